@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Gap(models.Model):
+    """The review unit: report lines with shortfall, aggregated by region, quarter and occupation.
+
+    A Gap row is stable across re-matches of its quarter (unique per region, quarter, occupation)
+    so that a reviewer's decision about it survives re-runs; each run refreshes its figures and
+    `is_active` says whether the current results still show a shortfall.
+    """
+
+    region = models.ForeignKey("gaps.Region", on_delete=models.PROTECT, related_name="gaps")
+    quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
+    occupation = models.ForeignKey("gaps.Occupation", on_delete=models.PROTECT, related_name="gaps")
+    headcount = models.PositiveIntegerField(_("headcount"), default=0)
+    covered = models.PositiveIntegerField(_("covered"), default=0)
+    shortfall = models.PositiveIntegerField(_("shortfall"), default=0)
+    # Salary range of the contributing lines, converted to CNY at each line's need date.
+    salary_min_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    salary_max_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    need_date = models.DateField(_("earliest need date"), null=True, blank=True)
+    # No gap for this (region, occupation) in the previous four quarters: the reviewers' express lane.
+    new_on_list = models.BooleanField(_("new on the list"), default=False)
+    is_active = models.BooleanField(_("in the current results"), default=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quarter", "-new_on_list", "-shortfall"]
+        verbose_name = _("gap")
+        verbose_name_plural = _("gaps")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "quarter", "occupation"], name="uniq_gap_region_quarter_occupation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.code} {self.quarter} {self.occupation_id} (shortfall {self.shortfall})"

@@ -1,0 +1,196 @@
+"""Write operations on reports (HackSoft style: keyword-only services that own their transaction).
+
+Every status change goes through one function here: it locks the report row, checks the
+transition against ALLOWED_TRANSITIONS, writes the change (django-simple-history records who and
+when), and schedules what follows after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.permissions import can_edit_region_reports
+
+from .models import GapReport, GapReportLine, Region, ReportStatus
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    ReportStatus.DRAFT: {ReportStatus.SUBMITTED},
+    ReportStatus.SUBMITTED: {ReportStatus.WITHDRAWN, ReportStatus.SUPERSEDED},
+    ReportStatus.WITHDRAWN: set(),
+    ReportStatus.SUPERSEDED: set(),
+}
+
+LINE_FIELDS = (
+    "occupation",
+    "occupation_title",
+    "coding_confidence",
+    "sector",
+    "headcount",
+    "salary_min",
+    "salary_max",
+    "currency",
+    "season_start",
+    "season_end",
+    "certification",
+    "languages",
+    "note",
+)
+
+
+class TransitionError(ValidationError):
+    """A status change that the report's current status does not allow."""
+
+
+def _check_transition(report: GapReport, target: str) -> None:
+    if target not in ALLOWED_TRANSITIONS[report.status]:
+        raise TransitionError(
+            _("A %(status)s report cannot become %(target)s.") % {"status": report.status, "target": target},
+            code="invalid_transition",
+        )
+
+
+def _require_editor(user, region: Region) -> None:
+    if user is not None and not can_edit_region_reports(user, region):
+        raise PermissionDenied(_("You may only file reports for the regions you belong to."))
+
+
+def _schedule_rematch(quarter: str, *, trigger: str) -> None:
+    """Queue a re-match of the quarter once the transaction commits (gaps.matching, issue 3)."""
+    try:
+        from gaps.matching.scheduling import schedule_quarter_rematch
+    except ImportError:  # matching not installed yet
+        return
+    schedule_quarter_rematch(quarter=quarter, trigger=trigger)
+
+
+@transaction.atomic
+def report_create(*, region: Region, quarter: str, user=None) -> GapReport:
+    """Open a draft report for a region and quarter, or return the open draft if there is one."""
+    _require_editor(user, region)
+    report = GapReport(region=region, quarter=quarter, created_by=user)
+    report.full_clean(validate_unique=False, validate_constraints=False)
+    existing = GapReport.objects.select_for_update().filter(region=region, quarter=quarter, status=ReportStatus.DRAFT).first()
+    if existing:
+        return existing
+    report.save()
+    return report
+
+
+def _next_line_no(report: GapReport) -> int:
+    last = report.lines.order_by("-line_no").values_list("line_no", flat=True).first()
+    return (last or 0) + 1
+
+
+def _lock_editable(report: GapReport, user) -> GapReport:
+    locked = GapReport.objects.select_for_update().select_related("region").get(pk=report.pk)
+    _require_editor(user, locked.region)
+    if not locked.is_editable:
+        raise ValidationError(
+            _("Only draft reports can be edited; this one is %(status)s.") % {"status": locked.status},
+            code="not_editable",
+        )
+    return locked
+
+
+@transaction.atomic
+def report_line_add(*, report: GapReport, user=None, **fields: Any) -> GapReportLine:
+    report = _lock_editable(report, user)
+    line = GapReportLine(report=report, line_no=_next_line_no(report), **fields)
+    line.full_clean(exclude=["report"])
+    line.save()
+    return line
+
+
+@transaction.atomic
+def report_line_update(*, line: GapReportLine, user=None, **fields: Any) -> GapReportLine:
+    _lock_editable(line.report, user)
+    for name, value in fields.items():
+        if name not in LINE_FIELDS:
+            raise ValidationError({name: _("This field cannot be changed.")})
+        setattr(line, name, value)
+    line.full_clean(exclude=["report"])
+    line.save()
+    return line
+
+
+@transaction.atomic
+def report_line_delete(*, line: GapReportLine, user=None) -> None:
+    _lock_editable(line.report, user)
+    line.delete()
+
+
+@transaction.atomic
+def report_replace_lines(*, report: GapReport, lines: list[dict[str, Any]], user=None) -> list[GapReportLine]:
+    """Replace every line of a draft report (used by imports): all or nothing."""
+    report = _lock_editable(report, user)
+    report.lines.all().delete()
+    created = []
+    for number, fields in enumerate(lines, start=1):
+        line = GapReportLine(report=report, line_no=number, **fields)
+        line.full_clean(exclude=["report"])
+        created.append(line)
+    GapReportLine.objects.bulk_create(created, batch_size=1000)
+    return created
+
+
+@transaction.atomic
+def report_submit(*, report: GapReport, user=None) -> GapReport:
+    """Submit a draft. A region's earlier submitted report for the quarter becomes superseded.
+
+    Queues a re-match of the quarter after commit. Submitting twice raises TransitionError.
+    """
+    report = GapReport.objects.select_for_update().select_related("region").get(pk=report.pk)
+    _require_editor(user, report.region)
+    _check_transition(report, ReportStatus.SUBMITTED)
+    if not report.lines.exists():
+        raise ValidationError(_("A report needs at least one line before it can be submitted."), code="empty_report")
+    previous = (
+        GapReport.objects.select_for_update()
+        .filter(region=report.region, quarter=report.quarter, status=ReportStatus.SUBMITTED)
+        .first()
+    )
+    if previous is not None:
+        previous.status = ReportStatus.SUPERSEDED
+        previous.superseded_by = report
+        previous.save(update_fields=["status", "superseded_by", "updated_at"])
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.submitted_by = user
+    report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    _schedule_rematch(report.quarter, trigger="report_submitted")
+    return report
+
+
+@transaction.atomic
+def report_withdraw(*, report: GapReport, user=None) -> GapReport:
+    """Withdraw a submitted report: its lines leave the quarter's matching."""
+    report = GapReport.objects.select_for_update().select_related("region").get(pk=report.pk)
+    _require_editor(user, report.region)
+    _check_transition(report, ReportStatus.WITHDRAWN)
+    report.status = ReportStatus.WITHDRAWN
+    report.withdrawn_at = timezone.now()
+    report.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    _schedule_rematch(report.quarter, trigger="report_withdrawn")
+    return report
+
+
+@transaction.atomic
+def report_revise(*, report: GapReport, user=None) -> GapReport:
+    """Start a new draft from a submitted or withdrawn report's lines (to amend and resubmit)."""
+    source = GapReport.objects.select_related("region").get(pk=report.pk)
+    draft = report_create(region=source.region, quarter=source.quarter, user=user)
+    if draft.lines.exists():
+        raise ValidationError(_("This region already has a draft for the quarter; edit that one."), code="draft_exists")
+    copies = []
+    for line in source.lines.all():
+        line.pk = None
+        line.id = None
+        line.report = draft
+        copies.append(line)
+    GapReportLine.objects.bulk_create(copies)
+    return draft

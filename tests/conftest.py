@@ -1,0 +1,108 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs on real PostgreSQL and Redis (bin/test). Tests that need a Celery worker use the
+`celery_worker` fixture: a real `celery worker` process started against the test database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    counter = {"n": 0}
+
+    def make(role: str | None = None, *, regions=(), colleges=(), **extra):
+        counter["n"] += 1
+        user = django_user_model.objects.create_user(
+            username=extra.pop("username", f"{role or 'user'}{counter['n']}"), password="pw-Secret-123", **extra
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        for region in regions:
+            region.members.add(user)
+        for college in colleges:
+            college.staff.add(user)
+        return user
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def worker_env(django_db_setup, django_db_blocker):
+    """Environment for subprocesses (worker, commands) that must use the test database."""
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    if settings_dict["ENGINE"].endswith("postgresql"):
+        env["DATABASE_URL"] = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(
+            USER=settings_dict["USER"] or "postgres",
+            HOST=settings_dict["HOST"] or "127.0.0.1",
+            PORT=settings_dict["PORT"] or 5432,
+            NAME=settings_dict["NAME"],
+        )
+    return env
+
+
+def _start_worker(env: dict, *, name: str, concurrency: int = 1) -> subprocess.Popen:
+    log = open(ROOT / f".pytest-{name}.log", "wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "config", "worker",
+            "--loglevel=INFO", f"--hostname={name}@%h", f"--concurrency={concurrency}", "--pool=prefork",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    return proc
+
+
+@pytest.fixture(scope="session")
+def celery_worker(worker_env):
+    """A real Celery worker process consuming from the test Redis broker."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL:
+        pytest.fail("celery_worker needs CELERY_BROKER_URL (bin/test sets it to the local Redis)")
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    proc = _start_worker(worker_env, name="tgworker1")
+    from config.celery_app import app, ping
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited with {proc.returncode}; see .pytest-tgworker1.log")
+        try:
+            if ping.apply_async(args=["ready"]).get(timeout=5) == "ready":
+                break
+        except Exception:  # noqa: BLE001 - the worker is still booting
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("celery worker did not answer within 60 s; see .pytest-tgworker1.log")
+    yield {"process": proc, "env": worker_env, "app": app, "start": _start_worker}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def roles(db):
+    return {role.value: Group.objects.get(name=role.value) for role in Role}
