@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("gaps.api.urls")),
     path("", include("training.api.urls")),
+    path("", include("projects.api.urls")),
 ]

@@ -1,4 +1,7 @@
-from rest_framework.routers import DefaultRouter
+"""Routes of the gaps app; each module owns its own router (taxonomy, reports, uploads, matching)."""
 
-router = DefaultRouter()
-urlpatterns = router.urls
+from . import matching, reports, taxonomy, uploads
+
+urlpatterns = []
+for module in (taxonomy, reports, uploads, matching):
+    urlpatterns += module.router.urls + module.urlpatterns

@@ -1,4 +1,5 @@
-from rest_framework.routers import DefaultRouter
+from . import uploads, views
 
-router = DefaultRouter()
-urlpatterns = router.urls
+urlpatterns = []
+for module in (views, uploads):
+    urlpatterns += module.router.urls + module.urlpatterns
