@@ -59,7 +59,7 @@ def _require_editor(user, region: Region) -> None:
         raise PermissionDenied(_("You may only file reports for the regions you belong to."))
 
 
-def _schedule_rematch(quarter: str, *, trigger: str) -> None:
+def schedule_rematch(quarter: str, *, trigger: str) -> None:
     """Queue a re-match of the quarter once the transaction commits (gaps.matching, issue 3)."""
     try:
         from gaps.matching.scheduling import schedule_quarter_rematch
@@ -162,7 +162,7 @@ def report_submit(*, report: GapReport, user=None) -> GapReport:
     report.submitted_at = timezone.now()
     report.submitted_by = user
     report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
-    _schedule_rematch(report.quarter, trigger="report_submitted")
+    schedule_rematch(report.quarter, trigger="report_submitted")
     return report
 
 
@@ -175,7 +175,7 @@ def report_withdraw(*, report: GapReport, user=None) -> GapReport:
     report.status = ReportStatus.WITHDRAWN
     report.withdrawn_at = timezone.now()
     report.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    _schedule_rematch(report.quarter, trigger="report_withdrawn")
+    schedule_rematch(report.quarter, trigger="report_withdrawn")
     return report
 
 

@@ -59,7 +59,9 @@ def worker_env(django_db_setup, django_db_blocker):
 
 
 def _start_worker(env: dict, *, name: str, concurrency: int = 1) -> subprocess.Popen:
-    log = open(ROOT / f".pytest-{name}.log", "wb")
+    # One log per worker and test database, so parallel runs on one machine don't mix their logs.
+    dbname = env.get("DATABASE_URL", "db").rsplit("/", 1)[-1]
+    log = open(ROOT / f".pytest-{dbname}-{name}.log", "wb")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "config", "worker",
@@ -86,7 +88,7 @@ def celery_worker(worker_env):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"celery worker exited with {proc.returncode}; see .pytest-tgworker1.log")
+            pytest.fail(f"celery worker exited with {proc.returncode}; see .pytest-*-tgworker1.log")
         try:
             if ping.apply_async(args=["ready"]).get(timeout=5) == "ready":
                 break
@@ -94,7 +96,7 @@ def celery_worker(worker_env):
             time.sleep(0.5)
     else:
         proc.terminate()
-        pytest.fail("celery worker did not answer within 60 s; see .pytest-tgworker1.log")
+        pytest.fail("celery worker did not answer within 60 s; see .pytest-*-tgworker1.log")
     yield {"process": proc, "env": worker_env, "app": app, "start": _start_worker}
     proc.terminate()
     try:
