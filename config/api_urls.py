@@ -1,8 +1,11 @@
 """/api/v1/: each app contributes its routes from <app>/api/urls.py."""
 
 from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
 
 urlpatterns = [
+    # POST username + password -> {"token": ...}; then send "Authorization: Token <token>".
+    path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("gaps.api.urls")),
     path("", include("training.api.urls")),
     path("", include("projects.api.urls")),

@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from core.permissions import can_edit_region_reports
+from core.permissions import can_edit_region_reports, is_admin
 
-from .models import GapReport, GapReportLine, Region, ReportStatus
+from .models import GapReport, GapReportLine, Occupation, Region, ReportStatus
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     ReportStatus.DRAFT: {ReportStatus.SUBMITTED},
@@ -55,8 +56,20 @@ def _check_transition(report: GapReport, target: str) -> None:
 
 
 def _require_editor(user, region: Region) -> None:
-    if user is not None and not can_edit_region_reports(user, region):
+    # Administrators may do everything (SPEC's role table); user=None is a trusted caller (commands).
+    if user is not None and not (is_admin(user) or can_edit_region_reports(user, region)):
         raise PermissionDenied(_("You may only file reports for the regions you belong to."))
+
+
+def _audit(instance, user):
+    """Name the acting user in the history row the next save writes.
+
+    The history middleware only knows the user of a web request; commands and services called
+    directly would otherwise leave history_user empty.
+    """
+    if user is not None:
+        instance._history_user = user
+    return instance
 
 
 def schedule_rematch(quarter: str, *, trigger: str) -> None:
@@ -77,7 +90,7 @@ def report_create(*, region: Region, quarter: str, user=None) -> GapReport:
     existing = GapReport.objects.select_for_update().filter(region=region, quarter=quarter, status=ReportStatus.DRAFT).first()
     if existing:
         return existing
-    report.save()
+    _audit(report, user).save()
     return report
 
 
@@ -102,7 +115,7 @@ def report_line_add(*, report: GapReport, user=None, **fields: Any) -> GapReport
     report = _lock_editable(report, user)
     line = GapReportLine(report=report, line_no=_next_line_no(report), **fields)
     line.full_clean(exclude=["report"])
-    line.save()
+    _audit(line, user).save()
     return line
 
 
@@ -114,14 +127,14 @@ def report_line_update(*, line: GapReportLine, user=None, **fields: Any) -> GapR
             raise ValidationError({name: _("This field cannot be changed.")})
         setattr(line, name, value)
     line.full_clean(exclude=["report"])
-    line.save()
+    _audit(line, user).save()
     return line
 
 
 @transaction.atomic
 def report_line_delete(*, line: GapReportLine, user=None) -> None:
     _lock_editable(line.report, user)
-    line.delete()
+    _audit(line, user).delete()
 
 
 @transaction.atomic
@@ -134,7 +147,8 @@ def report_replace_lines(*, report: GapReport, lines: list[dict[str, Any]], user
         line = GapReportLine(report=report, line_no=number, **fields)
         line.full_clean(exclude=["report"])
         created.append(line)
-    GapReportLine.objects.bulk_create(created, batch_size=1000)
+    # With history: a plain bulk_create writes no audit rows (SPEC: every change is kept).
+    bulk_create_with_history(created, GapReportLine, batch_size=1000, default_user=user)
     return created
 
 
@@ -157,11 +171,11 @@ def report_submit(*, report: GapReport, user=None) -> GapReport:
     if previous is not None:
         previous.status = ReportStatus.SUPERSEDED
         previous.superseded_by = report
-        previous.save(update_fields=["status", "superseded_by", "updated_at"])
+        _audit(previous, user).save(update_fields=["status", "superseded_by", "updated_at"])
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = user
-    report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    _audit(report, user).save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     schedule_rematch(report.quarter, trigger="report_submitted")
     return report
 
@@ -174,7 +188,7 @@ def report_withdraw(*, report: GapReport, user=None) -> GapReport:
     _check_transition(report, ReportStatus.WITHDRAWN)
     report.status = ReportStatus.WITHDRAWN
     report.withdrawn_at = timezone.now()
-    report.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    _audit(report, user).save(update_fields=["status", "withdrawn_at", "updated_at"])
     schedule_rematch(report.quarter, trigger="report_withdrawn")
     return report
 
@@ -183,14 +197,49 @@ def report_withdraw(*, report: GapReport, user=None) -> GapReport:
 def report_revise(*, report: GapReport, user=None) -> GapReport:
     """Start a new draft from a submitted or withdrawn report's lines (to amend and resubmit)."""
     source = GapReport.objects.select_related("region").get(pk=report.pk)
-    draft = report_create(region=source.region, quarter=source.quarter, user=user)
-    if draft.lines.exists():
+    _require_editor(user, source.region)
+    if source.status == ReportStatus.DRAFT:
+        raise ValidationError(_("This report is still a draft; edit it instead of revising it."), code="not_revisable")
+    if GapReport.objects.filter(region=source.region, quarter=source.quarter, status=ReportStatus.DRAFT).exists():
         raise ValidationError(_("This region already has a draft for the quarter; edit that one."), code="draft_exists")
+    draft = report_create(region=source.region, quarter=source.quarter, user=user)
     copies = []
     for line in source.lines.all():
         line.pk = None
         line.id = None
         line.report = draft
         copies.append(line)
-    GapReportLine.objects.bulk_create(copies)
+    bulk_create_with_history(copies, GapReportLine, default_user=user)
     return draft
+
+
+@transaction.atomic
+def line_set_occupation(*, line: GapReportLine, occupation: Occupation, user=None) -> GapReportLine:
+    """Pick the unit group of a line (SPEC: an UNCODED line waits for an official to pick the code).
+
+    Allowed on any line of a draft, and on an uncoded line of a submitted report: coding it does
+    not change what the region asked for, only resolves the title, so the report stays submitted
+    and the quarter is re-matched after commit. The change is kept in the line's history.
+    """
+    report = GapReport.objects.select_for_update().select_related("region").get(pk=line.report_id)
+    _require_editor(user, report.region)
+    line = GapReportLine.objects.select_for_update().get(pk=line.pk)
+    if occupation.level != Occupation.Level.UNIT:
+        raise ValidationError({"occupation": _("Pick an ISCO-08 unit group (4 digits), not %(code)s.") % {"code": occupation.code}})
+    if report.status == ReportStatus.SUBMITTED:
+        if line.occupation_id is not None:
+            raise ValidationError(
+                _("Only uncoded lines of a submitted report can be coded; revise the report to change a coded line."),
+                code="not_codable",
+            )
+    elif report.status != ReportStatus.DRAFT:
+        raise ValidationError(
+            _("Lines of a %(status)s report cannot be changed.") % {"status": report.status}, code="not_codable"
+        )
+    line.occupation = occupation
+    # A person picked the code: full confidence, unlike a search result.
+    line.coding_confidence = 1.0
+    _audit(line, user).save(update_fields=["occupation", "coding_confidence"])
+    if report.status == ReportStatus.SUBMITTED:
+        schedule_rematch(report.quarter, trigger="line_coded")
+    return line

@@ -135,6 +135,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Maps the services' ValidationError / PermissionDenied (and integrity races) to 400/403/409.
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -172,6 +174,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1700)
 CELERY_BEAT_SCHEDULE: dict = {}
+# Daily reminders of project conditions falling due (projects/tasks.py).
+CELERY_BEAT_SCHEDULE["projects-remind-due-conditions"] = {
+    "task": "projects.remind_due_conditions",
+    "schedule": env_int("CONDITION_REMINDER_INTERVAL_SECONDS", 24 * 3600),
+}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

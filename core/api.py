@@ -1,0 +1,151 @@
+"""Shared pieces of the REST API: permission classes by role and the exception handler.
+
+Who may do what is SPEC.md's role table ("Users and what each may do"). The classes here answer
+the coarse question (may this role read / write this kind of object at all?); which objects a user
+sees is decided by the viewsets' get_queryset() through core.permissions (region_ids_for,
+college_ids_for), and whether one object may be changed is decided again by the service that
+changes it. Three layers on purpose: a list never shows what a user may not see, and a write that
+slips past a view still meets the service's check.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.models import Role
+from core.permissions import is_admin, sees_everything
+
+# --- Permission classes ----------------------------------------------------------------------
+
+
+def _authenticated(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+class IsAdminOrReadOnly(BasePermission):
+    """Reference data (regions, exchange rates, colleges): any signed-in user reads, admins write."""
+
+    message = gettext_lazy("Only administrators may change reference data.")
+
+    def has_permission(self, request, view) -> bool:
+        if not _authenticated(request.user):
+            return False
+        return request.method in SAFE_METHODS or is_admin(request.user)
+
+
+class ReportAccess(BasePermission):
+    """Regions' reports and their lines.
+
+    Officials read and write (their own regions only: get_queryset scopes the rows, the services
+    check the region again); reviewers and admins read everything; admins also write. College
+    staff get 403 on the whole endpoint: SPEC gives them the aggregate gap list and their own
+    recommendations, never a region's raw report, and a clear 403 says so better than an empty list.
+    """
+
+    message = gettext_lazy("Only regional officials, reviewers and administrators may see regions' reports.")
+    write_message = gettext_lazy("Only the officials of a report's region may change it.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not _authenticated(user):
+            return False
+        if is_admin(user):
+            return True
+        if request.method in SAFE_METHODS:
+            return sees_everything(user) or user.has_role(Role.OFFICIAL)
+        if not user.has_role(Role.OFFICIAL):
+            self.message = self.write_message
+            return False
+        return True
+
+
+class ProgramAccess(BasePermission):
+    """Colleges' programs and cohorts: published supply, readable by every signed-in user.
+
+    College staff write the programs of their own colleges (object check below; the services
+    check again); admins write everything; officials and reviewers only read.
+    """
+
+    message = gettext_lazy("Only the staff of a program's college may change it.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not _authenticated(user):
+            return False
+        if request.method in SAFE_METHODS or is_admin(user):
+            return True
+        return user.has_role(Role.COLLEGE_STAFF)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS or is_admin(request.user):
+            return True
+        from core.permissions import can_edit_college_programs
+
+        college = view.college_of(obj)
+        return can_edit_college_programs(request.user, college)
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the object's current state forbids it (e.g. submitting twice)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The object's current state does not allow this.")
+    default_code = "conflict"
+
+
+# ValidationError codes that the services raise for a state conflict rather than bad input.
+STATE_CONFLICT_CODES = frozenset({"invalid_transition", "not_editable", "draft_exists", "not_revisable", "not_codable"})
+
+
+def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIException:
+    if hasattr(exc, "error_dict"):
+        detail = {}
+        for field, errors in exc.message_dict.items():
+            key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
+            detail[key] = errors
+        return exceptions.ValidationError(detail)
+    codes = {error.code for error in exc.error_list}
+    if codes & STATE_CONFLICT_CODES:
+        conflict = Conflict(detail=" ".join(exc.messages), code=next(iter(codes & STATE_CONFLICT_CODES)))
+        return conflict
+    return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+
+
+def exception_handler(exc, context):
+    """DRF's handler plus the exceptions the services and the database raise.
+
+    - django ValidationError -> 400 with field messages; a state conflict (its code in
+      STATE_CONFLICT_CODES: submitting twice, editing a submitted report) -> 409 with the message.
+    - django PermissionDenied -> 403 with the service's message.
+    - IntegrityError (a unique constraint lost a race) and ProtectedError (deleting a row others
+      point at) -> 409, never a 500.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = _django_validation_to_drf(exc)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = Conflict(
+            detail=_("This object is still referenced by %(count)d other objects and cannot be deleted.")
+            % {"count": len(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)},
+            code="protected",
+        )
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict(detail=_("This conflicts with data that already exists (a uniqueness rule)."), code="integrity")
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, Conflict):
+        response.data = {"detail": response.data["detail"], "code": exc.get_codes()}
+    return response

@@ -1,0 +1,57 @@
+"""FilterSets of the gaps API (query parameters of the list endpoints)."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Sector
+
+from .models import ExchangeRate, GapReport, GapReportLine, Region, ReportStatus
+from .models.regions import RegionKind
+
+
+class RegionFilter(filters.FilterSet):
+    code = filters.CharFilter(field_name="code", lookup_expr="iexact")
+    country = filters.CharFilter(field_name="country", lookup_expr="iexact")
+    kind = filters.ChoiceFilter(choices=RegionKind.choices)
+
+    class Meta:
+        model = Region
+        fields = ["code", "country", "kind"]
+
+
+class ReportFilter(filters.FilterSet):
+    quarter = filters.CharFilter(field_name="quarter", help_text=_("A quarter like 2026Q3."))
+    region = filters.CharFilter(field_name="region__code", lookup_expr="iexact", help_text=_("A region code."))
+    status = filters.MultipleChoiceFilter(choices=ReportStatus.choices)
+
+    class Meta:
+        model = GapReport
+        fields = ["quarter", "region", "status"]
+
+
+class ReportLineFilter(filters.FilterSet):
+    report = filters.NumberFilter(field_name="report_id")
+    occupation = filters.CharFilter(field_name="occupation_id", help_text=_("An ISCO-08 unit group code."))
+    uncoded = filters.BooleanFilter(
+        field_name="occupation", lookup_expr="isnull", help_text=_("true: only lines waiting for a code.")
+    )
+    sector = filters.ChoiceFilter(choices=Sector.choices)
+    quarter = filters.CharFilter(field_name="report__quarter")
+    region = filters.CharFilter(field_name="report__region__code", lookup_expr="iexact")
+
+    class Meta:
+        model = GapReportLine
+        fields = ["report", "occupation", "uncoded", "sector", "quarter", "region"]
+
+
+class ExchangeRateFilter(filters.FilterSet):
+    currency = filters.CharFilter(field_name="currency", lookup_expr="iexact")
+    date = filters.DateFilter(field_name="date")
+    date_after = filters.DateFilter(field_name="date", lookup_expr="gte", help_text=_("On or after this date."))
+    date_before = filters.DateFilter(field_name="date", lookup_expr="lte", help_text=_("On or before this date."))
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "date", "date_after", "date_before"]

@@ -1,0 +1,55 @@
+"""Reads of the gaps app, scoped to the user who asks (HackSoft style: selectors read, services write).
+
+Lists are scoped here, in the queryset: an official's list of reports holds only the reports of
+the regions they belong to, and another region's report is simply not found (404), so its
+existence does not leak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+
+from core.permissions import region_ids_for
+
+from .models import ExchangeRate, GapReport, GapReportLine, Region
+
+
+def region_list() -> QuerySet[Region]:
+    return Region.objects.all()
+
+
+def reports_visible_to(user) -> QuerySet[GapReport]:
+    """Reports the user may see: all for reviewers and admins, their regions' for officials."""
+    qs = GapReport.objects.select_related("region", "created_by", "submitted_by")
+    region_ids = region_ids_for(user)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    return qs.annotate(line_count=Count("lines", distinct=True))
+
+
+def report_lines_visible_to(user) -> QuerySet[GapReportLine]:
+    qs = GapReportLine.objects.select_related("report__region", "occupation")
+    region_ids = region_ids_for(user)
+    if region_ids is not None:
+        qs = qs.filter(report__region_id__in=region_ids)
+    return qs
+
+
+def exchange_rate_list() -> QuerySet[ExchangeRate]:
+    return ExchangeRate.objects.all()
+
+
+def exchange_rate_on(*, currency: str, day: dt.date) -> Decimal | None:
+    """The rate to CNY in force on `day`: the latest on or before it (SPEC); CNY is 1."""
+    currency = currency.upper()
+    if currency == "CNY":
+        return Decimal(1)
+    return (
+        ExchangeRate.objects.filter(currency=currency, date__lte=day)
+        .order_by("-date")
+        .values_list("rate_to_cny", flat=True)
+        .first()
+    )

@@ -1,0 +1,135 @@
+"""Serializers of the training API: validate input and shape output; writes go through training.services.
+
+Mass assignment: a program's college and a cohort's program are fixed once created, and the
+timestamps are the database's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from gaps.models import Occupation, Region
+
+from ..models import Cohort, College, Program
+
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+LANGUAGE_RE = r"^[a-z]{2}$"
+
+
+class CollegeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = College
+        fields = ["id", "code", "name", "country"]
+
+    def validate_country(self, value: str) -> str:
+        value = value.strip().upper()
+        if not COUNTRY_RE.match(value):
+            raise serializers.ValidationError(_("Use an ISO 3166-1 alpha-2 code such as KZ or CN."))
+        return value
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    college = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=College.objects.all(),
+        help_text=_("College code; fixed once the program exists."),
+        error_messages={"does_not_exist": _("No college has the code “{value}”.")},
+    )
+    college_name = serializers.CharField(source="college.name", read_only=True)
+    occupations = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Occupation.objects.filter(level=Occupation.Level.UNIT),
+        allow_empty=False,
+        help_text=_("ISCO-08 unit groups (4 digits) the program prepares for."),
+        error_messages={"does_not_exist": _("No ISCO-08 unit group has the code “{pk_value}”.")},
+    )
+    serves_regions = serializers.SlugRelatedField(
+        many=True,
+        slug_field="code",
+        queryset=Region.objects.all(),
+        required=False,
+        help_text=_("Region codes; empty means every region."),
+        error_messages={"does_not_exist": _("No region has the code “{value}”.")},
+    )
+    languages = serializers.ListField(
+        child=serializers.RegexField(LANGUAGE_RE, error_messages={"invalid": _("Use ISO 639-1 codes such as kk, ru, zh.")}),
+        allow_empty=False,
+        help_text=_("Languages of instruction (ISO 639-1)."),
+    )
+    certifications = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    cohort_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "college",
+            "college_name",
+            "code",
+            "title",
+            "occupations",
+            "sector",
+            "languages",
+            "certifications",
+            "serves_regions",
+            "cohort_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness of (college, code) is checked in validate() with a message naming the field.
+        validators: list = []
+
+    def validate(self, attrs: dict) -> dict:
+        college = attrs.get("college") or getattr(self.instance, "college", None)
+        code = attrs.get("code", getattr(self.instance, "code", None))
+        if college is not None and code:
+            clash = Program.objects.filter(college=college, code=code)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError({"code": _("This college already has a program with this code.")})
+        for name in ("languages", "certifications"):
+            if name in attrs:
+                attrs[name] = list(dict.fromkeys(attrs[name]))
+        return attrs
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    program = serializers.PrimaryKeyRelatedField(
+        queryset=Program.objects.all(), help_text=_("Program id; fixed once the cohort exists.")
+    )
+    college = serializers.CharField(source="program.college.code", read_only=True)
+    program_code = serializers.CharField(source="program.code", read_only=True)
+    seats = serializers.IntegerField(min_value=1)
+
+    class Meta:
+        model = Cohort
+        fields = ["id", "program", "program_code", "college", "seats", "intake_date", "graduation_date", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []
+
+    def validate(self, attrs: dict) -> dict:
+        intake = attrs.get("intake_date", getattr(self.instance, "intake_date", None))
+        graduation = attrs.get("graduation_date", getattr(self.instance, "graduation_date", None))
+        if intake and graduation and intake > graduation:
+            raise serializers.ValidationError({"graduation_date": _("graduation_date must be on or after intake_date.")})
+        program = attrs.get("program") or getattr(self.instance, "program", None)
+        if program is not None and intake:
+            clash = Cohort.objects.filter(program=program, intake_date=intake)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError({"intake_date": _("This program already has a cohort with this intake date.")})
+        return attrs
+
+
+class ProgramUpdateSerializer(ProgramSerializer):
+    college = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+
+class CohortUpdateSerializer(CohortSerializer):
+    program = serializers.PrimaryKeyRelatedField(read_only=True)
