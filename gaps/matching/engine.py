@@ -1,0 +1,434 @@
+"""One quarter's matching as pure functions: MatchInput in, MatchResult out (no database).
+
+The work splits in two phases so that several workers can share a quarter:
+
+1. `match_components(input)` over a set of *occupation components* -- occupations linked by
+   programs that train several of them. Eligibility joins only same-occupation pairs, so lines
+   and cohorts of different components never compete for a seat and each component is matched on
+   its own: allocation, covered/shortfall per line, UNMET_DEMAND, UNDER_SUPPLY, TIMING_MISMATCH,
+   CERTIFICATION_GAP, LANGUAGE_GAP, OVERSUPPLY, and the EXPAND / RESCHEDULE / ALIGN_CERTIFICATION /
+   ADD_LANGUAGE recommendations.
+2. `finalize(...)` across components: MISDIRECTED_SUPPLY (an oversupplied cohort of one
+   occupation vs a shortfall line of an adjacent one), RETOOL and OPEN, UNCODED_OCCUPATION, gaps.
+
+`match_quarter` runs both in-process (tests, the inline command).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.quarters import Quarter
+
+from . import rules
+from .allocation import AllocationProblem, allocate
+from .flags import Flag, FlagKind
+from .recommendations import Recommendation, RecommendationKind, make_recommendation
+from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    line_id: int
+    need_date: dt.date
+    end_date: dt.date
+    covered: int
+    shortfall: int
+    salary_min_cny: Decimal
+    salary_max_cny: Decimal
+
+
+@dataclass(frozen=True)
+class GapFigures:
+    region_id: int
+    region_code: str
+    occupation_code: str
+    headcount: int
+    covered: int
+    shortfall: int
+    salary_min_cny: Decimal
+    salary_max_cny: Decimal
+    need_date: dt.date
+    new_on_list: bool
+    line_ids: tuple[int, ...]
+
+
+@dataclass
+class PartialResult:
+    """What one chunk of components produces."""
+
+    outcomes: dict[int, LineOutcome] = field(default_factory=dict)
+    allocations: list[tuple[int, int, int]] = field(default_factory=list)  # (line id, cohort id, seats)
+    flags: list[Flag] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+
+@dataclass
+class MatchResult(PartialResult):
+    gaps: list[GapFigures] = field(default_factory=list)
+
+    def flags_of(self, kind: str) -> list[Flag]:
+        return [f for f in self.flags if f.kind == kind]
+
+    def recommendations_of(self, kind: str) -> list[Recommendation]:
+        return [r for r in self.recommendations if r.kind == kind]
+
+
+# --- components --------------------------------------------------------------------------------
+
+
+def plan_components(line_occupations, program_occupations) -> list[frozenset[str]]:
+    """Occupation codes grouped into components: codes trained by one program belong together.
+
+    `line_occupations`: codes of coded lines; `program_occupations`: an iterable of code tuples.
+    Returned in a deterministic order (by smallest code).
+    """
+    parent: dict[str, str] = {}
+
+    def find(code: str) -> str:
+        parent.setdefault(code, code)
+        while parent[code] != code:
+            parent[code] = parent[parent[code]]
+            code = parent[code]
+        return code
+
+    for code in line_occupations:
+        find(code)
+    for codes in program_occupations:
+        codes = list(codes)
+        for code in codes:
+            find(code)
+        for other in codes[1:]:
+            a, b = find(codes[0]), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for code in list(parent):
+        groups[find(code)].add(code)
+    return sorted((frozenset(g) for g in groups.values()), key=min)
+
+
+# --- phase 1: components -------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidates:
+    eligible: list[int] = field(default_factory=list)  # cohort ids
+    late: list[int] = field(default_factory=list)
+    cert_only: list[int] = field(default_factory=list)
+    language_only: list[int] = field(default_factory=list)
+
+
+def _line_money(line: Line, n: dt.date, rates: RateTable) -> tuple[Decimal, Decimal]:
+    return rates.to_cny(line.salary_min, line.currency, n), rates.to_cny(line.salary_max, line.currency, n)
+
+
+def match_components(inp: MatchInput) -> PartialResult:
+    """Allocation and the per-component flags and recommendations for the input's coded lines.
+
+    The input must be closed under components: every program training an occupation of a line,
+    and its cohorts, are in it (gaps.matching.fetch guarantees this).
+    """
+    quarter = Quarter.parse(inp.quarter)
+    settings = inp.settings
+    window = dt.timedelta(days=settings.supply_window_days)
+    programs = {p.id: p for p in inp.programs}
+    cohorts_by_program: dict[int, list[Cohort]] = defaultdict(list)
+    for c in sorted(inp.cohorts, key=lambda c: (c.graduation_date, c.id)):
+        cohorts_by_program[c.program_id].append(c)
+    grad_dates = {pid: [c.graduation_date for c in cs] for pid, cs in cohorts_by_program.items()}
+    programs_by_occupation: dict[str, list[Program]] = defaultdict(list)
+    for p in sorted(inp.programs, key=lambda p: p.id):
+        for code in p.occupation_codes:
+            programs_by_occupation[code].append(p)
+    cohort_by_id = {c.id: c for cs in cohorts_by_program.values() for c in cs}
+
+    lines = sorted((l for l in inp.lines if l.occupation_code), key=lambda l: l.id)
+    result = PartialResult()
+    dates: dict[int, tuple[dt.date, dt.date]] = {}
+    money: dict[int, tuple[Decimal, Decimal]] = {}
+    candidates: dict[int, _Candidates] = {}
+    for line in lines:
+        n, e = rules.need_date(line, quarter), rules.end_date(line, quarter)
+        dates[line.id] = (n, e)
+        money[line.id] = _line_money(line, n, inp.rates)
+        cand = _Candidates()
+        for program in programs_by_occupation.get(line.occupation_code, ()):
+            if not program.serves(line.region_id):
+                continue
+            speaks, certifies = rules.speaks(line, program), rules.certifies(line, program)
+            if not (speaks or certifies):
+                continue  # fails on two criteria: no flag names it
+            cs, gd = cohorts_by_program.get(program.id, ()), grad_dates.get(program.id, ())
+            for c in cs[bisect.bisect_left(gd, n - window) : bisect.bisect_right(gd, e)]:
+                timely = c.graduation_date <= n
+                if speaks and certifies:
+                    (cand.eligible if timely else cand.late).append(c.id)
+                elif timely and speaks:
+                    cand.cert_only.append(c.id)
+                elif timely and certifies:
+                    cand.language_only.append(c.id)
+        candidates[line.id] = cand
+
+    # Allocation over all eligible pairs of the input (allocate() splits into components itself).
+    line_index = {line.id: i for i, line in enumerate(lines)}
+    cohort_ids = sorted(cohort_by_id)
+    cohort_index = {cid: i for i, cid in enumerate(cohort_ids)}
+    edges = [(line_index[line.id], cohort_index[cid]) for line in lines for cid in candidates[line.id].eligible]
+    problem = AllocationProblem(
+        headcount=[line.headcount for line in lines],
+        # Higher salary first (midpoint in CNY at the need date), then the earlier need date.
+        priority=[(-(money[l.id][0] + money[l.id][1]), dates[l.id][0]) for l in lines],
+        seats=[cohort_by_id[cid].seats for cid in cohort_ids],
+        edges=edges,
+    )
+    amounts = allocate(problem)
+    covered: dict[int, int] = defaultdict(int)
+    used: dict[int, int] = defaultdict(int)
+    for (li, ci), amount in zip(edges, amounts):
+        if amount:
+            line_id, cohort_id = lines[li].id, cohort_ids[ci]
+            covered[line_id] += amount
+            used[cohort_id] += amount
+            result.allocations.append((line_id, cohort_id, amount))
+
+    q = inp.quarter
+    for line in lines:
+        n, e = dates[line.id]
+        short = line.headcount - covered[line.id]
+        outcome = LineOutcome(line.id, n, e, covered[line.id], short, *money[line.id])
+        result.outcomes[line.id] = outcome
+        if short <= 0:
+            continue
+        base = dict(
+            quarter=q, region_code=line.region_code, occupation_code=line.occupation_code,
+            headcount=line.headcount, covered=outcome.covered, shortfall=short,
+            region_id=line.region_id, line_id=line.id,
+        )
+        kind = FlagKind.UNMET_DEMAND if outcome.covered == 0 else FlagKind.UNDER_SUPPLY
+        result.flags.append(Flag(kind=kind.value, count=short, context={"need_date": n.isoformat()}, **base))
+        cand = candidates[line.id]
+        for flag_kind, ids in (
+            (FlagKind.TIMING_MISMATCH, cand.late),
+            (FlagKind.CERTIFICATION_GAP, cand.cert_only),
+            (FlagKind.LANGUAGE_GAP, cand.language_only),
+        ):
+            for cid in ids:
+                c = cohort_by_id[cid]
+                p = programs[c.program_id]
+                latest_intake = n - c.duration
+                result.flags.append(Flag(
+                    kind=flag_kind.value, college_code=p.college_code, program_code=p.code,
+                    cohort_graduation_date=c.graduation_date, surplus=c.seats - used[cid],
+                    count=min(short, c.seats), college_id=p.college_id, program_id=p.id, cohort_id=cid,
+                    context={
+                        "need_date": n.isoformat(), "latest_intake_date": latest_intake.isoformat(),
+                        "certification": line.certification, "languages": list(line.languages),
+                    },
+                    **base,
+                ))
+        result.recommendations.extend(_line_recommendations(q, line, outcome, cand, cohort_by_id, programs,
+                                                            programs_by_occupation, cohorts_by_program))
+
+    # OVERSUPPLY: assessed cohorts with at least OVERSUPPLY_RATIO of their seats unallocated.
+    for cid in cohort_ids:
+        c = cohort_by_id[cid]
+        p = programs[c.program_id]
+        if not rules.is_assessed(c, p, quarter, inp.reported_region_ids, settings):
+            continue
+        surplus = c.seats - used[cid]
+        if surplus > 0 and surplus >= settings.oversupply_ratio * c.seats:
+            result.flags.append(Flag(
+                kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=sorted(p.occupation_codes)[0],
+                college_code=p.college_code, program_code=p.code, cohort_graduation_date=c.graduation_date,
+                surplus=surplus, count=surplus, college_id=p.college_id, program_id=p.id, cohort_id=cid,
+                context={"seats": c.seats},
+            ))
+    return result
+
+
+def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, programs_by_occupation,
+                          cohorts_by_program) -> list[Recommendation]:
+    """RESCHEDULE / ALIGN_CERTIFICATION / ADD_LANGUAGE per (college, program) from the line's
+    cohort flags, and EXPAND per college for an UNDER_SUPPLY line."""
+    recs: list[Recommendation] = []
+    n = outcome.need_date
+    for kind, ids in (
+        (RecommendationKind.RESCHEDULE, cand.late),
+        (RecommendationKind.ALIGN_CERTIFICATION, cand.cert_only),
+        (RecommendationKind.ADD_LANGUAGE, cand.language_only),
+    ):
+        seats_by_program: dict[int, int] = defaultdict(int)
+        first_cohort: dict[int, Cohort] = {}
+        for cid in ids:  # sorted by graduation date: the first is the one closest to N
+            c = cohort_by_id[cid]
+            seats_by_program[c.program_id] += c.seats
+            first_cohort.setdefault(c.program_id, c)
+        for pid in sorted(seats_by_program):
+            p, c = programs[pid], first_cohort[pid]
+            recs.append(make_recommendation(
+                kind=kind, quarter=q, college_id=p.college_id, college_code=p.college_code, line=line,
+                outcome=outcome, headcount=min(outcome.shortfall, seats_by_program[pid]), program=p,
+                latest_intake_date=n - c.duration, cohort_id=c.id,
+            ))
+    if outcome.covered > 0:  # UNDER_SUPPLY: colleges that already train the occupation for the region
+        by_college: dict[int, Program] = {}
+        for p in programs_by_occupation.get(line.occupation_code, ()):
+            if p.serves(line.region_id) and p.college_id not in by_college:
+                by_college[p.college_id] = p
+        for college_id in sorted(by_college):
+            p = by_college[college_id]
+            cs = cohorts_by_program.get(p.id) or []
+            duration = cs[-1].duration if cs else None
+            recs.append(make_recommendation(
+                kind=RecommendationKind.EXPAND, quarter=q, college_id=college_id, college_code=p.college_code,
+                line=line, outcome=outcome, headcount=outcome.shortfall, program=p,
+                latest_intake_date=(n - duration) if duration is not None else None,
+            ))
+    return recs
+
+
+# --- phase 2: across components ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Oversupplied:
+    cohort: Cohort
+    program: Program
+    surplus: int
+
+
+def finalize(
+    *,
+    quarter: str,
+    short_lines: list[tuple[Line, LineOutcome]],
+    oversupplied: list[Oversupplied],
+    programs: list[Program],
+    uncoded_lines: list[Line],
+    previous_gap_keys: frozenset[tuple[int, str]] = frozenset(),
+) -> MatchResult:
+    """MISDIRECTED_SUPPLY + RETOOL, OPEN, UNCODED_OCCUPATION and the gaps.
+
+    `short_lines`: every coded line with shortfall > 0 and its outcome; `oversupplied`: every
+    OVERSUPPLY cohort; `programs`: all programs (OPEN looks for colleges that train in the sector);
+    `previous_gap_keys`: (region id, occupation) pairs with a gap in the previous four quarters.
+    """
+    result = MatchResult()
+    by_region: dict[int, list[tuple[Line, LineOutcome]]] = defaultdict(list)
+    for line, outcome in short_lines:
+        by_region[line.region_id].append((line, outcome))
+    all_regions = sorted(by_region)
+
+    # MISDIRECTED_SUPPLY, and RETOOL per (college, program, line).
+    retool: dict[tuple[int, int], list] = {}
+    for item in sorted(oversupplied, key=lambda o: o.cohort.id):
+        c, p = item.cohort, item.program
+        regions = sorted(p.serves_region_ids) if p.serves_region_ids else all_regions
+        for region_id in regions:
+            for line, outcome in by_region.get(region_id, ()):
+                if not rules.is_adjacent(line, p):
+                    continue
+                own = rules.adjacent_trained_occupation(line, p)
+                count = min(item.surplus, outcome.shortfall)
+                result.flags.append(Flag(
+                    kind=FlagKind.MISDIRECTED_SUPPLY.value, quarter=quarter, region_code=line.region_code,
+                    occupation_code=own, college_code=p.college_code, program_code=p.code,
+                    cohort_graduation_date=c.graduation_date, target_occupation_code=line.occupation_code,
+                    headcount=line.headcount, covered=outcome.covered, shortfall=outcome.shortfall,
+                    surplus=item.surplus, count=count, region_id=line.region_id, college_id=p.college_id,
+                    program_id=p.id, line_id=line.id, cohort_id=c.id,
+                    context={"need_date": outcome.need_date.isoformat()},
+                ))
+                entry = retool.setdefault((p.id, line.id), [p, line, outcome, own, 0, c])
+                entry[4] += count
+    for (pid, _line_id), (p, line, outcome, own, count, c) in sorted(retool.items()):
+        result.recommendations.append(make_recommendation(
+            kind=RecommendationKind.RETOOL, quarter=quarter, college_id=p.college_id, college_code=p.college_code,
+            line=line, outcome=outcome, headcount=min(count, outcome.shortfall), program=p,
+            from_occupation_code=own, latest_intake_date=outcome.need_date - c.duration, cohort_id=c.id,
+        ))
+
+    # OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
+    # the college does not already train the occupation there (then EXPAND/RESCHEDULE/... apply).
+    programs_by_sector: dict[str, list[Program]] = defaultdict(list)
+    for p in sorted(programs, key=lambda p: p.id):
+        if p.sector:
+            programs_by_sector[p.sector].append(p)
+    programs_by_occupation: dict[str, list[Program]] = defaultdict(list)
+    for p in programs:
+        for code in p.occupation_codes:
+            programs_by_occupation[code].append(p)
+    for line, outcome in short_lines:
+        if outcome.covered == 0 and line.sector:
+            colleges: dict[int, str] = {}
+            already = {p.college_id for p in programs_by_occupation.get(line.occupation_code, ()) if p.serves(line.region_id)}
+            for p in programs_by_sector.get(line.sector, ()):
+                if p.serves(line.region_id) and p.college_id not in already:
+                    colleges.setdefault(p.college_id, p.college_code)
+            for college_id in sorted(colleges):
+                result.recommendations.append(make_recommendation(
+                    kind=RecommendationKind.OPEN, quarter=quarter, college_id=college_id,
+                    college_code=colleges[college_id], line=line, outcome=outcome, headcount=outcome.shortfall,
+                ))
+
+    for line in sorted(uncoded_lines, key=lambda l: l.id):
+        result.flags.append(Flag(
+            kind=FlagKind.UNCODED_OCCUPATION.value, quarter=quarter, region_code=line.region_code,
+            headcount=line.headcount, count=line.headcount, region_id=line.region_id, line_id=line.id,
+            context={"title": line.occupation_title},
+        ))
+
+    result.gaps = aggregate_gaps(short_lines, previous_gap_keys)
+    return result
+
+
+def aggregate_gaps(short_lines, previous_gap_keys) -> list[GapFigures]:
+    """Lines with shortfall aggregated by (region, occupation); new_on_list when the pair had no
+    gap in the previous four quarters."""
+    groups: dict[tuple[int, str], list[tuple[Line, LineOutcome]]] = defaultdict(list)
+    for line, outcome in short_lines:
+        if outcome.shortfall > 0 and line.occupation_code:
+            groups[(line.region_id, line.occupation_code)].append((line, outcome))
+    gaps = []
+    for (region_id, code), items in sorted(groups.items()):
+        gaps.append(GapFigures(
+            region_id=region_id, region_code=items[0][0].region_code, occupation_code=code,
+            headcount=sum(l.headcount for l, _ in items), covered=sum(o.covered for _, o in items),
+            shortfall=sum(o.shortfall for _, o in items),
+            salary_min_cny=min(o.salary_min_cny for _, o in items), salary_max_cny=max(o.salary_max_cny for _, o in items),
+            need_date=min(o.need_date for _, o in items), new_on_list=(region_id, code) not in previous_gap_keys,
+            line_ids=tuple(sorted(l.id for l, _ in items)),
+        ))
+    return gaps
+
+
+def match_quarter(inp: MatchInput, *, previous_gap_keys: frozenset = frozenset()) -> MatchResult:
+    """Both phases in-process, flags and recommendations in a stable order."""
+    partial = match_components(inp)
+    lines = {l.id: l for l in inp.lines}
+    short = [(lines[i], o) for i, o in sorted(partial.outcomes.items()) if o.shortfall > 0]
+    programs = {p.id: p for p in inp.programs}
+    cohorts = {c.id: c for c in inp.cohorts}
+    oversupplied = [
+        Oversupplied(cohorts[f.cohort_id], programs[f.program_id], f.surplus)
+        for f in partial.flags if f.kind == FlagKind.OVERSUPPLY
+    ]
+    final = finalize(
+        quarter=inp.quarter, short_lines=short, oversupplied=oversupplied, programs=list(inp.programs),
+        uncoded_lines=[l for l in inp.lines if not l.occupation_code], previous_gap_keys=previous_gap_keys,
+    )
+    final.outcomes = partial.outcomes
+    final.allocations = partial.allocations
+    final.flags = sorted(partial.flags + final.flags, key=Flag.sort_key)
+    final.recommendations = sorted(partial.recommendations + final.recommendations, key=Recommendation.sort_key)
+    return final
+
+
+__all__ = [
+    "GapFigures", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
+    "aggregate_gaps", "finalize", "match_components", "match_quarter", "plan_components",
+]

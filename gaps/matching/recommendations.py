@@ -1,0 +1,127 @@
+"""Recommendations for colleges, derived from flags (SPEC.md "Recommendations").
+
+score = shortfall of the line x salary midpoint in CNY x feasibility, where feasibility says how
+much of the shortfall a college can realistically close with that kind of change before the need
+date (the factors are judgement calls, kept here in one place so they can be tuned):
+
+| kind | feasibility | why |
+| --- | --- | --- |
+| ALIGN_CERTIFICATION | 0.9 | the cohort already graduates in time and trains the occupation; exam preparation is added |
+| RESCHEDULE | 0.8 | same program and curriculum, only the intake moves |
+| EXPAND | 0.75 | an existing program for the occupation adds seats (teachers, equipment scale) |
+| ADD_LANGUAGE | 0.6 | the cohort fits but instruction in another language needs teachers |
+| RETOOL | 0.5 | an adjacent program changes its curriculum toward the occupation in shortage |
+| OPEN | 0.3 | a new program in a sector the college already trains for |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class RecommendationKind(models.TextChoices):
+    RETOOL = "RETOOL", _("Retool")
+    EXPAND = "EXPAND", _("Expand")
+    OPEN = "OPEN", _("Open")
+    RESCHEDULE = "RESCHEDULE", _("Reschedule")
+    ALIGN_CERTIFICATION = "ALIGN_CERTIFICATION", _("Align certification")
+    ADD_LANGUAGE = "ADD_LANGUAGE", _("Add a language")
+
+
+FEASIBILITY = {
+    RecommendationKind.ALIGN_CERTIFICATION: Decimal("0.9"),
+    RecommendationKind.RESCHEDULE: Decimal("0.8"),
+    RecommendationKind.EXPAND: Decimal("0.75"),
+    RecommendationKind.ADD_LANGUAGE: Decimal("0.6"),
+    RecommendationKind.RETOOL: Decimal("0.5"),
+    RecommendationKind.OPEN: Decimal("0.3"),
+}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    kind: str
+    quarter: str
+    college_id: int
+    college_code: str
+    program_id: int | None
+    program_code: str | None
+    region_id: int
+    region_code: str
+    occupation_code: str  # the occupation to train for (RETOOL: the target)
+    from_occupation_code: str | None  # RETOOL: what the program trains now
+    headcount: int  # how many of the shortfall this change can cover
+    shortfall: int  # the line's shortfall
+    salary_min: Decimal
+    salary_max: Decimal
+    currency: str
+    salary_min_cny: Decimal
+    salary_max_cny: Decimal
+    need_date: dt.date
+    latest_intake_date: dt.date | None
+    feasibility: Decimal
+    score: Decimal
+    line_id: int | None = None
+    cohort_id: int | None = None
+
+    @property
+    def detail(self) -> str:
+        return recommendation_detail(self.__dict__)
+
+    def sort_key(self) -> tuple:
+        return (-self.score, self.kind, self.region_code, self.occupation_code, self.program_code or "", self.line_id or 0)
+
+
+def make_recommendation(*, kind, quarter, college_id, college_code, line, outcome, headcount, program=None,
+                        from_occupation_code=None, latest_intake_date=None, cohort_id=None) -> Recommendation:
+    feasibility = FEASIBILITY[kind]
+    midpoint = (outcome.salary_min_cny + outcome.salary_max_cny) / 2
+    score = (Decimal(outcome.shortfall) * midpoint * feasibility).quantize(Decimal("0.01"))
+    return Recommendation(
+        kind=str(kind), quarter=quarter, college_id=college_id, college_code=college_code,
+        program_id=program.id if program else None, program_code=program.code if program else None,
+        region_id=line.region_id, region_code=line.region_code, occupation_code=line.occupation_code,
+        from_occupation_code=from_occupation_code, headcount=headcount, shortfall=outcome.shortfall,
+        salary_min=line.salary_min, salary_max=line.salary_max, currency=line.currency,
+        salary_min_cny=outcome.salary_min_cny, salary_max_cny=outcome.salary_max_cny,
+        need_date=outcome.need_date, latest_intake_date=latest_intake_date, feasibility=feasibility,
+        score=score, line_id=line.id, cohort_id=cohort_id,
+    )
+
+
+def recommendation_detail(r) -> str:
+    """A sentence for the college, in the active language."""
+    args = {
+        "program": r.get("program_code") or "",
+        "n": r.get("headcount"),
+        "occ": r.get("occupation_code"),
+        "from": r.get("from_occupation_code") or "",
+        "region": r.get("region_code"),
+        "need": r.get("need_date"),
+        "intake": r.get("latest_intake_date") or "",
+        "smin": r.get("salary_min"),
+        "smax": r.get("salary_max"),
+        "cur": r.get("currency"),
+    }
+    kind = r.get("kind")
+    if kind == RecommendationKind.RETOOL:
+        text = gettext("Retool program %(program)s from %(from)s to %(occ)s for %(n)s workers %(region)s needs by %(need)s (intake by %(intake)s).")
+    elif kind == RecommendationKind.EXPAND:
+        text = gettext("Expand program %(program)s by %(n)s seats of %(occ)s for %(region)s, graduating by %(need)s (intake by %(intake)s).")
+    elif kind == RecommendationKind.OPEN:
+        text = gettext("Open a program for %(occ)s: %(region)s needs %(n)s workers by %(need)s and nobody trains them in time.")
+    elif kind == RecommendationKind.RESCHEDULE:
+        text = gettext("Reschedule program %(program)s to graduate by %(need)s (intake by %(intake)s): %(region)s needs %(n)s %(occ)s workers then.")
+    elif kind == RecommendationKind.ALIGN_CERTIFICATION:
+        text = gettext("Prepare the %(program)s cohort for the certification %(region)s requires for %(occ)s: %(n)s workers by %(need)s.")
+    elif kind == RecommendationKind.ADD_LANGUAGE:
+        text = gettext("Teach program %(program)s in a language %(region)s requires for %(occ)s: %(n)s workers by %(need)s.")
+    else:
+        return ""
+    return text % args + " " + gettext("Salary %(smin)s-%(smax)s %(cur)s a month.") % args
