@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gaps",
     "training",
     "projects",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +93,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

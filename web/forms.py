@@ -1,0 +1,158 @@
+"""Forms of the web pages. They parse and check input; the services do the writing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import Sector
+from gaps.models import Occupation
+
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
+CODE_RE = re.compile(r"^\d{4}$")
+# A region's usual currency, to prefill the form; any ISO 4217 code is accepted.
+DEFAULT_CURRENCY_BY_COUNTRY = {"KZ": "KZT", "CN": "CNY", "RU": "RUB", "KG": "KGS", "UZ": "UZS"}
+MAX_HEADCOUNT = 100_000
+
+
+class DateInput(forms.DateInput):
+    # The browser's date picker always exchanges ISO dates, whatever the page's language.
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ReportLineForm(forms.Form):
+    """One line of a gap report, as an official types it.
+
+    The occupation is either picked from the search list (a unit-group code in the hidden
+    `occupation_code`), typed as a 4-digit ISCO-08 code, or typed as a title: a title that the
+    multilingual search codes with confidence gets its unit group, any other is kept as an
+    uncoded line for an official to code later (SPEC.md, UNCODED_OCCUPATION).
+    """
+
+    occupation_query = forms.CharField(
+        label=_("Occupation"),
+        max_length=300,
+        help_text=_("Type a title in any of the four languages or a 4-digit ISCO-08 code, then pick from the list."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    occupation_code = forms.CharField(required=False, max_length=4, widget=forms.HiddenInput)
+    sector = forms.ChoiceField(
+        label=_("Sector (ISIC section)"), required=False, choices=[("", _("(not specified)"))] + Sector.choices
+    )
+    headcount = forms.IntegerField(
+        label=_("Workers needed"), min_value=1, max_value=MAX_HEADCOUNT, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    salary_min = forms.DecimalField(label=_("Monthly salary from"), min_value=0, max_digits=14, decimal_places=2)
+    salary_max = forms.DecimalField(label=_("Monthly salary to"), min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, min_length=3, help_text=_("ISO 4217 code, e.g. KZT, CNY, USD."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
+    )
+    season_start = forms.DateField(label=_("Needed from"), required=False, widget=DateInput)
+    season_end = forms.DateField(label=_("Needed until"), required=False, widget=DateInput)
+    certification = forms.CharField(
+        label=_("Required certification"), required=False, max_length=64,
+        help_text=_("For example KZ: Kazakhstan's national skill assessment."),
+    )
+    languages = forms.CharField(
+        label=_("Required languages"), required=False, max_length=100,
+        help_text=_("ISO 639-1 codes separated by semicolons, e.g. kk;ru."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if region is not None and not self.is_bound:
+            self.fields["currency"].initial = DEFAULT_CURRENCY_BY_COUNTRY.get(region.country, "")
+
+    def clean_currency(self) -> str:
+        value = self.cleaned_data["currency"].strip().upper()
+        if not CURRENCY_RE.match(value):
+            raise ValidationError(gettext("Enter a three-letter ISO 4217 currency code, such as KZT."))
+        return value
+
+    def clean_languages(self) -> list[str]:
+        raw = self.cleaned_data["languages"]
+        codes = [part.strip().lower() for part in re.split(r"[;,\s]+", raw) if part.strip()]
+        bad = [code for code in codes if not LANGUAGE_RE.match(code)]
+        if bad:
+            raise ValidationError(
+                gettext("Not ISO 639-1 language codes: %(codes)s. Use two letters, e.g. kk;ru.")
+                % {"codes": ", ".join(bad)}
+            )
+        return list(dict.fromkeys(codes))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("salary_min"), data.get("salary_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("salary_max", gettext("The upper salary must not be below the lower one."))
+        start, end = data.get("season_start"), data.get("season_end")
+        if start and end and start > end:
+            self.add_error("season_end", gettext("The season must not end before it starts."))
+        if "occupation_query" in data:
+            self._resolve_occupation(data)
+        return data
+
+    def _resolve_occupation(self, data: dict[str, Any]) -> None:
+        query = data["occupation_query"].strip()
+        code = (data.get("occupation_code") or "").strip() or (query if CODE_RE.match(query) else "")
+        data["occupation"] = None
+        data["occupation_title"] = ""
+        data["coding_confidence"] = None
+        if code:
+            occupation = Occupation.objects.filter(code=code, level=Occupation.Level.UNIT).first()
+            if occupation is None:
+                self.add_error(
+                    "occupation_query",
+                    gettext("%(code)s is not an ISCO-08 unit group. Pick an occupation from the list.") % {"code": code},
+                )
+                return
+            data["occupation"] = occupation
+            return
+        data["occupation_title"] = query
+        try:
+            from gaps.search import code_title
+
+            resolved, confidence = code_title(query)
+        except NotImplementedError:  # the title search is not installed yet: keep the line uncoded
+            return
+        data["coding_confidence"] = confidence
+        if resolved and confidence >= settings.OCCUPATION_CODING_THRESHOLD:
+            data["occupation"] = Occupation.objects.filter(code=resolved, level=Occupation.Level.UNIT).first()
+
+    def line_fields(self) -> dict[str, Any]:
+        """Keyword arguments for gaps.services.report_line_add."""
+        data = self.cleaned_data
+        names = (
+            "occupation", "occupation_title", "coding_confidence", "sector", "headcount", "salary_min",
+            "salary_max", "currency", "season_start", "season_end", "certification", "languages", "note",
+        )
+        return {name: data.get(name) for name in names} | {
+            "sector": data.get("sector") or "",
+            "certification": (data.get("certification") or "").strip(),
+            "note": (data.get("note") or "").strip(),
+        }
+
+    # Service errors name model fields; show them next to the matching inputs.
+    FIELD_FOR_MODEL_FIELD = {"occupation": "occupation_query", "occupation_title": "occupation_query"}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                target = self.FIELD_FOR_MODEL_FIELD.get(name, name)
+                for message in messages:
+                    self.add_error(target if target in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)

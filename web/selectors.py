@@ -1,0 +1,258 @@
+"""Reads for the web pages, always scoped to the user by core.permissions.
+
+Views call these and render; writes go through the apps' services (gaps.services, ...).
+Models that other parts of the project are still adding (recommendations, gap decisions) are
+looked up defensively, so the pages work before and after they land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import FieldError
+from django.db.models import Case, Count, IntegerField, Max, Min, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role
+from core.permissions import college_ids_for, region_ids_for, sees_everything
+from core.quarters import Quarter
+from gaps.models import Gap, GapReport, Occupation, Region, ReportStatus
+from training.models import Cohort, College, Program
+
+# The quarter `bin/run` loads and matches as demo data (load_demo, `match --quarter 2026Q3`).
+DEMO_QUARTER = getattr(settings, "DEMO_QUARTER", "2026Q3")
+
+# How many recommendations the college home page lists before linking to the full list.
+HOME_RECOMMENDATIONS = 5
+# The search-as-you-type list is short on purpose: a picker, not a browser of the taxonomy.
+SEARCH_LIMIT = 8
+
+
+def current_quarter(today: dt.date | None = None) -> str:
+    return str(Quarter.containing(today or timezone.localdate()))
+
+
+def home_quarters() -> list[str]:
+    """The quarters a home page shows: the current one and the demo quarter (once)."""
+    quarters = [current_quarter()]
+    if DEMO_QUARTER not in quarters:
+        quarters.append(DEMO_QUARTER)
+    return quarters
+
+
+def parse_quarter_or_404(value: str) -> str:
+    try:
+        return str(Quarter.parse(value))
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+
+
+# --- Regions and reports ------------------------------------------------------------------------
+
+
+def regions_for(user) -> QuerySet[Region]:
+    ids = region_ids_for(user)
+    regions = Region.objects.all()
+    return regions if ids is None else regions.filter(id__in=ids)
+
+
+def region_for(user, code: str) -> Region:
+    """A region the user may see, else 404 (not 403: other regions' existence is not disclosed)."""
+    return get_object_or_404(regions_for(user), code=code)
+
+
+# The report a region's page shows for a quarter: the draft being worked on, else the one in
+# force, else the most recent of the rest.
+_STATUS_PRIORITY = Case(
+    When(status=ReportStatus.DRAFT, then=Value(0)),
+    When(status=ReportStatus.SUBMITTED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def reports_of(region: Region, quarter: str) -> QuerySet[GapReport]:
+    return GapReport.objects.filter(region=region, quarter=quarter).order_by(_STATUS_PRIORITY, "-created_at")
+
+
+def report_for_page(region: Region, quarter: str) -> GapReport | None:
+    return reports_of(region, quarter).first()
+
+
+def report_lines(report: GapReport | None):
+    if report is None:
+        return []
+    return report.lines.select_related("occupation").order_by("line_no")
+
+
+@dataclass
+class RegionQuarterStatus:
+    region: Region
+    quarter: str
+    report: GapReport | None
+    line_count: int = 0
+
+
+def official_overview(user) -> list[RegionQuarterStatus]:
+    """Each of the user's regions, for the current and the demo quarter, with its report's status."""
+    rows = []
+    quarters = home_quarters()
+    for region in regions_for(user).order_by("code"):
+        for quarter in quarters:
+            report = (
+                reports_of(region, quarter).annotate(line_count=Count("lines")).first()
+            )
+            rows.append(
+                RegionQuarterStatus(region, quarter, report, report.line_count if report else 0)
+            )
+    return rows
+
+
+# --- Colleges, programs, recommendations ----------------------------------------------------------
+
+
+def colleges_for(user) -> QuerySet[College]:
+    ids = college_ids_for(user)
+    colleges = College.objects.all()
+    return colleges if ids is None else colleges.filter(id__in=ids)
+
+
+def programs_for(user) -> QuerySet[Program]:
+    today = timezone.localdate()
+    return (
+        Program.objects.filter(college__in=colleges_for(user))
+        .select_related("college")
+        .prefetch_related(
+            Prefetch("occupations", queryset=Occupation.objects.order_by("code")),
+            Prefetch("cohorts", queryset=Cohort.objects.order_by("intake_date")),
+            "serves_regions",
+        )
+        .annotate(
+            cohort_count=Count("cohorts", distinct=True),
+            next_graduation=Min("cohorts__graduation_date", filter=Q(cohorts__graduation_date__gte=today)),
+            last_graduation=Max("cohorts__graduation_date"),
+        )
+        .order_by("college__code", "code")
+    )
+
+
+def recommendations_for(user, *, limit: int = HOME_RECOMMENDATIONS) -> list:
+    """The user's colleges' top recommendations, if the recommendations model is installed."""
+    try:
+        from gaps.models import Recommendation  # added by the matching work (issue 3)
+    except ImportError:
+        return []
+    queryset = Recommendation.objects.filter(college__in=colleges_for(user))
+    ordering = [name for name in ("-score", "-rank_score", "rank") if _has_field(Recommendation, name.lstrip("-"))]
+    try:
+        return list(queryset.order_by(*ordering[:1])[:limit])
+    except FieldError:
+        return list(queryset[:limit])
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist; any failure means "not there"
+        return False
+    return True
+
+
+# --- Gaps -----------------------------------------------------------------------------------------
+
+
+def gaps_awaiting_decision() -> QuerySet[Gap]:
+    """Active gaps that no reviewer has decided yet, new ones (the express lane) first."""
+    gaps = Gap.objects.filter(is_active=True)
+    if _has_relation(Gap, "decision"):
+        gaps = gaps.filter(decision__isnull=True)
+    return gaps.select_related("region", "occupation").order_by("-new_on_list", "-shortfall", "quarter")
+
+
+def _has_relation(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
+
+
+@dataclass
+class ReviewerOverview:
+    awaiting: int
+    express_lane: int
+    quarters: list[tuple[str, int]] = field(default_factory=list)
+
+
+def reviewer_overview() -> ReviewerOverview:
+    awaiting = gaps_awaiting_decision()
+    per_quarter = awaiting.order_by().values_list("quarter").annotate(n=Count("id")).order_by("-quarter")
+    return ReviewerOverview(
+        awaiting=awaiting.count(),
+        express_lane=awaiting.filter(new_on_list=True).count(),
+        quarters=list(per_quarter),
+    )
+
+
+# --- Roles ----------------------------------------------------------------------------------------
+
+
+def roles_of(user) -> list[str]:
+    roles = [role for role in Role if user.has_role(role)]
+    if not roles and sees_everything(user):
+        roles = [Role.REVIEWER]
+    return roles
+
+
+# --- Occupation search -----------------------------------------------------------------------------
+
+CODE_RE = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True)
+class OccupationHit:
+    occupation: Occupation
+    matched_label: str
+
+
+def search_occupations(query: str, *, limit: int = SEARCH_LIMIT) -> list[OccupationHit]:
+    """Unit groups for the picker: the multilingual title search first, then plain title matches.
+
+    gaps.search ranks over every label in four languages; while it is not installed (or finds
+    fewer than `limit`), titles containing the query fill the list, so the picker always works.
+    """
+    query = (query or "").strip()
+    if not query:
+        return []
+    hits: list[OccupationHit] = []
+    seen: set[str] = set()
+    if CODE_RE.match(query):
+        occupation = Occupation.objects.filter(code=query, level=Occupation.Level.UNIT).first()
+        if occupation:
+            hits.append(OccupationHit(occupation, ""))
+            seen.add(occupation.code)
+    try:
+        from gaps.search import search_occupations as ranked_search
+
+        matches = ranked_search(query, limit=limit)
+    except NotImplementedError:
+        matches = []
+    by_code = Occupation.objects.in_bulk([m.code for m in matches if m.code not in seen])
+    for match in matches:
+        occupation = by_code.get(match.code)
+        if occupation and occupation.code not in seen and occupation.level == Occupation.Level.UNIT:
+            hits.append(OccupationHit(occupation, match.matched_label))
+            seen.add(occupation.code)
+    if len(hits) < limit:
+        contains = (
+            Q(title_en__icontains=query) | Q(title_ru__icontains=query)
+            | Q(title_zh__icontains=query) | Q(title_kk__icontains=query)
+        )
+        rest = (
+            Occupation.objects.filter(contains, level=Occupation.Level.UNIT)
+            .exclude(code__in=seen)
+            .order_by("code")[: limit - len(hits)]
+        )
+        hits.extend(OccupationHit(occupation, "") for occupation in rest)
+    return hits[:limit]

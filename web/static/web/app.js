@@ -1,0 +1,44 @@
+// talentgap web: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // The language switcher submits as soon as a language is chosen (its button stays for no-JS).
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-autosubmit]");
+    if (select) select.form.submit();
+  });
+
+  // Occupation picker: a result button fills the hidden code and the visible field.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".occ-pick");
+    if (!button) return;
+    var picker = button.closest(".occupation-picker");
+    var input = picker.querySelector("input[type=search]");
+    var code = picker.querySelector("input[name=occupation_code]");
+    code.value = button.dataset.code;
+    input.value = button.dataset.code + " " + button.dataset.title;
+    input.dataset.picked = input.value;
+    picker.querySelector("#occupation-picked").textContent =
+      (document.documentElement.dataset.selectedLabel || "✓") + " " + input.value;
+    picker.querySelector(".results").innerHTML = "";
+    input.focus();
+  });
+
+  // Typing again after a pick means a different occupation: forget the picked code.
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest(".occupation-picker input[type=search]");
+    if (!input || input.value === input.dataset.picked) return;
+    var picker = input.closest(".occupation-picker");
+    picker.querySelector("input[name=occupation_code]").value = "";
+    picker.querySelector("#occupation-picked").textContent = "";
+  });
+
+  // Escape closes the result list and returns to the field.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var picker = event.target.closest(".occupation-picker");
+    if (!picker) return;
+    picker.querySelector(".results").innerHTML = "";
+    picker.querySelector("input[type=search]").focus();
+  });
+})();

@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+REPORT = "reports/<str:region_code>/<str:quarter>/"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(REPORT, views.report_page, name="report"),
+    path(REPORT + "lines/", views.report_line_add, name="report-line-add"),
+    path(REPORT + "lines/<int:line_no>/delete/", views.report_line_delete, name="report-line-delete"),
+    path(REPORT + "submit/", views.report_submit, name="report-submit"),
+    path(REPORT + "withdraw/", views.report_withdraw, name="report-withdraw"),
+    path(REPORT + "revise/", views.report_revise, name="report-revise"),
+    path("occupations/search/", views.occupation_search, name="occupation-search"),
+    path("programs/", views.programs_page, name="programs"),
+    path("gaps/", views.gaps_page, name="gaps"),
+]

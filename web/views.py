@@ -1,0 +1,189 @@
+"""Pages of the web application. Thin: read through web.selectors, write through the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role
+from core.permissions import can_edit_region_reports, can_review, sees_everything
+from gaps import services as report_services
+from gaps.models import ReportStatus
+
+from . import selectors
+from .forms import ReportLineForm
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """What needs the user's attention, one section per role they hold."""
+    user = request.user
+    roles = selectors.roles_of(user)
+    context = {"roles": roles, "Role": Role, "quarters": selectors.home_quarters()}
+    if Role.OFFICIAL in roles:
+        context["region_rows"] = selectors.official_overview(user)
+    if Role.COLLEGE_STAFF in roles:
+        context["programs"] = list(selectors.programs_for(user)[:20])
+        context["recommendations"] = selectors.recommendations_for(user)
+    if Role.REVIEWER in roles:
+        context["review"] = selectors.reviewer_overview()
+    return render(request, "web/home.html", context)
+
+
+# --- Reports --------------------------------------------------------------------------------------
+
+
+def _report_page_url(region, quarter: str) -> str:
+    return reverse("web:report", kwargs={"region_code": region.code, "quarter": quarter})
+
+
+def _render_report(request, region, quarter: str, *, form: ReportLineForm | None = None, status: int = 200):
+    report = selectors.report_for_page(region, quarter)
+    can_edit = can_edit_region_reports(request.user, region)
+    context = {
+        "region": region,
+        "quarter": quarter,
+        "report": report,
+        "lines": selectors.report_lines(report),
+        "can_edit": can_edit,
+        # Lines are added to the draft; with no report yet the first line opens one.
+        "can_add_lines": can_edit and (report is None or report.status == ReportStatus.DRAFT),
+        "form": form or ReportLineForm(region=region),
+        "history": selectors.reports_of(region, quarter).exclude(pk=getattr(report, "pk", None)),
+        "ReportStatus": ReportStatus,
+    }
+    return render(request, "web/report.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_page(request: HttpRequest, region_code: str, quarter: str) -> HttpResponse:
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    return _render_report(request, region, quarter)
+
+
+@login_required
+@require_POST
+def report_line_add(request: HttpRequest, region_code: str, quarter: str) -> HttpResponse:
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    form = ReportLineForm(request.POST, region=region)
+    if form.is_valid():
+        current = selectors.report_for_page(region, quarter)
+        if current is not None and current.status != ReportStatus.DRAFT:
+            form.add_error(None, _("This report is %(status)s. Start a new draft to change it.") % {
+                "status": current.get_status_display()})
+        else:
+            try:
+                report = report_services.report_create(region=region, quarter=quarter, user=request.user)
+                line = report_services.report_line_add(report=report, user=request.user, **form.line_fields())
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Line %(number)s added.") % {"number": line.line_no})
+                return redirect(_report_page_url(region, quarter) + "#lines")
+    # 422 tells htmx and tests alike that nothing was saved; browsers show the page as usual.
+    return _render_report(request, region, quarter, form=form, status=422)
+
+
+@login_required
+@require_POST
+def report_line_delete(request: HttpRequest, region_code: str, quarter: str, line_no: int) -> HttpResponse:
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    report = selectors.report_for_page(region, quarter)
+    if report is None:
+        raise Http404
+    line = get_object_or_404(report.lines, line_no=line_no)
+    try:
+        report_services.report_line_delete(line=line, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Line %(number)s deleted.") % {"number": line_no})
+    return redirect(_report_page_url(region, quarter) + "#lines")
+
+
+def _transition(request, region_code: str, quarter: str, action, done_message: str) -> HttpResponse:
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    report = selectors.report_for_page(region, quarter)
+    if report is None:
+        raise Http404
+    try:
+        action(report=report, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done_message)
+    return redirect(_report_page_url(region, quarter))
+
+
+@login_required
+@require_POST
+def report_submit(request, region_code: str, quarter: str) -> HttpResponse:
+    return _transition(request, region_code, quarter, report_services.report_submit,
+                       _("The report was submitted. Matching for the quarter will include it."))
+
+
+@login_required
+@require_POST
+def report_withdraw(request, region_code: str, quarter: str) -> HttpResponse:
+    return _transition(request, region_code, quarter, report_services.report_withdraw,
+                       _("The report was withdrawn. Its lines leave the quarter's matching."))
+
+
+@login_required
+@require_POST
+def report_revise(request, region_code: str, quarter: str) -> HttpResponse:
+    return _transition(request, region_code, quarter, report_services.report_revise,
+                       _("A new draft was started from the report's lines. Submit it to replace the report."))
+
+
+# --- Occupation search (htmx) ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def occupation_search(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or request.GET.get("occupation_query") or "").strip()
+    # One Latin letter matches half the taxonomy; one Chinese character is already a word.
+    long_enough = len(query) >= 2 or (query and not query.isascii())
+    hits = selectors.search_occupations(query) if long_enough else []
+    return render(request, "web/partials/occupation_results.html", {"hits": hits, "query": query,
+                                                                     "long_enough": long_enough})
+
+
+# --- Colleges and reviewers ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def programs_page(request: HttpRequest) -> HttpResponse:
+    """The programs and cohorts of the user's colleges (every college for reviewers)."""
+    colleges = selectors.colleges_for(request.user)
+    if not colleges.exists() and not sees_everything(request.user):
+        raise Http404
+    return render(request, "web/programs.html", {
+        "programs": selectors.programs_for(request.user),
+        "recommendations": selectors.recommendations_for(request.user, limit=50),
+    })
+
+
+@login_required
+@require_GET
+def gaps_page(request: HttpRequest) -> HttpResponse:
+    """The gaps awaiting a decision, the express lane (new on the list) first."""
+    user = request.user
+    if not (can_review(user) or user.has_role(Role.COLLEGE_STAFF)):
+        raise Http404
+    return render(request, "web/gaps.html", {"gaps": selectors.gaps_awaiting_decision()[:500],
+                                             "can_review": can_review(user)})
