@@ -27,7 +27,8 @@ def reports_visible_to(user) -> QuerySet[GapReport]:
     region_ids = region_ids_for(user)
     if region_ids is not None:
         qs = qs.filter(region_id__in=region_ids)
-    return qs.annotate(line_count=Count("lines", distinct=True))
+    # An aggregate drops Meta.ordering (GROUP BY); keep it so pages are stable.
+    return qs.annotate(line_count=Count("lines", distinct=True)).order_by(*GapReport._meta.ordering, "pk")
 
 
 def report_lines_visible_to(user) -> QuerySet[GapReportLine]:

@@ -16,6 +16,8 @@ def program_list() -> QuerySet[Program]:
         Program.objects.select_related("college")
         .prefetch_related("occupations", "serves_regions")
         .annotate(cohort_count=Count("cohorts", distinct=True))
+        # An aggregate drops Meta.ordering (GROUP BY); keep it so pages are stable.
+        .order_by(*Program._meta.ordering, "pk")
     )
 
 
