@@ -1,0 +1,44 @@
+"""Base class of the import management commands (import_regions, import_rates, ...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from .base import Importer
+from .errors import ImportRejected
+
+
+class ImportCommand(BaseCommand):
+    """`manage.py import_x FILE`: one summary line on success; every problem, one per line, on failure.
+
+    Progress ("1000 rows read") goes to stderr so that stdout stays a clean summary.
+    """
+
+    importer_class: type[Importer]
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="CSV (UTF-8) or XLSX file with the columns of SPEC.md, header row first")
+
+    def get_importer(self, options, **kwargs) -> Importer:
+        return self.importer_class(**kwargs)
+
+    def handle(self, *args, **options):
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        verbosity = options.get("verbosity", 1)
+        progress = (lambda message: self.stderr.write(f"{path.name}: {message}")) if verbosity >= 1 else None
+        importer = self.get_importer(options, progress=progress)
+        try:
+            with path.open("rb") as fileobj:
+                result = importer.run(fileobj, filename=path.name)
+        except ImportRejected as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{path.name}: rejected with {len(exc.problems)} problem(s) listed above; nothing was imported."
+            ) from None
+        self.stdout.write(f"{path.name}: {importer.describe(result)}")
+        return None
