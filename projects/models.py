@@ -1,1 +1,254 @@
-# Gap review and the cooperation project repository (issue 4) live here.
+"""Gap review and the cooperation project repository (SPEC.md, "Gaps" and "Projects").
+
+A reviewer's decision on a gap is a GapDecision (one per gap: decisions are final). Approval
+creates exactly one CooperationProject for the gap at once, in `fast_tracked`; its performance
+conditions (ProjectCondition) are supplemented afterwards, by a deadline; its results are
+measured per cohort (CohortOutcome). Every row keeps an audit history (django-simple-history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import DecisionKind, FundingSource, ProjectStatus
+
+CURRENCY_RE = r"^[A-Z]{3}$"
+
+
+class GapDecision(models.Model):
+    """A reviewer's approval or rejection of one gap.
+
+    One per gap (the OneToOne is the unique constraint that, with the gap row locked, makes two
+    simultaneous approvals yield one project). Decisions are final: approving a rejected gap or
+    rejecting an approved one is a conflict. An administrator re-opens a rejected gap by deleting
+    its decision in the admin (the history keeps it); an approved gap's decision is protected by
+    its project.
+    """
+
+    gap = models.OneToOneField("gaps.Gap", on_delete=models.PROTECT, related_name="decision", verbose_name=_("gap"))
+    decision = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("gap decision")
+        verbose_name_plural = _("gap decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision__in=[d.value for d in DecisionKind]), name="decision_kind_valid"
+            ),
+            # A rejection keeps its reason.
+            models.CheckConstraint(
+                condition=~models.Q(decision=DecisionKind.REJECTED) | ~models.Q(comment=""),
+                name="rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gap_id}: {self.decision}"
+
+
+class CooperationProject(models.Model):
+    """A cooperation project in the repository, born from an approved gap."""
+
+    title = models.CharField(_("title"), max_length=300)
+    # The gap whose approval created the project: unique, so a gap yields at most one project.
+    origin_gap = models.OneToOneField(
+        "gaps.Gap", on_delete=models.PROTECT, related_name="origin_project", verbose_name=_("originating gap")
+    )
+    decision = models.OneToOneField(
+        GapDecision, on_delete=models.PROTECT, related_name="project", verbose_name=_("approval")
+    )
+    # Every gap the project addresses, the originating one included.
+    gaps = models.ManyToManyField("gaps.Gap", related_name="projects", verbose_name=_("gaps"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.FAST_TRACKED
+    )
+    # Where a suspended project returns to when resumed.
+    status_before_suspension = models.CharField(max_length=16, choices=ProjectStatus.choices, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    status_reason = models.TextField(_("reason for the last status change"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_projects",
+        verbose_name=_("owner"),
+    )
+    lead_college = models.ForeignKey(
+        "training.College", on_delete=models.PROTECT, null=True, blank=True, related_name="led_projects",
+        verbose_name=_("lead college"),
+    )
+    partner_colleges = models.ManyToManyField(
+        "training.College", related_name="partner_projects", blank=True, verbose_name=_("partner colleges")
+    )
+    programs = models.ManyToManyField("training.Program", related_name="projects", blank=True, verbose_name=_("programs"))
+    planned_trainees = models.PositiveIntegerField(_("planned trainees"), null=True, blank=True)
+    planned_intake_date = models.DateField(_("planned intake date"), null=True, blank=True)
+    budget_amount = models.DecimalField(_("budget"), max_digits=16, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(_("budget currency (ISO 4217)"), max_length=3, blank=True)
+    funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource.choices, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[gaps, partner_colleges, programs])
+
+    class Meta:
+        ordering = ["-approved_at", "-id"]
+        verbose_name = _("cooperation project")
+        verbose_name_plural = _("cooperation projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in ProjectStatus]), name="project_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(funding_source="") | models.Q(funding_source__in=[f.value for f in FundingSource]),
+                name="project_funding_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_trainees__isnull=True) | models.Q(planned_trainees__gte=1),
+                name="project_planned_trainees_positive",
+            ),
+            # An amount needs its currency, and a currency without an amount means nothing.
+            models.CheckConstraint(
+                condition=(models.Q(budget_amount__isnull=True) & models.Q(budget_currency=""))
+                | (models.Q(budget_amount__gte=0) & models.Q(budget_currency__regex=CURRENCY_RE)),
+                name="project_budget_amount_with_currency",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status_before_suspension="")
+                | models.Q(status_before_suspension__in=[ProjectStatus.FAST_TRACKED, ProjectStatus.ACTIVE]),
+                name="project_resume_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def region(self):
+        return self.origin_gap.region
+
+    @property
+    def is_overdue(self) -> bool:
+        """A condition is past due and not supplemented. Uses the `overdue` annotation when present."""
+        annotated = self.__dict__.get("overdue")
+        if annotated is not None:
+            return annotated
+        return self.conditions.overdue().exists()
+
+    def default_condition_due_date(self) -> dt.date:
+        return timezone.localdate(self.approved_at) + dt.timedelta(days=settings.CONDITIONS_DUE_DAYS)
+
+
+class ConditionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(supplemented_at__isnull=True)
+
+    def overdue(self, today: dt.date | None = None):
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+
+class ProjectCondition(models.Model):
+    """A performance condition of a project, supplemented after the fast-track approval by its due date."""
+
+    project = models.ForeignKey(CooperationProject, on_delete=models.CASCADE, related_name="conditions")
+    text = models.TextField(_("condition"))
+    due_date = models.DateField(_("due date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    supplemented_at = models.DateTimeField(_("supplemented at"), null=True, blank=True)
+    supplemented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("supplemented by"),
+    )
+    supplement = models.TextField(_("what was supplemented"), blank=True)
+    # The day the owners were last reminded, so the daily beat task reminds once per day at most.
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["reminded_on"])
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("project condition")
+        verbose_name_plural = _("project conditions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(supplemented_by__isnull=True) | models.Q(supplemented_at__isnull=False),
+                name="condition_supplemented_by_needs_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.text[:60]} (due {self.due_date})"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.supplemented_at is None and self.due_date < timezone.localdate()
+
+
+class CohortOutcome(models.Model):
+    """What became of one cohort trained under a project: the results chain's raw figures.
+
+    Incomes are monthly medians in `income_currency`; the "before" figure is converted to CNY at
+    the rate in force on `income_before_on` (default: the cohort's intake date), the "after" figure
+    on `income_after_on` (default: six months after graduation).
+    """
+
+    project = models.ForeignKey(CooperationProject, on_delete=models.CASCADE, related_name="outcomes")
+    cohort = models.ForeignKey("training.Cohort", on_delete=models.PROTECT, related_name="outcomes")
+    enrolled = models.PositiveIntegerField(_("enrolled"))
+    completed = models.PositiveIntegerField(_("completed"))
+    passed_assessment = models.PositiveIntegerField(_("passed Kazakhstan's skill assessment"))
+    employed_6m = models.PositiveIntegerField(_("employed within 6 months"))
+    income_before = models.DecimalField(
+        _("median monthly income before"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    income_after = models.DecimalField(
+        _("median monthly income after"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    income_currency = models.CharField(_("income currency (ISO 4217)"), max_length=3, blank=True)
+    income_before_on = models.DateField(_("income before measured on"), null=True, blank=True)
+    income_after_on = models.DateField(_("income after measured on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project_id", "cohort_id"]
+        verbose_name = _("cohort outcome")
+        verbose_name_plural = _("cohort outcomes")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "cohort"], name="uniq_outcome_per_project_cohort"),
+            models.CheckConstraint(condition=models.Q(completed__lte=models.F("enrolled")), name="outcome_completed_le_enrolled"),
+            models.CheckConstraint(
+                condition=models.Q(passed_assessment__lte=models.F("completed")), name="outcome_passed_le_completed"
+            ),
+            models.CheckConstraint(condition=models.Q(employed_6m__lte=models.F("completed")), name="outcome_employed_le_completed"),
+            models.CheckConstraint(
+                condition=(models.Q(income_before__isnull=True) | models.Q(income_before__gte=0))
+                & (models.Q(income_after__isnull=True) | models.Q(income_after__gte=0)),
+                name="outcome_income_nonnegative",
+            ),
+            # A figure without its currency cannot be converted.
+            models.CheckConstraint(
+                condition=(models.Q(income_before__isnull=True) & models.Q(income_after__isnull=True))
+                | models.Q(income_currency__regex=CURRENCY_RE),
+                name="outcome_income_has_currency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} / cohort {self.cohort_id}"

@@ -1,0 +1,56 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
+
+
+@admin.register(GapDecision)
+class GapDecisionAdmin(SimpleHistoryAdmin):
+    """Decisions are final for reviewers; an administrator re-opens a rejected gap by deleting its decision."""
+
+    list_display = ["gap", "decision", "decided_by", "decided_at"]
+    list_filter = ["decision"]
+    search_fields = ["gap__region__code", "gap__occupation__code", "comment"]
+    raw_id_fields = ["gap", "decided_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ConditionInline(admin.TabularInline):
+    model = ProjectCondition
+    extra = 0
+    fields = ["text", "due_date", "supplemented_at", "supplemented_by", "supplement"]
+    raw_id_fields = ["supplemented_by"]
+
+
+class OutcomeInline(admin.TabularInline):
+    model = CohortOutcome
+    extra = 0
+    raw_id_fields = ["cohort"]
+    fields = ["cohort", "enrolled", "completed", "passed_assessment", "employed_6m",
+              "income_before", "income_after", "income_currency", "income_before_on", "income_after_on"]
+
+
+@admin.register(CooperationProject)
+class CooperationProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "status", "lead_college", "planned_trainees", "funding_source", "approved_at"]
+    list_filter = ["status", "funding_source"]
+    search_fields = ["title", "lead_college__code", "origin_gap__region__code", "origin_gap__occupation__code"]
+    raw_id_fields = ["origin_gap", "decision", "owner", "lead_college"]
+    filter_horizontal = ["partner_colleges", "programs", "gaps"]
+    # Status changes go through the transition services (API), so admins cannot skip the rules here.
+    readonly_fields = ["status", "status_before_suspension", "status_changed_at", "status_reason"]
+    inlines = [ConditionInline, OutcomeInline]
+
+
+@admin.register(ProjectCondition)
+class ProjectConditionAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "due_date", "supplemented_at"]
+    raw_id_fields = ["project", "supplemented_by", "created_by"]
+
+
+@admin.register(CohortOutcome)
+class CohortOutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "cohort", "enrolled", "completed", "passed_assessment", "employed_6m"]
+    raw_id_fields = ["project", "cohort"]

@@ -1,0 +1,218 @@
+"""Serializers of gap review and the project repository: shapes only; the services decide."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from gaps.models import Gap
+from training.models import Cohort, College, Program
+
+from ..choices import FundingSource
+from ..models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
+from ..results import ratio
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    gap = serializers.IntegerField(source="gap_id", read_only=True)
+    project = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GapDecision
+        fields = ["id", "gap", "decision", "comment", "decided_by", "decided_at", "project"]
+
+    def get_project(self, decision) -> int | None:
+        project = getattr(decision, "project", None) if decision.decision == "approved" else None
+        return project.pk if project else None
+
+
+class GapSummarySerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code")
+    region_name = serializers.CharField(source="region.name")
+    country = serializers.CharField(source="region.country")
+    occupation_code = serializers.CharField(source="occupation_id")
+    occupation_title = serializers.CharField(source="occupation.title")
+
+    class Meta:
+        model = Gap
+        fields = [
+            "id", "quarter", "region_code", "region_name", "country", "occupation_code", "occupation_title",
+            "headcount", "covered", "shortfall", "salary_min_cny", "salary_max_cny", "need_date", "new_on_list",
+            "is_active",
+        ]
+
+
+class ReviewGapSerializer(GapSummarySerializer):
+    """A gap in the reviewer queue: its figures, priority and evidence (context["evidence"])."""
+
+    priority = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True, default=None)
+    express_lane = serializers.BooleanField(source="new_on_list", read_only=True)
+    decision = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+
+    class Meta(GapSummarySerializer.Meta):
+        fields = GapSummarySerializer.Meta.fields + ["express_lane", "priority", "decision", "evidence"]
+
+    def get_decision(self, gap) -> dict | None:
+        decision = GapDecision.objects.filter(gap=gap).select_related("decided_by").first() if self.context.get(
+            "with_decision"
+        ) else None
+        return DecisionSerializer(decision).data if decision else None
+
+    def get_evidence(self, gap) -> dict:
+        return self.context.get("evidence", {}).get(gap.pk, {})
+
+
+class DecideSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class RejectSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, help_text=_("The reason; it is kept with the decision."))
+
+
+class CollegeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = College
+        fields = ["id", "code", "name", "country"]
+
+
+class ProgramRefSerializer(serializers.ModelSerializer):
+    college_code = serializers.CharField(source="college.code")
+
+    class Meta:
+        model = Program
+        fields = ["id", "college_code", "code", "title"]
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    supplemented_by = serializers.CharField(source="supplemented_by.username", default=None, read_only=True)
+    project = serializers.PrimaryKeyRelatedField(queryset=CooperationProject.objects.all())
+    due_date = serializers.DateField(
+        required=False, help_text=_("Default: the project's approval date plus CONDITIONS_DUE_DAYS.")
+    )
+
+    class Meta:
+        model = ProjectCondition
+        fields = [
+            "id", "project", "text", "due_date", "overdue", "created_at", "created_by",
+            "supplemented_at", "supplemented_by", "supplement",
+        ]
+        read_only_fields = ["created_at", "supplemented_at", "supplement"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            from ..selectors import projects_visible_to
+
+            fields["project"].queryset = projects_visible_to(request.user)
+        if self.instance is not None and not isinstance(self.instance, list):
+            fields["project"].read_only = True
+        return fields
+
+
+class SupplementSerializer(serializers.Serializer):
+    supplement = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=CooperationProject.objects.all())
+    cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
+    pass_rate = serializers.SerializerMethodField()
+    employment_rate = serializers.SerializerMethodField()
+    income_currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, allow_blank=True, max_length=3)
+
+    class Meta:
+        model = CohortOutcome
+        fields = [
+            "id", "project", "cohort", "enrolled", "completed", "passed_assessment", "employed_6m",
+            "income_before", "income_after", "income_currency", "income_before_on", "income_after_on",
+            "pass_rate", "employment_rate", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # The services check the arithmetic rules with field-named errors; the model's own
+        # unique-together validator would run a query the service does anyway.
+        validators: list = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            from ..selectors import projects_visible_to
+
+            fields["project"].queryset = projects_visible_to(request.user)
+        if self.instance is not None and not isinstance(self.instance, list):
+            fields["project"].read_only = True
+        return fields
+
+    def get_pass_rate(self, outcome) -> float | None:
+        value = ratio(outcome.passed_assessment, outcome.completed)
+        return None if value is None else float(round(value, 4))
+
+    def get_employment_rate(self, outcome) -> float | None:
+        value = ratio(outcome.employed_6m, outcome.completed)
+        return None if value is None else float(round(value, 4))
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """A project as the repository shows it: results first (context["results"] by project id)."""
+
+    origin_gap = GapSummarySerializer(read_only=True)
+    gaps = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    decision = DecisionSerializer(read_only=True)
+    owner = serializers.CharField(source="owner.username", default=None, read_only=True)
+    lead_college = CollegeRefSerializer(read_only=True)
+    partner_colleges = CollegeRefSerializer(many=True, read_only=True)
+    programs = ProgramRefSerializer(many=True, read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    pass_rate = serializers.FloatField(read_only=True, default=None)
+    employment_rate = serializers.FloatField(read_only=True, default=None)
+    income_change_pct = serializers.FloatField(read_only=True, default=None)
+    results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CooperationProject
+        fields = [
+            "id", "title", "status", "status_changed_at", "status_reason", "overdue",
+            "pass_rate", "employment_rate", "income_change_pct", "results",
+            "origin_gap", "gaps", "decision", "owner", "lead_college", "partner_colleges", "programs",
+            "planned_trainees", "planned_intake_date", "budget_amount", "budget_currency", "funding_source",
+            "approved_at", "created_at", "updated_at",
+        ]
+
+    def get_results(self, project) -> dict | None:
+        results = self.context.get("results", {}).get(project.pk)
+        return results.as_dict() if results is not None else None
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    conditions = ConditionSerializer(many=True, read_only=True)
+    outcomes = OutcomeSerializer(many=True, read_only=True)
+
+    class Meta(ProjectSerializer.Meta):
+        fields = ProjectSerializer.Meta.fields + ["conditions", "outcomes"]
+
+
+class ProjectUpdateSerializer(serializers.Serializer):
+    """PATCH input: the plan of a project. Status changes go through the transition actions."""
+
+    title = serializers.CharField(max_length=300, required=False)
+    lead_college = serializers.PrimaryKeyRelatedField(queryset=College.objects.all(), allow_null=True, required=False)
+    partner_colleges = serializers.PrimaryKeyRelatedField(queryset=College.objects.all(), many=True, required=False)
+    programs = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), many=True, required=False)
+    gaps = serializers.PrimaryKeyRelatedField(queryset=Gap.objects.all(), many=True, required=False)
+    planned_trainees = serializers.IntegerField(min_value=1, max_value=1_000_000, allow_null=True, required=False)
+    planned_intake_date = serializers.DateField(allow_null=True, required=False)
+    budget_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, allow_null=True, required=False
+    )
+    budget_currency = serializers.RegexField(r"^([A-Z]{3})?$", max_length=3, allow_blank=True, required=False)
+    funding_source = serializers.ChoiceField(choices=FundingSource.choices, allow_blank=True, required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

@@ -1,0 +1,453 @@
+"""API of gap review and the project repository (/api/v1/).
+
+- GET  review-queue/?quarter=Q              active undecided gaps, express lane first, with evidence
+- GET  review/gaps/{id}/                    one gap with its evidence and decision
+- POST review/gaps/{id}/approve/            -> 201 the new project; 409 if already decided
+- POST review/gaps/{id}/reject/             {comment} -> 201 the decision; 409 if already decided
+- GET/PATCH projects/, projects/{id}/       the repository (filters, ordering by results)
+- POST projects/{id}/{activate,complete,suspend,resume,cancel}/   status transitions
+- GET  projects/results/                    the results chain over the filtered projects
+- GET  projects/export/?format=csv|xlsx     formula-safe export of the filtered projects
+- GET  projects/{id}/history/               the audit trail of a project and its parts
+- CRUD project-conditions/ (+ POST {id}/supplement/), project-outcomes/
+
+Reviewers decide and manage; officials read what concerns their regions; college staff read
+projects naming their colleges; nobody else reads, and only reviewers write.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from accounts.models import Role
+from core.permissions import can_review, sees_everything
+
+from .. import selectors, services
+from ..filters import ProjectFilter, ResultsOrdering
+from ..models import CohortOutcome, ProjectCondition
+from .serializers import (
+    ConditionSerializer,
+    DecideSerializer,
+    DecisionSerializer,
+    OutcomeSerializer,
+    ProjectDetailSerializer,
+    ProjectSerializer,
+    ProjectUpdateSerializer,
+    RejectSerializer,
+    ReviewGapSerializer,
+    SupplementSerializer,
+    TransitionSerializer,
+)
+
+# Validation codes of the services that mean "the object's state forbids it", not bad input.
+CONFLICT_CODES = frozenset({"invalid_transition", "not_ready", "already_supplemented", "gap_inactive"})
+
+
+def _role(user, role: str) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(role))
+
+
+class ReviewAccess(BasePermission):
+    """Reviewers decide; officials may read the queue of their regions; nobody else."""
+
+    message = gettext_lazy("Only ministry reviewers decide gaps; officials may read their regions' queue.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if can_review(user):
+            return True
+        return request.method in SAFE_METHODS and _role(user, Role.OFFICIAL)
+
+
+class RepositoryAccess(BasePermission):
+    """Reviewers manage projects; officials and college staff read the projects that concern them."""
+
+    message = gettext_lazy("Only ministry reviewers manage projects.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if can_review(user):
+            return True
+        if request.method not in SAFE_METHODS:
+            return False
+        return sees_everything(user) or _role(user, Role.OFFICIAL) or _role(user, Role.COLLEGE_STAFF)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The object's current state does not allow this.")
+    default_code = "conflict"
+
+
+def run_service(service, **kwargs):
+    """Call a service and turn its exceptions into API answers (400 / 403 / 409), never a 500."""
+    try:
+        return service(**kwargs)
+    except services.DecisionConflict as exc:
+        raise Conflict(detail=str(exc), code="already_decided") from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(detail=str(exc) or None) from exc
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise exceptions.ValidationError(exc.message_dict) from exc
+        codes = {e.code for e in exc.error_list}
+        if codes & CONFLICT_CODES:
+            raise Conflict(detail=" ".join(exc.messages), code=sorted(codes & CONFLICT_CODES)[0]) from exc
+        raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages}) from exc
+
+
+def _quarter_param(request) -> str:
+    from core.quarters import Quarter
+
+    value = (request.query_params.get("quarter") or "").strip().upper()
+    if not value:
+        raise exceptions.ValidationError({"quarter": [_("This parameter is required, e.g. ?quarter=2026Q3.")]})
+    try:
+        Quarter.parse(value)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {"quarter": [_("%(value)s is not a quarter like 2026Q3.") % {"value": value}]}
+        ) from None
+    return value
+
+
+# --- Review -------------------------------------------------------------------------------------
+
+
+class ReviewQueueView(ListAPIView):
+    """Active gaps of a quarter awaiting a decision: new on the list first, then shortfall x salary."""
+
+    serializer_class = ReviewGapSerializer
+    permission_classes = [ReviewAccess]
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("quarter", str, required=True, description="YYYYQn")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.review_queue(user=self.request.user, quarter=_quarter_param(self.request))
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        context = self.get_serializer_context() | {"evidence": selectors.gap_evidence(page)}
+        return self.get_paginated_response(ReviewGapSerializer(page, many=True, context=context).data)
+
+
+class ReviewGapViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A gap under review: read it with its evidence; reviewers approve or reject it."""
+
+    serializer_class = ReviewGapSerializer
+    permission_classes = [ReviewAccess]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.gaps_visible_to(self.request.user).select_related("region", "occupation")
+
+    def retrieve(self, request, *args, **kwargs):
+        gap = self.get_object()
+        context = self.get_serializer_context() | {"evidence": selectors.gap_evidence([gap]), "with_decision": True}
+        return Response(ReviewGapSerializer(gap, context=context).data)
+
+    @extend_schema(request=DecideSerializer, responses={201: ProjectDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve: one fast-tracked project is created (201); a decided gap answers 409."""
+        gap = self.get_object()
+        body = DecideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        project = run_service(services.gap_approve, gap=gap.pk, user=request.user, comment=body.validated_data["comment"])
+        project = selectors.project_list(user=request.user).get(pk=project.pk)
+        context = self.get_serializer_context() | {"results": selectors.results_by_project([project.pk])}
+        return Response(ProjectDetailSerializer(project, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RejectSerializer, responses={201: DecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject with a reason (kept); a decided gap answers 409."""
+        gap = self.get_object()
+        body = RejectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = run_service(services.gap_reject, gap=gap.pk, user=request.user, comment=body.validated_data["comment"])
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+# --- Projects -----------------------------------------------------------------------------------
+
+
+class PassthroughRenderer(BaseRenderer):
+    """Lets ?format=csv|xlsx reach the export action (DRF reads `format` to pick a renderer)."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
+class CSVRenderer(PassthroughRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(PassthroughRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
+try:  # the shared formula guard of imports and exports (core/imports/safe.py)
+    from core.imports.safe import neutralise
+except ImportError:  # pragma: no cover - only before core.imports exists
+
+    def neutralise(value):
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+
+EXPORT_COLUMNS = [
+    "id", "title", "status", "overdue", "quarter", "region_code", "country", "occupation_code", "occupation_title",
+    "lead_college", "partner_colleges", "programs", "planned_trainees", "planned_intake_date",
+    "budget_amount", "budget_currency", "funding_source", "approved_at",
+    "cohorts", "enrolled", "completed", "passed_assessment", "employed_6m",
+    "pass_rate", "employment_rate", "income_change_pct", "expected_wage_growth_pct", "skill_appreciation_pct",
+    "results_errors",
+]
+
+
+def _export_row(project, results) -> list:
+    gap = project.origin_gap
+    figures = results.as_dict()
+    row = {
+        "id": project.pk,
+        "title": project.title,
+        "status": project.status,
+        "overdue": "yes" if project.is_overdue else "no",
+        "quarter": gap.quarter,
+        "region_code": gap.region.code,
+        "country": gap.region.country,
+        "occupation_code": gap.occupation_id,
+        "occupation_title": gap.occupation.title,
+        "lead_college": project.lead_college.code if project.lead_college else "",
+        "partner_colleges": ";".join(c.code for c in project.partner_colleges.all()),
+        "programs": ";".join(f"{p.college.code}/{p.code}" for p in project.programs.all()),
+        "planned_trainees": project.planned_trainees,
+        "planned_intake_date": project.planned_intake_date.isoformat() if project.planned_intake_date else "",
+        "budget_amount": project.budget_amount,
+        "budget_currency": project.budget_currency,
+        "funding_source": project.funding_source,
+        "approved_at": project.approved_at.isoformat(timespec="seconds"),
+        "results_errors": " ".join(figures.pop("errors")),
+    }
+    row.update({k: v for k, v in figures.items() if k in EXPORT_COLUMNS})
+    return [neutralise("" if row.get(c) is None else row[c]) for c in EXPORT_COLUMNS]
+
+
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The cooperation project repository. Projects are created by approving a gap, never here."""
+
+    permission_classes = [RepositoryAccess]
+    filterset_class = ProjectFilter
+    filter_backends = [
+        *[b for b in api_settings.DEFAULT_FILTER_BACKENDS if b.__name__ != "OrderingFilter"],
+        ResultsOrdering,
+    ]
+    ordering_fields = ["pass_rate", "employment_rate", "income_change_pct", "approved_at", "status_changed_at", "title"]
+    # The repository shows results first: best certification pass rate, then employment, then income.
+    ordering = ["-pass_rate", "-employment_rate", "-income_change_pct"]
+
+    def get_queryset(self):
+        return selectors.project_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
+
+    def _with_results(self, projects, many=True):
+        items = list(projects) if many else [projects]
+        context = self.get_serializer_context() | {"results": selectors.results_by_project([p.pk for p in items])}
+        serializer_class = self.get_serializer_class()
+        return serializer_class(projects, many=many, context=context).data
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._with_results(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._with_results(self.get_object(), many=False))
+
+    @extend_schema(request=ProjectUpdateSerializer, responses=ProjectDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        body = ProjectUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        run_service(services.project_update, project=project.pk, user=request.user, **body.validated_data)
+        self.action = "retrieve"
+        return Response(self._with_results(self.get_queryset().get(pk=project.pk), many=False))
+
+    def _transition(self, request, name: str):
+        project = self.get_object()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run_service(services.TRANSITION_SERVICES[name], project=project.pk, user=request.user,
+                    reason=body.validated_data["reason"])
+        self.action = "retrieve"
+        return Response(self._with_results(self.get_queryset().get(pk=project.pk), many=False))
+
+    @extend_schema(request=TransitionSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """fast_tracked -> active (needs a lead college and every condition supplemented)."""
+        return self._transition(request, "activate")
+
+    @extend_schema(request=TransitionSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """active -> completed."""
+        return self._transition(request, "complete")
+
+    @extend_schema(request=TransitionSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """fast_tracked / active -> suspended (reason required)."""
+        return self._transition(request, "suspend")
+
+    @extend_schema(request=TransitionSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        """suspended -> the status it was suspended from."""
+        return self._transition(request, "resume")
+
+    @extend_schema(request=TransitionSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """any open status -> cancelled (reason required)."""
+        return self._transition(request, "cancel")
+
+    @action(detail=False, methods=["get"])
+    def results(self, request):
+        """The results chain over every cohort of the (filtered) projects together."""
+        projects = self.filter_queryset(self.get_queryset())
+        return Response({"projects": projects.count(), **selectors.aggregate_results(projects).as_dict()})
+
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])])
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, XLSXRenderer, JSONRenderer])
+    def export(self, request):
+        """The filtered projects with their results, as CSV or XLSX; formula-like cells neutralised."""
+        kind = request.query_params.get("format", "csv")
+        if kind not in ("csv", "xlsx"):
+            raise exceptions.ValidationError({"format": [_("Choose csv or xlsx.")]})
+        projects = list(self.filter_queryset(self.get_queryset()))
+        results = selectors.results_by_project([p.pk for p in projects])
+        rows = [_export_row(p, results[p.pk]) for p in projects]
+        stamp = timezone.now().strftime("%Y%m%d")
+        if kind == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows(rows)
+            response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        else:
+            from openpyxl import Workbook
+
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet("projects")
+            sheet.append(EXPORT_COLUMNS)
+            for row in rows:
+                sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+            out = io.BytesIO()
+            workbook.save(out)
+            response = HttpResponse(out.getvalue(), content_type=XLSXRenderer.media_type)
+        response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.{kind}"'
+        return response
+
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Who changed what and when: the project, its approval, conditions and outcomes."""
+        project = self.get_object()
+        return Response(selectors.project_history(project))
+
+
+class ConditionViewSet(viewsets.ModelViewSet):
+    """A project's performance conditions; reviewers add, change, supplement and delete them."""
+
+    serializer_class = ConditionSerializer
+    permission_classes = [RepositoryAccess]
+    filterset_fields = ["project"]
+    ordering_fields = ["due_date", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return ProjectCondition.objects.filter(
+            project__in=selectors.projects_visible_to(self.request.user).values("pk")
+        ).select_related("created_by", "supplemented_by")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = run_service(
+            services.condition_create, project=data["project"].pk, text=data["text"],
+            due_date=data.get("due_date"), user=self.request.user,
+        )
+
+    def perform_update(self, serializer):
+        fields = {k: v for k, v in serializer.validated_data.items() if k in services.CONDITION_FIELDS}
+        serializer.instance = run_service(
+            services.condition_update, condition=serializer.instance, user=self.request.user, **fields
+        )
+
+    def perform_destroy(self, instance):
+        run_service(services.condition_delete, condition=instance, user=self.request.user)
+
+    @extend_schema(request=SupplementSerializer, responses=ConditionSerializer)
+    @action(detail=True, methods=["post"])
+    def supplement(self, request, pk=None):
+        """Mark the condition supplemented now, by the caller, with what was supplemented."""
+        condition = self.get_object()
+        body = SupplementSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        condition = run_service(
+            services.condition_supplement, condition=condition, user=request.user,
+            supplement=body.validated_data["supplement"],
+        )
+        return Response(ConditionSerializer(condition, context=self.get_serializer_context()).data)
+
+
+class OutcomeViewSet(viewsets.ModelViewSet):
+    """Outcomes per cohort of a project: the raw figures of its results chain."""
+
+    serializer_class = OutcomeSerializer
+    permission_classes = [RepositoryAccess]
+    filterset_fields = ["project", "cohort"]
+    ordering_fields = ["id", "cohort"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return CohortOutcome.objects.filter(project__in=selectors.projects_visible_to(self.request.user).values("pk"))
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        project = data.pop("project")
+        serializer.instance = run_service(services.outcome_create, project=project.pk, user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k != "project"}
+        serializer.instance = run_service(
+            services.outcome_update, outcome=serializer.instance, user=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance):
+        run_service(services.outcome_delete, outcome=instance, user=self.request.user)

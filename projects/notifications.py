@@ -1,0 +1,195 @@
+"""E-mail notifications of gap review and projects, through Django's mail backend.
+
+Every public function here schedules its mail with transaction.on_commit: called inside a
+transaction, nothing is sent unless it commits; called outside one, mail goes at once. Users
+without an e-mail address or inactive are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+
+logger = logging.getLogger(__name__)
+
+# A condition is announced this many days before its due date, and an open one is reminded of
+# again at most once a week after that, so owners are not mailed daily.
+CONDITION_REMINDER_LEAD_DAYS = 7
+CONDITION_REMINDER_INTERVAL_DAYS = 7
+
+
+def _send(messages: list[tuple[str, str, list[str]]]) -> int:
+    datatuple = [(subject, body, settings.DEFAULT_FROM_EMAIL, to) for subject, body, to in messages if to]
+    if not datatuple:
+        return 0
+    return send_mass_mail(datatuple, fail_silently=False)
+
+
+def _emails(users: Iterable) -> list[str]:
+    return sorted({u.email for u in users if u.email and u.is_active})
+
+
+def _reviewers():
+    User = get_user_model()
+    return User.objects.filter(Q(groups__name=Role.REVIEWER) | Q(is_superuser=True), is_active=True).distinct()
+
+
+def notify_new_gaps(gap_ids: Iterable[int]) -> None:
+    """Tell reviewers that gaps arrived (after a match run); the express lane's gaps come first."""
+    ids = sorted({int(i) for i in gap_ids})
+    if ids:
+        transaction.on_commit(lambda: _send_new_gaps(ids))
+
+
+def _send_new_gaps(ids: list[int]) -> None:
+    from gaps.models import Gap
+
+    from .models import GapDecision
+
+    decided = GapDecision.objects.filter(gap_id__in=ids).values("gap_id")
+    gaps = list(
+        Gap.objects.filter(pk__in=ids, is_active=True)
+        .exclude(pk__in=decided)
+        .select_related("region", "occupation")
+        .order_by("-new_on_list", "-shortfall", "pk")
+    )
+    if not gaps:
+        return
+    lines = [
+        "%s%s %s %s: %s"
+        % (
+            _("[express lane] ") if gap.new_on_list else "",
+            gap.quarter,
+            gap.region.code,
+            gap.occupation.title,
+            _("shortfall %(n)d") % {"n": gap.shortfall},
+        )
+        for gap in gaps
+    ]
+    subject = _("%(n)d new gap(s) await review") % {"n": len(gaps)}
+    body = _("These gaps are waiting for a decision in the review queue:") + "\n\n" + "\n".join(lines) + "\n"
+    _send([(subject, body, [email]) for email in _emails(_reviewers())])
+
+
+def notify_project_created(project_id: int) -> None:
+    """A gap was approved: the officials of its region and any colleges already named hear of it."""
+    transaction.on_commit(lambda: _send_project_created(project_id))
+
+
+def _send_project_created(project_id: int) -> None:
+    from .models import CooperationProject
+
+    project = (
+        CooperationProject.objects.select_related("origin_gap__region", "lead_college").filter(pk=project_id).first()
+    )
+    if project is None:
+        return
+    officials = project.origin_gap.region.members.filter(groups__name=Role.OFFICIAL)
+    subject = _("Gap approved: cooperation project \"%(title)s\"") % {"title": project.title}
+    body = _(
+        "The gap of your region was approved and became a fast-tracked cooperation project:\n\n%(title)s\n"
+    ) % {"title": project.title}
+    _send([(subject, body, [email]) for email in _emails(officials)])
+    college_ids = list(project.partner_colleges.values_list("pk", flat=True))
+    if project.lead_college_id:
+        college_ids.append(project.lead_college_id)
+    if college_ids:
+        _send_colleges_named(project_id, college_ids)
+
+
+def notify_colleges_named(project_id: int, college_ids: Iterable[int]) -> None:
+    """Staff of colleges a project now names (lead or partner) hear of it."""
+    ids = sorted(set(college_ids))
+    if ids:
+        transaction.on_commit(lambda: _send_colleges_named(project_id, ids))
+
+
+def _send_colleges_named(project_id: int, college_ids: list[int]) -> None:
+    from training.models import College
+
+    from .models import CooperationProject
+
+    project = CooperationProject.objects.filter(pk=project_id).first()
+    if project is None:
+        return
+    messages = []
+    for college in College.objects.filter(pk__in=college_ids).prefetch_related("staff"):
+        role = _("lead college") if college.pk == project.lead_college_id else _("partner college")
+        subject = _("%(college)s named in cooperation project \"%(title)s\"") % {
+            "college": college.name, "title": project.title}
+        body = _("%(college)s is the %(role)s of the cooperation project \"%(title)s\".\n") % {
+            "college": college.name, "role": role, "title": project.title}
+        messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
+    _send(messages)
+
+
+def remind_due_conditions(*, today: dt.date | None = None) -> int:
+    """Remind project owners and lead-college staff of conditions falling due or overdue.
+
+    A condition is claimed with a conditional update of `reminded_on` before its mail is built, so
+    two beat runs never remind of it twice on one day. Returns the number of conditions reminded of.
+    """
+    from .models import ProjectCondition
+
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=CONDITION_REMINDER_LEAD_DAYS)
+    not_recent = Q(reminded_on__isnull=True) | Q(reminded_on__lte=today - dt.timedelta(days=CONDITION_REMINDER_INTERVAL_DAYS))
+    due = (
+        ProjectCondition.objects.open()
+        .filter(due_date__lte=horizon, project__status__in=["fast_tracked", "active"])
+        .filter(not_recent)
+        .values_list("pk", flat=True)
+    )
+    claimed = []
+    for pk in due:
+        if ProjectCondition.objects.filter(pk=pk).filter(not_recent).update(reminded_on=today):
+            claimed.append(pk)
+    if not claimed:
+        return 0
+    conditions = (
+        ProjectCondition.objects.filter(pk__in=claimed)
+        .select_related("project__owner", "project__lead_college")
+        .prefetch_related("project__lead_college__staff")
+        .order_by("project_id", "due_date")
+    )
+    by_project: dict[int, list] = {}
+    for condition in conditions:
+        by_project.setdefault(condition.project_id, []).append(condition)
+    messages = []
+    for items in by_project.values():
+        project = items[0].project
+        recipients = [project.owner] if project.owner else []
+        if project.lead_college:
+            recipients += list(project.lead_college.staff.all())
+        lines = [
+            "- %s: %s"
+            % (
+                (_("OVERDUE since %(date)s") if c.due_date < today else _("due %(date)s"))
+                % {"date": c.due_date.isoformat()},
+                c.text,
+            )
+            for c in items
+        ]
+        subject = _("Conditions of \"%(title)s\" fall due") % {"title": project.title}
+        body = (
+            _("These performance conditions of the cooperation project \"%(title)s\" must be supplemented:")
+            % {"title": project.title}
+            + "\n\n"
+            + "\n".join(lines)
+            + "\n"
+        )
+        messages += [(subject, body, [email]) for email in _emails(recipients)]
+    transaction.on_commit(lambda: _send(messages))
+    logger.info("reminded of %d due condition(s) in %d project(s)", len(claimed), len(by_project))
+    return len(claimed)

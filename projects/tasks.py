@@ -1,0 +1,17 @@
+"""Celery tasks of the projects app: thin wrappers that call a service."""
+
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(name="projects.remind_due_conditions", acks_late=True, time_limit=600, soft_time_limit=540)
+def remind_due_conditions() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): remind owners and lead colleges of conditions falling due."""
+    return notifications.remind_due_conditions()
+
+
+@shared_task(name="projects.notify_new_gaps", acks_late=True, time_limit=300)
+def notify_new_gaps(gap_ids: list[int]) -> None:
+    """Tell reviewers of new gaps; for callers that prefer to enqueue rather than call inline."""
+    notifications.notify_new_gaps(gap_ids)
