@@ -92,9 +92,12 @@ def _line_need_date(line: GapReportLine) -> dt.date:
 
 
 def _matching_rows(model_name: str, gaps: list[Gap]) -> dict[int, list[dict]]:
-    """Flags or recommendations of the gaps' (region, quarter, occupation), when matching stores them.
+    """Flags or recommendations of the gaps' (region, quarter, occupation) in each quarter's current run.
 
-    The matching models arrive with issue 3; until then every gap gets an empty list.
+    The matching models (issue 3) are read through their contract fields (quarter, region_code,
+    occupation_code, target_occupation_code, run); until they exist every gap gets an empty list.
+    A flag about a cohort that could retool to the gap's occupation (MISDIRECTED_SUPPLY) counts
+    through its target occupation.
     """
     import gaps.models as gap_models
 
@@ -102,19 +105,29 @@ def _matching_rows(model_name: str, gaps: list[Gap]) -> dict[int, list[dict]]:
     if model is None or not gaps:
         return {}
     names = {f.name for f in model._meta.get_fields()}
-    if not {"quarter", "occupation"} <= names:
+    if not {"quarter", "region_code", "occupation_code"} <= names:
         return {}
-    query = model.objects.filter(quarter__in={g.quarter for g in gaps}, occupation_id__in={g.occupation_id for g in gaps})
-    by_region = "region" in names
-    if by_region:
-        query = query.filter(region_id__in={g.region_id for g in gaps})
+    quarters = {g.quarter for g in gaps}
+    query = model.objects.filter(quarter__in=quarters, region_code__in={g.region.code for g in gaps})
+    current = getattr(gap_models, "QuarterResults", None)
+    if "run" in names and current is not None:
+        query = query.filter(
+            run_id__in=current.objects.filter(quarter__in=quarters, current_run__isnull=False).values("current_run_id")
+        )
+    occupations = {g.occupation_id for g in gaps}
+    by_target = "target_occupation_code" in names
+    if by_target:
+        query = query.filter(Q(occupation_code__in=occupations) | Q(target_occupation_code__in=occupations))
+    else:
+        query = query.filter(occupation_code__in=occupations)
     index: dict[tuple, list[dict]] = defaultdict(list)
-    for row in query:
-        key = (row.quarter, row.occupation_id, row.region_id if by_region else None)
-        index[key].append(_as_json(row))
-    return {
-        g.pk: index.get((g.quarter, g.occupation_id, g.region_id if by_region else None), []) for g in gaps
-    }
+    for row in query.order_by("pk"):
+        codes = {row.occupation_code}
+        if by_target and row.target_occupation_code:
+            codes.add(row.target_occupation_code)
+        for code in codes:
+            index[(row.quarter, row.region_code, code)].append(_as_json(row))
+    return {g.pk: index.get((g.quarter, g.region.code, g.occupation_id), []) for g in gaps}
 
 
 def _as_json(row) -> dict:
@@ -123,8 +136,12 @@ def _as_json(row) -> dict:
             return getattr(row, method)()
     data = {}
     for f in row._meta.concrete_fields:
-        value = getattr(row, f.attname)
-        data[f.attname] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+        if f.is_relation or f.name in ("id", "run"):
+            continue
+        data[f.name] = _plain(getattr(row, f.attname))
+    detail = getattr(row, "detail", None)
+    if isinstance(detail, str):
+        data["detail"] = detail
     return data
 
 
