@@ -152,6 +152,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each enum after its model so the schema is stable.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "gaps.models.reports.ReportStatus",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------
