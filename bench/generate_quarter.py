@@ -13,8 +13,8 @@ Writes, into the database of DATABASE_URL (default: a dedicated `talentgap_bench
   regions (Zipf) and over ~300 ISCO unit groups (Zipf), ~1% of them UNCODED;
 - colleges and programs (1-3 occupations, mostly from one minor group; languages from
   ru/kk/zh/en; some prepare for `KZ` or `CN-VSL`; most serve a few nearby regions, some every
-  region) with `--cohorts` cohorts whose graduation dates spread from ~10 months before the
-  quarter to ~3 months after it, so every timing class of SPEC.md occurs.
+  region) with `--cohorts` cohorts whose graduation dates centre on the quarter (a few programs'
+  cohorts run years either side), so every timing class of SPEC.md occurs.
 
 Deterministic: the same seed and arguments give byte-identical rows (ids included, on an empty
 database). Rows go in with COPY (psycopg `cursor.copy`), not ORM saves, and no audit history is
