@@ -1,0 +1,115 @@
+"""The web application in a real browser: Debian's Chromium, headless, driven by Playwright."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from gaps.models import GapReport, ReportStatus
+
+from .conftest import login
+
+# Transactional: the live server thread must see the test's rows. serialized_rollback restores
+# what migrations created (the role groups) after the flush of the previous transactional test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+QUARTER = "2026Q3"
+
+
+def test_official_adds_a_line_picked_by_search_and_submits(page, make_user, regions, occupations):
+    make_user(Role.OFFICIAL, regions=[regions["east"]], username="aigerim")
+    login(page, "aigerim")
+
+    # Home: the region's report for the demo quarter, not started yet.
+    row = page.get_by_role("row").filter(has_text="East Kazakhstan Region").filter(has_text=QUARTER)
+    expect(row).to_contain_text("Not started")
+    row.get_by_role("link", name=QUARTER).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("East Kazakhstan Region, 2026Q3")
+
+    # The stylesheet and the vendored htmx loaded from the live server (no CDN).
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(20, 54, 92)"
+
+    # Search as you type, in Russian, and pick from the list.
+    page.get_by_label("Occupation").press_sequentially("сельскохоз", delay=30)
+    pick = page.locator(".occ-pick[data-code='8341']")
+    expect(pick).to_be_visible()
+    pick.click()
+    expect(page.locator("#id_occupation_code")).to_have_value("8341")
+    expect(page.locator("#occupation-picked")).to_contain_text("8341")
+
+    page.get_by_label("Workers needed").fill("40")
+    page.get_by_label("Monthly salary from").fill("250000")
+    page.get_by_label("Monthly salary to").fill("200000")  # below the minimum: refused
+    page.get_by_label("Currency").fill("KZT")
+    page.get_by_label("Needed from").fill("2026-08-15")
+    page.get_by_label("Needed until").fill("2026-10-15")
+    page.get_by_label("Required certification").fill("KZ")
+    page.get_by_label("Required languages").fill("kk;ru")
+    page.get_by_role("button", name="Add line").click()
+
+    # The error is shown next to its field; the picked occupation is kept.
+    expect(page.locator("#id_salary_max_error")).to_contain_text("must not be below")
+    expect(page.get_by_label("Monthly salary to")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_occupation_code")).to_have_value("8341")
+    page.get_by_label("Monthly salary to").fill("320000")
+    page.get_by_role("button", name="Add line").click()
+
+    lines = page.locator("table.lines tbody tr")
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text("Mobile farm and forestry plant operators")
+    expect(lines.first).to_contain_text("250,000–320,000 KZT")
+    expect(page.locator(".report-status")).to_contain_text("Draft")
+
+    page.get_by_role("button", name="Submit report").click()
+    expect(page.locator(".report-status")).to_contain_text("Submitted")
+    expect(page.get_by_role("button", name="Withdraw report")).to_be_visible()
+    expect(page.get_by_role("button", name="Add line")).to_have_count(0)
+
+    report = GapReport.objects.get(region=regions["east"], quarter=QUARTER)
+    assert report.status == ReportStatus.SUBMITTED
+    assert list(report.lines.values_list("occupation_id", "headcount", "languages")) == [("8341", 40, ["kk", "ru"])]
+    assert page.console_errors == []
+
+
+def test_official_cannot_open_another_regions_report(page, make_user, regions):
+    make_user(Role.OFFICIAL, regions=[regions["east"]], username="aigerim")
+    login(page, "aigerim")
+    response = page.goto(f"{page.base_url}/reports/{regions['horgos'].code}/{QUARTER}/")
+    assert response.status == 404
+    response = page.goto(f"{page.base_url}/reports/{regions['east'].code}/{QUARTER}/")
+    assert response.status == 200
+
+
+# What each language's home page must say (a translated string, and the region's own name).
+HOME_IN = {
+    "en": ("Your regions' reports", "East Kazakhstan Region"),
+    "zh-hans": ("您所在地区的报告", "东哈萨克斯坦州"),
+    "ru": ("Отчёты ваших регионов", "Восточно-Казахстанская область"),
+    "kk": ("Сіздің өңірлеріңіздің есептері", "Шығыс Қазақстан облысы"),
+}
+
+
+def test_home_renders_in_each_language_through_the_switcher(page, make_user, regions):
+    make_user(Role.OFFICIAL, regions=[regions["east"]], username="aigerim")
+    login(page, "aigerim")
+    for code, (heading, region_name) in HOME_IN.items():
+        page.get_by_role("combobox").first.select_option(code)  # submits on change (app.js)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        expect(page.locator("#reports-title")).to_have_text(heading)
+        expect(page.get_by_role("row").filter(has_text=region_name).first).to_be_visible()
+    assert page.console_errors == []
+
+
+def test_home_fits_a_phone_width_screen(page, make_user, regions):
+    make_user(Role.OFFICIAL, regions=[regions["east"]], username="aigerim")
+    page.set_viewport_size({"width": 375, "height": 740})
+    login(page, "aigerim")
+    # Nothing wider than the screen: tables scroll inside their own box, not the page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    expect(page.locator(".skip-link")).to_have_text(re.compile("Skip to main content"))
