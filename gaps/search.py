@@ -24,13 +24,17 @@ from django.conf import settings
 from django.db.models import Count, Max
 from scipy import sparse
 
-from gaps.taxonomy.text import features, normalize
+from gaps.taxonomy.text import features, normalize, script_of
 
 # Calibration of code_title's confidence: a logistic curve over the best label's cosine similarity
 # and its margin over the runner-up unit group, fitted on gaps/taxonomy/data/eval_titles.csv
 # (bench/search_accuracy.py --calibrate prints the fit), so that a confidence of 0.7 means about
 # 70% of titles coded at that confidence are coded right.
-CONFIDENCE_WEIGHTS = (6.0, 8.0, -3.5)  # (similarity, margin, intercept)
+CONFIDENCE_WEIGHTS = (5.4, 6.6, -3.0)  # (similarity, margin, intercept)
+# How much a unit group's second-best label adds to its score, and how many leading groups get
+# that second look.
+SECOND_LABEL_WEIGHT = 0.05
+RERANK_CANDIDATES = 20
 # A typed title longer than this is not a job title; only its start is compared.
 MAX_QUERY_CHARS = 200
 # Distinct titles remembered by code_title; a 10,000-line import has far fewer.
@@ -75,10 +79,18 @@ class _Index:
             shape=(len(rows), len(vocab)),
         )
         # Smoothed inverse document frequency: a feature in every label ("оператор", "worker", 工)
-        # says little about which occupation is meant.
+        # says little about which occupation is meant. Counted within the feature's script, since
+        # English has ~34,000 labels and Kazakh a few hundred: against all labels every Kazakh
+        # word would look rare, "жұмысшысы" (worker) included.
         df = np.bincount(matrix.indices, minlength=len(vocab)).astype(np.float32)
-        self.idf = np.log((len(rows) + 1) / (df + 1)) + 1.0
-        self.max_idf = float(np.log(len(rows) + 1) + 1.0)
+        scripts = np.array([script_of(norm) for _c, _l, _t, norm in rows] or ["latn"])
+        per_script = {s: int((scripts == s).sum()) for s in ("latn", "cyrl", "zh")}
+        feature_script = np.empty(len(vocab), dtype=object)
+        for feat, col in vocab.items():
+            feature_script[col] = script_of(feat)
+        n_docs = np.array([max(per_script[s], 1) for s in feature_script], dtype=np.float32)
+        self.idf = np.log((n_docs + 1) / (df + 1)) + 1.0
+        self.max_idf = float(self.idf.max()) if len(vocab) else 1.0
         matrix = matrix.multiply(self.idf).tocsr()
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
@@ -165,21 +177,29 @@ def _rank(query: str, language: str | None, limit: int) -> list[OccupationMatch]
     if allowed is not None:
         scores = np.where(np.isin(index.label_lang, list(allowed)), scores, 0.0)
     best = np.maximum.reduceat(scores, index.starts)
-    order = np.argsort(-best, kind="stable")[:limit]
-    matches = []
-    for occ in order:
-        score = float(best[occ])
-        if score <= 0:
+    # A unit group scores its best label's similarity plus a little of its second best: when two
+    # groups share a label ("baker" is an ESCO label of 3434 and 7512), the one that other labels
+    # also support goes first. Only the leading candidates need the second look.
+    candidates = np.argsort(-best, kind="stable")[: max(limit, RERANK_CANDIDATES)]
+    ranked = []
+    for occ in candidates:
+        if best[occ] <= 0:
             break
         start = index.starts[occ]
         end = index.starts[occ + 1] if occ + 1 < len(index.starts) else len(scores)
-        label_row = start + int(np.argmax(scores[start:end]))
+        segment = scores[start:end]
+        top_row = int(np.argmax(segment))
+        second = float(np.partition(segment, -2)[-2]) if len(segment) > 1 else 0.0
+        ranked.append((float(best[occ]) + SECOND_LABEL_WEIGHT * second, int(occ), start + top_row))
+    ranked.sort(key=lambda item: -item[0])
+    matches = []
+    for score, occ, label_row in ranked[:limit]:
         code = index.codes[occ]
         matches.append(
             OccupationMatch(
                 code=code,
                 title_en=index.titles.get(code, ""),
-                score=round(min(score, 1.0), 4),
+                score=round(min(score, 1.0), 4),  # the bonus may push an exact match past 1
                 matched_label=index.label_text[label_row],
                 language=index.label_lang[label_row],
             )
