@@ -39,7 +39,7 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_occupation(self, queryset, name, value):
         # A unit group matches itself; a 1-3 digit code matches every unit group under it.
-        return queryset.filter(_gaps(occupation_id__startswith=value.strip()))
+        return queryset.filter(_gaps(occupation__code__startswith=value.strip()))
 
     def filter_quarter(self, queryset, name, value):
         return queryset.filter(_gaps(quarter=value.strip().upper()))

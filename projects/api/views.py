@@ -36,6 +36,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.models import Role
+from core.api import Conflict  # 409; the shared exception handler adds its `code` to the body
 from core.permissions import can_review, sees_everything
 
 from .. import selectors, services
@@ -87,12 +88,6 @@ class RepositoryAccess(BasePermission):
         if request.method not in SAFE_METHODS:
             return False
         return sees_everything(user) or _role(user, Role.OFFICIAL) or _role(user, Role.COLLEGE_STAFF)
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = gettext_lazy("The object's current state does not allow this.")
-    default_code = "conflict"
 
 
 def run_service(service, **kwargs):
