@@ -8,6 +8,7 @@ what the README's run command uses.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -182,6 +183,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1700)
 CELERY_BEAT_SCHEDULE: dict = {}
+# Nightly re-match of the open quarters, and a weekly reminder to regions whose report for the
+# current quarter is missing (gaps/tasks.py). https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
+CELERY_BEAT_SCHEDULE["gaps-nightly-rematch"] = {
+    "task": "gaps.nightly_rematch",
+    "schedule": crontab(hour=2, minute=0),
+}
+CELERY_BEAT_SCHEDULE["gaps-remind-missing-reports"] = {
+    "task": "gaps.remind_missing_reports",
+    "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+}
 # Daily reminders of project conditions falling due (projects/tasks.py).
 CELERY_BEAT_SCHEDULE["projects-remind-due-conditions"] = {
     "task": "projects.remind_due_conditions",
@@ -195,6 +206,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "talentgap@localhost")
 # --- talentgap domain settings (SPEC.md, "How matching decides") -------------------------------
 SUPPLY_WINDOW_DAYS = env_int("SUPPLY_WINDOW_DAYS", 180)
 OVERSUPPLY_RATIO = float(env_str("OVERSUPPLY_RATIO", "0.5"))
+# A quarter's matching is split into at most this many chunks of occupation components, which the
+# Celery workers share (gaps/matching/services.py).
+MATCH_CHUNKS = env_int("MATCH_CHUNKS", 4)
 CONDITIONS_DUE_DAYS = env_int("CONDITIONS_DUE_DAYS", 90)
 # Below this confidence a free-text occupation title is stored as UNCODED for an official to code.
 OCCUPATION_CODING_THRESHOLD = float(env_str("OCCUPATION_CODING_THRESHOLD", "0.55"))

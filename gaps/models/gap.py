@@ -23,6 +23,11 @@ class Gap(models.Model):
     # No gap for this (region, occupation) in the previous four quarters: the reviewers' express lane.
     new_on_list = models.BooleanField(_("new on the list"), default=False)
     is_active = models.BooleanField(_("in the current results"), default=True)
+    line_count = models.PositiveIntegerField(_("report lines"), default=0)
+    # The run whose results last refreshed these figures (gaps.matching.persist).
+    last_run = models.ForeignKey(
+        "gaps.MatchRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

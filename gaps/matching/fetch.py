@@ -1,0 +1,159 @@
+"""Load matching inputs from the database into the plain dataclasses of gaps.matching.types.
+
+Reads use values_list() tuples, never model instances: a quarter at SPEC.md's scale is hundreds
+of thousands of rows, and building model objects for them would cost more than the matching.
+Only submitted reports count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings as django_settings
+from django.db.models import Count
+
+from core.quarters import Quarter
+from gaps.models import ExchangeRate, Gap, GapReport, GapReportLine, ReportStatus
+from training.models import Cohort as CohortRow
+from training.models import Program as ProgramRow
+
+from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
+
+LINE_FIELDS = (
+    "id", "report__region_id", "report__region__code", "occupation_id", "headcount", "salary_min", "salary_max",
+    "currency", "season_start", "season_end", "sector", "certification", "languages", "occupation_title",
+)
+
+
+def matching_settings() -> Settings:
+    return Settings(
+        supply_window_days=django_settings.SUPPLY_WINDOW_DAYS, oversupply_ratio=django_settings.OVERSUPPLY_RATIO
+    )
+
+
+def submitted_lines(quarter: str):
+    return GapReportLine.objects.filter(report__quarter=quarter, report__status=ReportStatus.SUBMITTED)
+
+
+def _line(row) -> Line:
+    (id_, region_id, region_code, occ, headcount, smin, smax, currency, start, end, sector, cert, langs, title) = row
+    return Line(
+        id=id_, region_id=region_id, region_code=region_code, occupation_code=occ, headcount=headcount,
+        salary_min=smin, salary_max=smax, currency=currency, season_start=start, season_end=end,
+        sector=sector or "", certification=cert or "", languages=tuple(langs or ()), occupation_title=title or "",
+    )
+
+
+def fetch_lines(queryset) -> list[Line]:
+    return [_line(row) for row in queryset.values_list(*LINE_FIELDS).order_by("id")]
+
+
+def fetch_rates() -> RateTable:
+    return RateTable.from_rows(ExchangeRate.objects.values_list("currency", "date", "rate_to_cny"))
+
+
+def reported_region_ids(quarter: str) -> frozenset[int]:
+    return frozenset(
+        GapReport.objects.filter(quarter=quarter, status=ReportStatus.SUBMITTED).values_list("region_id", flat=True)
+    )
+
+
+def line_counts_by_occupation(quarter: str) -> dict[str, int]:
+    rows = (
+        submitted_lines(quarter).filter(occupation__isnull=False).values_list("occupation_id")
+        .annotate(n=Count("id")).order_by()
+    )
+    return dict(rows)
+
+
+def program_occupation_sets() -> list[tuple[str, ...]]:
+    """The occupation codes of every program (one tuple per program), for planning components."""
+    by_program: dict[int, list[str]] = defaultdict(list)
+    for program_id, code in ProgramRow.occupations.through.objects.values_list("program_id", "occupation_id"):
+        by_program[program_id].append(code)
+    return [tuple(codes) for codes in by_program.values()]
+
+
+def fetch_programs(program_ids_query) -> list[Program]:
+    """Programs (with occupations and regions served) whose ids the given subquery yields."""
+    occupations: dict[int, list[str]] = defaultdict(list)
+    for pid, code in ProgramRow.occupations.through.objects.filter(program_id__in=program_ids_query).values_list(
+        "program_id", "occupation_id"
+    ):
+        occupations[pid].append(code)
+    serves: dict[int, set[int]] = defaultdict(set)
+    for pid, region_id in ProgramRow.serves_regions.through.objects.filter(
+        program_id__in=program_ids_query
+    ).values_list("program_id", "region_id"):
+        serves[pid].add(region_id)
+    rows = ProgramRow.objects.filter(id__in=program_ids_query).values_list(
+        "id", "code", "college_id", "college__code", "sector", "languages", "certifications"
+    )
+    return [
+        Program(
+            id=pid, code=code, college_id=college_id, college_code=college_code,
+            occupation_codes=tuple(sorted(occupations.get(pid, ()))), sector=sector or "",
+            languages=tuple(languages or ()), certifications=tuple(certs or ()),
+            serves_region_ids=frozenset(serves.get(pid, ())),
+        )
+        for pid, code, college_id, college_code, sector, languages, certs in rows
+    ]
+
+
+def fetch_cohorts(queryset) -> list[Cohort]:
+    return [
+        Cohort(id=i, program_id=p, seats=s, intake_date=a, graduation_date=g)
+        for i, p, s, a, g in queryset.values_list("id", "program_id", "seats", "intake_date", "graduation_date")
+    ]
+
+
+def fetch_chunk_input(quarter: str, occupation_codes) -> MatchInput:
+    """Everything the matching of these occupation components reads.
+
+    Cohorts are limited to graduation dates that can matter: from the earliest need date minus
+    the supply window (or the assessment window's start) to the latest end date (or quarter end).
+    """
+    q = Quarter.parse(quarter)
+    conf = matching_settings()
+    codes = sorted(occupation_codes)
+    lines = fetch_lines(submitted_lines(quarter).filter(occupation_id__in=codes))
+    window = dt.timedelta(days=conf.supply_window_days)
+    earliest = min([q.start] + [l.season_start for l in lines if l.season_start]) - window
+    latest = max([q.end] + [l.season_end for l in lines if l.season_end])
+    program_ids = (
+        ProgramRow.occupations.through.objects.filter(occupation_id__in=codes).values("program_id").distinct()
+    )
+    programs = fetch_programs(program_ids)
+    cohorts = fetch_cohorts(
+        CohortRow.objects.filter(program_id__in=program_ids, graduation_date__gte=earliest, graduation_date__lte=latest)
+    )
+    return MatchInput(
+        quarter=quarter, lines=tuple(lines), programs=tuple(programs), cohorts=tuple(cohorts),
+        rates=fetch_rates(), reported_region_ids=reported_region_ids(quarter), settings=conf,
+    )
+
+
+def fetch_quarter_input(quarter: str) -> MatchInput:
+    """The whole quarter in one input (tests, small quarters): every occupation of a line or a program."""
+    codes = set(line_counts_by_occupation(quarter))
+    for program_codes in program_occupation_sets():
+        codes.update(program_codes)
+    inp = fetch_chunk_input(quarter, codes)
+    uncoded = fetch_lines(submitted_lines(quarter).filter(occupation__isnull=True))
+    return MatchInput(
+        quarter=inp.quarter, lines=inp.lines + tuple(uncoded), programs=inp.programs, cohorts=inp.cohorts,
+        rates=inp.rates, reported_region_ids=inp.reported_region_ids, settings=inp.settings,
+    )
+
+
+def previous_gap_keys(quarter: str) -> frozenset[tuple[int, str]]:
+    """(region id, occupation) pairs with an active gap in any of the previous four quarters."""
+    q = Quarter.parse(quarter)
+    previous = []
+    for _ in range(4):
+        q = q.previous()
+        previous.append(str(q))
+    return frozenset(
+        Gap.objects.filter(quarter__in=previous, is_active=True).values_list("region_id", "occupation_id")
+    )

@@ -1,0 +1,100 @@
+"""Write what the engine computed: bulk inserts of a run's rows and the upsert of the quarter's gaps."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from gaps.models import Flag, Gap, LineOutcome, MatchRun, Recommendation
+
+from . import engine
+from .flags import Flag as FlagData
+from .recommendations import Recommendation as RecommendationData
+
+# Rows per INSERT: large enough to amortise round trips, small enough to keep statements (and
+# SQLite's 999-variable limit on old builds, handled by Django) reasonable.
+BATCH_SIZE = 2000
+
+
+def flag_row(run: MatchRun, f: FlagData) -> Flag:
+    return Flag(
+        run=run, quarter=f.quarter, kind=f.kind, region_id=f.region_id, region_code=f.region_code,
+        occupation_code=f.occupation_code, college_id=f.college_id, college_code=f.college_code,
+        program_id=f.program_id, program_code=f.program_code, cohort_id=f.cohort_id,
+        cohort_graduation_date=f.cohort_graduation_date, target_occupation_code=f.target_occupation_code,
+        line_id=f.line_id, headcount=f.headcount, covered=f.covered, shortfall=f.shortfall, surplus=f.surplus,
+        count=f.count, context=f.context,
+    )
+
+
+def recommendation_row(run: MatchRun, r: RecommendationData) -> Recommendation:
+    return Recommendation(
+        run=run, quarter=r.quarter, kind=r.kind, college_id=r.college_id, college_code=r.college_code,
+        program_id=r.program_id, program_code=r.program_code, region_id=r.region_id, region_code=r.region_code,
+        occupation_code=r.occupation_code, from_occupation_code=r.from_occupation_code, headcount=r.headcount,
+        shortfall=r.shortfall, salary_min=r.salary_min, salary_max=r.salary_max, currency=r.currency,
+        salary_min_cny=r.salary_min_cny, salary_max_cny=r.salary_max_cny, need_date=r.need_date,
+        latest_intake_date=r.latest_intake_date, feasibility=r.feasibility, score=r.score, line_id=r.line_id,
+        cohort_id=r.cohort_id,
+    )
+
+
+def write_flags_and_recommendations(run: MatchRun, flags, recommendations) -> None:
+    Flag.objects.bulk_create(
+        (flag_row(run, f) for f in sorted(flags, key=FlagData.sort_key)), batch_size=BATCH_SIZE
+    )
+    Recommendation.objects.bulk_create(
+        (recommendation_row(run, r) for r in sorted(recommendations, key=RecommendationData.sort_key)),
+        batch_size=BATCH_SIZE,
+    )
+
+
+def write_partial(run: MatchRun, partial: engine.PartialResult) -> None:
+    LineOutcome.objects.bulk_create(
+        (
+            LineOutcome(
+                run=run, line_id=o.line_id, covered=o.covered, shortfall=o.shortfall, need_date=o.need_date,
+                salary_min_cny=o.salary_min_cny, salary_max_cny=o.salary_max_cny,
+            )
+            for o in partial.outcomes.values()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    write_flags_and_recommendations(run, partial.flags, partial.recommendations)
+
+
+def upsert_gaps(run: MatchRun, gaps: list[engine.GapFigures]) -> list[int]:
+    """Refresh the quarter's Gap rows in place (reviewers' decisions hang on them) and deactivate
+    the ones the run no longer shows. Returns the ids of gaps that are new on the list and were not
+    active before this run (whom to notify)."""
+    quarter = run.quarter
+    active_before = set(
+        Gap.objects.filter(quarter=quarter, is_active=True).values_list("region_id", "occupation_id")
+    )
+    now = timezone.now()
+    rows = [
+        Gap(
+            region_id=g.region_id, quarter=quarter, occupation_id=g.occupation_code, headcount=g.headcount,
+            covered=g.covered, shortfall=g.shortfall, salary_min_cny=g.salary_min_cny,
+            salary_max_cny=g.salary_max_cny, need_date=g.need_date, new_on_list=g.new_on_list, is_active=True,
+            line_count=len(g.line_ids), last_run=run, updated_at=now,
+        )
+        for g in gaps
+    ]
+    Gap.objects.bulk_create(
+        rows, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=["region", "quarter", "occupation"],
+        update_fields=[
+            "headcount", "covered", "shortfall", "salary_min_cny", "salary_max_cny", "need_date", "new_on_list",
+            "is_active", "line_count", "last_run", "updated_at",
+        ],
+    )
+    Gap.objects.filter(quarter=quarter, is_active=True).exclude(last_run=run).update(is_active=False, updated_at=now)
+    fresh = [(g.region_id, g.occupation_code) for g in gaps if g.new_on_list and (g.region_id, g.occupation_code) not in active_before]
+    if not fresh:
+        return []
+    ids = dict(
+        ((r, o), i)
+        for i, r, o in Gap.objects.filter(quarter=quarter, last_run=run, new_on_list=True).values_list(
+            "id", "region_id", "occupation_id"
+        )
+    )
+    return sorted(ids[key] for key in fresh if key in ids)

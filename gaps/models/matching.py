@@ -1,0 +1,223 @@
+"""Records of matching: runs, their chunks, and their results (flags, recommendations, line outcomes).
+
+Results belong to a run. Each quarter has one QuarterResults row that points at the run whose
+results users see; a new run writes its rows beside the old ones and the pointer moves in one
+transaction when the run is complete, so readers never see a half-written run and a crashed run
+leaves the previous results in place. The same row is the quarter's lock: a run claims it with a
+conditional update (works on PostgreSQL and SQLite alike), so two runs of one quarter never
+interleave.
+
+Foreign keys from result rows to reports, cohorts, programs and colleges carry no database
+constraint (`db_constraint=False`): results are written in bulk by the hundred thousand and are
+snapshots of one run; the codes beside them keep them readable when a referenced row goes.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gaps.matching.flags import FlagKind
+from gaps.matching.recommendations import RecommendationKind
+
+
+class MatchRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    # A queued run made redundant by a run of the same quarter that started after it was queued.
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class MatchTrigger(models.TextChoices):
+    MANUAL = "manual", _("Started by a user")
+    COMMAND = "command", _("match command")
+    NIGHTLY = "nightly", _("Nightly re-match")
+    REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+    REPORT_WITHDRAWN = "report_withdrawn", _("Report withdrawn")
+    COHORTS_CHANGED = "cohorts_changed", _("Cohorts changed")
+
+
+class MatchRun(models.Model):
+    """One matching of one quarter: status, progress (chunks done of total), timings, counts, error."""
+
+    quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
+    trigger = models.CharField(_("trigger"), max_length=32, default=MatchTrigger.MANUAL)
+    status = models.CharField(_("status"), max_length=12, choices=MatchRunStatus.choices, default=MatchRunStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the one process that finalises the run (a conditional update), inside the swap transaction.
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("match run")
+        verbose_name_plural = _("match runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in MatchRunStatus]), name="match_run_status_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(chunks_done__lte=models.F("chunks_total")), name="match_run_done_le_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} run {self.pk} ({self.status})"
+
+    @property
+    def progress(self) -> float:
+        return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
+
+
+class QuarterResults(models.Model):
+    """Per quarter: which run users see (`current_run`) and which run holds the lock (`running_run`)."""
+
+    quarter = models.CharField(_("quarter"), max_length=6, unique=True)
+    current_run = models.ForeignKey(MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    running_run = models.ForeignKey(MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("quarter results")
+        verbose_name_plural = _("quarter results")
+
+    def __str__(self) -> str:
+        return f"{self.quarter} -> run {self.current_run_id}"
+
+
+class MatchChunk(models.Model):
+    """A group of occupation components of a run, matched by one worker."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    occupation_codes = models.JSONField(default=list)
+    line_count = models.PositiveIntegerField(default=0)
+    done = models.BooleanField(default=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="uniq_chunk_per_run")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.number}"
+
+
+def _ref(model: str, **kw):
+    return models.ForeignKey(
+        model, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+", **kw
+    )
+
+
+class LineOutcome(models.Model):
+    """covered / shortfall of one report line in one run (what finalize and gaps aggregate)."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="line_outcomes")
+    line = _ref("gaps.GapReportLine")
+    covered = models.PositiveIntegerField()
+    shortfall = models.PositiveIntegerField()
+    need_date = models.DateField()
+    salary_min_cny = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_max_cny = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "shortfall"], name="lineoutcome_run_short")]
+
+
+class Flag(models.Model):
+    """A mismatch flag of SPEC.md; the JSON object is `as_json()` (fields per kind: gaps.matching.flags)."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="flags")
+    quarter = models.CharField(max_length=6)
+    kind = models.CharField(max_length=24, choices=FlagKind.choices)
+    region = _ref("gaps.Region")
+    region_code = models.CharField(max_length=32, null=True, blank=True)
+    occupation_code = models.CharField(max_length=4, null=True, blank=True)
+    college = _ref("training.College")
+    college_code = models.CharField(max_length=32, null=True, blank=True)
+    program = _ref("training.Program")
+    program_code = models.CharField(max_length=64, null=True, blank=True)
+    cohort = _ref("training.Cohort")
+    cohort_graduation_date = models.DateField(null=True, blank=True)
+    target_occupation_code = models.CharField(max_length=4, null=True, blank=True)
+    line = _ref("gaps.GapReportLine")
+    headcount = models.PositiveIntegerField(null=True, blank=True)
+    covered = models.PositiveIntegerField(null=True, blank=True)
+    shortfall = models.PositiveIntegerField(null=True, blank=True)
+    surplus = models.PositiveIntegerField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["run", "kind"], name="flag_run_kind"),
+            models.Index(fields=["run", "region_code"], name="flag_run_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quarter} {self.region_code or ''} {self.occupation_code or ''}"
+
+    @property
+    def detail(self) -> str:
+        from gaps.matching.flags import flag_detail
+
+        return flag_detail(self.kind, self.__dict__, self.context)
+
+    def as_json(self) -> dict:
+        from gaps.matching.flags import flag_json
+
+        return flag_json(self.__dict__, self.context)
+
+
+class Recommendation(models.Model):
+    """A recommendation to one college (RETOOL, EXPAND, OPEN, RESCHEDULE, ALIGN_CERTIFICATION, ADD_LANGUAGE)."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="recommendations")
+    quarter = models.CharField(max_length=6)
+    kind = models.CharField(max_length=24, choices=RecommendationKind.choices)
+    college = _ref("training.College")
+    college_code = models.CharField(max_length=32)
+    program = _ref("training.Program")
+    program_code = models.CharField(max_length=64, null=True, blank=True)
+    region = _ref("gaps.Region")
+    region_code = models.CharField(max_length=32)
+    occupation_code = models.CharField(max_length=4)
+    from_occupation_code = models.CharField(max_length=4, null=True, blank=True)
+    headcount = models.PositiveIntegerField()
+    shortfall = models.PositiveIntegerField()
+    salary_min = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_max = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    salary_min_cny = models.DecimalField(max_digits=14, decimal_places=2)
+    salary_max_cny = models.DecimalField(max_digits=14, decimal_places=2)
+    need_date = models.DateField()
+    latest_intake_date = models.DateField(null=True, blank=True)
+    feasibility = models.DecimalField(max_digits=4, decimal_places=2)
+    score = models.DecimalField(max_digits=20, decimal_places=2)
+    line = _ref("gaps.GapReportLine")
+    cohort = _ref("training.Cohort")
+
+    class Meta:
+        ordering = ["-score", "id"]
+        indexes = [models.Index(fields=["run", "college"], name="rec_run_college")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.college_code} {self.occupation_code}"
+
+    @property
+    def detail(self) -> str:
+        from gaps.matching.recommendations import recommendation_detail
+
+        return recommendation_detail(self.__dict__)
