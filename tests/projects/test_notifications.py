@@ -1,0 +1,115 @@
+"""Mail: reviewers on new gaps, colleges when a project names them, owners when conditions fall due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from projects import notifications, services
+from projects.models import ProjectCondition
+from projects.tasks import remind_due_conditions
+
+
+def recipients():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def test_new_gaps_reach_reviewers_after_commit_express_lane_first(world, make_gap, django_capture_on_commit_callbacks):
+    old = make_gap(shortfall=50)
+    new = make_gap(region=world["horgos"], new_on_list=True, shortfall=3)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notifications.notify_new_gaps([old.pk, new.pk])
+    assert mail.outbox == []  # nothing before commit
+    for callback in callbacks:
+        callback()
+    assert recipients() == ["rev2@example.org", "rev@example.org"]
+    body = mail.outbox[0].body
+    assert "[express lane]" in body and body.index("CN-HRG") < body.index("KZ-VOS")
+    assert "2 new gap(s)" in mail.outbox[0].subject
+
+
+def test_decided_gaps_are_not_announced(world, make_gap, django_capture_on_commit_callbacks):
+    gap = make_gap()
+    services.gap_reject(gap=gap, user=world["reviewer"], comment="no")
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_new_gaps([gap.pk])
+    assert mail.outbox == []
+
+
+def test_approval_tells_the_region_officials_and_naming_tells_colleges(world, gap, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        project = services.gap_approve(gap=gap, user=world["reviewer"])
+    assert recipients() == ["east@example.org"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_update(project=project, user=world["reviewer"], lead_college=world["ust"],
+                                partner_colleges=[world["gansu"]])
+    assert recipients() == ["gansu@example.org", "ust@example.org"]
+    lead = next(m for m in mail.outbox if m.to == ["ust@example.org"])
+    assert "lead college" in lead.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # naming the same colleges again: no news
+        services.project_update(project=project, user=world["reviewer"], planned_trainees=20,
+                                partner_colleges=[world["gansu"]])
+    assert mail.outbox == []
+
+
+def test_no_mail_when_the_transaction_rolls_back(world, gap, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.gap_approve(gap=gap, user=world["reviewer"])
+    # The callbacks were only registered; a rollback would discard them, so nothing went out yet.
+    assert mail.outbox == [] and len(callbacks) == 1
+
+
+@pytest.fixture
+def due_project(world, gap):
+    project = services.gap_approve(gap=gap, user=world["reviewer"])
+    services.project_update(project=project, user=world["reviewer"], lead_college=world["ust"])
+    condition = project.conditions.get()
+    return project, condition
+
+
+def test_beat_task_reminds_owner_and_lead_college_once(world, due_project, django_capture_on_commit_callbacks):
+    project, condition = due_project
+    today = timezone.localdate()
+    ProjectCondition.objects.filter(pk=condition.pk).update(due_date=today + dt.timedelta(days=3))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_due_conditions() == 1
+    assert recipients() == ["rev@example.org", "ust@example.org"]
+    assert "due " + (today + dt.timedelta(days=3)).isoformat() in mail.outbox[0].body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_due_conditions() == 0  # already reminded today
+    assert mail.outbox == []
+
+
+def test_overdue_conditions_are_reminded_weekly(world, due_project, django_capture_on_commit_callbacks):
+    _, condition = due_project
+    today = timezone.localdate()
+    ProjectCondition.objects.filter(pk=condition.pk).update(due_date=today - dt.timedelta(days=1),
+                                                          reminded_on=today - dt.timedelta(days=3))
+    mail.outbox.clear()
+    assert notifications.remind_due_conditions(today=today) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.remind_due_conditions(today=today + dt.timedelta(days=4)) == 1
+    assert "OVERDUE since" in mail.outbox[0].body
+
+
+def test_far_supplemented_or_closed_conditions_are_left_alone(world, due_project, django_capture_on_commit_callbacks):
+    project, condition = due_project  # due in 90 days
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_due_conditions() == 0
+    ProjectCondition.objects.filter(pk=condition.pk).update(due_date=timezone.localdate())
+    services.condition_supplement(condition=condition, user=world["reviewer"])
+    assert remind_due_conditions() == 0
+    assert mail.outbox == []
+
+
+def test_beat_schedule_names_the_task(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["projects-remind-due-conditions"]
+    assert entry["task"] == remind_due_conditions.name
