@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from gaps.models import Occupation, Region
 
@@ -90,6 +91,15 @@ def regions(db):
 # --- Browser ----------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after (so stopped before) the test database.
+
+    Otherwise the server's threads may still hold a connection when the test database is dropped.
+    """
+    return live_server
+
+
 @pytest.fixture
 def browser(monkeypatch):
     """Headless Debian Chromium for one test.
@@ -110,6 +120,9 @@ def browser(monkeypatch):
             yield chromium
         finally:
             chromium.close()
+            # While Playwright's loop runs, Django keeps a separate connection for this context
+            # (asgiref locals); close it, or it outlives the test and blocks dropping the test DB.
+            connections.close_all()
 
 
 @pytest.fixture
