@@ -41,7 +41,7 @@ def region(code: str = "KZ-VOS", **fields) -> Region:
     fields.setdefault("country", "KZ")
     fields.setdefault("name_en", f"Region {code}")
     fields.setdefault("kind", "oblast")
-    return Region.objects.create(code=code, **fields)
+    return Region.objects.get_or_create(code=code, defaults=fields)[0]
 
 
 def college(code: str = "LUBAN-KZ", **fields) -> College:
