@@ -107,6 +107,8 @@ LANGUAGES = [
     ("kk", _("Kazakh")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats Django lacks (Kazakh): web/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["web.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -275,3 +275,25 @@ def test_pages_load_assets_locally_never_from_a_cdn(official_client):
     assert "/static/vendor/htmx/htmx.min.js" in html
     assert "/static/web/app.css" in html
     assert "https://" not in html and "http://" not in html.replace("http://testserver", "")
+
+
+# --- Localisation ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "salary", "season_start", "status"),
+    [
+        ("en", "250,000–320,000 KZT", "08/15/2026", "Draft"),
+        ("ru", "250\xa0000–320\xa0000 KZT", "15.08.2026", "Черновик"),
+        ("kk", "250\xa0000–320\xa0000 KZT", "15.08.2026", "Жоба"),
+        ("zh-hans", "250,000–320,000 KZT", "2026年8月15日", "草稿"),
+    ],
+)
+def test_report_figures_dates_and_labels_follow_the_language(
+    official_client, regions, occupations, language, salary, season_start, status
+):
+    official_client.post(report_url(regions["east"], action="line-add"), VALID_LINE)
+    html = official_client.get(report_url(regions["east"]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert salary in html
+    assert season_start in html
+    assert f'class="status status-draft">{status}<' in html
