@@ -192,3 +192,45 @@ def test_seed_case_language_and_uncoded(occupations):
     assert cohort.program.languages == ["zh"]
     uncoded = _line("KZ-VOS", "2026Q3", None, title="универсал на сезон")
     assert uncoded.is_uncoded and uncoded.headcount == 15
+
+
+def test_earlier_quarters_are_submitted_before_the_demo_quarter(occupations):
+    # Re-matches run in submission order: 2026Q3's "new on the list" must see the earlier gaps.
+    load_demo()
+    order = list(
+        GapReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("submitted_at", "id").values_list("quarter", flat=True)
+    )
+    assert order == sorted(order)
+
+
+def test_matching_the_demo_quarter_raises_every_seed_flag(occupations):
+    """The contract output (SPEC.md flag JSON) of `match` + `mismatches` on the demo quarter."""
+    import json
+
+    load_demo()
+    call_command("match", quarter="2026Q3", stdout=StringIO())
+    out = StringIO()
+    call_command("mismatches", quarter="2026Q3", format="json", stdout=out)
+    flags = json.loads(out.getvalue())
+    seen = {(f["kind"], f["region_code"], f["occupation_code"], f["college_code"], f["program_code"]) for f in flags}
+    expected = {
+        ("UNDER_SUPPLY", "KZ-VOS", "8341", None, None),
+        ("OVERSUPPLY", None, "7515", "CN-GS-AVTC", "FV-GRADE"),
+        ("MISDIRECTED_SUPPLY", "KZ-VOS", "7515", "CN-GS-AVTC", "FV-GRADE"),
+        ("UNMET_DEMAND", "KZ-ALM", "7126", None, None),
+        ("TIMING_MISMATCH", "KZ-ALM", "7126", "CN-XJ-AVTC", "SOLAR-DRIP"),
+        ("UNDER_SUPPLY", "KZ-ALM", "7212", None, None),
+        ("CERTIFICATION_GAP", "KZ-ALM", "7212", "CN-XJ-ILIVC", "WELD"),
+        ("UNMET_DEMAND", "CN-XJ-HRG", "8332", None, None),
+        ("LANGUAGE_GAP", "CN-XJ-HRG", "8332", "CN-XJ-ILIVC", "TRUCK"),
+        ("UNMET_DEMAND", "CN-XJ-ALS", "9333", None, None),
+        ("UNMET_DEMAND", "CN-XJ-ILI", "5113", None, None),
+        ("UNCODED_OCCUPATION", "KZ-VOS", None, None, None),
+    }
+    # Exactly these: the well-covered lines (7233, 7411, Horgos welders and forklifts, Alashankou
+    # drivers, Ili irrigation) and the partly used cohorts raise nothing.
+    assert seen == expected
+    misdirected = next(f for f in flags if f["kind"] == "MISDIRECTED_SUPPLY")
+    assert (misdirected["target_occupation_code"], misdirected["count"]) == ("8341", 80)
+    late = next(f for f in flags if f["kind"] == "TIMING_MISMATCH")
+    assert late["cohort_graduation_date"] == "2026-09-15"
