@@ -1,4 +1,258 @@
+"""Matching results and runs over the API: /mismatches/, /recommendations/, /gaps/, /match-runs/.
+
+Who sees what (querysets scoped in get_queryset, gaps.matching.selectors):
+
+| endpoint | official | college staff | reviewer / admin |
+| --- | --- | --- | --- |
+| mismatches | flags on their regions' lines | flags naming their colleges | all |
+| recommendations | those answering their regions' needs | their colleges' | all |
+| gaps | their regions' | all (the aggregate gap list) | all |
+| match-runs GET | all runs (status only, no results) | all runs | all |
+| match-runs POST | a quarter in which one of their regions has a submitted report | no | any quarter |
+
+Every list reads the quarter's *current* run only: a run in flight or a failed one never shows.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from accounts.models import Role
+from core.permissions import sees_everything
+from core.quarters import Quarter
+from gaps.matching import selectors, services
+from gaps.matching.flags import FLAG_FIELDS, FlagKind
+from gaps.matching.recommendations import RecommendationKind
+from gaps.models import Flag, Gap, GapReport, MatchRun, MatchTrigger, Recommendation, ReportStatus
+
+
+def _validate_quarter(queryset, name, value):
+    try:
+        Quarter.parse(value)
+    except ValueError as exc:
+        raise ValidationError({name: [str(exc)]}) from exc
+    return queryset.filter(**{name: value})
+
+
+# --- mismatches ------------------------------------------------------------------------------
+
+
+class FlagFilter(filters.FilterSet):
+    quarter = filters.CharFilter(method=_validate_quarter)
+    region = filters.CharFilter(field_name="region_code")
+    kind = filters.ChoiceFilter(choices=FlagKind.choices)
+    occupation = filters.CharFilter(method="filter_occupation", help_text="the flag's or its target occupation")
+    college = filters.CharFilter(field_name="college_code")
+
+    class Meta:
+        model = Flag
+        fields = ["quarter", "region", "kind", "occupation", "college"]
+
+    def filter_occupation(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(occupation_code=value) | Q(target_occupation_code=value))
+
+
+class FlagSerializer(serializers.BaseSerializer):
+    """The SPEC.md flag object, plus its id."""
+
+    def to_representation(self, instance: Flag) -> dict:
+        return {"id": instance.pk, **instance.as_json()}
+
+
+class FlagViewSet(viewsets.ReadOnlyModelViewSet):
+    """Mismatch flags of the current matching results (JSON fields: SPEC.md)."""
+
+    serializer_class = FlagSerializer
+    filterset_class = FlagFilter
+    ordering_fields = ["count", "shortfall", "id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.flags_visible_to(self.request.user, selectors.flags_current())
+
+
+# --- recommendations ---------------------------------------------------------------------------
+
+
+class RecommendationFilter(filters.FilterSet):
+    quarter = filters.CharFilter(method=_validate_quarter)
+    college = filters.CharFilter(field_name="college_code")
+    region = filters.CharFilter(field_name="region_code")
+    kind = filters.ChoiceFilter(choices=RecommendationKind.choices)
+    occupation = filters.CharFilter(field_name="occupation_code")
+
+    class Meta:
+        model = Recommendation
+        fields = ["quarter", "college", "region", "kind", "occupation"]
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    detail = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id", "kind", "quarter", "college_code", "program_code", "region_code", "occupation_code",
+            "from_occupation_code", "headcount", "shortfall", "salary_min", "salary_max", "currency",
+            "salary_min_cny", "salary_max_cny", "need_date", "latest_intake_date", "feasibility", "score", "detail",
+        ]
+
+
+class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Recommendations for colleges, best score first."""
+
+    serializer_class = RecommendationSerializer
+    filterset_class = RecommendationFilter
+    ordering_fields = ["score", "headcount", "need_date"]
+    ordering = ["-score", "id"]
+
+    def get_queryset(self):
+        return selectors.recommendations_visible_to(self.request.user, selectors.recommendations_current())
+
+
+# --- gaps ----------------------------------------------------------------------------------------
+
+
+class GapFilter(filters.FilterSet):
+    quarter = filters.CharFilter(method=_validate_quarter)
+    region = filters.CharFilter(field_name="region__code")
+    occupation = filters.CharFilter(field_name="occupation_id")
+    new_on_list = filters.BooleanFilter()
+
+    class Meta:
+        model = Gap
+        fields = ["quarter", "region", "occupation", "new_on_list"]
+
+
+class GapSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code", read_only=True)
+    occupation_code = serializers.CharField(source="occupation_id", read_only=True)
+    occupation_title = serializers.CharField(source="occupation.title", read_only=True)
+
+    class Meta:
+        model = Gap
+        fields = [
+            "id", "quarter", "region_code", "occupation_code", "occupation_title", "headcount", "covered",
+            "shortfall", "salary_min_cny", "salary_max_cny", "need_date", "new_on_list", "line_count",
+        ]
+
+
+class GapViewSet(viewsets.ReadOnlyModelViewSet):
+    """The aggregate gap list of the current results: new on the list first."""
+
+    serializer_class = GapSerializer
+    filterset_class = GapFilter
+    ordering_fields = ["shortfall", "need_date", "quarter"]
+    ordering = ["quarter", "-new_on_list", "-shortfall", "id"]
+
+    def get_queryset(self):
+        return selectors.gaps_visible_to(self.request.user, selectors.gaps_current()).select_related(
+            "region", "occupation"
+        )
+
+
+# --- match runs ----------------------------------------------------------------------------------
+
+
+class MatchRunSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True)
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MatchRun
+        fields = [
+            "id", "quarter", "trigger", "status", "chunks_total", "chunks_done", "progress", "created_at",
+            "started_at", "finished_at", "timings", "counts", "error", "is_current",
+        ]
+        read_only_fields = fields
+
+    def get_is_current(self, run) -> bool:
+        return run.pk in self.context.get("current_ids", ())
+
+
+class StartRunSerializer(serializers.Serializer):
+    quarter = serializers.CharField()
+
+    def validate_quarter(self, value):
+        try:
+            return str(Quarter.parse(value))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class MatchRunAccess(BasePermission):
+    message = gettext_lazy("Only reviewers, administrators and the quarter's reporting officials may start a run.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method == "POST":
+            return sees_everything(user) or user.has_role(Role.OFFICIAL)
+        return True
+
+
+class MatchRunFilter(filters.FilterSet):
+    quarter = filters.CharFilter(method=_validate_quarter)
+    status = filters.CharFilter()
+
+    class Meta:
+        model = MatchRun
+        fields = ["quarter", "status"]
+
+
+class MatchRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Matching runs: status, progress, timings, counts and errors. POST {quarter} queues a run."""
+
+    queryset = MatchRun.objects.all()
+    serializer_class = MatchRunSerializer
+    permission_classes = [IsAuthenticated, MatchRunAccess]
+    filterset_class = MatchRunFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["current_ids"] = set(selectors.current_run_ids().values_list("current_run_id", flat=True))
+        return context
+
+    def get_serializer_class(self):
+        return StartRunSerializer if self.action == "create" else MatchRunSerializer
+
+    def create(self, request, *args, **kwargs):
+        body = StartRunSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        quarter = body.validated_data["quarter"]
+        user = request.user
+        if not sees_everything(user):
+            reported = GapReport.objects.filter(
+                quarter=quarter, status=ReportStatus.SUBMITTED, region__members=user
+            ).exists()
+            if not reported:
+                return Response(
+                    {"detail": _("You may start a run only for a quarter in which one of your regions has a submitted report.")},
+                    status=status.HTTP_403_FORBIDDEN,
+                )
+        with transaction.atomic():
+            run = services.match_run_enqueue(quarter=quarter, trigger=MatchTrigger.MANUAL, user=user)
+        return Response(MatchRunSerializer(run, context=self.get_serializer_context()).data, status=status.HTTP_202_ACCEPTED)
+
+
 router = SimpleRouter()
+router.register("mismatches", FlagViewSet, basename="mismatch")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("gaps", GapViewSet, basename="gap")
+router.register("match-runs", MatchRunViewSet, basename="match-run")
 urlpatterns: list = []
+
+__all__ = ["FLAG_FIELDS", "router", "urlpatterns"]
