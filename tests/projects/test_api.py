@@ -401,3 +401,29 @@ def test_today_matters_for_overdue(world, project):
     condition.due_date = dt.date.today() - dt.timedelta(days=1)
     condition.save()
     assert client_for(world, "college").get(f"/api/v1/projects/{project.pk}/").json()["overdue"] is True
+
+
+def test_list_queries_do_not_grow_with_projects(world, make_gap, rates):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world, "reviewer")
+
+    def add(n, quarter):
+        for i in range(n):
+            p = services.gap_approve(gap=make_gap(quarter=f"2026Q{quarter}", occupation=world["grader"] if i % 2 else
+                                                  world["harvester"], region=world["east"] if i < 2 else world["horgos"]),
+                                     user=world["reviewer"])
+            services.project_update(project=p, user=world["reviewer"], lead_college=world["ust"],
+                                    partner_colleges=[world["gansu"]], programs=[world["operators"]])
+            services.outcome_create(project=p, user=world["reviewer"], cohort=world["cohort"], enrolled=5, completed=5,
+                                    passed_assessment=5, employed_6m=5, income_before=1, income_after=2,
+                                    income_currency="KZT")
+
+    add(2, 1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/v1/projects/").status_code == 200
+    add(4, 2)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/api/v1/projects/").json()["results"]) == 6
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
