@@ -31,6 +31,7 @@ from gaps.taxonomy.text import features, normalize, script_of
 # (bench/search_accuracy.py --calibrate prints the fit), so that a confidence of 0.7 means about
 # 70% of titles coded at that confidence are coded right.
 CONFIDENCE_WEIGHTS = (5.4, 6.6, -3.0)  # (similarity, margin, intercept)
+MAX_CONFIDENCE = 0.99
 # How much a unit group's second-best label adds to its score, and how many leading groups get
 # that second look.
 SECOND_LABEL_WEIGHT = 0.05
@@ -220,7 +221,8 @@ def title_confidence(best: float, runner_up: float) -> float:
     if best <= 0:
         return 0.0
     a, b, c = CONFIDENCE_WEIGHTS
-    return round(1.0 / (1.0 + math.exp(-(a * best + b * (best - runner_up) + c))), 3)
+    # Capped: a sample of ~200 titles cannot support a claim of certainty.
+    return min(round(1.0 / (1.0 + math.exp(-(a * best + b * (best - runner_up) + c))), 3), MAX_CONFIDENCE)
 
 
 def code_title(title: str) -> tuple[str | None, float]:
