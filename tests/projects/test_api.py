@@ -427,3 +427,32 @@ def test_list_queries_do_not_grow_with_projects(world, make_gap, rates):
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/v1/projects/").json()["results"]) == 6
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_evidence_includes_current_flags_and_recommendations(world, gap, submitted_report):
+    import gaps.models as gap_models
+
+    if not all(hasattr(gap_models, name) for name in ("Flag", "Recommendation", "MatchRun", "QuarterResults")):
+        pytest.skip("matching results are not stored yet (issue 3)")
+    old = gap_models.MatchRun.objects.create(quarter="2026Q3")
+    run = gap_models.MatchRun.objects.create(quarter="2026Q3")
+    gap_models.QuarterResults.objects.create(quarter="2026Q3", current_run=run)
+    common = {"quarter": "2026Q3", "region_code": "KZ-VOS"}
+    gap_models.Flag.objects.create(run=old, kind="UNMET_DEMAND", occupation_code="8341", **common)  # stale run
+    gap_models.Flag.objects.create(run=run, kind="UNDER_SUPPLY", occupation_code="8341", headcount=40, covered=10,
+                                   shortfall=30, **common)
+    gap_models.Flag.objects.create(run=run, kind="MISDIRECTED_SUPPLY", occupation_code="7515",
+                                   target_occupation_code="8341", college_code="GS-VC", program_code="GRD", count=5,
+                                   **common)
+    gap_models.Flag.objects.create(run=run, kind="UNDER_SUPPLY", occupation_code="7515", **common)  # other gap
+    gap_models.Recommendation.objects.create(
+        run=run, kind="EXPAND", college_code="KZ-UK", occupation_code="8341", headcount=40, shortfall=30,
+        salary_min=300000, salary_max=400000, currency="KZT", salary_min_cny=4500, salary_max_cny=6000,
+        need_date=dt.date(2026, 7, 15), feasibility=1, score=100, **common,
+    )
+    (item,) = client_for(world, "reviewer").get("/api/v1/review-queue/?quarter=2026Q3").json()["results"]
+    flags = item["evidence"]["flags"]
+    assert sorted(f["kind"] for f in flags) == ["MISDIRECTED_SUPPLY", "UNDER_SUPPLY"]
+    assert all(f["detail"] for f in flags)
+    (rec,) = item["evidence"]["recommendations"]
+    assert rec["kind"] == "EXPAND" and rec["college_code"] == "KZ-UK" and rec["salary_min_cny"] == "4500.00"
