@@ -193,3 +193,55 @@ def remind_due_conditions(*, today: dt.date | None = None) -> int:
     transaction.on_commit(lambda: _send(messages))
     logger.info("reminded of %d due condition(s) in %d project(s)", len(claimed), len(by_project))
     return len(claimed)
+
+
+# Enough to act on; the full ranked list is in the college's recommendations page and API.
+RECOMMENDATIONS_PER_MAIL = 10
+
+
+def notify_college_recommendations(run_id: int) -> None:
+    """Tell each college's staff about recommendations a match run addressed to it (after commit).
+
+    Only recommendations that the quarter's previous successful run did not already make are
+    announced, so re-matching after an unrelated resubmission does not mail every college again.
+    """
+    transaction.on_commit(lambda: _send_college_recommendations(int(run_id)))
+
+
+def _recommendation_key(rec) -> tuple:
+    return (rec.kind, rec.college_code, rec.program_code, rec.region_code, rec.occupation_code)
+
+
+def _send_college_recommendations(run_id: int) -> None:
+    import gaps.models as gap_models
+    from training.models import College
+
+    Recommendation = getattr(gap_models, "Recommendation", None)
+    MatchRun = getattr(gap_models, "MatchRun", None)
+    if Recommendation is None or MatchRun is None:
+        return
+    run = MatchRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return
+    previous = (
+        MatchRun.objects.filter(quarter=run.quarter, status="succeeded", pk__lt=run.pk).order_by("-pk").first()
+    )
+    seen = {_recommendation_key(r) for r in Recommendation.objects.filter(run=previous)} if previous else set()
+    by_college: dict[str, list] = {}
+    for rec in Recommendation.objects.filter(run=run).order_by("-score", "pk"):
+        if _recommendation_key(rec) not in seen:
+            by_college.setdefault(rec.college_code, []).append(rec)
+    if not by_college:
+        return
+    messages = []
+    for college in College.objects.filter(code__in=by_college).prefetch_related("staff"):
+        recs = by_college[college.code]
+        lines = [f"- {rec.kind}: {getattr(rec, 'detail', '') or rec.occupation_code}" for rec in recs[:RECOMMENDATIONS_PER_MAIL]]
+        if len(recs) > RECOMMENDATIONS_PER_MAIL:
+            lines.append(_("... and %(n)d more.") % {"n": len(recs) - RECOMMENDATIONS_PER_MAIL})
+        subject = _("%(n)d new recommendation(s) for %(college)s, %(quarter)s") % {
+            "n": len(recs), "college": college.name, "quarter": run.quarter}
+        body = _("The matching of %(quarter)s recommends to %(college)s:") % {
+            "quarter": run.quarter, "college": college.name} + "\n\n" + "\n".join(lines) + "\n"
+        messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
+    _send(messages)

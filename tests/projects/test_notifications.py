@@ -113,3 +113,30 @@ def test_far_supplemented_or_closed_conditions_are_left_alone(world, due_project
 def test_beat_schedule_names_the_task(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["projects-remind-due-conditions"]
     assert entry["task"] == remind_due_conditions.name
+
+
+def test_colleges_hear_of_new_recommendations_once(world, django_capture_on_commit_callbacks):
+    import gaps.models as gap_models
+
+    if not all(hasattr(gap_models, name) for name in ("Recommendation", "MatchRun")):
+        pytest.skip("matching results are not stored yet (issue 3)")
+
+    def recommend(run, kind, college_code):
+        gap_models.Recommendation.objects.create(
+            run=run, quarter="2026Q3", kind=kind, college_code=college_code, region_code="KZ-VOS",
+            occupation_code="8341", headcount=40, shortfall=30, salary_min=1, salary_max=2, currency="KZT",
+            salary_min_cny=1, salary_max_cny=2, need_date=dt.date(2026, 7, 15), feasibility=1, score=10,
+        )
+
+    first = gap_models.MatchRun.objects.create(quarter="2026Q3", status="succeeded")
+    recommend(first, "EXPAND", "KZ-UK")
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_college_recommendations(first.pk)
+    assert recipients() == ["ust@example.org"] and "EXPAND" in mail.outbox[0].body
+    mail.outbox.clear()
+    second = gap_models.MatchRun.objects.create(quarter="2026Q3", status="succeeded")
+    recommend(second, "EXPAND", "KZ-UK")  # the same advice again: no mail
+    recommend(second, "RETOOL", "GS-VC")
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_college_recommendations(second.pk)
+    assert recipients() == ["gansu@example.org"] and "RETOOL" in mail.outbox[0].body
