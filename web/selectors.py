@@ -142,17 +142,26 @@ def programs_for(user) -> QuerySet[Program]:
 
 
 def recommendations_for(user, *, limit: int = HOME_RECOMMENDATIONS) -> list:
-    """The user's colleges' top recommendations, if the recommendations model is installed."""
+    """The current run's recommendations to the user's colleges, best score first.
+
+    Scoped by college only: a college page shows what its own colleges should do, even for a user
+    who is also an official somewhere. Occupation titles come in the active language.
+    """
     try:
-        from gaps.models import Recommendation  # added by the matching work (issue 3)
-    except ImportError:
+        from gaps.matching.selectors import recommendations_current
+    except ImportError:  # matching not installed
         return []
-    queryset = Recommendation.objects.filter(college__in=colleges_for(user))
-    ordering = [name for name in ("-score", "-rank_score", "rank") if _has_field(Recommendation, name.lstrip("-"))]
-    try:
-        return list(queryset.order_by(*ordering[:1])[:limit])
-    except FieldError:
-        return list(queryset[:limit])
+    rows = list(
+        recommendations_current()
+        .filter(college__in=colleges_for(user))
+        .select_related("college", "program", "region")
+        .order_by("-score", "id")[:limit]
+    )
+    titles = Occupation.objects.in_bulk({r.occupation_code for r in rows} | {r.from_occupation_code for r in rows if r.from_occupation_code})
+    for row in rows:
+        row.occupation_obj = titles.get(row.occupation_code)
+        row.from_occupation_obj = titles.get(row.from_occupation_code) if row.from_occupation_code else None
+    return rows
 
 
 def _has_field(model, name: str) -> bool:

@@ -99,6 +99,36 @@ def test_college_home_lists_programs_of_their_colleges_only(client, make_user, o
     assert "Fruit and vegetable graders" in programs and "Not yours" not in programs
 
 
+
+def test_college_sees_its_ranked_recommendations_with_the_why(client, make_user, regions, occupations):
+    from gaps.models import MatchRun, QuarterResults, Recommendation
+
+    mine = College.objects.create(code="GS-01", name="Gansu Vocational Centre", country="CN")
+    other = College.objects.create(code="XJ-09", name="Other College", country="CN")
+    graders = Program.objects.create(college=mine, code="GRADERS", title="Fruit and vegetable graders", languages=["zh"])
+    run = MatchRun.objects.create(quarter=QUARTER, status="succeeded")
+    QuarterResults.objects.create(quarter=QUARTER, current_run=run)
+    common = dict(run=run, quarter=QUARTER, region=regions["east"], region_code="KZ-VOS", headcount=40, shortfall=40,
+                  salary_min=250000, salary_max=320000, currency="KZT", salary_min_cny=3500, salary_max_cny=4480,
+                  need_date=dt.date(2026, 8, 15), feasibility=1)
+    Recommendation.objects.create(kind="RETOOL", college=mine, college_code="GS-01", program=graders,
+                                  program_code="GRADERS", occupation_code="8341", from_occupation_code="7543",
+                                  latest_intake_date=dt.date(2026, 2, 15), score=900, **common)
+    Recommendation.objects.create(kind="OPEN", college=mine, college_code="GS-01", occupation_code="7411",
+                                  score=100, **common)
+    Recommendation.objects.create(kind="EXPAND", college=other, college_code="XJ-09", occupation_code="7411",
+                                  score=5000, **common)
+    client.force_login(make_user(Role.COLLEGE_STAFF, colleges=[mine]))
+    response = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="ru")
+    rows = response.context["recommendations"]
+    assert [r.kind for r in rows] == ["RETOOL", "OPEN"]  # best score first, other colleges' hidden
+    html = response.content.decode()
+    assert "Операторы передвижных сельскохозяйственных и лесных машин" in html  # title in Russian
+    assert "250\xa0000–320\xa0000 KZT" in html and "3\xa0500–4\xa0480 CNY" in html
+    assert "15.02.2026" in html  # the latest intake date
+    assert "XJ-09" not in html
+
+
 def test_reviewer_home_counts_gaps_awaiting_decision(client, make_user, regions, occupations):
     Gap.objects.create(region=regions["east"], quarter=QUARTER, occupation=occupations["8341"], headcount=40,
                        shortfall=40, new_on_list=True)
