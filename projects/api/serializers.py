@@ -28,6 +28,8 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class GapSummarySerializer(serializers.ModelSerializer):
+    """A gap's identity and figures (the gaps app owns gaps; this is the review's view of one)."""
+
     region_code = serializers.CharField(source="region.code")
     region_name = serializers.CharField(source="region.name")
     country = serializers.CharField(source="region.country")
@@ -216,3 +218,10 @@ class ProjectUpdateSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class DecisionListSerializer(DecisionSerializer):
+    gap = GapSummarySerializer(read_only=True)
+
+    class Meta(DecisionSerializer.Meta):
+        pass

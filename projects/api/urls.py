@@ -10,6 +10,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("review/gaps", views.ReviewGapViewSet, basename="review-gap")
+router.register("review/decisions", views.DecisionViewSet, basename="review-decision")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("project-conditions", views.ConditionViewSet, basename="project-condition")
 router.register("project-outcomes", views.OutcomeViewSet, basename="project-outcome")

@@ -4,6 +4,7 @@
 - GET  review/gaps/{id}/                    one gap with its evidence and decision
 - POST review/gaps/{id}/approve/            -> 201 the new project; 409 if already decided
 - POST review/gaps/{id}/reject/             {comment} -> 201 the decision; 409 if already decided
+- GET  review/decisions/                    decisions taken (?quarter, region, occupation, decision)
 - GET/PATCH projects/, projects/{id}/       the repository (filters, ordering by results)
 - POST projects/{id}/{activate,complete,suspend,resume,cancel}/   status transitions
 - GET  projects/results/                    the results chain over the filtered projects
@@ -20,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
@@ -41,10 +43,12 @@ from core.permissions import can_review, sees_everything
 
 from .. import selectors, services
 from ..filters import ProjectFilter, ResultsOrdering
-from ..models import CohortOutcome, ProjectCondition
+from ..choices import DecisionKind
+from ..models import CohortOutcome, GapDecision, ProjectCondition
 from .serializers import (
     ConditionSerializer,
     DecideSerializer,
+    DecisionListSerializer,
     DecisionSerializer,
     OutcomeSerializer,
     ProjectDetailSerializer,
@@ -181,6 +185,32 @@ class ReviewGapViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         decision = run_service(services.gap_reject, gap=gap.pk, user=request.user, comment=body.validated_data["comment"])
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionFilter(django_filters.FilterSet):
+    quarter = django_filters.CharFilter(field_name="gap__quarter")
+    region = django_filters.CharFilter(field_name="gap__region__code", lookup_expr="iexact")
+    occupation = django_filters.CharFilter(field_name="gap__occupation__code", lookup_expr="startswith")
+    decision = django_filters.ChoiceFilter(choices=DecisionKind.choices)
+
+    class Meta:
+        model = GapDecision
+        fields = ["quarter", "region", "occupation", "decision"]
+
+
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Decisions taken (rejections with their reasons); officials see their regions' decisions."""
+
+    serializer_class = DecisionListSerializer
+    permission_classes = [ReviewAccess]
+    filterset_class = DecisionFilter
+    ordering_fields = ["decided_at"]
+    ordering = ["-decided_at", "-id"]
+
+    def get_queryset(self):
+        return GapDecision.objects.filter(
+            gap__in=selectors.gaps_visible_to(self.request.user).values("pk")
+        ).select_related("gap__region", "gap__occupation", "decided_by", "project")
 
 
 # --- Projects -----------------------------------------------------------------------------------

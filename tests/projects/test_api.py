@@ -456,3 +456,22 @@ def test_evidence_includes_current_flags_and_recommendations(world, gap, submitt
     assert all(f["detail"] for f in flags)
     (rec,) = item["evidence"]["recommendations"]
     assert rec["kind"] == "EXPAND" and rec["college_code"] == "KZ-UK" and rec["salary_min_cny"] == "4500.00"
+
+
+@pytest.mark.parametrize("role,expected", [("reviewer", 2), ("official", 1), ("other_official", 1), ("college", None),
+                                           ("nobody", None)])
+def test_decisions_list_is_scoped(world, make_gap, role, expected):
+    services.gap_reject(gap=make_gap(), user=world["reviewer"], comment="seasonal")
+    services.gap_approve(gap=make_gap(region=world["horgos"]), user=world["reviewer"])
+    response = client_for(world, role).get("/api/v1/review/decisions/")
+    if expected is None:
+        assert response.status_code == 403
+        return
+    results = response.json()["results"]
+    assert len(results) == expected
+    if role == "official":
+        assert results[0]["comment"] == "seasonal" and results[0]["gap"]["region_code"] == "KZ-VOS"
+        assert results[0]["project"] is None
+    rejected = client_for(world, "reviewer").get("/api/v1/review/decisions/?decision=rejected").json()["results"]
+    assert [d["decision"] for d in rejected] == ["rejected"]
+    assert client_for(world, "reviewer").post("/api/v1/review/decisions/", {}).status_code == 405
