@@ -33,8 +33,8 @@ def match_run_task(self, run_id: int) -> str:
     from gaps.models import MatchRun, MatchRunStatus
 
     run = MatchRun.objects.filter(pk=run_id).first()
-    if run is None or run.status not in (MatchRunStatus.QUEUED, MatchRunStatus.RUNNING):
-        return "gone"
+    if run is None or run.status != MatchRunStatus.QUEUED:
+        return "gone"  # deleted, superseded, or already planned by an earlier delivery
     try:
         chunks = services.match_run_plan(run=run)
     except services.RunBusy as exc:

@@ -42,6 +42,13 @@ def _require_program_editor(user, college: College) -> None:
         raise PermissionDenied(_("You may only change the programs and cohorts of your own colleges."))
 
 
+def _rematch(dates) -> None:
+    """Cohort supply changed: re-match the quarters these graduation dates can affect, after commit."""
+    from gaps.matching.scheduling import schedule_cohort_rematch
+
+    schedule_cohort_rematch(list(dates))
+
+
 def _apply(instance, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
     for name, value in fields.items():
         if name not in allowed:
@@ -127,6 +134,7 @@ def program_update(
     program.full_clean()
     _audit(program, user).save()
     _set_relations(program, occupations, serves_regions)
+    _rematch(program.cohorts.values_list("graduation_date", flat=True))
     return program
 
 
@@ -134,6 +142,7 @@ def program_update(
 def program_delete(*, program: Program, user=None) -> None:
     program = Program.objects.select_related("college").get(pk=program.pk)
     _require_program_editor(user, program.college)
+    _rematch(program.cohorts.values_list("graduation_date", flat=True))
     _audit(program, user).delete()
 
 
@@ -148,6 +157,7 @@ def cohort_create(*, program: Program, user=None, **fields: Any) -> Cohort:
     _apply(cohort, fields, COHORT_FIELDS)
     cohort.full_clean()
     _audit(cohort, user).save()
+    _rematch([cohort.graduation_date])
     return cohort
 
 
@@ -155,9 +165,11 @@ def cohort_create(*, program: Program, user=None, **fields: Any) -> Cohort:
 def cohort_update(*, cohort: Cohort, user=None, **fields: Any) -> Cohort:
     cohort = Cohort.objects.select_for_update().select_related("program__college").get(pk=cohort.pk)
     _require_program_editor(user, cohort.program.college)
+    old_graduation = cohort.graduation_date
     _apply(cohort, fields, COHORT_FIELDS)
     cohort.full_clean()
     _audit(cohort, user).save()
+    _rematch([old_graduation, cohort.graduation_date])
     return cohort
 
 
@@ -165,4 +177,5 @@ def cohort_update(*, cohort: Cohort, user=None, **fields: Any) -> Cohort:
 def cohort_delete(*, cohort: Cohort, user=None) -> None:
     cohort = Cohort.objects.select_related("program__college").get(pk=cohort.pk)
     _require_program_editor(user, cohort.program.college)
+    _rematch([cohort.graduation_date])
     _audit(cohort, user).delete()

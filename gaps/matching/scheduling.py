@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -11,11 +12,26 @@ from django.db import transaction
 from core.quarters import Quarter
 
 
-def schedule_quarter_rematch(*, quarter: str, trigger: str) -> None:
-    """Queue a re-match of the quarter once the current transaction commits (nothing if it rolls back)."""
+def _enqueue(quarter: str, trigger: str) -> None:
     from .services import match_run_enqueue
 
-    transaction.on_commit(lambda: match_run_enqueue(quarter=quarter, trigger=trigger))
+    match_run_enqueue(quarter=quarter, trigger=trigger)
+
+
+def schedule_quarter_rematch(*, quarter: str, trigger: str) -> None:
+    """Queue a re-match of the quarter once the current transaction commits (nothing if it rolls back).
+
+    Called once per changed row (an import of thousands of cohorts calls it thousands of times):
+    one callback per quarter and transaction is enough, and a queued run is reused after commit.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(func, "rematch_quarter", None) == quarter for _sids, func, _robust in connection.run_on_commit
+    ):
+        return
+    callback = functools.partial(_enqueue, quarter, trigger)
+    callback.rematch_quarter = quarter
+    transaction.on_commit(callback)
 
 
 def quarters_affected_by_graduation(day: dt.date) -> list[str]:

@@ -62,9 +62,14 @@ def _stale_after() -> timedelta:
 
 def match_run_create(*, quarter: str, trigger: str, user=None, reuse_queued: bool = True) -> MatchRun:
     """A queued run of the quarter (an existing queued one is reused). Validates the quarter."""
+    return _create_or_reuse(quarter=quarter, trigger=trigger, user=user, reuse_queued=reuse_queued)[0]
+
+
+def _create_or_reuse(*, quarter: str, trigger: str, user=None, reuse_queued: bool = True) -> tuple[MatchRun, bool]:
     quarter = str(Quarter.parse(quarter))
     with transaction.atomic():
         if reuse_queued:
+            # A queued run older than a task may live lost its message; it is not reused.
             queued = (
                 MatchRun.objects.select_for_update()
                 .filter(quarter=quarter, status=MatchRunStatus.QUEUED, created_at__gte=timezone.now() - _stale_after())
@@ -72,8 +77,8 @@ def match_run_create(*, quarter: str, trigger: str, user=None, reuse_queued: boo
                 .first()
             )
             if queued is not None:
-                return queued
-        return MatchRun.objects.create(quarter=quarter, trigger=trigger, requested_by=user)
+                return queued, False
+        return MatchRun.objects.create(quarter=quarter, trigger=trigger, requested_by=user), True
 
 
 def _quarter_row(quarter: str) -> QuarterResults:
@@ -316,11 +321,13 @@ def match_quarter_inline(
 
 
 def match_run_enqueue(*, quarter: str, trigger: str, user=None) -> MatchRun:
-    """A queued run, handed to Celery once the current transaction commits."""
-    run = match_run_create(quarter=quarter, trigger=trigger, user=user)
-    from gaps.tasks import match_run_task
+    """A queued run, handed to Celery once the current transaction commits (a reused queued run
+    is already on its way and is not sent again)."""
+    run, created = _create_or_reuse(quarter=quarter, trigger=trigger, user=user)
+    if created:
+        from gaps.tasks import match_run_task
 
-    transaction.on_commit(lambda: match_run_task.delay(run.pk))
+        transaction.on_commit(lambda: match_run_task.delay(run.pk))
     return run
 
 

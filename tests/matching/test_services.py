@@ -213,3 +213,25 @@ def test_officials_of_regions_without_a_report_get_a_reminder(make_user, mailout
     assert remind_missing_reports(today=dt.date(2026, 8, 1)) == 1
     (mail,) = mailoutbox
     assert mail.to == ["ili@example.org"] and "2026Q3" in mail.subject and "ILI" in mail.subject
+
+
+def test_cohort_changes_queue_one_rematch_per_affected_quarter(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from training.services import cohort_create, cohort_update
+
+    seed.occupations()
+    prog = seed.program("GANSU-VC", "GRADERS", ["7515"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            cohort = cohort_create(program=prog, seats=10, intake_date=dt.date(2025, 9, 1), graduation_date=dt.date(2026, 6, 30))
+            cohort_create(program=prog, seats=10, intake_date=dt.date(2025, 9, 2), graduation_date=dt.date(2026, 6, 29))
+    # Two cohorts, three quarters each, one callback per quarter; each queued one run.
+    assert len([c for c in callbacks if getattr(c, "rematch_quarter", None)]) == 3
+    assert sorted(MatchRun.objects.values_list("quarter", flat=True)) == ["2026Q2", "2026Q3", "2026Q4"]
+    with django_capture_on_commit_callbacks(execute=True):
+        cohort_update(cohort=cohort, graduation_date=dt.date(2026, 12, 1))  # moves into 2026Q4..2027Q2
+    # Queued runs are reused; the new quarters get theirs.
+    assert sorted(MatchRun.objects.values_list("quarter", flat=True)) == [
+        "2026Q2", "2026Q3", "2026Q4", "2027Q1", "2027Q2",
+    ]
