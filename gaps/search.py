@@ -9,14 +9,16 @@ How it works: every OccupationLabel of a unit group (en/ru/zh/kk, ~36,000 rows) 
 vector of character features (CJK character uni/bigrams; words and their boundary trigrams for
 alphabetic scripts, see gaps.taxonomy.text). A query is scored against every label by cosine
 similarity, and a unit group scores what its best label scores. The index lives in process memory,
-so PostgreSQL and SQLite rank identically; it is built on first use (~1 s) and rebuilt when the
-labels' fingerprint (row count and highest id) changes, which load_taxonomy guarantees on any change.
+so PostgreSQL and SQLite rank identically; it is built on first use (1-2 s) and rebuilt when the
+labels' fingerprint (row count and highest id) changes, which load_taxonomy guarantees on any change;
+a process checks the fingerprint at most once a second (INDEX_RECHECK_SECONDS).
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,9 @@ MAX_CONFIDENCE = 0.99
 # that second look.
 SECOND_LABEL_WEIGHT = 0.05
 RERANK_CANDIDATES = 20
+# The labels' fingerprint costs a COUNT over ~36,000 rows (a few ms on PostgreSQL), so a process
+# asks at most this often; load_taxonomy drops its own process's index at once (invalidate_index).
+INDEX_RECHECK_SECONDS = 1.0
 # A typed title longer than this is not a job title; only its start is compared.
 MAX_QUERY_CHARS = 200
 # Distinct titles remembered by code_title; a 10,000-line import has far fewer.
@@ -117,6 +122,7 @@ class _Index:
 _lock = threading.Lock()
 _index: _Index | None = None
 _code_cache: dict[str, tuple[str | None, float]] = {}
+_checked_at = 0.0
 
 
 def _fingerprint() -> tuple:
@@ -127,9 +133,13 @@ def _fingerprint() -> tuple:
 
 
 def _get_index() -> _Index:
-    global _index
-    fingerprint = _fingerprint()
+    global _index, _checked_at
     index = _index
+    now = time.monotonic()
+    if index is not None and now - _checked_at < INDEX_RECHECK_SECONDS:
+        return index
+    fingerprint = _fingerprint()
+    _checked_at = now
     if index is not None and index.fingerprint == fingerprint:
         return index
     with _lock:

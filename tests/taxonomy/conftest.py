@@ -27,3 +27,15 @@ def taxonomy(django_db_setup, django_db_blocker):
         yield
         if loaded_here:
             _clear_taxonomy()
+    # Other suites build their own few occupations; they must not meet this module's index.
+    from gaps.search import invalidate_index
+
+    invalidate_index()
+
+
+@pytest.fixture
+def recheck_always(monkeypatch):
+    """Labels changed by a test are seen by the next search, not a second later."""
+    from gaps import search
+
+    monkeypatch.setattr(search, "INDEX_RECHECK_SECONDS", 0.0)

@@ -96,7 +96,7 @@ def test_confidence_is_high_for_a_clear_title_and_follows_the_threshold(taxonomy
         assert code_title("Сварщик") == (None, confidence)
 
 
-def test_the_index_follows_label_changes(taxonomy):
+def test_the_index_follows_label_changes(taxonomy, recheck_always):
     assert search_occupations("zorbulator")[:1] == [] or search_occupations("zorbulator")[0].code != "7212"
     label = OccupationLabel.objects.create(
         occupation_id="7212", language="en", label="zorbulator", normalized="zorbulator", source="TALENTGAP"
