@@ -5,6 +5,7 @@ their own colleges; administrators may do everything, colleges included; everyon
 `user=None` is a trusted caller (management commands, imports that checked already).
 Each service validates with the model's full_clean (check and unique constraints included), so
 the rules hold whether the call comes from the API, an import or the shell; history records who.
+A change to supply re-matches the quarters it can affect, after commit (nothing on rollback).
 """
 
 from __future__ import annotations

@@ -210,3 +210,32 @@ class TestCodingLines:
     def test_a_reviewer_may_not_code(self, submitted_uncoded, make_user):
         with pytest.raises(PermissionDenied):
             services.line_set_occupation(line=submitted_uncoded, occupation=Occupation.objects.get(pk="8344"), user=make_user(Role.REVIEWER))
+
+
+class TestRematch:
+    """Each test makes one change: within one transaction the scheduler queues one callback per
+    quarter, and a test is one transaction, so the setup reaches its state without the services."""
+
+    def test_submit_queues_a_rematch_after_commit(self, draft, official, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.report_submit(report=draft, user=official)
+        assert len(callbacks) == 1
+
+    def test_withdraw_queues_a_rematch_after_commit(self, draft, official, django_capture_on_commit_callbacks):
+        GapReport.objects.filter(pk=draft.pk).update(status=ReportStatus.SUBMITTED)
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.report_withdraw(report=draft, user=official)
+        assert len(callbacks) == 1
+
+    def test_coding_a_submitted_line_queues_a_rematch(self, draft, official, django_capture_on_commit_callbacks):
+        line = services.report_line_add(report=draft, user=official, **f.line_fields(occupation=None, occupation_title="универсал"))
+        GapReport.objects.filter(pk=draft.pk).update(status=ReportStatus.SUBMITTED)
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.line_set_occupation(line=line, occupation=Occupation.objects.get(pk="8344"), user=official)
+        assert len(callbacks) == 1
+
+    def test_coding_a_draft_line_queues_nothing(self, draft, official, django_capture_on_commit_callbacks):
+        line = services.report_line_add(report=draft, user=official, **f.line_fields(occupation=None, occupation_title="универсал"))
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.line_set_occupation(line=line, occupation=Occupation.objects.get(pk="8344"), user=official)
+        assert callbacks == []

@@ -143,3 +143,26 @@ class TestColleges:
             services.college_create(user=admin, code="NEW", name="Again", country="KZ")
         services.college_delete(college=created, user=admin)
         assert list(College.objects.values_list("code", flat=True)) == ["LUBAN-KZ"]
+
+
+class TestRematch:
+    """Supply changes queue a re-match on commit. Each test makes one change: within one
+    transaction the scheduler queues one callback per quarter, and a test is one transaction."""
+
+    def test_a_new_cohort_queues_a_rematch_after_commit(self, college, staff, django_capture_on_commit_callbacks):
+        program = create(college, staff)
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.cohort_create(program=program, user=staff, seats=5, intake_date=dt.date(2026, 1, 1), graduation_date=dt.date(2026, 6, 1))
+        assert callbacks
+
+    def test_a_moved_cohort_queues_a_rematch_after_commit(self, college, staff, django_capture_on_commit_callbacks):
+        cohort = f.cohort(create(college, staff))
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.cohort_update(cohort=cohort, user=staff, graduation_date=dt.date(2026, 8, 1))
+        assert callbacks
+
+    def test_a_refused_change_queues_nothing(self, college, staff, make_user, django_capture_on_commit_callbacks):
+        program = create(college, staff)
+        with django_capture_on_commit_callbacks() as callbacks, pytest.raises(PermissionDenied):
+            services.cohort_create(program=program, user=make_user(Role.REVIEWER), seats=5, intake_date=dt.date(2026, 1, 1), graduation_date=dt.date(2026, 6, 1))
+        assert callbacks == []
