@@ -228,6 +228,7 @@ class GapReportImporter(Importer):
         threshold = settings.OCCUPATION_CODING_THRESHOLD
         # Coding titles is the slow part; a file that is rejected anyway is not worth it.
         code_titles = not problems
+        coded: dict[str, tuple[str | None, float]] = {}  # a report repeats its titles
         for row in rows:
             code = row.values.get("occupation_code")
             title = row.values.get("occupation_title")
@@ -244,7 +245,9 @@ class GapReportImporter(Importer):
                 else:
                     self._occupations[row.number] = (code, None)
             elif title and code_titles:
-                resolved, confidence = search.code_title(title)
+                if title not in coded:
+                    coded[title] = search.code_title(title)
+                resolved, confidence = coded[title]
                 if resolved is not None and confidence < threshold:
                     resolved = None  # the interface promises this already; the threshold is ours to enforce
                 self._occupations[row.number] = (resolved, confidence)
@@ -284,7 +287,8 @@ class GapReportImporter(Importer):
             try:
                 report = services.report_create(region=region, quarter=quarter, user=self.user)
                 lines = services.report_replace_lines(
-                    report=report, lines=[self._line_fields(row) for row in group], user=self.user
+                    report=report, lines=[self._line_fields(row) for row in group], user=self.user,
+                    prevalidated=True,  # every rule of the model was checked above, occupation included
                 )
                 superseded = None
                 if self.submit:

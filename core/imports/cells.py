@@ -34,6 +34,7 @@ _DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _ISCO_UNIT_RE = re.compile(r"^\d{4}$")
+_SECTORS = frozenset(Sector.values)  # Sector.values rebuilds its list on every access
 
 
 class CellError(ValueError):
@@ -263,7 +264,7 @@ def country(value: Any) -> str:
 
 def sector(value: Any) -> str:
     text_value = as_text(value).upper()
-    if text_value not in Sector.values:
+    if text_value not in _SECTORS:
         raise CellError(_("%(value)s is not an ISIC section letter (A to U).") % {"value": show(value)})
     return text_value
 
