@@ -63,12 +63,28 @@ class TestSessionAuth:
 
 
 class TestSchemaAndDocs:
-    def test_the_schema_generates_without_warnings(self, tmp_path):
-        # --fail-on-warn: every view and serializer is described well enough for the schema.
+    def test_these_endpoints_describe_themselves_without_warnings(self):
+        """Schema of this part's views alone (other parts' modules are checked by their own tests)."""
+        from django.urls import include, path
+        from drf_spectacular.drainage import GENERATOR_STATS
+        from drf_spectacular.generators import SchemaGenerator
+        from rest_framework.authtoken.views import obtain_auth_token
+
+        from gaps.api import reports
+        from training.api import views
+
+        patterns = [path("api/v1/auth/token/", obtain_auth_token)]
+        patterns.append(path("api/v1/", include(reports.router.urls + views.router.urls)))
+        GENERATOR_STATS.reset()
+        schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+        assert not GENERATOR_STATS._warn_cache, dict(GENERATOR_STATS._warn_cache)
+        assert not GENERATOR_STATS._error_cache, dict(GENERATOR_STATS._error_cache)
+        for route in ("/api/v1/reports/{id}/submit/", "/api/v1/report-lines/{id}/code/", "/api/v1/cohorts/", "/api/v1/auth/token/"):
+            assert route in schema["paths"]
+        assert schema["components"]["schemas"]["ReportStatusEnum"]["enum"] == ["draft", "submitted", "withdrawn", "superseded"]
+
+    def test_the_whole_project_schema_generates_without_warnings(self, tmp_path):
         call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yaml"))
-        text = (tmp_path / "schema.yaml").read_text()
-        for path in ("/api/v1/reports/{id}/submit/", "/api/v1/report-lines/{id}/code/", "/api/v1/cohorts/", "/api/v1/auth/token/"):
-            assert path in text
 
     def test_the_schema_is_served(self, world):
         client = world.client("reviewer")
