@@ -265,3 +265,71 @@ def search_occupations(query: str, *, limit: int = SEARCH_LIMIT) -> list[Occupat
         )
         hits.extend(OccupationHit(occupation, "") for occupation in rest)
     return hits[:limit]
+
+
+# --- Matching results of a region ------------------------------------------------------------------
+
+
+@dataclass
+class RegionResults:
+    """What the matching said about one region's submitted report for a quarter."""
+
+    run: object | None  # the quarter's current MatchRun (its results are what pages show)
+    pending_run: object | None  # a queued or running MatchRun newer than the current one
+    rows: list = field(default_factory=list)  # (line, outcome or None) for the submitted report's lines
+    flags: list = field(default_factory=list)
+    chart: dict = field(default_factory=dict)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.pending_run is not None
+
+
+def region_results(region: Region, quarter: str) -> RegionResults | None:
+    """The current run's outcome for the region's submitted report, and a run under way if any.
+
+    None when matching is not installed. Reads the quarter's current run only, so a run in flight
+    or one that failed never shows half-written results.
+    """
+    try:
+        from gaps.matching.selectors import current_run, flags_current
+        from gaps.models import LineOutcome, MatchRun, MatchRunStatus
+    except ImportError:
+        return None
+    run = current_run(quarter)
+    pending = MatchRun.objects.filter(
+        quarter=quarter, status__in=[MatchRunStatus.QUEUED, MatchRunStatus.RUNNING]
+    )
+    if run is not None:
+        pending = pending.filter(created_at__gt=run.created_at)
+    results = RegionResults(run=run, pending_run=pending.order_by("-created_at").first())
+    submitted = GapReport.objects.filter(region=region, quarter=quarter, status=ReportStatus.SUBMITTED).first()
+    if run is None or submitted is None:
+        return results
+    lines = list(submitted.lines.select_related("occupation").order_by("line_no"))
+    outcomes = {o.line_id: o for o in LineOutcome.objects.filter(run=run, line_id__in=[line.id for line in lines])}
+    results.rows = [(line, outcomes.get(line.id)) for line in lines]
+    results.flags = list(flags_current(quarter=quarter).filter(run=run, region_code=region.code).order_by("kind", "id"))
+    results.chart = demand_supply_chart(results.rows)
+    return results
+
+
+def demand_supply_chart(rows) -> dict:
+    """Per occupation: workers needed and covered (Chart.js bar chart data; labels localised)."""
+    from django.utils.translation import gettext
+
+    per: dict[str, dict] = {}
+    for line, outcome in rows:
+        key = line.occupation.code if line.occupation else line.occupation_title
+        label = f"{line.occupation.code} {line.occupation.title}" if line.occupation else line.occupation_title
+        entry = per.setdefault(key, {"label": label, "needed": 0, "covered": 0})
+        entry["needed"] += line.headcount
+        entry["covered"] += outcome.covered if outcome else 0
+    entries = sorted(per.values(), key=lambda e: -e["needed"])
+    return {
+        "labels": [e["label"] for e in entries],
+        "datasets": [
+            {"label": gettext("Workers needed"), "data": [e["needed"] for e in entries]},
+            {"label": gettext("Covered by graduates"), "data": [e["covered"] for e in entries]},
+        ],
+    }

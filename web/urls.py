@@ -18,6 +18,7 @@ urlpatterns = [
     path(REPORT + "submit/", views.report_submit, name="report-submit"),
     path(REPORT + "withdraw/", views.report_withdraw, name="report-withdraw"),
     path(REPORT + "revise/", views.report_revise, name="report-revise"),
+    path(REPORT + "results/", views.report_results, name="report-results"),
     path("occupations/search/", views.occupation_search, name="occupation-search"),
     path("programs/", views.programs_page, name="programs"),
     path("gaps/", views.gaps_page, name="gaps"),

@@ -58,8 +58,21 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
         "form": form or ReportLineForm(region=region),
         "history": selectors.reports_of(region, quarter).exclude(pk=getattr(report, "pk", None)),
         "ReportStatus": ReportStatus,
+        "results": selectors.region_results(region, quarter),
     }
     return render(request, "web/report.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_results(request: HttpRequest, region_code: str, quarter: str) -> HttpResponse:
+    """The matching results section alone: htmx polls it while a run is under way."""
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    results = selectors.region_results(region, quarter)
+    if results is None:
+        raise Http404
+    return render(request, "web/partials/results.html", {"region": region, "quarter": quarter, "results": results})
 
 
 @login_required

@@ -328,3 +328,48 @@ def test_report_figures_dates_and_labels_follow_the_language(
     assert salary in html
     assert season_start in html
     assert f'class="status status-draft">{status}<' in html
+
+
+# --- Matching results on the report page ------------------------------------------------------------
+
+
+def test_report_page_shows_the_current_runs_results_and_a_run_under_way(official_client, official, regions, occupations):
+    from gaps.models import Flag, LineOutcome, MatchRun, QuarterResults
+
+    east = regions["east"]
+    report = services.report_create(region=east, quarter=QUARTER, user=official)
+    line = services.report_line_add(report=report, user=official, occupation=occupations["8341"], headcount=40,
+                                    salary_min=250000, salary_max=320000, currency="KZT")
+    services.report_submit(report=report, user=official)
+    done = MatchRun.objects.create(quarter=QUARTER, status="succeeded", chunks_total=2, chunks_done=2)
+    QuarterResults.objects.update_or_create(quarter=QUARTER, defaults={"current_run": done})
+    LineOutcome.objects.create(run=done, line=line, covered=12, shortfall=28, need_date=dt.date(2026, 7, 1),
+                               salary_min_cny=3500, salary_max_cny=4480)
+    Flag.objects.create(run=done, quarter=QUARTER, kind="UNDER_SUPPLY", region=east, region_code="KZ-VOS",
+                        occupation_code="8341", line=line, headcount=40, covered=12, shortfall=28)
+    Flag.objects.create(run=done, quarter=QUARTER, kind="UNMET_DEMAND", region_code="CN-HORGOS", occupation_code="7411")
+    MatchRun.objects.filter(quarter=QUARTER, status__in=["queued", "running"]).delete()
+    running = MatchRun.objects.create(quarter=QUARTER, status="running", chunks_total=4, chunks_done=1)
+
+    response = official_client.get(report_url(east))
+    results = response.context["results"]
+    assert results.run == done and results.pending_run == running
+    assert [(row_line.pk, outcome.shortfall) for row_line, outcome in results.rows] == [(line.pk, 28)]
+    assert [flag.kind for flag in results.flags] == ["UNDER_SUPPLY"]  # not Horgos's flag
+    assert results.chart["datasets"][0]["data"] == [40] and results.chart["datasets"][1]["data"] == [12]
+    html = response.content.decode()
+    assert "Matching in progress: 1 of 4 parts done." in html
+    assert 'hx-trigger="every 2s"' in html
+    assert "demand-supply-data" in html and "/static/vendor/chartjs/chart.umd.min.js" in html
+
+    # Once the run is current, the section stops polling.
+    running.status = "succeeded"
+    running.save()
+    QuarterResults.objects.filter(quarter=QUARTER).update(current_run=running)
+    partial = official_client.get(report_url(east, action="results"))
+    assert partial.status_code == 200
+    assert "every 2s" not in partial.content.decode()
+
+
+def test_results_section_is_scoped_like_the_report(official_client, regions):
+    assert official_client.get(report_url(regions["horgos"], action="results")).status_code == 404
