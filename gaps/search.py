@@ -10,8 +10,8 @@ vector of character features (CJK character uni/bigrams; words and their boundar
 alphabetic scripts, see gaps.taxonomy.text). A query is scored against every label by cosine
 similarity, and a unit group scores what its best label scores. The index lives in process memory,
 so PostgreSQL and SQLite rank identically; it is built on first use (1-2 s) and rebuilt when the
-labels' fingerprint (row count and highest id) changes, which load_taxonomy guarantees on any change;
-a process checks the fingerprint at most once a second (INDEX_RECHECK_SECONDS).
+labels' fingerprint (row count and highest id) changes, which load_taxonomy guarantees on any change
+(the highest id is checked on every call, the count at most once a second).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ MAX_CONFIDENCE = 0.99
 # that second look.
 SECOND_LABEL_WEIGHT = 0.05
 RERANK_CANDIDATES = 20
-# The labels' fingerprint costs a COUNT over ~36,000 rows (a few ms on PostgreSQL), so a process
-# asks at most this often; load_taxonomy drops its own process's index at once (invalidate_index).
+# The labels' row count costs a scan of ~36,000 rows (a few ms on PostgreSQL), so a process
+# counts at most this often; load_taxonomy drops its own process's index at once (invalidate_index).
 INDEX_RECHECK_SECONDS = 1.0
 # A typed title longer than this is not a job title; only its start is compared.
 MAX_QUERY_CHARS = 200
@@ -132,11 +132,20 @@ def _fingerprint() -> tuple:
     return (agg["n"], agg["top"])
 
 
+def _highest_id():
+    from gaps.models import OccupationLabel
+
+    return OccupationLabel.objects.aggregate(top=Max("id"))["top"]
+
+
 def _get_index() -> _Index:
     global _index, _checked_at
     index = _index
     now = time.monotonic()
-    if index is not None and now - _checked_at < INDEX_RECHECK_SECONDS:
+    # The highest id is read from the primary key's index (well under a millisecond) on every
+    # call: any insert moves it, and since sequences never go back, so does a rolled-back one.
+    # The row count, which catches pure deletions, costs a scan and is read once a second.
+    if index is not None and now - _checked_at < INDEX_RECHECK_SECONDS and index.fingerprint[1] == _highest_id():
         return index
     fingerprint = _fingerprint()
     _checked_at = now
