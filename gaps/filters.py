@@ -34,8 +34,11 @@ class ReportFilter(filters.FilterSet):
 class ReportLineFilter(filters.FilterSet):
     report = filters.NumberFilter(field_name="report_id")
     occupation = filters.CharFilter(field_name="occupation_id", help_text=_("An ISCO-08 unit group code."))
-    uncoded = filters.BooleanFilter(
-        field_name="occupation", lookup_expr="isnull", help_text=_("true: only lines waiting for a code.")
+    # A choice rather than BooleanFilter, which would silently ignore a value such as "yes".
+    uncoded = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_uncoded",
+        help_text=_("true: only lines waiting for a code; false: only coded lines."),
     )
     sector = filters.ChoiceFilter(choices=Sector.choices)
     quarter = filters.CharFilter(field_name="report__quarter")
@@ -44,6 +47,9 @@ class ReportLineFilter(filters.FilterSet):
     class Meta:
         model = GapReportLine
         fields = ["report", "occupation", "uncoded", "sector", "quarter", "region"]
+
+    def filter_uncoded(self, queryset, name, value):
+        return queryset.filter(occupation__isnull=(value == "true"))
 
 
 class ExchangeRateFilter(filters.FilterSet):
