@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from gaps.models import GapReport, ReportStatus
+from gaps.models import ExchangeRate, GapReport, ReportStatus
 
 from .conftest import login
 
@@ -19,7 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 QUARTER = "2026Q3"
 
 
-def test_official_adds_a_line_picked_by_search_and_submits(page, make_user, regions, occupations):
+def test_official_adds_a_line_picked_by_search_and_submits(page, make_user, regions, occupations, celery_worker):
+    ExchangeRate.objects.create(currency="KZT", date=dt.date(2026, 1, 1), rate_to_cny=Decimal("0.014"))
     make_user(Role.OFFICIAL, regions=[regions["east"]], username="aigerim")
     login(page, "aigerim")
 
@@ -72,6 +75,15 @@ def test_official_adds_a_line_picked_by_search_and_submits(page, make_user, regi
     report = GapReport.objects.get(region=regions["east"], quarter=QUARTER)
     assert report.status == ReportStatus.SUBMITTED
     assert list(report.lines.values_list("occupation_id", "headcount", "languages")) == [("8341", 40, ["kk", "ru"])]
+
+    # Submitting queued a re-match; the real worker runs it while the page polls the results in.
+    # No college trains the occupation, so all 40 are missing: unmet demand.
+    results = page.locator("#results")
+    expect(results.locator("table tbody tr")).to_have_count(1, timeout=60_000)
+    expect(results.locator("table tbody tr").first).to_contain_text("40")
+    expect(results.locator(".flags")).to_contain_text("Unmet demand")
+    expect(results).not_to_have_attribute("hx-trigger", "every 2s")
+    assert page.locator("#demand-supply-chart").evaluate("c => c.dataset.drawn") == "1"
     assert page.console_errors == []
 
 
