@@ -12,6 +12,15 @@ from gaps.models import ExchangeRate, Gap, GapReport, GapReportLine, Occupation,
 from training.models import Cohort, College, Program
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def world(db, make_user):
     """Two regions (KZ oblast, CN city), two occupations, two colleges, users of every role."""
