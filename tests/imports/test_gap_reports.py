@@ -271,3 +271,15 @@ def test_the_command_shows_progress_on_large_files(isco, regions, tmp_path):
 def test_the_command_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_gaps", str(tmp_path / "nope.csv"))
+
+
+def test_replacing_a_drafts_lines_keeps_the_old_lines_in_the_audit_history(isco, regions, make_user):
+    official = make_user("official", regions=[regions["KZ-VOS"]])
+    run(GapReportImporter(user=official), csv_bytes([GAP_HEADER, gap_row(), gap_row(occupation_code="7411")]))
+    old_ids = set(GapReportLine.objects.values_list("pk", flat=True))
+    run(GapReportImporter(user=official), csv_bytes([GAP_HEADER, gap_row(headcount="9")]))
+    deleted = GapReportLine.history.filter(history_type="-")
+    assert set(deleted.values_list("id", flat=True)) == old_ids
+    assert sorted(deleted.values_list("occupation_id", flat=True)) == ["7411", "8341"]
+    assert set(deleted.values_list("history_user", flat=True)) == {official.pk}
+    assert not GapReportLine.objects.filter(pk__in=old_ids).exists()
