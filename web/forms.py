@@ -156,3 +156,14 @@ class ReportLineForm(forms.Form):
         else:
             for message in error.messages:
                 self.add_error(None, message)
+
+
+class GapDecisionForm(forms.Form):
+    """A reviewer's comment on approving a gap, or the reason for rejecting it (required then:
+    projects.services.gap_reject says so, and its message is shown next to this field)."""
+
+    comment = forms.CharField(
+        label=_("Comment or reason"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional when approving; a rejection needs its reason."),
+    )

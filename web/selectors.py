@@ -333,3 +333,62 @@ def demand_supply_chart(rows) -> dict:
             {"label": gettext("Covered by graduates"), "data": [e["covered"] for e in entries]},
         ],
     }
+
+
+# --- Gaps for reviewers and colleges -----------------------------------------------------------------
+
+
+def gap_quarters() -> list[str]:
+    return list(Gap.objects.filter(is_active=True).order_by("-quarter").values_list("quarter", flat=True).distinct())
+
+
+def latest_gap_quarter() -> str | None:
+    return Gap.objects.filter(is_active=True).order_by("-quarter").values_list("quarter", flat=True).first()
+
+
+def gap_list(user, quarter: str) -> QuerySet[Gap]:
+    """Reviewers: the undecided queue (express lane first, then shortfall x salary). Others who
+    may see gaps (college staff): every active gap of the quarter, largest shortfall first."""
+    from core.permissions import can_review
+    from projects.selectors import review_queue
+
+    if can_review(user):
+        return review_queue(user=user, quarter=quarter)
+    return (
+        Gap.objects.filter(quarter=quarter, is_active=True)
+        .select_related("region", "occupation")
+        .order_by("-new_on_list", "-shortfall", "pk")
+    )
+
+
+def gap_for(user, pk: int) -> Gap:
+    """A gap the user may see: reviewers and college staff see the aggregate list, officials their regions'."""
+    from gaps.matching.selectors import gaps_visible_to
+
+    return get_object_or_404(gaps_visible_to(user, Gap.objects.select_related("region", "occupation")), pk=pk)
+
+
+def gap_evidence(gap: Gap) -> dict:
+    from projects.selectors import gap_evidence as evidence_for
+
+    evidence = evidence_for([gap]).get(gap.pk, {})
+    codes = {row.get("occupation_code") for row in evidence.get("flags", [])} | {
+        row.get("target_occupation_code") for row in evidence.get("flags", [])
+    }
+    evidence["occupations"] = Occupation.objects.in_bulk([c for c in codes if c])
+    # The kinds are contract codes (UNMET_DEMAND, RETOOL, ...); people read their labels.
+    from gaps.matching.flags import FlagKind
+    from gaps.matching.recommendations import RecommendationKind
+
+    for rows, kinds in ((evidence.get("flags", []), FlagKind), (evidence.get("recommendations", []), RecommendationKind)):
+        labels = dict(kinds.choices)
+        for row in rows:
+            row["kind_label"] = labels.get(row.get("kind"), row.get("kind"))
+    return evidence
+
+
+def gap_decision(gap: Gap):
+    """The gap's decision with its project, or None while undecided."""
+    from projects.models import GapDecision
+
+    return GapDecision.objects.select_related("decided_by", "project").filter(gap=gap).first()

@@ -22,4 +22,7 @@ urlpatterns = [
     path("occupations/search/", views.occupation_search, name="occupation-search"),
     path("programs/", views.programs_page, name="programs"),
     path("gaps/", views.gaps_page, name="gaps"),
+    path("gaps/<int:pk>/", views.gap_page, name="gap"),
+    path("gaps/<int:pk>/approve/", views.gap_decide, {"action": "approve"}, name="gap-approve"),
+    path("gaps/<int:pk>/reject/", views.gap_decide, {"action": "reject"}, name="gap-reject"),
 ]

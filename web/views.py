@@ -17,7 +17,7 @@ from gaps import services as report_services
 from gaps.models import ReportStatus
 
 from . import selectors
-from .forms import ReportLineForm
+from .forms import GapDecisionForm, ReportLineForm
 
 
 @login_required
@@ -191,12 +191,74 @@ def programs_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _gap_quarter(request) -> str:
+    """The quarter a gap list shows: ?quarter=, else the latest quarter with active gaps."""
+    if request.GET.get("quarter"):
+        return selectors.parse_quarter_or_404(request.GET["quarter"])
+    return selectors.latest_gap_quarter() or selectors.DEMO_QUARTER
+
+
 @login_required
 @require_GET
 def gaps_page(request: HttpRequest) -> HttpResponse:
-    """The gaps awaiting a decision, the express lane (new on the list) first."""
+    """Reviewers: the review queue of a quarter, the express lane first. College staff: the
+    aggregate gap list (SPEC.md lets them see it, not decide it)."""
     user = request.user
     if not (can_review(user) or user.has_role(Role.COLLEGE_STAFF)):
         raise Http404
-    return render(request, "web/gaps.html", {"gaps": selectors.gaps_awaiting_decision()[:500],
-                                             "can_review": can_review(user)})
+    quarter = _gap_quarter(request)
+    return render(request, "web/gaps.html", {
+        "gaps": selectors.gap_list(user, quarter)[:500],
+        "quarter": quarter,
+        "quarters": selectors.gap_quarters(),
+        "can_review": can_review(user),
+    })
+
+
+@login_required
+@require_GET
+def gap_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_gap(request, selectors.gap_for(request.user, pk))
+
+
+def _render_gap(request, gap, *, form: GapDecisionForm | None = None, status: int = 200) -> HttpResponse:
+    return render(request, "web/gap.html", {
+        "gap": gap,
+        "evidence": selectors.gap_evidence(gap),
+        "decision": selectors.gap_decision(gap),
+        "can_review": can_review(request.user),
+        "form": form or GapDecisionForm(),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def gap_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Approve (a project is created at once) or reject (with its reason) through projects.services."""
+    from projects import services as project_services
+
+    gap = selectors.gap_for(request.user, pk)
+    form = GapDecisionForm(request.POST)
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if action == "approve":
+                project = project_services.gap_approve(gap=gap, user=request.user, comment=comment)
+                messages.success(request, _("Gap approved. Cooperation project “%(title)s” was created.")
+                                 % {"title": project.title})
+            else:
+                project_services.gap_reject(gap=gap, user=request.user, comment=comment)
+                messages.success(request, _("Gap rejected."))
+        except project_services.DecisionConflict as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field_name, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error("comment" if field_name in ("comment", "__all__") else None, error)
+            else:
+                for error in exc.messages:
+                    form.add_error(None, error)
+            return _render_gap(request, gap, form=form, status=422)
+        return redirect("web:gap", pk=gap.pk)
+    return _render_gap(request, gap, form=form, status=422)

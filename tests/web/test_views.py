@@ -373,3 +373,69 @@ def test_report_page_shows_the_current_runs_results_and_a_run_under_way(official
 
 def test_results_section_is_scoped_like_the_report(official_client, regions):
     assert official_client.get(report_url(regions["horgos"], action="results")).status_code == 404
+
+
+# --- Gap review ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def gap(regions, occupations):
+    return Gap.objects.create(region=regions["east"], quarter=QUARTER, occupation=occupations["8341"], headcount=40,
+                              covered=0, shortfall=40, new_on_list=True, need_date=dt.date(2026, 8, 15))
+
+
+def test_reviewer_queue_lists_the_express_lane_first_and_links_to_the_gap(client, make_user, regions, occupations, gap):
+    older = Gap.objects.create(region=regions["horgos"], quarter=QUARTER, occupation=occupations["7411"],
+                               headcount=500, shortfall=500, new_on_list=False)
+    client.force_login(make_user(Role.REVIEWER))
+    response = client.get(reverse("web:gaps"), {"quarter": QUARTER})
+    assert list(response.context["gaps"]) == [gap, older]  # new on the list beats a larger shortfall
+    assert reverse("web:gap", args=[gap.pk]) in response.content.decode()
+
+
+def test_reviewer_approves_a_gap_and_the_project_exists(client, make_user, gap):
+    from projects.models import CooperationProject
+
+    reviewer = make_user(Role.REVIEWER)
+    client.force_login(reviewer)
+    page = client.get(reverse("web:gap", args=[gap.pk]))
+    assert page.status_code == 200 and "Approve: create the project" in page.content.decode()
+    response = client.post(reverse("web:gap-approve", args=[gap.pk]), {"comment": "Harvest starts in August."}, follow=True)
+    project = CooperationProject.objects.get(origin_gap=gap)
+    assert project.decision.decided_by == reviewer
+    html = response.content.decode()
+    assert project.title in html and "status-approved" in html
+    # Decisions are final: a second approval is refused with the service's message, no second project.
+    again = client.post(reverse("web:gap-approve", args=[gap.pk]), follow=True)
+    assert "decisions are final" in again.content.decode()
+    assert CooperationProject.objects.filter(origin_gap=gap).count() == 1
+
+
+def test_rejecting_without_a_reason_shows_the_error_next_to_the_comment(client, make_user, gap):
+    from projects.models import GapDecision
+
+    client.force_login(make_user(Role.REVIEWER))
+    response = client.post(reverse("web:gap-reject", args=[gap.pk]), {"comment": "  "})
+    assert response.status_code == 422
+    assert "A rejection needs its reason." in " ".join(response.context["form"].errors["comment"])
+    assert 'id="id_comment_error"' in response.content.decode()
+    assert not GapDecision.objects.filter(gap=gap).exists()
+    client.post(reverse("web:gap-reject", args=[gap.pk]), {"comment": "Seasonal; covered by migrants."})
+    assert GapDecision.objects.get(gap=gap).decision == "rejected"
+
+
+def test_college_staff_see_gaps_but_cannot_decide(client, make_user, gap):
+    client.force_login(make_user(Role.COLLEGE_STAFF))
+    page = client.get(reverse("web:gap", args=[gap.pk]))
+    assert page.status_code == 200
+    assert "Approve: create the project" not in page.content.decode()
+    assert client.post(reverse("web:gap-approve", args=[gap.pk])).status_code == 403
+
+
+def test_officials_see_only_their_regions_gaps(client, make_user, regions, occupations, gap):
+    other = Gap.objects.create(region=regions["horgos"], quarter=QUARTER, occupation=occupations["7411"],
+                               headcount=5, shortfall=5)
+    client.force_login(make_user(Role.OFFICIAL, regions=[regions["east"]]))
+    assert client.get(reverse("web:gap", args=[gap.pk])).status_code == 200
+    assert client.get(reverse("web:gap", args=[other.pk])).status_code == 404
+    assert client.get(reverse("web:gaps")).status_code == 404
