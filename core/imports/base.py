@@ -49,9 +49,6 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)  # parsed cells; a cell that failed is absent
     valid: bool = True  # every cell parsed
 
-    def has(self, *names: str) -> bool:
-        return all(self.values.get(name) not in (None, "", []) for name in names)
-
 
 def summary(**sections: dict[str, int]) -> dict[str, Any]:
     return {"created": {}, "updated": {}, "unchanged": {}, **sections}
@@ -202,10 +199,3 @@ class Importer:
                 parts.append(f"{n} {what} {kind}")
         return ", ".join(parts) or _("nothing to do")
 
-
-def first_rows(rows: list[Row], key: Callable[[Row], Any]) -> dict[Any, Row]:
-    """The first row for each key, in file order."""
-    result: dict[Any, Row] = {}
-    for row in rows:
-        result.setdefault(key(row), row)
-    return result

@@ -39,6 +39,10 @@ CHUNK_BYTES = 64 * 1024
 XLSX_MAX_RATIO = 100
 XLSX_RATIO_FLOOR_BYTES = 1024 * 1024
 XLSX_MAX_MEMBERS = 10_000
+# Unpacked size allowed by default, as a multiple of IMPORT_MAX_FILE_BYTES (setting
+# IMPORT_MAX_UNCOMPRESSED_BYTES overrides): a full-size workbook at a real sheet's ~15x fits.
+# Sheets are inflated as a stream, so this bounds time, not memory.
+XLSX_MAX_UNCOMPRESSED_FACTOR = 25
 
 
 def file_size(fileobj: IO[bytes]) -> int:
@@ -197,7 +201,7 @@ def _check_zip(fileobj: IO[bytes]) -> None:
     file_size and checks the CRC), so checking the declared sizes here bounds what openpyxl can
     ever decompress.
     """
-    max_total = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 10 * settings.IMPORT_MAX_FILE_BYTES)
+    max_total = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", XLSX_MAX_UNCOMPRESSED_FACTOR * settings.IMPORT_MAX_FILE_BYTES)
     try:
         with zipfile.ZipFile(fileobj) as archive:
             members = archive.infolist()
