@@ -13,6 +13,27 @@ from ..models import CohortOutcome, CooperationProject, GapDecision, ProjectCond
 from ..results import ratio
 
 
+class RejectUnknownFields:
+    """Bad input names its field: a key the endpoint does not take is a 400, not silently dropped."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        data = getattr(self, "initial_data", None)
+        if isinstance(data, dict) or hasattr(data, "keys"):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data.keys()) - writable)
+            if unknown:
+                errors = {}
+                for name in unknown:
+                    if name == "status":
+                        errors[name] = [_("Change the status with the transition actions (activate, complete, "
+                                          "suspend, resume, cancel).")]
+                    else:
+                        errors[name] = [_("Unknown or read-only field.")]
+                raise serializers.ValidationError(errors)
+        return attrs
+
+
 class DecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
     gap = serializers.IntegerField(source="gap_id", read_only=True)
@@ -66,11 +87,11 @@ class ReviewGapSerializer(GapSummarySerializer):
         return self.context.get("evidence", {}).get(gap.pk, {})
 
 
-class DecideSerializer(serializers.Serializer):
+class DecideSerializer(RejectUnknownFields, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(RejectUnknownFields, serializers.Serializer):
     comment = serializers.CharField(max_length=5000, help_text=_("The reason; it is kept with the decision."))
 
 
@@ -88,7 +109,7 @@ class ProgramRefSerializer(serializers.ModelSerializer):
         fields = ["id", "college_code", "code", "title"]
 
 
-class ConditionSerializer(serializers.ModelSerializer):
+class ConditionSerializer(RejectUnknownFields, serializers.ModelSerializer):
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
     supplemented_by = serializers.CharField(source="supplemented_by.username", default=None, read_only=True)
@@ -117,11 +138,11 @@ class ConditionSerializer(serializers.ModelSerializer):
         return fields
 
 
-class SupplementSerializer(serializers.Serializer):
+class SupplementSerializer(RejectUnknownFields, serializers.Serializer):
     supplement = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(RejectUnknownFields, serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(queryset=CooperationProject.objects.all())
     cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
     pass_rate = serializers.SerializerMethodField()
@@ -199,7 +220,7 @@ class ProjectDetailSerializer(ProjectSerializer):
         fields = ProjectSerializer.Meta.fields + ["conditions", "outcomes"]
 
 
-class ProjectUpdateSerializer(serializers.Serializer):
+class ProjectUpdateSerializer(RejectUnknownFields, serializers.Serializer):
     """PATCH input: the plan of a project. Status changes go through the transition actions."""
 
     title = serializers.CharField(max_length=300, required=False)
@@ -216,7 +237,7 @@ class ProjectUpdateSerializer(serializers.Serializer):
     funding_source = serializers.ChoiceField(choices=FundingSource.choices, allow_blank=True, required=False)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(RejectUnknownFields, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 

@@ -475,3 +475,16 @@ def test_decisions_list_is_scoped(world, make_gap, role, expected):
     rejected = client_for(world, "reviewer").get("/api/v1/review/decisions/?decision=rejected").json()["results"]
     assert [d["decision"] for d in rejected] == ["rejected"]
     assert client_for(world, "reviewer").post("/api/v1/review/decisions/", {}).status_code == 405
+
+
+def test_unknown_fields_are_named(world, project):
+    client = client_for(world, "reviewer")
+    response = client.patch(f"/api/v1/projects/{project.pk}/", {"status": "completed"}, format="json")
+    assert response.status_code == 400 and "transition actions" in response.json()["status"][0]
+    response = client.patch(f"/api/v1/projects/{project.pk}/", {"trainees": 5}, format="json")
+    assert response.status_code == 400 and "trainees" in response.json()
+    condition = project.conditions.get()
+    response = client.patch(f"/api/v1/project-conditions/{condition.pk}/", {"supplemented_at": "2026-01-01T00:00Z"},
+                            format="json")
+    assert response.status_code == 400 and "supplemented_at" in response.json()
+    assert CooperationProject.objects.get(pk=project.pk).status == "fast_tracked"
