@@ -249,3 +249,13 @@ def test_headers_are_case_and_space_insensitive_and_blank_rows_are_skipped_but_c
     rows = [[" Currency ", "DATE", "Rate_To_CNY"], ["KZT", "2026-07-01", "0.0152"], [], ["RUB", "2026-07-01", "zero"]]
     problems = rejected(ExchangeRateImporter(), csv_bytes(rows))
     assert problems == [(4, "rate_to_cny", problems[0][2])]
+
+
+@pytest.mark.django_db
+def test_files_with_more_rows_than_the_cap_are_refused(settings):
+    settings.IMPORT_MAX_ROWS = 3
+    rows = [RATE_HEADER] + [["KZT", f"2026-07-0{day}", "0.0152"] for day in range(1, 6)]
+    problems = rejected(ExchangeRateImporter(), csv_bytes(rows))
+    assert problems[0][0] == 5 and "more than 3 data rows" in problems[0][2]
+    settings.IMPORT_MAX_ROWS = 5
+    assert run(ExchangeRateImporter(), csv_bytes(rows))["created"] == {"exchange rates": 5}
