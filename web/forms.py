@@ -167,3 +167,23 @@ class GapDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional when approving; a rejection needs its reason."),
     )
+
+
+class ReportUploadForm(forms.Form):
+    """A filled-in report template (XLSX) or a CSV in the same columns."""
+
+    file = forms.FileField(
+        label=_("Filled-in template (XLSX or CSV)"),
+        help_text=_("Rows are checked all together: if any has a problem, nothing is imported and every problem is listed by row and column."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    submit = forms.BooleanField(label=_("Submit the report after importing"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_FILE_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                gettext("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": upload.size, "limit": limit}
+            )
+        return upload

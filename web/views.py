@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,8 @@ from gaps import services as report_services
 from gaps.models import ReportStatus
 
 from . import selectors
-from .forms import GapDecisionForm, ReportLineForm
+from . import xlsx
+from .forms import GapDecisionForm, ReportLineForm, ReportUploadForm
 
 
 @login_required
@@ -44,7 +45,8 @@ def _report_page_url(region, quarter: str) -> str:
     return reverse("web:report", kwargs={"region_code": region.code, "quarter": quarter})
 
 
-def _render_report(request, region, quarter: str, *, form: ReportLineForm | None = None, status: int = 200):
+def _render_report(request, region, quarter: str, *, form: ReportLineForm | None = None, problems=None,
+                   status: int = 200):
     report = selectors.report_for_page(region, quarter)
     can_edit = can_edit_region_reports(request.user, region)
     context = {
@@ -59,6 +61,8 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
         "history": selectors.reports_of(region, quarter).exclude(pk=getattr(report, "pk", None)),
         "ReportStatus": ReportStatus,
         "results": selectors.region_results(region, quarter),
+        "upload_form": ReportUploadForm(),
+        "problems": problems,
     }
     return render(request, "web/report.html", context, status=status)
 
@@ -159,6 +163,47 @@ def report_withdraw(request, region_code: str, quarter: str) -> HttpResponse:
 def report_revise(request, region_code: str, quarter: str) -> HttpResponse:
     return _transition(request, region_code, quarter, report_services.report_revise,
                        _("A new draft was started from the report's lines. Submit it to replace the report."))
+
+
+@login_required
+@require_GET
+def report_template(request: HttpRequest, region_code: str, quarter: str) -> HttpResponse:
+    """The XLSX template with the region and quarter filled in (and the current lines, if any)."""
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    report = selectors.report_for_page(region, quarter)
+    content = xlsx.report_template(region_code=region.code, quarter=quarter, lines=selectors.report_lines(report))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="talentgap-{region.code}-{quarter}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def report_upload(request: HttpRequest, region_code: str, quarter: str) -> HttpResponse:
+    """Import a filled-in template through gaps.importers: all rows or nothing, errors by row and column."""
+    from core.imports.errors import ImportRejected, Problem
+    from gaps.importers import GapReportImporter
+
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    form = ReportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        problems = [Problem(None, "file", message) for messages in form.errors.values() for message in messages]
+        return _render_report(request, region, quarter, problems=problems, status=422)
+    upload = form.cleaned_data["file"]
+    importer = GapReportImporter(user=request.user, submit=form.cleaned_data["submit"])
+    try:
+        result = importer.run(upload, filename=upload.name or "")
+    except ImportRejected as exc:
+        return _render_report(request, region, quarter, problems=exc.problems, status=422)
+    except PermissionDenied as exc:
+        return _render_report(request, region, quarter, problems=[Problem(None, None, str(exc))], status=422)
+    for imported in result.get("reports", []):
+        messages.success(request, _("%(region)s %(quarter)s: %(lines)s lines imported (%(uncoded)s not coded yet); the report is %(status)s.") % {
+            "region": imported["region"], "quarter": imported["quarter"], "lines": imported["lines"],
+            "uncoded": imported["uncoded"], "status": ReportStatus(imported["status"]).label})
+    return redirect(_report_page_url(region, quarter) + "#lines")
 
 
 # --- Occupation search (htmx) ----------------------------------------------------------------------

@@ -439,3 +439,90 @@ def test_officials_see_only_their_regions_gaps(client, make_user, regions, occup
     assert client.get(reverse("web:gap", args=[gap.pk])).status_code == 200
     assert client.get(reverse("web:gap", args=[other.pk])).status_code == 404
     assert client.get(reverse("web:gaps")).status_code == 404
+
+
+# --- XLSX template and upload --------------------------------------------------------------------------
+
+
+def _fill_template(content: bytes, rows: list[dict]) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    for offset, values in enumerate(rows):
+        for name, value in values.items():
+            sheet.cell(row=2 + offset, column=header.index(name) + 1, value=value)
+        if offset:  # the official copies region and quarter down
+            sheet.cell(row=2 + offset, column=1, value=sheet.cell(row=2, column=1).value)
+            sheet.cell(row=2 + offset, column=2, value=sheet.cell(row=2, column=2).value)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_template_has_the_exchange_columns_with_region_and_quarter_filled_in(official_client, regions):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = official_client.get(report_url(regions["east"], action="template"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="talentgap-KZ-VOS-2026Q3.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:6] == ("region_code", "quarter", "occupation_code", "occupation_title", "sector", "headcount")
+    assert rows[1][:2] == ("KZ-VOS", "2026Q3")
+    assert official_client.get(report_url(regions["horgos"], action="template")).status_code == 404
+
+
+def test_uploading_the_filled_template_imports_and_submits(official_client, regions, occupations):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    template = official_client.get(report_url(regions["east"], action="template")).content
+    filled = _fill_template(template, [
+        {"occupation_code": "8341", "headcount": 40, "salary_min": 250000, "salary_max": 320000, "currency": "KZT",
+         "season_start": "2026-08-15", "languages": "kk;ru"},
+        {"occupation_title": "=cmd|' /C calc'!A0", "occupation_code": "7543", "headcount": 5, "salary_min": 1,
+         "salary_max": 2, "currency": "KZT"},
+    ])
+    upload = SimpleUploadedFile("east.xlsx", filled)
+    response = official_client.post(report_url(regions["east"], action="upload"), {"file": upload, "submit": "on"}, follow=True)
+    assert response.status_code == 200
+    report = GapReport.objects.get(region=regions["east"], quarter=QUARTER)
+    assert report.status == ReportStatus.SUBMITTED
+    assert list(report.lines.values_list("occupation_id", "headcount")) == [("8341", 40), ("7543", 5)]
+    assert "2 lines imported" in response.content.decode()
+
+
+def test_a_bad_file_lists_every_problem_by_row_and_column_and_writes_nothing(official_client, regions, occupations):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    template = official_client.get(report_url(regions["east"], action="template")).content
+    filled = _fill_template(template, [
+        {"occupation_code": "8341", "headcount": 0, "salary_min": 100, "salary_max": 50, "currency": "KZT"},
+        {"occupation_code": "9999", "headcount": 3, "salary_min": 1, "salary_max": 2, "currency": "tenge"},
+    ])
+    response = official_client.post(report_url(regions["east"], action="upload"),
+                                     {"file": SimpleUploadedFile("bad.xlsx", filled)})
+    assert response.status_code == 422
+    where = {(p.row, p.column) for p in response.context["problems"]}
+    assert {(2, "headcount"), (3, "currency")} <= where, where
+    assert any(p.row == 3 and "9999" in p.message for p in response.context["problems"])
+    html = response.content.decode()
+    assert 'id="upload-problems"' in html and "<code>headcount</code>" in html
+    assert not GapReport.objects.filter(region=regions["east"]).exists()
+
+
+def test_an_upload_for_another_region_is_rejected(official_client, regions, occupations):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = ("region_code,quarter,occupation_code,headcount,salary_min,salary_max,currency\n"
+           "CN-HORGOS,2026Q3,8341,5,1,2,CNY\n").encode()
+    response = official_client.post(report_url(regions["east"], action="upload"),
+                                     {"file": SimpleUploadedFile("other.csv", csv)})
+    assert response.status_code == 422
+    assert any("CN-HORGOS" in p.message for p in response.context["problems"])
+    assert not GapReport.objects.filter(region=regions["horgos"]).exists()

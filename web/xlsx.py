@@ -1,0 +1,92 @@
+"""The XLSX template an official downloads, fills in and uploads back (SPEC.md's gap report lines).
+
+The first sheet is what the import reads: the exchange format's header row, then the report's
+current lines, or one row with the region and quarter filled in when there are none. A second
+sheet explains the columns in the page's language; the import never reads it.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from core.imports.safe import neutralise
+from gaps.importers import GapReportImporter
+
+COLUMNS = [column.name for column in GapReportImporter.columns]
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+
+
+def _explanations() -> dict[str, str]:
+    return {
+        "region_code": _("A known region code (prefilled)."),
+        "quarter": _("The quarter, e.g. 2026Q3 (prefilled)."),
+        "occupation_code": _("ISCO-08 unit group, 4 digits. Wins over the title when both are given."),
+        "occupation_title": _("Or the occupation's name in English, Russian, Chinese or Kazakh."),
+        "sector": _("Optional ISIC section letter, A to U."),
+        "headcount": _("Workers needed, 1 to 100000."),
+        "salary_min": _("Lowest monthly salary."),
+        "salary_max": _("Highest monthly salary, at least salary_min."),
+        "currency": _("ISO 4217 code, e.g. KZT, CNY, USD."),
+        "season_start": _("Optional: first day the workers are needed, YYYY-MM-DD."),
+        "season_end": _("Optional: last day the workers are needed, YYYY-MM-DD."),
+        "certification": _("Optional: a certification the workers must hold, e.g. KZ."),
+        "languages": _("Optional: ISO 639-1 codes separated by ';', e.g. kk;ru."),
+        "note": _("Optional free text."),
+    }
+
+
+def _line_values(line, region_code: str, quarter: str) -> list:
+    return [
+        region_code,
+        quarter,
+        line.occupation_id or "",
+        line.occupation_title,
+        line.sector,
+        line.headcount,
+        line.salary_min,
+        line.salary_max,
+        line.currency,
+        line.season_start,
+        line.season_end,
+        line.certification,
+        ";".join(line.languages or []),
+        line.note,
+    ]
+
+
+def report_template(*, region_code: str, quarter: str, lines=()) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "lines"
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    rows = [_line_values(line, region_code, quarter) for line in lines] or [[region_code, quarter]]
+    for values in rows:
+        sheet.append([neutralise(value) for value in values])
+    for index, name in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
+        if name in ("season_start", "season_end"):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+
+    help_sheet = workbook.create_sheet(_("Instructions"))
+    help_sheet.append([_("Fill in one row per occupation on the first sheet; copy region_code and quarter down to every row. Only the first sheet is imported.")])
+    help_sheet.append([])
+    help_sheet.append([_("Column"), _("Meaning")])
+    explanations = _explanations()
+    for name in COLUMNS:
+        help_sheet.append([name, explanations.get(name, "")])
+    help_sheet.column_dimensions["A"].width = 18
+    help_sheet.column_dimensions["B"].width = 80
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
