@@ -307,3 +307,39 @@ def gap_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return _render_gap(request, gap, form=form, status=422)
         return redirect("web:gap", pk=gap.pk)
     return _render_gap(request, gap, form=form, status=422)
+
+
+# --- Project repository ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def projects_page(request: HttpRequest) -> HttpResponse:
+    """The cooperation project repository: results first, then the projects, filtered like the API."""
+    from projects.filters import ProjectFilter
+    from projects.selectors import aggregate_results, project_list, results_by_project
+
+    filterset = ProjectFilter(request.GET, queryset=project_list(user=request.user).order_by("-approved_at", "-pk"))
+    projects = list(filterset.qs[:200]) if filterset.is_valid() else []
+    export_query = request.GET.urlencode()
+    return render(request, "web/projects.html", {
+        "filter": filterset,
+        "projects": projects,
+        "results": results_by_project([p.pk for p in projects]),
+        "total": aggregate_results(filterset.qs) if filterset.is_valid() else None,
+        "export_query": export_query,
+    })
+
+
+@login_required
+@require_GET
+def project_page(request: HttpRequest, pk: int) -> HttpResponse:
+    from projects.selectors import project_list, results_by_project
+
+    project = get_object_or_404(project_list(user=request.user), pk=pk)
+    return render(request, "web/project.html", {
+        "project": project,
+        "results": results_by_project([project.pk])[project.pk],
+        "conditions": project.conditions.order_by("due_date", "pk"),
+        "outcomes": project.outcomes.select_related("cohort__program__college").order_by("cohort__graduation_date"),
+    })

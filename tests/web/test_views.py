@@ -526,3 +526,30 @@ def test_an_upload_for_another_region_is_rejected(official_client, regions, occu
     assert response.status_code == 422
     assert any("CN-HORGOS" in p.message for p in response.context["problems"])
     assert not GapReport.objects.filter(region=regions["horgos"]).exists()
+
+
+# --- Project repository ------------------------------------------------------------------------------
+
+
+def test_an_approved_gap_appears_in_the_repository_for_the_people_concerned(client, make_user, regions, occupations, gap):
+    from projects import services as project_services
+
+    reviewer = make_user(Role.REVIEWER)
+    project = project_services.gap_approve(gap=gap, user=reviewer)
+    client.force_login(reviewer)
+    listing = client.get(reverse("web:projects"))
+    assert listing.status_code == 200
+    assert [p.pk for p in listing.context["projects"]] == [project.pk]
+    html = listing.content.decode()
+    assert reverse("web:project", args=[project.pk]) in html
+    assert "/api/v1/projects/export/?format=xlsx" in html
+    page = client.get(reverse("web:project", args=[project.pk]))
+    assert page.status_code == 200
+    assert "Supplement the performance conditions" in page.content.decode()  # the default condition
+    assert [p.pk for p in client.get(reverse("web:projects"), {"status": "active"}).context["projects"]] == []
+
+    client.force_login(make_user(Role.OFFICIAL, regions=[regions["east"]]))
+    assert client.get(reverse("web:project", args=[project.pk])).status_code == 200
+    client.force_login(make_user(Role.OFFICIAL, regions=[regions["horgos"]]))
+    assert client.get(reverse("web:projects")).context["projects"] == []
+    assert client.get(reverse("web:project", args=[project.pk])).status_code == 404

@@ -22,3 +22,16 @@ def num(value, decimal_pos=None):
     except (TypeError, ValueError):
         pos = None
     return number_format(value, decimal_pos=pos, force_grouping=True)
+
+
+@register.filter
+def pct(value, decimal_pos=0):
+    """A 0..1 rate as a localised percentage: 0.8125 -> "81 %"."""
+    if value is None or value == "":
+        return ""
+    return f"{number_format(float(value) * 100, decimal_pos=int(decimal_pos), force_grouping=True)} %"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
