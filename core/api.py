@@ -23,7 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.models import Role
-from core.permissions import is_admin, sees_everything
+from core.permissions import can_edit_college_programs, is_admin, sees_everything
 
 # --- Permission classes ----------------------------------------------------------------------
 
@@ -89,10 +89,8 @@ class ProgramAccess(BasePermission):
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS or is_admin(request.user):
             return True
-        from core.permissions import can_edit_college_programs
-
-        college = view.college_of(obj)
-        return can_edit_college_programs(request.user, college)
+        # The view says which college an object belongs to (a program's, a cohort's program's).
+        return can_edit_college_programs(request.user, view.college_of(obj))
 
 
 # --- Errors ----------------------------------------------------------------------------------
@@ -119,8 +117,7 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIExcep
         return exceptions.ValidationError(detail)
     codes = {error.code for error in exc.error_list}
     if codes & STATE_CONFLICT_CODES:
-        conflict = Conflict(detail=" ".join(exc.messages), code=next(iter(codes & STATE_CONFLICT_CODES)))
-        return conflict
+        return Conflict(detail=" ".join(exc.messages), code=next(iter(codes & STATE_CONFLICT_CODES)))
     return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
 
 
