@@ -89,8 +89,10 @@ class ProgramAccess(BasePermission):
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS or is_admin(request.user):
             return True
-        # The view says which college an object belongs to (a program's, a cohort's program's).
-        return can_edit_college_programs(request.user, view.college_of(obj))
+        # The view may say which college an object belongs to; else a program's or a cohort's program's.
+        college_of = getattr(view, "college_of", None)
+        college = college_of(obj) if college_of else getattr(obj, "college", None) or obj.program.college
+        return can_edit_college_programs(request.user, college)
 
 
 # --- Errors ----------------------------------------------------------------------------------
