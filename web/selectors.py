@@ -392,3 +392,80 @@ def gap_decision(gap: Gap):
     from projects.models import GapDecision
 
     return GapDecision.objects.select_related("decided_by", "project").filter(gap=gap).first()
+
+
+# --- Season timeline: each line's season against the graduations that could fill it --------------
+
+TIMELINE_WIDTH = 1000  # SVG user units of the time axis
+TIMELINE_LABEL = 260  # room on the left for the occupation labels
+TIMELINE_ROW = 34
+
+
+def season_timeline(report: GapReport | None) -> dict | None:
+    """Rows for the season timeline of a report (SPEC.md: timely = graduates within SUPPLY_WINDOW_DAYS
+    before the need date; late = after the need date but before the season ends).
+
+    Candidate cohorts train the line's unit group and serve its region (or every region); ones that
+    graduate long before the window or after the season are left out. Positions are precomputed in
+    SVG units so the template only draws.
+    """
+    import datetime as dt
+
+    if report is None:
+        return None
+    lines = [line for line in report_lines(report) if line.occupation_id]
+    if not lines:
+        return None
+    quarter = Quarter.parse(report.quarter)
+    window = dt.timedelta(days=settings.SUPPLY_WINDOW_DAYS)
+    rows = []
+    for line in lines:
+        need = line.season_start or quarter.start
+        end = line.season_end or quarter.end
+        cohorts = (
+            Cohort.objects.filter(
+                program__occupations=line.occupation_id,
+                graduation_date__gte=need - window,
+                graduation_date__lte=end + dt.timedelta(days=60),
+            )
+            .filter(Q(program__serves_regions=report.region_id) | Q(program__serves_regions__isnull=True))
+            .select_related("program__college")
+            .distinct()
+            .order_by("graduation_date")
+        )
+        entries = []
+        for cohort in cohorts:
+            if cohort.graduation_date <= need:
+                status = "timely"
+            elif cohort.graduation_date <= end:
+                status = "late"
+            else:
+                status = "after"
+            entries.append({"cohort": cohort, "status": status})
+        rows.append({"line": line, "need": need, "end": end, "cohorts": entries})
+    first = min([row["need"] - window for row in rows])
+    last = max([row["end"] for row in rows] + [c["cohort"].graduation_date for row in rows for c in row["cohorts"]])
+    span = max((last - first).days, 1)
+
+    def x(day: dt.date) -> float:
+        return round(TIMELINE_LABEL + (day - first).days / span * (TIMELINE_WIDTH - TIMELINE_LABEL - 10), 1)
+
+    for index, row in enumerate(rows):
+        row["y"] = 30 + index * TIMELINE_ROW
+        row["x_need"], row["x_end"] = x(row["need"]), x(row["end"])
+        row["x_window"] = x(row["need"] - window)
+        for entry in row["cohorts"]:
+            entry["x"] = x(entry["cohort"].graduation_date)
+    ticks = []
+    month = dt.date(first.year, first.month, 1)
+    while month <= last:
+        if month >= first:
+            ticks.append({"date": month, "x": x(month)})
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return {
+        "rows": rows,
+        "ticks": ticks,
+        "width": TIMELINE_WIDTH,
+        "label_width": TIMELINE_LABEL,
+        "height": 50 + len(rows) * TIMELINE_ROW,
+    }

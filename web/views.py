@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -61,6 +62,8 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
         "history": selectors.reports_of(region, quarter).exclude(pk=getattr(report, "pk", None)),
         "ReportStatus": ReportStatus,
         "results": selectors.region_results(region, quarter),
+        "timeline": selectors.season_timeline(report),
+        "supply_window_days": settings.SUPPLY_WINDOW_DAYS,
         "upload_form": ReportUploadForm(),
         "problems": problems,
     }

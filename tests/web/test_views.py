@@ -553,3 +553,38 @@ def test_an_approved_gap_appears_in_the_repository_for_the_people_concerned(clie
     client.force_login(make_user(Role.OFFICIAL, regions=[regions["horgos"]]))
     assert client.get(reverse("web:projects")).context["projects"] == []
     assert client.get(reverse("web:project", args=[project.pk])).status_code == 404
+
+
+# --- Season timeline -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_data(db):
+    from django.core.management import call_command
+
+    from core.demo import demo_occupation_codes
+    from gaps.models import Occupation
+
+    for code in sorted(demo_occupation_codes()):
+        parent = None
+        for level in range(1, 5):
+            parent, _ = Occupation.objects.get_or_create(
+                code=code[:level], defaults={"level": level, "parent": parent, "title_en": f"ISCO {code[:level]}"}
+            )
+    call_command("load_demo", verbosity=0)
+
+
+def test_the_late_drip_irrigation_class_is_visibly_late(client, demo_data):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="official.almaty"))
+    response = client.get(reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": QUARTER}))
+    rows = {row["line"].occupation_id: row for row in response.context["timeline"]["rows"]}
+    drip = rows["7126"]
+    assert drip["need"] == dt.date(2026, 8, 1)
+    statuses = {(e["cohort"].graduation_date, e["status"]) for e in drip["cohorts"]}
+    assert (dt.date(2026, 9, 15), "late") in statuses
+    late = next(e for e in drip["cohorts"] if e["status"] == "late")
+    assert drip["x_need"] < late["x"] < drip["x_end"]  # drawn inside the season, after it started
+    html = response.content.decode()
+    assert 'class="cohort late"' in html and "status-late" in html

@@ -35,3 +35,11 @@ def pct(value, decimal_pos=0):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def subtract(value, other):
+    try:
+        return round(float(value) - float(other), 1)
+    except (TypeError, ValueError):
+        return ""
