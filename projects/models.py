@@ -100,10 +100,34 @@ class CooperationProject(models.Model):
     approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(m2m_fields=[gaps, partner_colleges, programs])
+    # The results chain (projects.results) stored for listing and sorting the repository by
+    # results at the speed of a plain list. Written only by services.project_results_refresh:
+    # at once when outcomes change, and daily (and after rate imports) for exchange rates and
+    # regions' wage growth. The detail view recomputes them live.
+    pass_rate = models.DecimalField(_("certification pass rate"), max_digits=7, decimal_places=4, null=True, blank=True, editable=False)
+    employment_rate = models.DecimalField(_("employment rate"), max_digits=7, decimal_places=4, null=True, blank=True, editable=False)
+    income_change_pct = models.DecimalField(_("income change (%)"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
+    skill_appreciation_pct = models.DecimalField(
+        _("skill appreciation (percentage points)"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    results = models.JSONField(_("results chain"), default=dict, blank=True, editable=False)
+    results_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[gaps, partner_colleges, programs],
+        # Derived figures: their inputs (outcomes, rates) carry the audit trail.
+        excluded_fields=[
+            "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results",
+            "results_updated_at",
+        ],
+    )
 
     class Meta:
         ordering = ["-approved_at", "-id"]
+        indexes = [
+            models.Index(fields=["pass_rate"], name="project_pass_rate"),
+            models.Index(fields=["employment_rate"], name="project_employment_rate"),
+            models.Index(fields=["income_change_pct"], name="project_income_change"),
+        ]
         verbose_name = _("cooperation project")
         verbose_name_plural = _("cooperation projects")
         constraints = [

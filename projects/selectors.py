@@ -2,8 +2,8 @@
 
 Lists are scoped here (core.permissions), never by object checks alone. Results (pass rate,
 employment rate, income change, skill appreciation) are computed by projects.results from
-figures loaded in bulk; the list's sort keys are the same figures computed in SQL
-(`with_results`), so a page sorts by results without loading every project.
+figures loaded in bulk (`results_by_project`); the repository list sorts by the copies that
+services.project_results_refresh stores on each project.
 """
 
 from __future__ import annotations
@@ -13,25 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Coalesce, NullIf
-from django.utils import timezone
+from django.db.models import Case, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
 from core.permissions import college_ids_for, region_ids_for, sees_everything
 from core.quarters import Quarter
@@ -273,75 +256,15 @@ def with_overdue(projects: QuerySet, today: dt.date | None = None) -> QuerySet:
     )
 
 
-def _rate_subquery(date_ref: str) -> Subquery:
-    return Subquery(
-        ExchangeRate.objects.filter(currency=OuterRef("income_currency"), date__lte=OuterRef(date_ref))
-        .order_by("-date")
-        .values("rate_to_cny")[:1],
-        output_field=MONEY,
-    )
-
-
-def with_results(projects: QuerySet) -> QuerySet:
-    """Annotate pass_rate, employment_rate and income_change_pct in SQL (for sorting and filtering).
-
-    The same arithmetic as projects.results: sums of counts over sums of completions; incomes in
-    CNY at the rate in force on each measurement day, weighted by completions. A project with a
-    cohort whose rate is missing gets no income change (NULL), never one computed on a zero.
-    """
-    outcomes = CohortOutcome.objects.filter(project_id=OuterRef("pk")).values("project_id")
-    counts = outcomes.annotate(c=Sum("completed"), p=Sum("passed_assessment"), e=Sum("employed_6m"))
-
-    def rate(field: str) -> Subquery:
-        return Subquery(
-            counts.annotate(
-                r=Cast(F(field), FloatField()) / NullIf(Cast(F("c"), FloatField()), Value(0.0))
-            ).values("r")[:1],
-            output_field=FloatField(),
-        )
-
-    def cny_rate(date_ref: str):
-        return Case(When(income_currency="CNY", then=Value(Decimal(1))), default=_rate_subquery(date_ref), output_field=MONEY)
-
-    incomes = (
-        CohortOutcome.objects.filter(
-            project_id=OuterRef("pk"), completed__gt=0, income_before__isnull=False, income_after__isnull=False
-        )
-        .annotate(
-            before_on=Coalesce("income_before_on", "cohort__intake_date"),
-            after_on=Coalesce(
-                "income_after_on",
-                ExpressionWrapper(F("cohort__graduation_date") + dt.timedelta(days=EMPLOYMENT_WINDOW_DAYS), output_field=DateField()),
-            ),
-        )
-        .annotate(rb=cny_rate("before_on"), ra=cny_rate("after_on"))
-        .values("project_id")
-        .annotate(
-            b=Sum(F("income_before") * F("rb") * F("completed"), output_field=MONEY),
-            a=Sum(F("income_after") * F("ra") * F("completed"), output_field=MONEY),
-            n=Count("pk"),
-            converted=Count("pk", filter=Q(rb__isnull=False, ra__isnull=False)),
-        )
-        .annotate(
-            change=Case(
-                When(n=F("converted"), b__gt=0, then=Cast((F("a") - F("b")) * 100 / F("b"), FloatField())),
-                default=None,
-                output_field=FloatField(),
-            )
-        )
-        .values("change")[:1]
-    )
-    return projects.annotate(
-        pass_rate=rate("p"),
-        employment_rate=rate("e"),
-        income_change_pct=Subquery(incomes, output_field=FloatField()),
-    )
-
-
 def project_list(*, user, today: dt.date | None = None) -> QuerySet:
-    return with_results(with_overdue(projects_visible_to(user), today)).select_related(
-        "origin_gap__region", "origin_gap__occupation", "lead_college", "owner", "decision__decided_by"
-    ).prefetch_related("partner_colleges", "programs__college", "gaps__region")
+    """The repository as a user sees it; pass_rate, employment_rate and income_change_pct are
+    the stored results (services.project_results_refresh), so sorting by them is a plain index scan."""
+    # Relations are prefetched for the page rather than joined: the sort then runs on the project
+    # table alone (a top-N sort), and each relation is one small query per page.
+    return with_overdue(projects_visible_to(user), today).prefetch_related(
+        "origin_gap__region", "origin_gap__occupation", "lead_college", "owner", "decision__decided_by",
+        "partner_colleges", "programs__college", "gaps",
+    )
 
 
 def outcome_figures(outcomes: Iterable[CohortOutcome]) -> list[OutcomeFigures]:

@@ -12,10 +12,12 @@ re-opens a rejected gap by deleting its decision in the admin.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -438,6 +440,60 @@ def _save_outcome(outcome: CohortOutcome) -> CohortOutcome:
     return outcome
 
 
+# Projects per bulk update: bounds memory and statement size of the daily full refresh.
+RESULTS_BATCH = 500
+RESULT_FIELDS = ["pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results", "results_updated_at"]
+
+
+def _rounded(value: Decimal | None, places: int) -> Decimal | None:
+    return None if value is None else round(value, places)
+
+
+def project_results_refresh(*, project_ids: Iterable[int] | None = None) -> int:
+    """Recompute and store the results chain of the given projects (every project when None).
+
+    Idempotent; safe to run any time (daily beat, after exchange rates are imported, from the
+    `refresh_project_results` command). The stored figures are derived and not audited.
+    Returns the number of projects refreshed.
+    """
+    from .selectors import results_by_project
+
+    ids = list(project_ids) if project_ids is not None else list(CooperationProject.objects.values_list("pk", flat=True))
+    now = timezone.now()
+    done = 0
+    for start in range(0, len(ids), RESULTS_BATCH):
+        rows = []
+        for pk, r in results_by_project(ids[start:start + RESULTS_BATCH]).items():
+            values = {
+                "pass_rate": _rounded(r.pass_rate, 4),
+                "employment_rate": _rounded(r.employment_rate, 4),
+                "income_change_pct": _rounded(r.income_change_pct, 2),
+                "skill_appreciation_pct": _rounded(r.skill_appreciation_pct, 2),
+                "results": r.as_dict(),
+                "results_updated_at": now,
+            }
+            rows.append((pk, values))
+        _store_results(rows)
+        done += len(rows)
+    return done
+
+
+def _store_results(rows: list[tuple[int, dict]]) -> None:
+    # One parameterised UPDATE run for many rows (psycopg pipelines executemany): QuerySet.bulk_update
+    # builds a CASE per field and row and spends seconds in expression code for a few hundred rows.
+    if not rows:
+        return
+    meta = CooperationProject._meta
+    fields = [meta.get_field(name) for name in RESULT_FIELDS]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields), quote(meta.pk.column)
+    )
+    params = [[f.get_db_prep_save(values[f.name], connection) for f in fields] + [pk] for pk, values in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 @transaction.atomic
 def outcome_create(*, project: CooperationProject | int, user=None, **fields: Any) -> CohortOutcome:
     """Record one cohort's outcome (one per project and cohort)."""
@@ -446,24 +502,33 @@ def outcome_create(*, project: CooperationProject | int, user=None, **fields: An
     unknown = set(fields) - set(OUTCOME_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    return _save_outcome(_audited(CohortOutcome(project=project, **fields), user))
+    outcome = _save_outcome(_audited(CohortOutcome(project=project, **fields), user))
+    project_results_refresh(project_ids=[project.pk])
+    return outcome
 
 
 @transaction.atomic
 def outcome_update(*, outcome: CohortOutcome, user=None, **fields: Any) -> CohortOutcome:
     _require_reviewer(user)
+    # The project row is the lock every outcome write takes, so the stored results always
+    # reflect the outcomes of the last committed write.
+    _lock_project(outcome.project_id)
     outcome = CohortOutcome.objects.select_for_update().get(pk=outcome.pk)
     unknown = set(fields) - set(OUTCOME_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     for name, value in fields.items():
         setattr(outcome, name, value)
-    return _save_outcome(_audited(outcome, user))
+    outcome = _save_outcome(_audited(outcome, user))
+    project_results_refresh(project_ids=[outcome.project_id])
+    return outcome
 
 
 @transaction.atomic
 def outcome_delete(*, outcome: CohortOutcome, user=None) -> None:
     _require_reviewer(user)
+    _lock_project(outcome.project_id)
     outcome = CohortOutcome.objects.select_for_update().filter(pk=outcome.pk).first()
     if outcome is not None:
         _audited(outcome, user).delete()
+        project_results_refresh(project_ids=[outcome.project_id])

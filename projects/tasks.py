@@ -15,3 +15,11 @@ def remind_due_conditions() -> int:
 def notify_new_gaps(gap_ids: list[int]) -> None:
     """Tell reviewers of new gaps; for callers that prefer to enqueue rather than call inline."""
     notifications.notify_new_gaps(gap_ids)
+
+
+@shared_task(name="projects.refresh_results", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def refresh_results(project_ids: list[int] | None = None) -> int:
+    """Daily (CELERY_BEAT_SCHEDULE), and after exchange rates change: re-store every project's results."""
+    from .services import project_results_refresh
+
+    return project_results_refresh(project_ids=project_ids)

@@ -200,6 +200,11 @@ CELERY_BEAT_SCHEDULE["projects-remind-due-conditions"] = {
     "task": "projects.remind_due_conditions",
     "schedule": env_int("CONDITION_REMINDER_INTERVAL_SECONDS", 24 * 3600),
 }
+# Daily re-store of the projects' results chain: exchange rates and wage growth change under it.
+CELERY_BEAT_SCHEDULE["projects-refresh-results"] = {
+    "task": "projects.refresh_results",
+    "schedule": env_int("PROJECT_RESULTS_REFRESH_SECONDS", 24 * 3600),
+}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

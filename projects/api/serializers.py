@@ -182,7 +182,11 @@ class OutcomeSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    """A project as the repository shows it: results first (context["results"] by project id)."""
+    """A project as the repository shows it, results first.
+
+    The top-level pass_rate, employment_rate, income_change_pct and skill_appreciation_pct are the
+    stored figures the list sorts by; `results` is the full chain (live on the detail view).
+    """
 
     origin_gap = GapSummarySerializer(read_only=True)
     gaps = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -195,21 +199,25 @@ class ProjectSerializer(serializers.ModelSerializer):
     pass_rate = serializers.FloatField(read_only=True, default=None)
     employment_rate = serializers.FloatField(read_only=True, default=None)
     income_change_pct = serializers.FloatField(read_only=True, default=None)
+    skill_appreciation_pct = serializers.FloatField(read_only=True, default=None)
     results = serializers.SerializerMethodField()
 
     class Meta:
         model = CooperationProject
         fields = [
             "id", "title", "status", "status_changed_at", "status_reason", "overdue",
-            "pass_rate", "employment_rate", "income_change_pct", "results",
+            "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results",
             "origin_gap", "gaps", "decision", "owner", "lead_college", "partner_colleges", "programs",
             "planned_trainees", "planned_intake_date", "budget_amount", "budget_currency", "funding_source",
             "approved_at", "created_at", "updated_at",
         ]
 
     def get_results(self, project) -> dict | None:
+        """Live figures when the view computed them (detail), else the stored ones (lists)."""
         results = self.context.get("results", {}).get(project.pk)
-        return results.as_dict() if results is not None else None
+        if results is not None:
+            return results.as_dict()
+        return project.results or None
 
 
 class ProjectDetailSerializer(ProjectSerializer):

@@ -292,7 +292,10 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         *[b for b in api_settings.DEFAULT_FILTER_BACKENDS if b.__name__ != "OrderingFilter"],
         ResultsOrdering,
     ]
-    ordering_fields = ["pass_rate", "employment_rate", "income_change_pct", "approved_at", "status_changed_at", "title"]
+    ordering_fields = [
+        "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "approved_at",
+        "status_changed_at", "title",
+    ]
     # The repository shows results first: best certification pass rate, then employment, then income.
     ordering = ["-pass_rate", "-employment_rate", "-income_change_pct"]
 
@@ -302,18 +305,18 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
 
-    def _with_results(self, projects, many=True):
-        items = list(projects) if many else [projects]
-        context = self.get_serializer_context() | {"results": selectors.results_by_project([p.pk for p in items])}
-        serializer_class = self.get_serializer_class()
-        return serializer_class(projects, many=many, context=context).data
+    def _with_results(self, project):
+        """One project with its results chain computed live (rates and outcomes as they are now)."""
+        context = self.get_serializer_context() | {"results": selectors.results_by_project([project.pk])}
+        return ProjectDetailSerializer(project, context=context).data
 
     def list(self, request, *args, **kwargs):
+        # Lists show the stored results they sort by (services.project_results_refresh).
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self._with_results(page))
+        return self.get_paginated_response(ProjectSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self._with_results(self.get_object(), many=False))
+        return Response(self._with_results(self.get_object()))
 
     @extend_schema(request=ProjectUpdateSerializer, responses=ProjectDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -321,8 +324,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body = ProjectUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         run_service(services.project_update, project=project.pk, user=request.user, **body.validated_data)
-        self.action = "retrieve"
-        return Response(self._with_results(self.get_queryset().get(pk=project.pk), many=False))
+        return Response(self._with_results(self.get_queryset().get(pk=project.pk)))
 
     def _transition(self, request, name: str):
         project = self.get_object()
@@ -330,8 +332,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body.is_valid(raise_exception=True)
         run_service(services.TRANSITION_SERVICES[name], project=project.pk, user=request.user,
                     reason=body.validated_data["reason"])
-        self.action = "retrieve"
-        return Response(self._with_results(self.get_queryset().get(pk=project.pk), many=False))
+        return Response(self._with_results(self.get_queryset().get(pk=project.pk)))
 
     @extend_schema(request=TransitionSerializer, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])

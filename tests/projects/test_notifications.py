@@ -110,9 +110,11 @@ def test_far_supplemented_or_closed_conditions_are_left_alone(world, due_project
     assert mail.outbox == []
 
 
-def test_beat_schedule_names_the_task(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["projects-remind-due-conditions"]
-    assert entry["task"] == remind_due_conditions.name
+def test_beat_schedule_names_the_tasks(settings):
+    from projects.tasks import refresh_results
+
+    assert settings.CELERY_BEAT_SCHEDULE["projects-remind-due-conditions"]["task"] == remind_due_conditions.name
+    assert settings.CELERY_BEAT_SCHEDULE["projects-refresh-results"]["task"] == refresh_results.name
 
 
 def test_colleges_hear_of_new_recommendations_once(world, django_capture_on_commit_callbacks):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -118,28 +119,50 @@ def two_projects(make_gap, world, rates):
     return a, b
 
 
-class TestSelectors:
-    def test_sql_sort_keys_agree_with_the_pure_functions(self, two_projects, world):
+def stored(project):
+    return CooperationProject.objects.get(pk=project.pk)
+
+
+class TestStoredResults:
+    def test_stored_figures_are_the_pure_functions(self, two_projects, world):
         a, b = two_projects
-        annotated = {p.pk: p for p in selectors.with_results(CooperationProject.objects.all())}
         chain = selectors.results_by_project([a.pk, b.pk])
         for project in (a, b):
-            row, r = annotated[project.pk], chain[project.pk]
-            assert row.pass_rate == pytest.approx(float(r.pass_rate))
-            assert row.employment_rate == pytest.approx(float(r.employment_rate))
-            assert row.income_change_pct == pytest.approx(float(r.income_change_pct))
+            row, r = stored(project), chain[project.pk]
+            assert row.pass_rate == round(r.pass_rate, 4)
+            assert row.employment_rate == round(r.employment_rate, 4)
+            assert row.income_change_pct == round(r.income_change_pct, 2)
+            assert row.skill_appreciation_pct == round(r.skill_appreciation_pct, 2)
+            assert row.results == r.as_dict() and row.results_updated_at is not None
         # A: intake 2025-09-01 at 0.014 -> 4,200; after = graduation + 182 days (2026-12-29) at 0.015 -> 6,000.
         assert float(chain[a.pk].income_change_pct) == pytest.approx(300 / 7)
         assert chain[b.pk].income_change_pct == 10
         # East Kazakhstan's wages grow 10 %/year: B's +10 % over one year is no appreciation.
         assert float(chain[b.pk].skill_appreciation_pct) == pytest.approx(0, abs=0.05)
 
-    def test_missing_rate_in_sql_gives_no_income_change(self, two_projects, world):
+    def test_outcome_changes_refresh_the_stored_figures(self, two_projects, world):
+        a, _ = two_projects
+        outcome = a.outcomes.get()
+        services.outcome_update(outcome=outcome, user=world["reviewer"], passed_assessment=2)
+        assert stored(a).pass_rate == D("0.2")
+        services.outcome_delete(outcome=outcome, user=world["reviewer"])
+        row = stored(a)
+        assert row.pass_rate is None and row.income_change_pct is None and row.results["cohorts"] == 0
+
+    def test_missing_rate_stores_no_income_change_until_the_rate_arrives(self, two_projects, world):
+        from gaps.models import ExchangeRate
+
         a, _ = two_projects
         services.outcome_update(outcome=a.outcomes.get(), user=world["reviewer"], income_currency="EUR")
-        row = selectors.with_results(CooperationProject.objects.filter(pk=a.pk)).get()
-        assert row.income_change_pct is None and row.pass_rate == pytest.approx(0.9)
-        assert "EUR" in selectors.results_by_project([a.pk])[a.pk].errors[0]
+        row = stored(a)
+        assert row.income_change_pct is None and row.pass_rate == D("0.9")
+        assert "EUR" in row.results["errors"][0]
+        ExchangeRate.objects.create(currency="EUR", date=dt.date(2025, 1, 1), rate_to_cny=D("7.8"))
+        from projects.tasks import refresh_results
+
+        assert refresh_results() == 2  # the daily task (also after rate imports)
+        row = stored(a)
+        assert row.income_change_pct == D("33.33") and row.results["errors"] == []
 
     def test_aggregate_over_projects(self, two_projects):
         r = selectors.aggregate_results(CooperationProject.objects.all())
@@ -148,6 +171,15 @@ class TestSelectors:
 
     def test_project_without_outcomes_has_no_figures(self, gap, world):
         project = services.gap_approve(gap=gap, user=world["reviewer"])
-        row = selectors.with_results(CooperationProject.objects.filter(pk=project.pk)).get()
+        row = stored(project)
         assert row.pass_rate is None and row.employment_rate is None and row.income_change_pct is None
         assert selectors.results_by_project([project.pk])[project.pk].cohorts == 0
+
+    def test_refresh_command(self, two_projects):
+        from django.core.management import call_command
+
+        CooperationProject.objects.update(pass_rate=None)
+        out = io.StringIO()
+        call_command("refresh_project_results", stdout=out)
+        assert "2 project(s)" in out.getvalue()
+        assert stored(two_projects[0]).pass_rate == D("0.9")

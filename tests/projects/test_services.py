@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from projects import services
 from projects.choices import DecisionKind, ProjectStatus
-from projects.models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
+from projects.models import CohortOutcome, CooperationProject, GapDecision
 
 
 def approve(gap, world, **kw):
