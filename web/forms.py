@@ -187,3 +187,116 @@ class ReportUploadForm(forms.Form):
                 gettext("The file is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": upload.size, "limit": limit}
             )
         return upload
+
+
+def _split_codes(raw: str) -> list[str]:
+    return list(dict.fromkeys(part.strip() for part in re.split(r"[;,\s]+", raw or "") if part.strip()))
+
+
+class ProgramForm(forms.Form):
+    """A program of one of the user's colleges; training.services validates and writes it."""
+
+    college = forms.ModelChoiceField(label=_("College"), queryset=None, empty_label=None)
+    code = forms.CharField(label=_("Program code"), max_length=64)
+    title = forms.CharField(label=_("Title"), max_length=255)
+    occupation_codes = forms.CharField(
+        label=_("Occupations trained"), max_length=200,
+        help_text=_("ISCO-08 unit group codes (4 digits) separated by semicolons, e.g. 7515;8341."),
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector (ISIC section)"), required=False, choices=[("", _("(not specified)"))] + Sector.choices
+    )
+    languages = forms.CharField(
+        label=_("Languages of instruction"), max_length=100,
+        help_text=_("ISO 639-1 codes separated by semicolons, e.g. kk;ru."),
+    )
+    certifications = forms.CharField(
+        label=_("Certifications prepared for"), required=False, max_length=200,
+        help_text=_("Separated by semicolons, e.g. KZ for Kazakhstan's national skill assessment."),
+    )
+    serves_regions = forms.ModelMultipleChoiceField(
+        label=_("Regions served"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the program serves every region."),
+    )
+
+    def __init__(self, *args, colleges=None, program=None, **kwargs):
+        from gaps.models import Region
+
+        if program is not None and not kwargs.get("initial"):
+            kwargs["initial"] = {
+                "college": program.college_id, "code": program.code, "title": program.title,
+                "occupation_codes": ";".join(o.code for o in program.occupations.order_by("code")),
+                "sector": program.sector, "languages": ";".join(program.languages),
+                "certifications": ";".join(program.certifications),
+                "serves_regions": list(program.serves_regions.values_list("pk", flat=True)),
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["college"].queryset = colleges
+        self.fields["serves_regions"].queryset = Region.objects.order_by("code")
+        self.fields["serves_regions"].label_from_instance = lambda region: f"{region.name} ({region.code})"
+        if program is not None:  # a program's college never changes (training.services)
+            self.fields["college"].disabled = True
+
+    def clean_occupation_codes(self) -> list:
+        codes = _split_codes(self.cleaned_data["occupation_codes"])
+        found = Occupation.objects.in_bulk(codes)
+        wrong = [code for code in codes if code not in found or found[code].level != Occupation.Level.UNIT]
+        if wrong:
+            raise ValidationError(
+                gettext("Not ISCO-08 unit groups: %(codes)s. Use 4-digit codes such as 7515.") % {"codes": ", ".join(wrong)}
+            )
+        if not codes:
+            raise ValidationError(gettext("A program prepares for at least one occupation."))
+        return [found[code] for code in codes]
+
+    def clean_languages(self) -> list[str]:
+        codes = [code.lower() for code in _split_codes(self.cleaned_data["languages"])]
+        bad = [code for code in codes if not LANGUAGE_RE.match(code)]
+        if bad or not codes:
+            raise ValidationError(
+                gettext("Not ISO 639-1 language codes: %(codes)s. Use two letters, e.g. kk;ru.")
+                % {"codes": ", ".join(bad) or "—"}
+            )
+        return codes
+
+    def clean_certifications(self) -> list[str]:
+        return _split_codes(self.cleaned_data["certifications"])
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "code": data["code"].strip(), "title": data["title"].strip(), "occupations": data["occupation_codes"],
+            "sector": data.get("sector") or "", "languages": data["languages"],
+            "certifications": data["certifications"], "serves_regions": list(data["serves_regions"]),
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        mapping = {"occupations": "occupation_codes"}
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                target = mapping.get(name, name)
+                for message in messages:
+                    self.add_error(target if target in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+
+class CohortForm(forms.Form):
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100_000)
+    intake_date = forms.DateField(label=_("Intake date"), widget=DateInput)
+    graduation_date = forms.DateField(label=_("Graduation date"), widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("intake_date") and data.get("graduation_date") and data["intake_date"] > data["graduation_date"]:
+            self.add_error("graduation_date", gettext("Graduation cannot come before intake."))
+        return data
+
+
+class ProgramUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Program cohorts file (XLSX or CSV)"),
+        help_text=_("The program cohorts exchange format; all rows or nothing, every problem listed by row and column."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

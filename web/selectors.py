@@ -122,6 +122,13 @@ def colleges_for(user) -> QuerySet[College]:
     return colleges if ids is None else colleges.filter(id__in=ids)
 
 
+def editable_colleges(user) -> QuerySet[College]:
+    """Colleges whose programs the user may change: a college staff member's own (SPEC.md)."""
+    if not (user and user.is_authenticated and user.has_role(Role.COLLEGE_STAFF)):
+        return College.objects.none()
+    return College.objects.filter(staff=user).order_by("code")
+
+
 def programs_for(user) -> QuerySet[Program]:
     today = timezone.localdate()
     return (

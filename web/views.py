@@ -19,7 +19,7 @@ from gaps.models import ReportStatus
 
 from . import selectors
 from . import xlsx
-from .forms import GapDecisionForm, ReportLineForm, ReportUploadForm
+from .forms import CohortForm, GapDecisionForm, ProgramForm, ProgramUploadForm, ReportLineForm, ReportUploadForm
 
 
 @login_required
@@ -236,7 +236,114 @@ def programs_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/programs.html", {
         "programs": selectors.programs_for(request.user),
         "recommendations": selectors.recommendations_for(request.user, limit=50),
+        "can_edit": selectors.editable_colleges(request.user).exists(),
+        "editable_ids": set(selectors.editable_colleges(request.user).values_list("pk", flat=True)),
+        "cohort_form": CohortForm(),
+        "upload_form": ProgramUploadForm(),
     })
+
+
+def _program_form_page(request, form, *, program=None, status=200):
+    return render(request, "web/program_form.html", {"form": form, "program": program}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_create(request: HttpRequest) -> HttpResponse:
+    from training import services as training_services
+
+    colleges = selectors.editable_colleges(request.user)
+    if not colleges.exists():
+        raise Http404
+    form = ProgramForm(request.POST or None, colleges=colleges)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = training_services.program_create(
+                college=form.cleaned_data["college"], user=request.user, **form.service_fields()
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Program %(code)s created.") % {"code": program.code})
+            return redirect(reverse("web:programs") + f"#program-{program.pk}")
+    return _program_form_page(request, form, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    from training import services as training_services
+
+    colleges = selectors.editable_colleges(request.user)
+    program = get_object_or_404(selectors.programs_for(request.user).filter(college__in=colleges), pk=pk)
+    form = ProgramForm(request.POST or None, colleges=colleges, program=program)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        try:
+            training_services.program_update(program=program, user=request.user, **fields)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Program %(code)s saved.") % {"code": fields["code"]})
+            return redirect(reverse("web:programs") + f"#program-{program.pk}")
+    return _program_form_page(request, form, program=program, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def cohort_add(request: HttpRequest, pk: int) -> HttpResponse:
+    from training import services as training_services
+
+    program = get_object_or_404(
+        selectors.programs_for(request.user).filter(college__in=selectors.editable_colleges(request.user)), pk=pk
+    )
+    form = CohortForm(request.POST)
+    if form.is_valid():
+        try:
+            training_services.cohort_create(program=program, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Cohort added to %(code)s.") % {"code": program.code})
+    else:
+        messages.error(request, " ".join(f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields
+                                         else " ".join(errors) for name, errors in form.errors.items()))
+    return redirect(reverse("web:programs") + f"#program-{program.pk}")
+
+
+@login_required
+@require_POST
+def programs_upload(request: HttpRequest) -> HttpResponse:
+    """Import programs and cohorts (training.importers): all rows or nothing, problems by row and column."""
+    from core.imports.errors import ImportRejected, Problem
+    from training.importers import ProgramImporter
+
+    if not selectors.editable_colleges(request.user).exists() and not request.user.is_superuser:
+        raise Http404
+    form = ProgramUploadForm(request.POST, request.FILES)
+    problems = None
+    if not form.is_valid():
+        problems = [Problem(None, "file", m) for errors in form.errors.values() for m in errors]
+    else:
+        upload = form.cleaned_data["file"]
+        try:
+            result = ProgramImporter(user=request.user).run(upload, filename=upload.name or "")
+        except ImportRejected as exc:
+            problems = exc.problems
+        else:
+            totals = {kind: sum(result.get(kind, {}).values()) for kind in ("created", "updated", "unchanged")}
+            messages.success(request, _(
+                "File imported: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.") % totals)
+            return redirect("web:programs")
+    return render(request, "web/programs.html", {
+        "programs": selectors.programs_for(request.user),
+        "recommendations": selectors.recommendations_for(request.user, limit=50),
+        "can_edit": True,
+        "editable_ids": set(selectors.editable_colleges(request.user).values_list("pk", flat=True)),
+        "cohort_form": CohortForm(),
+        "upload_form": form,
+        "problems": problems,
+    }, status=422)
 
 
 def _gap_quarter(request) -> str:

@@ -588,3 +588,103 @@ def test_the_late_drip_irrigation_class_is_visibly_late(client, demo_data):
     assert drip["x_need"] < late["x"] < drip["x_end"]  # drawn inside the season, after it started
     html = response.content.decode()
     assert 'class="cohort late"' in html and "status-late" in html
+
+
+# --- Colleges: programs and cohorts -------------------------------------------------------------------
+
+
+@pytest.fixture
+def gansu(db):
+    return College.objects.create(code="CN-GS-AVTC", name="Gansu Agricultural Vocational Training Centre", country="CN")
+
+
+@pytest.fixture
+def staff_client(client, make_user, gansu):
+    client.force_login(make_user(Role.COLLEGE_STAFF, colleges=[gansu]))
+    return client
+
+
+PROGRAM = {"code": "FV-GRADE", "title": "Fruit and vegetable grading", "occupation_codes": "7543", "sector": "A",
+           "languages": "zh; ru", "certifications": "", "serves_regions": []}
+
+
+def test_college_staff_create_a_program_and_add_a_cohort(staff_client, gansu, regions, occupations):
+    response = staff_client.post(reverse("web:program-create"), PROGRAM | {"college": gansu.pk,
+                                                                            "serves_regions": [regions["east"].pk]})
+    assert response.status_code == 302, response.context["form"].errors
+    program = Program.objects.get(college=gansu, code="FV-GRADE")
+    assert list(program.occupations.values_list("code", flat=True)) == ["7543"]
+    assert program.languages == ["zh", "ru"]
+    assert list(program.serves_regions.all()) == [regions["east"]]
+
+    url = reverse("web:cohort-add", args=[program.pk])
+    staff_client.post(url, {"seats": "80", "intake_date": "2025-09-01", "graduation_date": "2026-07-10"})
+    assert list(program.cohorts.values_list("seats", "graduation_date")) == [(80, dt.date(2026, 7, 10))]
+    bad = staff_client.post(url, {"seats": "10", "intake_date": "2026-09-01", "graduation_date": "2026-07-10"}, follow=True)
+    assert "Graduation cannot come before intake." in bad.content.decode()
+    assert program.cohorts.count() == 1
+
+    edit = reverse("web:program-edit", args=[program.pk])
+    assert staff_client.get(edit).context["form"].initial["occupation_codes"] == "7543"
+    staff_client.post(edit, PROGRAM | {"college": gansu.pk, "occupation_codes": "8341;7543", "title": "Retooled"})
+    program.refresh_from_db()
+    assert program.title == "Retooled"
+    assert sorted(program.occupations.values_list("code", flat=True)) == ["7543", "8341"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"occupation_codes": "754"}, "occupation_codes", "Not ISCO-08 unit groups: 754"),
+        ({"occupation_codes": ""}, "occupation_codes", "required"),
+        ({"languages": "chinese"}, "languages", "chinese"),
+        ({"code": ""}, "code", "required"),
+    ],
+)
+def test_program_errors_are_shown_next_to_their_fields(staff_client, gansu, occupations, changes, field, message):
+    response = staff_client.post(reverse("web:program-create"), PROGRAM | {"college": gansu.pk} | changes)
+    assert response.status_code == 422
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Program.objects.exists()
+
+
+def test_a_duplicate_program_code_is_reported_by_the_service(staff_client, gansu, occupations):
+    staff_client.post(reverse("web:program-create"), PROGRAM | {"college": gansu.pk})
+    again = staff_client.post(reverse("web:program-create"), PROGRAM | {"college": gansu.pk})
+    assert again.status_code == 422
+    assert again.context["form"].errors
+    assert Program.objects.count() == 1
+
+
+def test_staff_cannot_touch_other_colleges_programs(staff_client, make_user, occupations):
+    other = College.objects.create(code="XJ-09", name="Other College", country="CN")
+    program = Program.objects.create(college=other, code="X", title="Theirs", languages=["zh"])
+    assert staff_client.get(reverse("web:program-edit", args=[program.pk])).status_code == 404
+    assert staff_client.post(reverse("web:cohort-add", args=[program.pk]),
+                             {"seats": "5", "intake_date": "2026-01-01", "graduation_date": "2026-06-01"}).status_code == 404
+    # The college field only offers the user's own colleges.
+    response = staff_client.post(reverse("web:program-create"), PROGRAM | {"college": other.pk})
+    assert "college" in response.context["form"].errors
+
+
+def test_reviewers_read_programs_but_do_not_edit(client, make_user, gansu):
+    client.force_login(make_user(Role.REVIEWER))
+    assert client.get(reverse("web:programs")).status_code == 200
+    assert client.get(reverse("web:program-create")).status_code == 404
+
+
+def test_importing_programs_lists_problems_by_row_and_column(staff_client, gansu, regions, occupations):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = ("college_code,college_name,country,program_code,program_title,occupation_codes,sector,seats,"
+              "intake_date,graduation_date,languages,certifications,serves_regions\n")
+    bad = header + "CN-GS-AVTC,,,FV,Graders,7543,A,0,2026-09-01,2026-07-01,zh,,KZ-VOS\n"
+    response = staff_client.post(reverse("web:programs-upload"), {"file": SimpleUploadedFile("p.csv", bad.encode())})
+    assert response.status_code == 422
+    where = {(p.row, p.column) for p in response.context["problems"]}
+    assert (2, "seats") in where, where
+    assert not Program.objects.exists()
+    good = header + "CN-GS-AVTC,,,FV,Graders,7543,A,80,2025-09-01,2026-07-10,zh,,KZ-VOS\n"
+    response = staff_client.post(reverse("web:programs-upload"), {"file": SimpleUploadedFile("p.csv", good.encode())}, follow=True)
+    assert "File imported" in response.content.decode()
+    assert Program.objects.get(code="FV").cohorts.get().seats == 80
