@@ -476,3 +476,35 @@ def season_timeline(report: GapReport | None) -> dict | None:
         "label_width": TIMELINE_LABEL,
         "height": 50 + len(rows) * TIMELINE_ROW,
     }
+
+
+def shortfall_heatmap(quarter: str) -> dict | None:
+    """Region x occupation shortfall of a quarter's active gaps, with a shade per cell (0..1)."""
+    gaps = list(Gap.objects.filter(quarter=quarter, is_active=True, shortfall__gt=0).select_related("region", "occupation"))
+    if not gaps:
+        return None
+    regions = sorted({g.region for g in gaps}, key=lambda r: r.code)
+    occupations = sorted({g.occupation for g in gaps}, key=lambda o: o.code)
+    cells = {(g.region_id, g.occupation_id): g for g in gaps}
+    top = max(g.shortfall for g in gaps)
+    rows = []
+    for region in regions:
+        row = []
+        for occupation in occupations:
+            gap = cells.get((region.pk, occupation.code))
+            # A square root keeps small shortfalls visible next to one very large one.
+            shade = round((gap.shortfall / top) ** 0.5, 2) if gap else 0
+            row.append({"gap": gap, "shade": shade, **_heat_colour(shade)})
+        rows.append({"region": region, "cells": row})
+    return {"occupations": occupations, "rows": rows, "max": top}
+
+
+def _heat_colour(shade: float) -> dict:
+    """Alpha of the red over white, and whether the figure is printed white.
+
+    Light cells (alpha <= 0.5) keep dark text, dark cells (alpha >= 0.8) white text: both stay above
+    WCAG AA contrast (4.5:1); the band in between, where neither would, is skipped.
+    """
+    if shade <= 0.6:
+        return {"alpha": round(0.08 + 0.42 * shade / 0.6, 2), "dark": False}
+    return {"alpha": round(0.8 + 0.2 * (shade - 0.6) / 0.4, 2), "dark": True}

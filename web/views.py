@@ -367,6 +367,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
         "quarter": quarter,
         "quarters": selectors.gap_quarters(),
         "can_review": can_review(user),
+        "heatmap": selectors.shortfall_heatmap(quarter),
     })
 
 

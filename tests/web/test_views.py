@@ -688,3 +688,15 @@ def test_importing_programs_lists_problems_by_row_and_column(staff_client, gansu
     response = staff_client.post(reverse("web:programs-upload"), {"file": SimpleUploadedFile("p.csv", good.encode())}, follow=True)
     assert "File imported" in response.content.decode()
     assert Program.objects.get(code="FV").cohorts.get().seats == 80
+
+
+def test_gap_page_has_a_region_by_occupation_shortfall_heatmap(client, make_user, regions, occupations, gap):
+    Gap.objects.create(region=regions["horgos"], quarter=QUARTER, occupation=occupations["7411"], headcount=10,
+                       shortfall=10)
+    client.force_login(make_user(Role.REVIEWER))
+    heatmap = client.get(reverse("web:gaps"), {"quarter": QUARTER}).context["heatmap"]
+    assert [o.code for o in heatmap["occupations"]] == ["7411", "8341"]
+    assert [r["region"].code for r in heatmap["rows"]] == ["CN-HORGOS", "KZ-VOS"]
+    east = heatmap["rows"][1]["cells"]
+    assert east[0]["gap"] is None and east[1]["gap"] == gap and east[1]["shade"] == 1.0
+    assert heatmap["rows"][0]["cells"][0]["shade"] == 0.5  # sqrt(10 / 40)
