@@ -256,15 +256,19 @@ def with_overdue(projects: QuerySet, today: dt.date | None = None) -> QuerySet:
     )
 
 
-def project_list(*, user, today: dt.date | None = None) -> QuerySet:
+def project_list(*, user, today: dt.date | None = None, detail: bool = False) -> QuerySet:
     """The repository as a user sees it; pass_rate, employment_rate and income_change_pct are
     the stored results (services.project_results_refresh), so sorting by them is a plain index scan."""
     # Relations are prefetched for the page rather than joined: the sort then runs on the project
     # table alone (a top-N sort), and each relation is one small query per page.
-    return with_overdue(projects_visible_to(user), today).prefetch_related(
-        "origin_gap__region", "origin_gap__occupation", "lead_college", "owner", "decision__decided_by",
-        "partner_colleges", "programs__college", "gaps",
+    projects = with_overdue(projects_visible_to(user), today).prefetch_related(
+        "origin_gap__region", "origin_gap__occupation", "lead_college", "partner_colleges", "programs__college"
     )
+    if detail:
+        projects = projects.prefetch_related(
+            "owner", "decision__decided_by", "gaps", "conditions__created_by", "conditions__supplemented_by", "outcomes"
+        )
+    return projects
 
 
 def outcome_figures(outcomes: Iterable[CohortOutcome]) -> list[OutcomeFigures]:

@@ -182,16 +182,13 @@ class OutcomeSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    """A project as the repository shows it, results first.
+    """A project as the repository lists it, results first.
 
     The top-level pass_rate, employment_rate, income_change_pct and skill_appreciation_pct are the
-    stored figures the list sorts by; `results` is the full chain (live on the detail view).
+    stored figures the list sorts by; `results` is the full chain (computed live on the detail view).
     """
 
     origin_gap = GapSummarySerializer(read_only=True)
-    gaps = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    decision = DecisionSerializer(read_only=True)
-    owner = serializers.CharField(source="owner.username", default=None, read_only=True)
     lead_college = CollegeRefSerializer(read_only=True)
     partner_colleges = CollegeRefSerializer(many=True, read_only=True)
     programs = ProgramRefSerializer(many=True, read_only=True)
@@ -205,11 +202,11 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = CooperationProject
         fields = [
-            "id", "title", "status", "status_changed_at", "status_reason", "overdue",
+            "id", "title", "status", "status_changed_at", "overdue",
             "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results",
-            "origin_gap", "gaps", "decision", "owner", "lead_college", "partner_colleges", "programs",
+            "origin_gap", "lead_college", "partner_colleges", "programs",
             "planned_trainees", "planned_intake_date", "budget_amount", "budget_currency", "funding_source",
-            "approved_at", "created_at", "updated_at",
+            "approved_at",
         ]
 
     def get_results(self, project) -> dict | None:
@@ -221,11 +218,16 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectDetailSerializer(ProjectSerializer):
+    gaps = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    decision = DecisionSerializer(read_only=True)
+    owner = serializers.CharField(source="owner.username", default=None, read_only=True)
     conditions = ConditionSerializer(many=True, read_only=True)
     outcomes = OutcomeSerializer(many=True, read_only=True)
 
     class Meta(ProjectSerializer.Meta):
-        fields = ProjectSerializer.Meta.fields + ["conditions", "outcomes"]
+        fields = ProjectSerializer.Meta.fields + [
+            "status_reason", "gaps", "decision", "owner", "created_at", "updated_at", "conditions", "outcomes",
+        ]
 
 
 class ProjectUpdateSerializer(RejectUnknownFields, serializers.Serializer):

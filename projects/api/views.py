@@ -172,7 +172,7 @@ class ReviewGapViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         project = run_service(services.gap_approve, gap=gap.pk, user=request.user, comment=body.validated_data["comment"])
-        project = selectors.project_list(user=request.user).get(pk=project.pk)
+        project = selectors.project_list(user=request.user, detail=True).get(pk=project.pk)
         context = self.get_serializer_context() | {"results": selectors.results_by_project([project.pk])}
         return Response(ProjectDetailSerializer(project, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -300,7 +300,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering = ["-pass_rate", "-employment_rate", "-income_change_pct"]
 
     def get_queryset(self):
-        return selectors.project_list(user=self.request.user)
+        return selectors.project_list(user=self.request.user, detail=self.detail)
 
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
