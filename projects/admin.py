@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
+from .services import project_results_refresh
 
 
 @admin.register(GapDecision)
@@ -40,8 +42,17 @@ class CooperationProjectAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["origin_gap", "decision", "owner", "lead_college"]
     filter_horizontal = ["partner_colleges", "programs", "gaps"]
     # Status changes go through the transition services (API), so admins cannot skip the rules here.
-    readonly_fields = ["status", "status_before_suspension", "status_changed_at", "status_reason"]
+    readonly_fields = [
+        "status", "status_before_suspension", "status_changed_at", "status_reason",
+        "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results_updated_at",
+    ]
     inlines = [ConditionInline, OutcomeInline]
+    actions = ["refresh_results"]
+
+    @admin.action(description=_("Recompute the results chain (after changing exchange rates or wage growth)"))
+    def refresh_results(self, request, queryset):
+        count = project_results_refresh(project_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, _("Refreshed the results of %(n)d project(s).") % {"n": count})
 
 
 @admin.register(ProjectCondition)

@@ -488,3 +488,27 @@ def test_unknown_fields_are_named(world, project):
                             format="json")
     assert response.status_code == 400 and "supplemented_at" in response.json()
     assert CooperationProject.objects.get(pk=project.pk).status == "fast_tracked"
+
+
+@pytest.mark.parametrize("role,expected", [("reviewer", 200), ("official", 200), ("other_official", 404),
+                                           ("college", 403), ("other_college", 403), ("nobody", 403)])
+def test_gap_under_review_detail_access(world, gap, role, expected):
+    response = client_for(world, role).get(f"/api/v1/review/gaps/{gap.pk}/")
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.json()["id"] == gap.pk and "evidence" in response.json()
+
+
+def test_admin_refresh_action(world, gap, client):
+    from django.contrib.auth import get_user_model
+
+    project = services.gap_approve(gap=gap, user=world["reviewer"])
+    services.outcome_create(project=project, user=world["reviewer"], cohort=world["cohort"], enrolled=4, completed=4,
+                            passed_assessment=1, employed_6m=2)
+    CooperationProject.objects.update(pass_rate=None)
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-Secret-123")
+    client.force_login(admin)
+    response = client.post("/admin/projects/cooperationproject/",
+                           {"action": "refresh_results", "_selected_action": [project.pk]}, follow=True)
+    assert response.status_code == 200
+    assert CooperationProject.objects.get(pk=project.pk).pass_rate == Decimal("0.25")
