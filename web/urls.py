@@ -15,6 +15,7 @@ urlpatterns = [
     path(REPORT, views.report_page, name="report"),
     path(REPORT + "lines/", views.report_line_add, name="report-line-add"),
     path(REPORT + "lines/<int:line_no>/delete/", views.report_line_delete, name="report-line-delete"),
+    path(REPORT + "lines/<int:line_no>/code/", views.report_line_code, name="report-line-code"),
     path(REPORT + "submit/", views.report_submit, name="report-submit"),
     path(REPORT + "withdraw/", views.report_withdraw, name="report-withdraw"),
     path(REPORT + "revise/", views.report_revise, name="report-revise"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -129,6 +131,32 @@ def report_line_delete(request: HttpRequest, region_code: str, quarter: str, lin
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Line %(number)s deleted.") % {"number": line_no})
+    return redirect(_report_page_url(region, quarter) + "#lines")
+
+
+@login_required
+@require_POST
+def report_line_code(request: HttpRequest, region_code: str, quarter: str, line_no: int) -> HttpResponse:
+    """Pick the unit group of an uncoded line (gaps.services.line_set_occupation re-matches after)."""
+    from gaps.models import Occupation
+
+    region = selectors.region_for(request.user, region_code)
+    quarter = selectors.parse_quarter_or_404(quarter)
+    report = selectors.report_for_page(region, quarter)
+    if report is None:
+        raise Http404
+    line = get_object_or_404(report.lines, line_no=line_no)
+    code = (request.POST.get("occupation_code") or request.POST.get("occupation_query") or "").strip()
+    occupation = Occupation.objects.filter(code=code).first() if re.fullmatch(r"\d{4}", code) else None
+    if occupation is None:
+        messages.error(request, _("Pick an occupation from the list for line %(number)s.") % {"number": line_no})
+    else:
+        try:
+            report_services.line_set_occupation(line=line, occupation=occupation, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Line %(number)s is now coded %(code)s.") % {"number": line_no, "code": code})
     return redirect(_report_page_url(region, quarter) + "#lines")
 
 

@@ -700,3 +700,20 @@ def test_gap_page_has_a_region_by_occupation_shortfall_heatmap(client, make_user
     east = heatmap["rows"][1]["cells"]
     assert east[0]["gap"] is None and east[1]["gap"] == gap and east[1]["shade"] == 1.0
     assert heatmap["rows"][0]["cells"][0]["shade"] == 0.5  # sqrt(10 / 40)
+
+
+def test_an_official_codes_an_uncoded_line_of_a_submitted_report(official_client, official, regions, occupations):
+    report = services.report_create(region=regions["east"], quarter=QUARTER, user=official)
+    line = services.report_line_add(report=report, user=official, occupation_title="универсал на сезон", headcount=15,
+                                    salary_min=200000, salary_max=260000, currency="KZT")
+    services.report_submit(report=report, user=official)
+    page = official_client.get(report_url(regions["east"])).content.decode()
+    assert reverse("web:report-line-code", args=["KZ-VOS", QUARTER, 1]) in page
+    url = reverse("web:report-line-code", args=["KZ-VOS", QUARTER, 1])
+    official_client.post(url, {"occupation_query": "universal", "occupation_code": ""})
+    line.refresh_from_db()
+    assert line.occupation_id is None  # nothing picked: nothing changes
+    official_client.post(url, {"occupation_query": "8341 Mobile farm", "occupation_code": "8341"})
+    line.refresh_from_db()
+    report.refresh_from_db()
+    assert (line.occupation_id, line.coding_confidence, report.status) == ("8341", 1.0, ReportStatus.SUBMITTED)

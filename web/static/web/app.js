@@ -18,7 +18,7 @@
     code.value = button.dataset.code;
     input.value = button.dataset.code + " " + button.dataset.title;
     input.dataset.picked = input.value;
-    picker.querySelector("#occupation-picked").textContent =
+    picker.querySelector(".picked").textContent =
       (document.documentElement.dataset.selectedLabel || "✓") + " " + input.value;
     picker.querySelector(".results").innerHTML = "";
     input.focus();
@@ -30,7 +30,7 @@
     if (!input || input.value === input.dataset.picked) return;
     var picker = input.closest(".occupation-picker");
     picker.querySelector("input[name=occupation_code]").value = "";
-    picker.querySelector("#occupation-picked").textContent = "";
+    picker.querySelector(".picked").textContent = "";
   });
 
   // Escape closes the result list and returns to the field.
