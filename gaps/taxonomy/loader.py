@@ -11,7 +11,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from gaps.models import Occupation, OccupationLabel
 from gaps.models.taxonomy import LabelSource
@@ -24,6 +24,8 @@ LABEL_MAX = OccupationLabel._meta.get_field("label").max_length
 # Rows per INSERT/UPDATE: 2,000 labels x 6 columns stays far below PostgreSQL's 65,535
 # parameters; on SQLite Django lowers it further to the engine's own variable limit.
 BATCH_SIZE = 2000
+# Key of the PostgreSQL advisory lock held while loading (any constant unique to this job).
+ADVISORY_LOCK_KEY = 0x7A1E_0CC0
 OCCUPATION_FIELDS = ("level", "parent_id", "title_en", "title_ru", "title_zh", "title_kk", "definition_en")
 
 
@@ -180,6 +182,11 @@ def sync_taxonomy(data: TaxonomyData | None = None) -> SyncResult:
     data = data or read_taxonomy()
     result = SyncResult()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two processes loading at once (web and worker starting together) take turns; the
+            # second then finds everything in place and writes nothing.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
         existing = {o["code"]: o for o in Occupation.objects.values("code", *OCCUPATION_FIELDS)}
         create, update = [], []
         for code, wanted in sorted(data.occupations.items(), key=lambda kv: (kv[1]["level"], kv[0])):
