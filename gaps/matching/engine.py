@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from core.quarters import Quarter
 
-from . import rules
+from . import pairs, rules
 from .allocation import AllocationProblem, allocate
 from .flags import Flag, FlagKind
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
@@ -135,48 +135,35 @@ def match_components(inp: MatchInput) -> PartialResult:
     """
     quarter = Quarter.parse(inp.quarter)
     settings = inp.settings
-    window = dt.timedelta(days=settings.supply_window_days)
     programs = {p.id: p for p in inp.programs}
+    cohort_list = sorted(inp.cohorts, key=lambda c: (c.graduation_date, c.id))
     cohorts_by_program: dict[int, list[Cohort]] = defaultdict(list)
-    for c in sorted(inp.cohorts, key=lambda c: (c.graduation_date, c.id)):
+    for c in cohort_list:
         cohorts_by_program[c.program_id].append(c)
-    grad_dates = {pid: [c.graduation_date for c in cs] for pid, cs in cohorts_by_program.items()}
     programs_by_occupation: dict[str, list[Program]] = defaultdict(list)
     for p in sorted(inp.programs, key=lambda p: p.id):
         for code in p.occupation_codes:
             programs_by_occupation[code].append(p)
-    cohort_by_id = {c.id: c for cs in cohorts_by_program.values() for c in cs}
+    cohort_by_id = {c.id: c for c in cohort_list}
 
     lines = sorted((l for l in inp.lines if l.occupation_code), key=lambda l: l.id)
     result = PartialResult()
-    dates: dict[int, tuple[dt.date, dt.date]] = {}
-    money: dict[int, tuple[Decimal, Decimal]] = {}
-    candidates: dict[int, _Candidates] = {}
-    for line in lines:
-        n, e = rules.need_date(line, quarter), rules.end_date(line, quarter)
-        dates[line.id] = (n, e)
-        money[line.id] = _line_money(line, n, inp.rates)
-        cand = _Candidates()
-        for program in programs_by_occupation.get(line.occupation_code, ()):
-            if not program.serves(line.region_id):
-                continue
-            speaks, certifies = rules.speaks(line, program), rules.certifies(line, program)
-            if not (speaks or certifies):
-                continue  # fails on two criteria: no flag names it
-            cs, gd = cohorts_by_program.get(program.id, ()), grad_dates.get(program.id, ())
-            for c in cs[bisect.bisect_left(gd, n - window) : bisect.bisect_right(gd, e)]:
-                timely = c.graduation_date <= n
-                if speaks and certifies:
-                    (cand.eligible if timely else cand.late).append(c.id)
-                elif timely and speaks:
-                    cand.cert_only.append(c.id)
-                elif timely and certifies:
-                    cand.language_only.append(c.id)
-        candidates[line.id] = cand
+    dates = {line.id: (rules.need_date(line, quarter), rules.end_date(line, quarter)) for line in lines}
+    money = {line.id: _line_money(line, dates[line.id][0], inp.rates) for line in lines}
+    cohort_ids = [c.id for c in cohort_list]  # position -> id, in graduation order
+    found = pairs.line_pairs(lines, dates, list(inp.programs), cohort_list, settings)
+    candidates = {
+        line_id: _Candidates(
+            eligible=[cohort_ids[i] for i in p.eligible.tolist()],
+            late=[cohort_ids[i] for i in p.late.tolist()],
+            cert_only=[cohort_ids[i] for i in p.cert_only.tolist()],
+            language_only=[cohort_ids[i] for i in p.language_only.tolist()],
+        )
+        for line_id, p in found.items()
+    }
 
     # Allocation over all eligible pairs of the input (allocate() splits into components itself).
     line_index = {line.id: i for i, line in enumerate(lines)}
-    cohort_ids = sorted(cohort_by_id)
     cohort_index = {cid: i for i, cid in enumerate(cohort_ids)}
     edges = [(line_index[line.id], cohort_index[cid]) for line in lines for cid in candidates[line.id].eligible]
     problem = AllocationProblem(
