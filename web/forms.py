@@ -300,3 +300,44 @@ class ProgramUploadForm(forms.Form):
         help_text=_("The program cohorts exchange format; all rows or nothing, every problem listed by row and column."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+
+class ProjectPlanForm(forms.Form):
+    """The plan a reviewer supplements after the fast-track approval (projects.services.project_update)."""
+
+    lead_college = forms.ModelChoiceField(label=_("Lead college"), queryset=None, required=False)
+    planned_trainees = forms.IntegerField(label=_("Planned trainees"), required=False, min_value=1)
+    planned_intake_date = forms.DateField(label=_("Planned intake"), required=False, widget=DateInput)
+    budget_amount = forms.DecimalField(label=_("Budget"), required=False, min_value=0, max_digits=16, decimal_places=2)
+    budget_currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
+                                      help_text=_("ISO 4217 code, e.g. KZT, CNY, USD."))
+    funding_source = forms.ChoiceField(label=_("Funding source"), required=False)
+
+    def __init__(self, *args, project=None, **kwargs):
+        from projects.choices import FundingSource
+        from training.models import College
+
+        if project is not None and not kwargs.get("initial"):
+            kwargs["initial"] = {
+                "lead_college": project.lead_college_id, "planned_trainees": project.planned_trainees,
+                "planned_intake_date": project.planned_intake_date, "budget_amount": project.budget_amount,
+                "budget_currency": project.budget_currency, "funding_source": project.funding_source,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["lead_college"].queryset = College.objects.order_by("code")
+        self.fields["funding_source"].choices = [("", _("(not specified)"))] + FundingSource.choices
+
+    def clean_budget_currency(self) -> str:
+        return (self.cleaned_data.get("budget_currency") or "").strip().upper()
+
+    def service_fields(self) -> dict:
+        return dict(self.cleaned_data)
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)

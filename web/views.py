@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
@@ -21,7 +22,15 @@ from gaps.models import ReportStatus
 
 from . import selectors
 from . import xlsx
-from .forms import CohortForm, GapDecisionForm, ProgramForm, ProgramUploadForm, ReportLineForm, ReportUploadForm
+from .forms import (
+    CohortForm,
+    GapDecisionForm,
+    ProgramForm,
+    ProgramUploadForm,
+    ProjectPlanForm,
+    ReportLineForm,
+    ReportUploadForm,
+)
 
 
 @login_required
@@ -470,15 +479,103 @@ def projects_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-@require_GET
-def project_page(request: HttpRequest, pk: int) -> HttpResponse:
-    from projects.selectors import project_list, results_by_project
+def _render_project(request, project, *, plan_form=None, status=200) -> HttpResponse:
+    from projects.selectors import results_by_project
+    from projects.services import ALLOWED_TRANSITIONS
 
-    project = get_object_or_404(project_list(user=request.user), pk=pk)
+    reviewer = can_review(request.user)
     return render(request, "web/project.html", {
         "project": project,
         "results": results_by_project([project.pk])[project.pk],
         "conditions": project.conditions.order_by("due_date", "pk"),
         "outcomes": project.outcomes.select_related("cohort__program__college").order_by("cohort__graduation_date"),
-    })
+        "can_manage": reviewer,
+        "plan_form": plan_form or (ProjectPlanForm(project=project) if reviewer else None),
+        "transitions": _transitions(project.status, ALLOWED_TRANSITIONS) if reviewer else [],
+    }, status=status)
+
+
+def _transitions(status: str, allowed: dict) -> list[dict]:
+    # A suspended project resumes to the status it had before (the service knows which).
+    targets = {"fast_tracked", "cancelled"} if status == "suspended" else allowed[status]
+    return [PROJECT_ACTIONS[t] for t in sorted(targets) if t in PROJECT_ACTIONS]
+
+
+def _project_for(request, pk: int):
+    from projects.selectors import project_list
+
+    return get_object_or_404(project_list(user=request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def project_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_project(request, _project_for(request, pk))
+
+
+@login_required
+@require_POST
+def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    from projects import services as project_services
+
+    project = _project_for(request, pk)
+    form = ProjectPlanForm(request.POST, project=project)
+    if form.is_valid():
+        try:
+            project_services.project_update(project=project, user=request.user, **form.service_fields())
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The project's plan was saved."))
+            return redirect("web:project", pk=project.pk)
+    return _render_project(request, project, plan_form=form, status=422)
+
+
+# Status a reviewer can move a project to -> (service, button label); resuming goes back to the
+# status before the suspension, which the service knows.
+PROJECT_ACTIONS = {
+    "active": {"action": "activate", "label": gettext_lazy("Activate")},
+    "completed": {"action": "complete", "label": gettext_lazy("Mark completed")},
+    "suspended": {"action": "suspend", "label": gettext_lazy("Suspend")},
+    "cancelled": {"action": "cancel", "label": gettext_lazy("Cancel the project")},
+    "fast_tracked": {"action": "resume", "label": gettext_lazy("Resume")},
+}
+
+
+@login_required
+@require_POST
+def project_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from projects import services as project_services
+
+    project = _project_for(request, pk)
+    service = {
+        "activate": project_services.project_activate, "complete": project_services.project_complete,
+        "suspend": project_services.project_suspend, "resume": project_services.project_resume,
+        "cancel": project_services.project_cancel,
+    }.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(project=project, user=request.user, reason=request.POST.get("reason", "").strip())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The project's status was changed."))
+    return redirect("web:project", pk=project.pk)
+
+
+@login_required
+@require_POST
+def condition_supplement(request: HttpRequest, pk: int, condition_pk: int) -> HttpResponse:
+    from projects import services as project_services
+
+    project = _project_for(request, pk)
+    condition = get_object_or_404(project.conditions, pk=condition_pk)
+    try:
+        project_services.condition_supplement(condition=condition, user=request.user,
+                                              supplement=request.POST.get("supplement", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The condition was marked supplemented."))
+    return redirect("web:project", pk=project.pk)

@@ -717,3 +717,44 @@ def test_an_official_codes_an_uncoded_line_of_a_submitted_report(official_client
     line.refresh_from_db()
     report.refresh_from_db()
     assert (line.occupation_id, line.coding_confidence, report.status) == ("8341", 1.0, ReportStatus.SUBMITTED)
+
+
+def test_reviewer_supplements_the_plan_and_conditions_then_activates(client, make_user, gap):
+    from projects import services as project_services
+
+    reviewer = make_user(Role.REVIEWER)
+    project = project_services.gap_approve(gap=gap, user=reviewer)
+    lead = College.objects.create(code="KZ-LUBAN", name="Luban Workshop", country="KZ")
+    client.force_login(reviewer)
+    page = client.get(reverse("web:project", args=[project.pk]))
+    assert [t["action"] for t in page.context["transitions"]] == ["activate", "cancel", "suspend"]
+
+    bad = client.post(reverse("web:project-plan", args=[project.pk]), {"budget_amount": "1000", "budget_currency": ""})
+    assert bad.status_code == 422 and bad.context["plan_form"].errors
+    client.post(reverse("web:project-plan", args=[project.pk]), {
+        "lead_college": lead.pk, "planned_trainees": "30", "planned_intake_date": "2027-02-01",
+        "budget_amount": "1200000", "budget_currency": "kzt", "funding_source": ""})
+    project.refresh_from_db()
+    assert (project.lead_college, project.planned_trainees, project.budget_currency) == (lead, 30, "KZT")
+
+    condition = project.conditions.get()
+    client.post(reverse("web:condition-supplement", args=[project.pk, condition.pk]), {"supplement": "Plan agreed."})
+    condition.refresh_from_db()
+    assert condition.supplemented_by == reviewer and condition.supplement == "Plan agreed."
+
+    client.post(reverse("web:project-transition", args=[project.pk, "activate"]))
+    project.refresh_from_db()
+    assert project.status == "active"
+    refused = client.post(reverse("web:project-transition", args=[project.pk, "suspend"]), follow=True)
+    assert "needs its reason" in refused.content.decode()
+    assert client.post(reverse("web:project-transition", args=[project.pk, "explode"])).status_code == 404
+
+
+def test_officials_see_a_project_but_cannot_manage_it(client, make_user, regions, gap):
+    from projects import services as project_services
+
+    project = project_services.gap_approve(gap=gap, user=make_user(Role.REVIEWER))
+    client.force_login(make_user(Role.OFFICIAL, regions=[regions["east"]]))
+    page = client.get(reverse("web:project", args=[project.pk]))
+    assert page.status_code == 200 and page.context["plan_form"] is None and page.context["transitions"] == []
+    assert client.post(reverse("web:project-transition", args=[project.pk, "activate"])).status_code == 403
