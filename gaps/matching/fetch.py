@@ -8,9 +8,12 @@ Only submitted reports count.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 
 from django.conf import settings as django_settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count
 
 from core.quarters import Quarter
@@ -24,6 +27,30 @@ LINE_FIELDS = (
     "id", "report__region_id", "report__region__code", "occupation_id", "headcount", "salary_min", "salary_max",
     "currency", "season_start", "season_end", "sector", "certification", "languages", "occupation_title",
 )
+
+
+def rows(queryset, *fields):
+    """values_list() rows; on PostgreSQL straight from the cursor, skipping Django's per-value
+    converters (psycopg already returns dates, decimals and decoded jsonb), which at SPEC.md's
+    scale cost several times the read itself."""
+    qs = queryset.values_list(*fields)
+    connection = connections[qs.db]
+    if connection.vendor != "postgresql":
+        return list(qs)
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. `__in=[]`: Django answers without asking the database
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _list(value) -> tuple:
+    """A JSON list column: Django's psycopg setup hands jsonb over as text to its own converter."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return tuple(value or ())
 
 
 def matching_settings() -> Settings:
@@ -41,12 +68,12 @@ def _line(row) -> Line:
     return Line(
         id=id_, region_id=region_id, region_code=region_code, occupation_code=occ, headcount=headcount,
         salary_min=smin, salary_max=smax, currency=currency, season_start=start, season_end=end,
-        sector=sector or "", certification=cert or "", languages=tuple(langs or ()), occupation_title=title or "",
+        sector=sector or "", certification=cert or "", languages=_list(langs), occupation_title=title or "",
     )
 
 
 def fetch_lines(queryset) -> list[Line]:
-    return [_line(row) for row in queryset.values_list(*LINE_FIELDS).order_by("id")]
+    return [_line(row) for row in rows(queryset.order_by("id"), *LINE_FIELDS)]
 
 
 def fetch_rates() -> RateTable:
@@ -78,33 +105,34 @@ def program_occupation_sets() -> list[tuple[str, ...]]:
 def fetch_programs(program_ids_query) -> list[Program]:
     """Programs (with occupations and regions served) whose ids the given subquery yields."""
     occupations: dict[int, list[str]] = defaultdict(list)
-    for pid, code in ProgramRow.occupations.through.objects.filter(program_id__in=program_ids_query).values_list(
-        "program_id", "occupation_id"
+    for pid, code in rows(
+        ProgramRow.occupations.through.objects.filter(program_id__in=program_ids_query), "program_id", "occupation_id"
     ):
         occupations[pid].append(code)
     serves: dict[int, set[int]] = defaultdict(set)
-    for pid, region_id in ProgramRow.serves_regions.through.objects.filter(
-        program_id__in=program_ids_query
-    ).values_list("program_id", "region_id"):
+    for pid, region_id in rows(
+        ProgramRow.serves_regions.through.objects.filter(program_id__in=program_ids_query), "program_id", "region_id"
+    ):
         serves[pid].add(region_id)
-    rows = ProgramRow.objects.filter(id__in=program_ids_query).values_list(
-        "id", "code", "college_id", "college__code", "sector", "languages", "certifications"
+    program_rows = rows(
+        ProgramRow.objects.filter(id__in=program_ids_query),
+        "id", "code", "college_id", "college__code", "sector", "languages", "certifications",
     )
     return [
         Program(
             id=pid, code=code, college_id=college_id, college_code=college_code,
             occupation_codes=tuple(sorted(occupations.get(pid, ()))), sector=sector or "",
-            languages=tuple(languages or ()), certifications=tuple(certs or ()),
+            languages=_list(languages), certifications=_list(certs),
             serves_region_ids=frozenset(serves.get(pid, ())),
         )
-        for pid, code, college_id, college_code, sector, languages, certs in rows
+        for pid, code, college_id, college_code, sector, languages, certs in program_rows
     ]
 
 
 def fetch_cohorts(queryset) -> list[Cohort]:
     return [
         Cohort(id=i, program_id=p, seats=s, intake_date=a, graduation_date=g)
-        for i, p, s, a, g in queryset.values_list("id", "program_id", "seats", "intake_date", "graduation_date")
+        for i, p, s, a, g in rows(queryset, "id", "program_id", "seats", "intake_date", "graduation_date")
     ]
 
 
