@@ -312,6 +312,10 @@ class ProjectPlanForm(forms.Form):
     budget_currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
                                       help_text=_("ISO 4217 code, e.g. KZT, CNY, USD."))
     funding_source = forms.ChoiceField(label=_("Funding source"), required=False)
+    programs = forms.ModelMultipleChoiceField(
+        label=_("Programs"), queryset=None, required=False,
+        help_text=_("The programs that train the project's cohorts; their cohorts' outcomes are recorded below."),
+    )
 
     def __init__(self, *args, project=None, **kwargs):
         from projects.choices import FundingSource
@@ -322,10 +326,15 @@ class ProjectPlanForm(forms.Form):
                 "lead_college": project.lead_college_id, "planned_trainees": project.planned_trainees,
                 "planned_intake_date": project.planned_intake_date, "budget_amount": project.budget_amount,
                 "budget_currency": project.budget_currency, "funding_source": project.funding_source,
+                "programs": list(project.programs.values_list("pk", flat=True)),
             }
         super().__init__(*args, **kwargs)
         self.fields["lead_college"].queryset = College.objects.order_by("code")
         self.fields["funding_source"].choices = [("", _("(not specified)"))] + FundingSource.choices
+        from training.models import Program
+
+        self.fields["programs"].queryset = Program.objects.select_related("college").order_by("college__code", "code")
+        self.fields["programs"].label_from_instance = lambda p: f"{p.college.code}/{p.code} {p.title}"
 
     def clean_budget_currency(self) -> str:
         return (self.cleaned_data.get("budget_currency") or "").strip().upper()
@@ -341,3 +350,36 @@ class ProjectPlanForm(forms.Form):
         else:
             for message in error.messages:
                 self.add_error(None, message)
+
+
+class OutcomeForm(forms.Form):
+    """One cohort's results (projects.services.outcome_create checks the counts against each other)."""
+
+    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=None)
+    enrolled = forms.IntegerField(label=_("Enrolled"), min_value=0)
+    completed = forms.IntegerField(label=_("Completed"), min_value=0)
+    passed_assessment = forms.IntegerField(label=_("Passed the assessment"), min_value=0)
+    employed_6m = forms.IntegerField(label=_("Employed in 6 months"), min_value=0)
+    income_before = forms.DecimalField(label=_("Median monthly income before"), required=False, min_value=0,
+                                       max_digits=14, decimal_places=2)
+    income_after = forms.DecimalField(label=_("Median monthly income after"), required=False, min_value=0,
+                                      max_digits=14, decimal_places=2)
+    income_currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
+                                      help_text=_("ISO 4217 code, e.g. KZT, CNY, USD."))
+
+    def __init__(self, *args, project=None, **kwargs):
+        from training.models import Cohort
+
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = (
+            Cohort.objects.filter(program__in=project.programs.all()).select_related("program__college")
+            .order_by("graduation_date") if project is not None else Cohort.objects.none()
+        )
+        self.fields["cohort"].label_from_instance = (
+            lambda c: f"{c.program.college.code}/{c.program.code} {c.program.title}: {c.intake_date:%Y-%m-%d} → {c.graduation_date:%Y-%m-%d}"
+        )
+
+    def clean_income_currency(self) -> str:
+        return (self.cleaned_data.get("income_currency") or "").strip().upper()
+
+    add_service_error = ProjectPlanForm.add_service_error

@@ -31,6 +31,7 @@ urlpatterns = [
     path("projects/", views.projects_page, name="projects"),
     path("projects/<int:pk>/", views.project_page, name="project"),
     path("projects/<int:pk>/plan/", views.project_plan, name="project-plan"),
+    path("projects/<int:pk>/outcomes/", views.outcome_add, name="outcome-add"),
     path("projects/<int:pk>/<str:action>/", views.project_transition, name="project-transition"),
     path("projects/<int:pk>/conditions/<int:condition_pk>/supplement/", views.condition_supplement,
          name="condition-supplement"),

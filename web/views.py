@@ -27,6 +27,7 @@ from .forms import (
     GapDecisionForm,
     ProgramForm,
     ProgramUploadForm,
+    OutcomeForm,
     ProjectPlanForm,
     ReportLineForm,
     ReportUploadForm,
@@ -479,7 +480,7 @@ def projects_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _render_project(request, project, *, plan_form=None, status=200) -> HttpResponse:
+def _render_project(request, project, *, plan_form=None, outcome_form=None, status=200) -> HttpResponse:
     from projects.selectors import results_by_project
     from projects.services import ALLOWED_TRANSITIONS
 
@@ -491,6 +492,7 @@ def _render_project(request, project, *, plan_form=None, status=200) -> HttpResp
         "outcomes": project.outcomes.select_related("cohort__program__college").order_by("cohort__graduation_date"),
         "can_manage": reviewer,
         "plan_form": plan_form or (ProjectPlanForm(project=project) if reviewer else None),
+        "outcome_form": outcome_form or (OutcomeForm(project=project) if reviewer else None),
         "transitions": _transitions(project.status, ALLOWED_TRANSITIONS) if reviewer else [],
     }, status=status)
 
@@ -579,3 +581,21 @@ def condition_supplement(request: HttpRequest, pk: int, condition_pk: int) -> Ht
     else:
         messages.success(request, _("The condition was marked supplemented."))
     return redirect("web:project", pk=project.pk)
+
+
+@login_required
+@require_POST
+def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
+    from projects import services as project_services
+
+    project = _project_for(request, pk)
+    form = OutcomeForm(request.POST, project=project)
+    if form.is_valid():
+        try:
+            project_services.outcome_create(project=project, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("The cohort's outcome was recorded."))
+            return redirect(reverse("web:project", args=[project.pk]) + "#outcomes-title")
+    return _render_project(request, project, outcome_form=form, status=422)

@@ -758,3 +758,26 @@ def test_officials_see_a_project_but_cannot_manage_it(client, make_user, regions
     page = client.get(reverse("web:project", args=[project.pk]))
     assert page.status_code == 200 and page.context["plan_form"] is None and page.context["transitions"] == []
     assert client.post(reverse("web:project-transition", args=[project.pk, "activate"])).status_code == 403
+
+
+def test_reviewer_records_a_cohort_outcome_and_the_results_chain_follows(client, make_user, gap, occupations):
+    from projects import services as project_services
+
+    reviewer = make_user(Role.REVIEWER)
+    project = project_services.gap_approve(gap=gap, user=reviewer)
+    college = College.objects.create(code="KZ-LUBAN", name="Luban Workshop", country="KZ")
+    program = Program.objects.create(college=college, code="HARV-OP", title="Harvester operators", languages=["ru"])
+    cohort = Cohort.objects.create(program=program, seats=30, intake_date=dt.date(2025, 9, 1),
+                                   graduation_date=dt.date(2026, 6, 30))
+    client.force_login(reviewer)
+    client.post(reverse("web:project-plan", args=[project.pk]), {"programs": [program.pk]})
+    assert list(project.programs.all()) == [program]
+    bad = client.post(reverse("web:outcome-add", args=[project.pk]), {
+        "cohort": cohort.pk, "enrolled": "30", "completed": "28", "passed_assessment": "29", "employed_6m": "20"})
+    assert bad.status_code == 422
+    assert "cannot exceed completed" in " ".join(bad.context["outcome_form"].errors["passed_assessment"])
+    client.post(reverse("web:outcome-add", args=[project.pk]), {
+        "cohort": cohort.pk, "enrolled": "30", "completed": "28", "passed_assessment": "21", "employed_6m": "20"})
+    page = client.get(reverse("web:project", args=[project.pk]))
+    assert page.context["results"].pass_rate == Decimal("0.75")
+    assert "75 %" in page.content.decode()
