@@ -72,21 +72,46 @@ def _solve_component(problem, group, edge_line, edge_cohort, weights, result) ->
     if len(lines) == 1 or len(cohorts) == 1:
         _greedy_star(problem, group, edge_line, edge_cohort, result)
         return
-    line_pos = {int(l): i for i, l in enumerate(lines)}
-    cohort_pos = {int(c): i for i, c in enumerate(cohorts)}
-    n = len(group)
-    rows_l = np.fromiter((line_pos[int(edge_line[e])] for e in group), dtype=np.int64, count=n)
-    rows_c = np.fromiter((cohort_pos[int(edge_cohort[e])] for e in group), dtype=np.int64, count=n)
+    local_l = np.searchsorted(lines, edge_line[group])
+    local_c = np.searchsorted(cohorts, edge_cohort[group])
+    # Nodes with identical neighbourhoods are interchangeable: cohorts adjacent to the same lines
+    # merge into one supply node, lines adjacent to the same cohorts and of equal weight into one
+    # demand node. Every member of a line class is adjacent to every member of a cohort class, so
+    # an optimum of the smaller LP splits back onto the original pairs (below) and stays optimal.
+    rng = np.random.default_rng(20260701)
+    line_key = rng.integers(1, 2**63, size=len(lines), dtype=np.uint64)
+    cohort_key = rng.integers(1, 2**63, size=len(cohorts), dtype=np.uint64)
+    cohort_hash = np.zeros(len(cohorts), dtype=np.uint64)
+    np.add.at(cohort_hash, local_c, line_key[local_l])
+    line_hash = np.zeros(len(lines), dtype=np.uint64)
+    np.add.at(line_hash, local_l, cohort_key[local_c])
+    line_weight = weights[lines]
+    _, cohort_class = np.unique(cohort_hash, return_inverse=True)
+    _, line_class = np.unique(
+        np.stack([line_hash, line_weight.astype(np.uint64)], axis=1), axis=0, return_inverse=True
+    )
+    line_class, cohort_class = line_class.ravel(), cohort_class.ravel()
+    n_lc, n_cc = int(line_class.max()) + 1, int(cohort_class.max()) + 1
+    pair_code = line_class[local_l].astype(np.int64) * n_cc + cohort_class[local_c]
+    agg_pairs = np.unique(pair_code)
+    agg_l, agg_c = agg_pairs // n_cc, agg_pairs % n_cc
+    n = len(agg_pairs)
+    headcount = np.asarray(problem.headcount, dtype=float)[lines]
+    seats = np.asarray(problem.seats, dtype=float)[cohorts]
+    cap_l = np.bincount(line_class, weights=headcount, minlength=n_lc)
+    cap_c = np.bincount(cohort_class, weights=seats, minlength=n_cc)
+    class_weight = np.zeros(n_lc)
+    class_weight[line_class] = line_weight
     cols = np.arange(n)
     a_ub = sparse.csr_matrix(
-        (np.ones(2 * n), (np.concatenate([rows_l, len(lines) + rows_c]), np.concatenate([cols, cols]))),
-        shape=(len(lines) + len(cohorts), n),
+        (np.ones(2 * n), (np.concatenate([agg_l, n_lc + agg_c]), np.concatenate([cols, cols]))),
+        shape=(n_lc + n_cc, n),
     )
-    b_ub = np.concatenate(
-        [[problem.headcount[int(l)] for l in lines], [problem.seats[int(c)] for c in cohorts]]
-    ).astype(float)
-    cost = -weights[edge_line[group]]
-    solved = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ds")
+    b_ub = np.concatenate([cap_l, cap_c])
+    cost = -class_weight[agg_l]
+    # Interior point with crossover ends on a vertex (integral here) and is several times faster
+    # than the simplex on these sparse transportation problems.
+    solved = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ipm")
     if solved.status != 0:  # pragma: no cover - a feasible bounded LP; kept as a loud failure
         raise RuntimeError(f"allocation LP failed: {solved.message}")
     x = np.rint(solved.x).astype(np.int64)
@@ -97,8 +122,39 @@ def _solve_component(problem, group, edge_line, edge_cohort, weights, result) ->
             cost, constraints=LinearConstraint(a_ub, -np.inf, b_ub), integrality=np.ones(n), bounds=Bounds(0, np.inf)
         )
         x = np.rint(solved.x).astype(np.int64)
-    for k, e in enumerate(group):
-        result[int(e)] = int(x[k])
+    _split_back(problem, group, lines, cohorts, local_l, local_c, line_class, cohort_class, agg_l, agg_c, x, result)
+
+
+def _split_back(problem, group, lines, cohorts, local_l, local_c, line_class, cohort_class, agg_l, agg_c, x, result):
+    """Spread each class-to-class flow over the member pairs, filling members in order."""
+    edge_of = {(int(l), int(c)): int(e) for l, c, e in zip(local_l.tolist(), local_c.tolist(), group.tolist())}
+    members_l: dict[int, list[int]] = {}
+    for i, cls in enumerate(line_class.tolist()):
+        members_l.setdefault(cls, []).append(i)
+    members_c: dict[int, list[int]] = {}
+    for i, cls in enumerate(cohort_class.tolist()):
+        members_c.setdefault(cls, []).append(i)
+    line_left = [problem.headcount[int(l)] for l in lines]
+    cohort_left = [problem.seats[int(c)] for c in cohorts]
+    line_ptr: dict[int, int] = {}
+    cohort_ptr: dict[int, int] = {}
+    for lc, cc, flow in zip(agg_l.tolist(), agg_c.tolist(), x.tolist()):
+        ls, cs = members_l[lc], members_c[cc]
+        while flow > 0:
+            li = line_ptr.get(lc, 0)
+            while line_left[ls[li]] == 0:
+                li += 1
+            line_ptr[lc] = li
+            ci = cohort_ptr.get(cc, 0)
+            while cohort_left[cs[ci]] == 0:
+                ci += 1
+            cohort_ptr[cc] = ci
+            l, c = ls[li], cs[ci]
+            take = min(flow, line_left[l], cohort_left[c])
+            result[edge_of[(l, c)]] += take
+            line_left[l] -= take
+            cohort_left[c] -= take
+            flow -= take
 
 
 def _greedy_star(problem, group, edge_line, edge_cohort, result) -> None:

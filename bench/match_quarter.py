@@ -1,0 +1,161 @@
+#!/usr/bin/env python
+"""Time the matching of a quarter against PostgreSQL's plain read of the same input (SPEC.md bars).
+
+    .venv/bin/python bench/match_quarter.py [--quarter 2026Q3] [--workers 2] [--chunks 4]
+                                            [--region CODE] [--skip-rematch]
+
+On the database of DATABASE_URL (default: talentgap_bench, filled by bench/generate_quarter.py):
+
+1. the plain read (bench/read_baseline.py's `read_baseline()`, best of 3);
+2. a full match: one MatchRun planned into chunks (`--chunks`), the chunks executed by
+   `--workers` processes in parallel exactly as Celery workers run them
+   (gaps.matching.services.match_chunk_execute), then the finalize/swap step;
+3. a re-match after one region resubmits (`--region`, default: the median region by line count):
+   its report is superseded by an identical new one, then the quarter is matched again.
+
+Prints each time, the run's own phase timings and counts, and the ratio match / read.
+Writes results into the bench database (runs, flags, recommendations, gaps); never point it at
+a database with real data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talentgap_bench"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+
+
+def _execute_chunk(chunk_id: int) -> tuple[int, float]:
+    from django.db import connections
+
+    from gaps.matching.services import match_chunk_execute
+
+    started = time.perf_counter()
+    match_chunk_execute(chunk_id=chunk_id, worker=f"bench-{os.getpid()}")
+    connections.close_all()
+    return chunk_id, time.perf_counter() - started
+
+
+def timed_match(quarter: str, *, workers: int, chunks: int):
+    """A full run: plan, chunks in `workers` processes, finalize. Returns (seconds, run)."""
+    from django.db import connections
+
+    from gaps.matching import services
+    from gaps.models import MatchRun
+
+    started = time.perf_counter()
+    run = services.match_run_create(quarter=quarter, trigger="manual", reuse_queued=False)
+    planned = services.match_run_plan(run=run, chunks=chunks)
+    connections.close_all()  # forked processes must not share the parent's connection
+    try:
+        if workers > 1 and len(planned) > 1:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(planned))) as pool:
+                pool.map(_execute_chunk, [c.pk for c in planned], chunksize=1)
+        else:
+            for chunk in planned:
+                _execute_chunk(chunk.pk)
+        services.match_run_finalize(run_id=run.pk)
+    except Exception as exc:
+        services.match_run_fail(run_id=run.pk, error=str(exc))
+        raise
+    return time.perf_counter() - started, MatchRun.objects.get(pk=run.pk)
+
+
+def resubmit(region_code: str, quarter: str) -> int:
+    """Supersede the region's submitted report by an identical new one (as a resubmission does),
+    without the services' on-commit re-match (the benchmark times that match itself)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gaps.models import GapReport, GapReportLine, ReportStatus
+
+    with transaction.atomic():
+        old = GapReport.objects.select_for_update().get(region__code=region_code, quarter=quarter, status=ReportStatus.SUBMITTED)
+        old.status = ReportStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+        new = GapReport.objects.create(region=old.region, quarter=quarter, status=ReportStatus.SUBMITTED, submitted_at=timezone.now())
+        old.superseded_by = new
+        old.save(update_fields=["superseded_by"])
+        lines = list(GapReportLine.objects.filter(report=old))
+        for line in lines:
+            line.pk = None
+            line.report = new
+        GapReportLine.objects.bulk_create(lines, batch_size=5000)
+    return len(lines)
+
+
+def median_region(quarter: str) -> str:
+    from django.db.models import Count
+
+    from gaps.models import GapReport, ReportStatus
+
+    counts = list(
+        GapReport.objects.filter(quarter=quarter, status=ReportStatus.SUBMITTED)
+        .annotate(n=Count("lines")).order_by("n").values_list("region__code", "n")
+    )
+    return counts[len(counts) // 2][0]
+
+
+def describe(run) -> str:
+    counts = run.counts or {}
+    flags = counts.get("flags", {})
+    return (
+        f"    status {run.status}; lines {counts.get('lines')}, cohorts read {counts.get('cohorts')}, "
+        f"components {counts.get('components')}, chunks {run.chunks_total}\n"
+        f"    flags {sum(flags.values()) if flags else 0} ({', '.join(f'{k} {v}' for k, v in sorted(flags.items()))})\n"
+        f"    recommendations {counts.get('recommendations')}, gaps {counts.get('gaps')}\n"
+        f"    phases (s, summed over chunks): {run.timings}"
+    )
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quarter", default="2026Q3")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--chunks", type=int, default=4)
+    parser.add_argument("--region", help="the region that resubmits (default: the median one)")
+    parser.add_argument("--skip-rematch", action="store_true")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.conf import settings
+
+    from read_baseline import read_baseline
+
+    print(f"database {settings.DATABASES['default']['NAME']}, quarter {args.quarter}, {args.workers} worker processes")
+    read = read_baseline(url=os.environ["DATABASE_URL"], quarter=args.quarter)
+    print(f"plain read of the input (best of {read['repeat']}): {read['total_s']:.2f} s")
+
+    seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
+    print(f"full match: {seconds:.2f} s  (match / read = {seconds / read['total_s']:.1f}x)")
+    print(describe(run))
+    if run.status != "succeeded":
+        print(f"    error: {run.error}")
+        return
+    if args.skip_rematch:
+        return
+    region = args.region or median_region(args.quarter)
+    n = resubmit(region, args.quarter)
+    seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
+    print(f"re-match after {region} resubmitted ({n} lines): {seconds:.2f} s")
+    print(describe(run))
+
+
+if __name__ == "__main__":
+    main()
