@@ -58,6 +58,6 @@ class Command(BaseCommand):
 def write_table(out, columns, rows) -> None:
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
     for r in cells:
         out.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
