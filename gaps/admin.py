@@ -118,3 +118,6 @@ class GapAdmin(admin.ModelAdmin):
     search_fields = ("region__code", "occupation__code", "occupation__title_en", "quarter")
     autocomplete_fields = ("region", "occupation")
     list_select_related = ("region", "occupation")
+
+# Matching records (runs, the current-results pointer, flags, recommendations): gaps/matching/admin.py
+from .matching import admin as _matching_admin  # noqa: E402,F401
