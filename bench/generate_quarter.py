@@ -19,8 +19,8 @@ Writes, into the database of DATABASE_URL (default: a dedicated `talentgap_bench
 Deterministic: the same seed and arguments give byte-identical rows (ids included, on an empty
 database). Rows go in with COPY (psycopg `cursor.copy`), not ORM saves, and no audit history is
 written for them. Refuses to write into a database that already holds reports, programs or
-cohorts unless `--reset` is given, which TRUNCATEs regions, rates, reports, colleges (and,
-CASCADE, everything that refers to them: results of earlier matching runs included).
+cohorts unless `--reset` is given, which TRUNCATEs regions, rates, reports, colleges and matching
+runs (and, CASCADE, everything that refers to them: matching results included).
 """
 
 from __future__ import annotations
@@ -81,11 +81,15 @@ def parse_args(argv=None):
     parser.add_argument("--cohorts", type=int, default=500_000, help="cohorts in all (default 500000)")
     parser.add_argument("--regions", type=int, default=60)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--serves-all", type=float, default=0.10, metavar="SHARE",
+                        help="share of programs that serve every region (empty serves_regions); default 0.10")
     parser.add_argument("--reset", action="store_true", help="wipe regions, rates, reports and colleges first")
     args = parser.parse_args(argv)
     for name in ("lines", "cohorts", "regions"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if not 0 <= args.serves_all <= 1:
+        parser.error("--serves-all must be between 0 and 1")
     if args.regions > sum(n for _c, n in REGION_COUNTRIES):
         parser.error(f"--regions can be at most {sum(n for _c, n in REGION_COUNTRIES)}")
     return args
@@ -298,7 +302,7 @@ def generate(args, unit_groups: list[str]) -> dict[str, list[tuple]]:
             for code in trained:
                 occ_id += 1
                 occ_rows.append((occ_id, program_id, code))
-            if rng.random() >= 0.1:  # 10% serve every region (empty list)
+            if rng.random() >= args.serves_all:  # the others serve every region (empty list)
                 pos = home["id"] - 1
                 served = {regions[pos]["id"]}
                 for _extra in range(rng.choice((0, 1, 1, 2, 3, 4))):
@@ -341,6 +345,9 @@ COLUMNS = {
     "training_cohort": ("id", "seats", "intake_date", "graduation_date", "created_at", "updated_at", "program_id"),
 }
 WIPE = ["gaps_region", "gaps_exchangerate", "gaps_gapreport", "training_college"]
+# Matching runs describe data --reset removes; a run left "running" by a killed benchmark would
+# also hold the quarter's lock. Wiped when the table exists (CASCADE takes their results).
+WIPE_IF_PRESENT = ["gaps_matchrun"]
 
 
 def write(conn, rows: dict[str, list[tuple]], *, reset: bool) -> dict[str, float]:
@@ -349,8 +356,9 @@ def write(conn, rows: dict[str, list[tuple]], *, reset: bool) -> dict[str, float
     timings = {}
     with conn.transaction():
         if reset:
+            present = [t for t in WIPE_IF_PRESENT if conn.execute("SELECT to_regclass(%s)", [t]).fetchone()[0]]
             conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-                sql.SQL(", ").join(sql.Identifier(t) for t in WIPE)))
+                sql.SQL(", ").join(sql.Identifier(t) for t in WIPE + present)))
         else:
             busy = [t for t in ("gaps_region", "gaps_gapreport", "training_program", "training_cohort")
                     if conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(t))).fetchone()[0]]
