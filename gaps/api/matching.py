@@ -62,8 +62,28 @@ class FlagFilter(filters.FilterSet):
         return queryset.filter(Q(occupation_code=value) | Q(target_occupation_code=value))
 
 
-class FlagSerializer(serializers.BaseSerializer):
-    """The SPEC.md flag object, plus its id."""
+class FlagSerializer(serializers.Serializer):
+    """The SPEC.md flag object, plus its id.
+
+    The declared fields only describe the object for the OpenAPI schema (drf-spectacular cannot
+    read a BaseSerializer); to_representation builds it from the model, as the commands do.
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    quarter = serializers.CharField(read_only=True)
+    region_code = serializers.CharField(read_only=True, allow_null=True)
+    occupation_code = serializers.CharField(read_only=True, allow_null=True)
+    college_code = serializers.CharField(read_only=True, allow_null=True)
+    program_code = serializers.CharField(read_only=True, allow_null=True)
+    cohort_graduation_date = serializers.DateField(read_only=True, allow_null=True)
+    target_occupation_code = serializers.CharField(read_only=True, allow_null=True)
+    headcount = serializers.IntegerField(read_only=True, allow_null=True)
+    covered = serializers.IntegerField(read_only=True, allow_null=True)
+    shortfall = serializers.IntegerField(read_only=True, allow_null=True)
+    surplus = serializers.IntegerField(read_only=True, allow_null=True)
+    count = serializers.IntegerField(read_only=True, allow_null=True)
+    detail = serializers.CharField(read_only=True)
 
     def to_representation(self, instance: Flag) -> dict:
         return {"id": instance.pk, **instance.as_json()}
