@@ -34,7 +34,7 @@ class AllocationProblem:
     headcount: list[int]  # per line
     priority: list[tuple]  # per line: sorts best first (e.g. (-salary_cny, need_date)); equal = tie
     seats: list[int]  # per cohort
-    edges: list[tuple[int, int]]  # (line index, cohort index), eligible pairs, no duplicates
+    edges: object  # (line index, cohort index) pairs, no duplicates: a list of tuples or an (n, 2) array
 
 
 def priority_weights(priority: list[tuple]) -> np.ndarray:
@@ -44,14 +44,15 @@ def priority_weights(priority: list[tuple]) -> np.ndarray:
     return np.array([len(classes) - rank[p] for p in priority], dtype=float)
 
 
-def allocate(problem: AllocationProblem) -> list[int]:
-    """Seats allocated on each edge (same order as problem.edges)."""
-    n_lines, n_cohorts, n_edges = len(problem.headcount), len(problem.seats), len(problem.edges)
-    result = [0] * n_edges
+def allocate(problem: AllocationProblem) -> np.ndarray:
+    """Seats allocated on each edge (an integer array in the order of problem.edges)."""
+    n_lines, n_cohorts = len(problem.headcount), len(problem.seats)
+    edges = np.asarray(problem.edges, dtype=np.int64).reshape(-1, 2)
+    n_edges = len(edges)
+    result = np.zeros(n_edges, dtype=np.int64)
     if n_edges == 0:
         return result
-    edge_line = np.fromiter((e[0] for e in problem.edges), dtype=np.int64, count=n_edges)
-    edge_cohort = np.fromiter((e[1] for e in problem.edges), dtype=np.int64, count=n_edges)
+    edge_line, edge_cohort = edges[:, 0], edges[:, 1]
     # Components of the bipartite graph: nodes 0..n_lines-1 are lines, then cohorts.
     graph = sparse.coo_matrix(
         (np.ones(n_edges), (edge_line, n_lines + edge_cohort)), shape=(n_lines + n_cohorts,) * 2

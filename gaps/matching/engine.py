@@ -22,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
+
 from core.quarters import Quarter
 
 from . import pairs, rules
@@ -152,36 +154,33 @@ def match_components(inp: MatchInput) -> PartialResult:
     money = {line.id: _line_money(line, dates[line.id][0], inp.rates) for line in lines}
     cohort_ids = [c.id for c in cohort_list]  # position -> id, in graduation order
     found = pairs.line_pairs(lines, dates, list(inp.programs), cohort_list, settings)
-    candidates = {
-        line_id: _Candidates(
-            eligible=[cohort_ids[i] for i in p.eligible.tolist()],
-            late=[cohort_ids[i] for i in p.late.tolist()],
-            cert_only=[cohort_ids[i] for i in p.cert_only.tolist()],
-            language_only=[cohort_ids[i] for i in p.language_only.tolist()],
-        )
-        for line_id, p in found.items()
-    }
 
     # Allocation over all eligible pairs of the input (allocate() splits into components itself).
-    line_index = {line.id: i for i, line in enumerate(lines)}
-    cohort_index = {cid: i for i, cid in enumerate(cohort_ids)}
-    edges = [(line_index[line.id], cohort_index[cid]) for line in lines for cid in candidates[line.id].eligible]
+    cohort_id_of = np.array(cohort_ids, dtype=np.int64)
+    eligible = [found[line.id].eligible for line in lines]
+    edge_line = np.repeat(np.arange(len(lines), dtype=np.int64), [len(e) for e in eligible])
+    edge_cohort = np.concatenate(eligible) if eligible else np.zeros(0, dtype=np.int64)
     problem = AllocationProblem(
         headcount=[line.headcount for line in lines],
         # Higher salary first (midpoint in CNY at the need date), then the earlier need date.
         priority=[(-(money[l.id][0] + money[l.id][1]), dates[l.id][0]) for l in lines],
-        seats=[cohort_by_id[cid].seats for cid in cohort_ids],
-        edges=edges,
+        seats=[c.seats for c in cohort_list],
+        edges=np.stack([edge_line, edge_cohort], axis=1),
     )
     amounts = allocate(problem)
-    covered: dict[int, int] = defaultdict(int)
-    used: dict[int, int] = defaultdict(int)
-    for (li, ci), amount in zip(edges, amounts):
-        if amount:
-            line_id, cohort_id = lines[li].id, cohort_ids[ci]
-            covered[line_id] += amount
-            used[cohort_id] += amount
-            result.allocations.append((line_id, cohort_id, amount))
+    covered_of = np.bincount(edge_line, weights=amounts, minlength=len(lines)).astype(np.int64).tolist()
+    used_of = np.bincount(edge_cohort, weights=amounts, minlength=len(cohort_list)).astype(np.int64).tolist()
+    covered = {line.id: covered_of[i] for i, line in enumerate(lines)}
+    used = {cid: used_of[i] for i, cid in enumerate(cohort_ids)}
+    for k in np.flatnonzero(amounts).tolist():
+        result.allocations.append((lines[edge_line[k]].id, cohort_ids[edge_cohort[k]], int(amounts[k])))
+
+    def candidates_of(line_id: int) -> _Candidates:
+        p = found[line_id]
+        return _Candidates(
+            eligible=cohort_id_of[p.eligible].tolist(), late=cohort_id_of[p.late].tolist(),
+            cert_only=cohort_id_of[p.cert_only].tolist(), language_only=cohort_id_of[p.language_only].tolist(),
+        )
 
     q = inp.quarter
     for line in lines:
@@ -198,7 +197,7 @@ def match_components(inp: MatchInput) -> PartialResult:
         )
         kind = FlagKind.UNMET_DEMAND if outcome.covered == 0 else FlagKind.UNDER_SUPPLY
         result.flags.append(Flag(kind=kind.value, count=short, context={"need_date": n.isoformat()}, **base))
-        cand = candidates[line.id]
+        cand = candidates_of(line.id)
         for flag_kind, ids in (
             (FlagKind.TIMING_MISMATCH, cand.late),
             (FlagKind.CERTIFICATION_GAP, cand.cert_only),
