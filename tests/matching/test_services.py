@@ -235,3 +235,15 @@ def test_cohort_changes_queue_one_rematch_per_affected_quarter(django_capture_on
     assert sorted(MatchRun.objects.values_list("quarter", flat=True)) == [
         "2026Q2", "2026Q3", "2026Q4", "2027Q1", "2027Q2",
     ]
+
+
+def test_reviewers_hear_of_new_gaps_once_when_a_run_swaps_in(make_user, mailoutbox, django_capture_on_commit_callbacks):
+    seed.seed_quarter()
+    make_user("reviewer", email="reviewer@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_inline()
+    (mail,) = mailoutbox
+    assert "2 new gap(s)" in mail.subject and "EKZ" in mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        run_inline()  # the same gaps again: nothing new to announce
+    assert len(mailoutbox) == 1
