@@ -6,7 +6,7 @@ from core.choices import Language
 
 
 class LabelSource(models.TextChoices):
-    """Where an occupation label comes from; kept on every label (see data/taxonomy/README.md)."""
+    """Where an occupation label comes from; kept on every label (see gaps/taxonomy/README.md)."""
 
     ILO = "ILO", _("ILO ISCO-08")
     ESCO = "ESCO", _("ESCO v1.2.0")
