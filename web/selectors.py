@@ -508,3 +508,28 @@ def _heat_colour(shade: float) -> dict:
     if shade <= 0.6:
         return {"alpha": round(0.08 + 0.42 * shade / 0.6, 2), "dark": False}
     return {"alpha": round(0.8 + 0.2 * (shade - 0.6) / 0.4, 2), "dark": True}
+
+
+# Projects drawn in the results-chain chart: beyond this a bar chart stops being readable.
+RESULTS_CHART_PROJECTS = 15
+
+
+def results_chain_chart(projects, results) -> dict | None:
+    """Pass rate, employment rate and income change per project that has outcomes (percent)."""
+    from django.utils.translation import gettext
+
+    measured = [p for p in projects if results.get(p.pk) and results[p.pk].completed][:RESULTS_CHART_PROJECTS]
+    if not measured:
+        return None
+
+    def pct(value, scale=100):
+        return None if value is None else round(float(value) * scale, 1)
+
+    return {
+        "labels": [p.title for p in measured],
+        "datasets": [
+            {"label": gettext("Certification pass rate"), "data": [pct(results[p.pk].pass_rate) for p in measured]},
+            {"label": gettext("Employment rate (6 months)"), "data": [pct(results[p.pk].employment_rate) for p in measured]},
+            {"label": gettext("Income change"), "data": [pct(results[p.pk].income_change_pct, 1) for p in measured]},
+        ],
+    }

@@ -471,10 +471,12 @@ def projects_page(request: HttpRequest) -> HttpResponse:
     filterset = ProjectFilter(request.GET, queryset=project_list(user=request.user).order_by("-approved_at", "-pk"))
     projects = list(filterset.qs[:200]) if filterset.is_valid() else []
     export_query = request.GET.urlencode()
+    results = results_by_project([p.pk for p in projects])
     return render(request, "web/projects.html", {
         "filter": filterset,
         "projects": projects,
-        "results": results_by_project([p.pk for p in projects]),
+        "results": results,
+        "chart": selectors.results_chain_chart(projects, results),
         "total": aggregate_results(filterset.qs) if filterset.is_valid() else None,
         "export_query": export_query,
     })

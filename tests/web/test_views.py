@@ -781,3 +781,24 @@ def test_reviewer_records_a_cohort_outcome_and_the_results_chain_follows(client,
     page = client.get(reverse("web:project", args=[project.pk]))
     assert page.context["results"].pass_rate == Decimal("0.75")
     assert "75 %" in page.content.decode()
+
+
+def test_repository_charts_the_results_chain_of_projects_with_outcomes(client, make_user, gap, occupations):
+    from projects import services as project_services
+
+    reviewer = make_user(Role.REVIEWER)
+    project = project_services.gap_approve(gap=gap, user=reviewer)
+    client.force_login(reviewer)
+    assert client.get(reverse("web:projects")).context["chart"] is None  # nothing measured yet
+    college = College.objects.create(code="KZ-LUBAN", name="Luban Workshop", country="KZ")
+    program = Program.objects.create(college=college, code="HARV-OP", title="Harvester operators", languages=["ru"])
+    cohort = Cohort.objects.create(program=program, seats=30, intake_date=dt.date(2025, 9, 1),
+                                   graduation_date=dt.date(2026, 6, 30))
+    project_services.project_update(project=project, user=reviewer, programs=[program])
+    project_services.outcome_create(project=project, user=reviewer, cohort=cohort, enrolled=30, completed=28,
+                                    passed_assessment=21, employed_6m=14)
+    response = client.get(reverse("web:projects"))
+    chart = response.context["chart"]
+    assert chart["labels"] == [project.title]
+    assert [d["data"] for d in chart["datasets"][:2]] == [[75.0], [50.0]]
+    assert "results-chain-data" in response.content.decode()
