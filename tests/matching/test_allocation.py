@@ -53,8 +53,10 @@ def brute_force_best(problem: AllocationProblem) -> tuple:
 
 @settings(max_examples=300, deadline=None)
 @given(problems())
-def test_allocation_covers_the_most_and_breaks_ties_by_salary_then_need_date(problem):
-    amounts = allocate(problem)
+def test_the_lp_covers_the_most_and_breaks_ties_by_salary_then_need_date(problem):
+    from gaps.matching.allocation import allocate_lp
+
+    amounts = allocate_lp(problem)
     assert amounts.dtype.kind == "i" and (amounts >= 0).all()
     assert feasible(problem, amounts)
     assert objective(problem, amounts) == brute_force_best(problem)
@@ -72,3 +74,33 @@ def test_a_chain_reroutes_seats_to_cover_more():
     )
     amounts = allocate(problem)
     assert objective(problem, amounts) == (4, 2, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems())
+def test_the_augmenting_path_greedy_reaches_the_same_optimum(problem):
+    amounts = allocate(problem)  # the greedy, what matching uses
+    assert feasible(problem, amounts.tolist())
+    assert objective(problem, amounts.tolist()) == brute_force_best(problem)
+
+
+@st.composite
+def larger_problems(draw):
+    n_lines, n_cohorts = draw(st.integers(5, 30)), draw(st.integers(3, 20))
+    pairs = list(itertools.product(range(n_lines), range(n_cohorts)))
+    return AllocationProblem(
+        headcount=draw(st.lists(st.integers(1, 9), min_size=n_lines, max_size=n_lines)),
+        priority=draw(st.lists(st.tuples(st.integers(-4, -1), st.integers(1, 3)), min_size=n_lines, max_size=n_lines)),
+        seats=draw(st.lists(st.integers(1, 9), min_size=n_cohorts, max_size=n_cohorts)),
+        edges=draw(st.lists(st.sampled_from(pairs), unique=True, max_size=80)),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(larger_problems())
+def test_greedy_and_lp_agree_on_larger_instances(problem):
+    from gaps.matching.allocation import allocate_greedy, allocate_lp
+
+    greedy, lp = allocate_greedy(problem).tolist(), allocate_lp(problem).tolist()
+    assert feasible(problem, greedy)
+    assert objective(problem, greedy) == objective(problem, lp)
