@@ -60,6 +60,9 @@ def timed_match(quarter: str, *, workers: int, chunks: int):
     from gaps.matching import services
     from gaps.models import MatchRun
 
+    # A run of an interrupted benchmark still holds the quarter: fail it (bench database only).
+    for stuck in MatchRun.objects.filter(quarter=quarter, status__in=["queued", "running"]).values_list("id", flat=True):
+        services.match_run_fail(run_id=stuck, error="abandoned: the benchmark was interrupted")
     started = time.perf_counter()
     run = services.match_run_create(quarter=quarter, trigger="manual", reuse_queued=False)
     planned = services.match_run_plan(run=run, chunks=chunks)

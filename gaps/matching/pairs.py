@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import rules
 from .types import Cohort, Line, Program, Settings
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -59,6 +58,31 @@ def line_pairs(
             else:
                 everywhere[code].append(i)
 
+    # Language and certification per program as arrays, so a requirement is one vector operation.
+    languages = sorted({lang for p in programs for lang in p.languages} | {lang for l in lines for lang in l.languages})
+    bit = {lang: 1 << i for i, lang in enumerate(languages)}
+    program_languages = np.array([sum(bit[lang] for lang in set(p.languages)) for p in programs], dtype=object)
+    if len(bit) <= 62:
+        program_languages = program_languages.astype(np.int64)
+    certified: dict[str, np.ndarray] = {}
+
+    def requirement_masks(line: Line, unique_programs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if line.languages:
+            wanted = sum(bit[lang] for lang in set(line.languages))
+            speaks = (program_languages[unique_programs] & wanted) != 0
+        else:
+            speaks = np.ones(len(unique_programs), dtype=bool)
+        cert = line.certification.strip().upper()
+        if cert:
+            if cert not in certified:
+                certified[cert] = np.array(
+                    [any(c.strip().upper() == cert for c in p.certifications) for p in programs], dtype=bool
+                )
+            certifies = certified[cert][unique_programs]
+        else:
+            certifies = np.ones(len(unique_programs), dtype=bool)
+        return speaks.astype(bool), certifies
+
     groups: dict[tuple[str, int], list[Line]] = defaultdict(list)
     for line in lines:
         if line.occupation_code:
@@ -87,10 +111,7 @@ def line_pairs(
                 out[line.id] = cache[key]
                 continue
             if requirement not in masks:
-                speaks = np.fromiter((rules.speaks(line, programs[p]) for p in unique_programs.tolist()), dtype=bool)
-                certifies = np.fromiter(
-                    (rules.certifies(line, programs[p]) for p in unique_programs.tolist()), dtype=bool
-                )
+                speaks, certifies = requirement_masks(line, unique_programs)
                 masks[requirement] = (speaks[local_program], certifies[local_program])
             speaks_c, certifies_c = masks[requirement]
             n, e = need.toordinal(), end.toordinal()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from enum import Enum
 
 from core.quarters import Quarter
@@ -52,9 +53,14 @@ def assessment_window(quarter: Quarter, settings: Settings) -> tuple[dt.date, dt
     return quarter.start - dt.timedelta(days=settings.supply_window_days), quarter.end
 
 
+@functools.lru_cache(maxsize=64)
+def _assessment_window(quarter: Quarter, settings: Settings) -> tuple[dt.date, dt.date]:
+    return assessment_window(quarter, settings)
+
+
 def is_assessed(cohort: Cohort, program: Program, quarter: Quarter, reported_region_ids, settings: Settings) -> bool:
     """Graduates within [quarter start - window, quarter end] and serves a region that reported."""
-    start, end = assessment_window(quarter, settings)
+    start, end = _assessment_window(quarter, settings)
     if not start <= cohort.graduation_date <= end:
         return False
     if not program.serves_region_ids:
