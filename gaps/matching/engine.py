@@ -311,14 +311,20 @@ def finalize(
 
     # MISDIRECTED_SUPPLY, and RETOOL per (college, program, line).
     retool: dict[tuple[int, int], list] = {}
+    # Adjacent shortfall lines per (program, region): many oversupplied cohorts share a program.
+    adjacent: dict[tuple[int, int], list] = {}
     for item in sorted(oversupplied, key=lambda o: o.cohort.id):
         c, p = item.cohort, item.program
         regions = sorted(p.serves_region_ids) if p.serves_region_ids else all_regions
         for region_id in regions:
-            for line, outcome in by_region.get(region_id, ()):
-                if not rules.is_adjacent(line, p):
-                    continue
-                own = rules.adjacent_trained_occupation(line, p)
+            key = (p.id, region_id)
+            if key not in adjacent:
+                adjacent[key] = [
+                    (line, outcome, rules.adjacent_trained_occupation(line, p))
+                    for line, outcome in by_region.get(region_id, ())
+                    if rules.is_adjacent(line, p)
+                ]
+            for line, outcome, own in adjacent[key]:
                 count = min(item.surplus, outcome.shortfall)
                 result.flags.append(Flag(
                     kind=FlagKind.MISDIRECTED_SUPPLY.value, quarter=quarter, region_code=line.region_code,
