@@ -65,11 +65,33 @@ def _copy_value(field, value):
     return value
 
 
+def _copy_results(model, run: MatchRun, items) -> None:
+    """COPY engine dataclasses straight into the model's table: their attribute names are the
+    model's column attnames (plus run_id), so no model instance is built per row."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for item in items:
+                values = item.__dict__
+                copy.write_row([
+                    run.pk if name == "run_id" else json.dumps(values[name]) if name in json_fields else values[name]
+                    for name in names
+                ])
+
+
 def write_flags_and_recommendations(run: MatchRun, flags, recommendations) -> None:
-    _insert(Flag, (flag_row(run, f) for f in sorted(flags, key=FlagData.sort_key)))
-    _insert(
-        Recommendation, (recommendation_row(run, r) for r in sorted(recommendations, key=RecommendationData.sort_key))
-    )
+    flags = sorted(flags, key=FlagData.sort_key)
+    recommendations = sorted(recommendations, key=RecommendationData.sort_key)
+    if connection.vendor == "postgresql":
+        _copy_results(Flag, run, flags)
+        _copy_results(Recommendation, run, recommendations)
+        return
+    _insert(Flag, (flag_row(run, f) for f in flags))
+    _insert(Recommendation, (recommendation_row(run, r) for r in recommendations))
 
 
 def write_partial(run: MatchRun, partial: engine.PartialResult) -> None:
