@@ -16,7 +16,6 @@ The work splits in two phases so that several workers can share a quarter:
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
