@@ -148,8 +148,9 @@ def programs_for(user) -> QuerySet[Program]:
     )
 
 
-def recommendations_for(user, *, limit: int = HOME_RECOMMENDATIONS) -> list:
-    """The current run's recommendations to the user's colleges, best score first.
+def recommendations_for(user, *, quarter: str | None = None, limit: int = HOME_RECOMMENDATIONS) -> list:
+    """The current results' recommendations to the user's colleges for one quarter (by default the
+    latest matched one), best score first.
 
     Scoped by college only: a college page shows what its own colleges should do, even for a user
     who is also an official somewhere. Occupation titles come in the active language.
@@ -158,9 +159,13 @@ def recommendations_for(user, *, limit: int = HOME_RECOMMENDATIONS) -> list:
         from gaps.matching.selectors import recommendations_current
     except ImportError:  # matching not installed
         return []
+    qs = recommendations_current().filter(college__in=colleges_for(user))
+    if quarter is None:
+        # The latest matched quarter: older quarters' need dates have passed, and mixing quarters
+        # in one ranking would put stale advice beside current advice.
+        quarter = qs.aggregate(latest=Max("quarter"))["latest"]
     rows = list(
-        recommendations_current()
-        .filter(college__in=colleges_for(user))
+        qs.filter(quarter=quarter)
         .select_related("college", "program", "region")
         .order_by("-score", "id")[:limit]
     )

@@ -129,6 +129,24 @@ def test_college_sees_its_ranked_recommendations_with_the_why(client, make_user,
     assert "XJ-09" not in html
 
 
+def test_college_home_ranks_only_the_latest_matched_quarter(client, make_user, regions, occupations):
+    """Advice for a quarter whose needs have passed must not outrank this quarter's."""
+    from gaps.models import MatchRun, QuarterResults, Recommendation
+
+    mine = College.objects.create(code="GS-01", name="Gansu Vocational Centre", country="CN")
+    common = dict(college=mine, college_code="GS-01", region=regions["east"], region_code="KZ-VOS", headcount=40,
+                  shortfall=40, salary_min=250000, salary_max=320000, currency="KZT", salary_min_cny=3500,
+                  salary_max_cny=4480, feasibility=1, occupation_code="8341", kind="OPEN")
+    for quarter, score, need in (("2026Q2", 9000, dt.date(2026, 5, 1)), (QUARTER, 100, dt.date(2026, 8, 15))):
+        run = MatchRun.objects.create(quarter=quarter, status="succeeded")
+        QuarterResults.objects.create(quarter=quarter, current_run=run)
+        Recommendation.objects.create(run=run, quarter=quarter, need_date=need, score=score, **common)
+    client.force_login(make_user(Role.COLLEGE_STAFF, colleges=[mine]))
+    response = client.get(reverse("web:home"))
+    assert [r.quarter for r in response.context["recommendations"]] == [QUARTER]
+    assert QUARTER in response.content.decode()
+
+
 def test_reviewer_home_counts_gaps_awaiting_decision(client, make_user, regions, occupations):
     Gap.objects.create(region=regions["east"], quarter=QUARTER, occupation=occupations["8341"], headcount=40,
                        shortfall=40, new_on_list=True)
