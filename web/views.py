@@ -126,15 +126,20 @@ def report_line_add(request: HttpRequest, region_code: str, quarter: str) -> Htt
     return _render_report(request, region, quarter, form=form, status=422)
 
 
-@login_required
-@require_POST
-def report_line_delete(request: HttpRequest, region_code: str, quarter: str, line_no: int) -> HttpResponse:
-    region = selectors.region_for(request.user, region_code)
+def _report_line_or_404(user, region_code: str, quarter: str, line_no: int):
+    """The line of the region's report shown for the quarter; 404 outside the user's regions."""
+    region = selectors.region_for(user, region_code)
     quarter = selectors.parse_quarter_or_404(quarter)
     report = selectors.report_for_page(region, quarter)
     if report is None:
         raise Http404
-    line = get_object_or_404(report.lines, line_no=line_no)
+    return region, quarter, get_object_or_404(report.lines, line_no=line_no)
+
+
+@login_required
+@require_POST
+def report_line_delete(request: HttpRequest, region_code: str, quarter: str, line_no: int) -> HttpResponse:
+    region, quarter, line = _report_line_or_404(request.user, region_code, quarter, line_no)
     try:
         report_services.report_line_delete(line=line, user=request.user)
     except ValidationError as exc:
@@ -150,12 +155,7 @@ def report_line_code(request: HttpRequest, region_code: str, quarter: str, line_
     """Pick the unit group of an uncoded line (gaps.services.line_set_occupation re-matches after)."""
     from gaps.models import Occupation
 
-    region = selectors.region_for(request.user, region_code)
-    quarter = selectors.parse_quarter_or_404(quarter)
-    report = selectors.report_for_page(region, quarter)
-    if report is None:
-        raise Http404
-    line = get_object_or_404(report.lines, line_no=line_no)
+    region, quarter, line = _report_line_or_404(request.user, region_code, quarter, line_no)
     code = (request.POST.get("occupation_code") or request.POST.get("occupation_query") or "").strip()
     occupation = Occupation.objects.filter(code=code).first() if re.fullmatch(r"\d{4}", code) else None
     if occupation is None:
