@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -608,6 +609,18 @@ def test_the_late_drip_irrigation_class_is_visibly_late(client, demo_data):
     assert 'class="cohort late"' in html and "status-late" in html
 
 
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_timeline_coordinates_stay_machine_readable_in_comma_decimal_languages(client, demo_data, language):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="official.almaty"))
+    url = reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": QUARTER})
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    coordinates = re.findall(r'\b(?:x|x1|x2|y|width)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
+
+
 # --- Colleges: programs and cohorts -------------------------------------------------------------------
 
 
@@ -718,6 +731,10 @@ def test_gap_page_has_a_region_by_occupation_shortfall_heatmap(client, make_user
     east = heatmap["rows"][1]["cells"]
     assert east[0]["gap"] is None and east[1]["gap"] == gap and east[1]["shade"] == 1.0
     assert heatmap["rows"][0]["cells"][0]["shade"] == 0.5  # sqrt(10 / 40)
+    # Shades are CSS numbers: a decimal comma (ru, kk) would void the colour and leave white on white.
+    html = client.get(reverse("web:gaps"), {"quarter": QUARTER}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    alphas = re.findall(r"rgba\(164, 22, 26, ([^)]*)\)", html)
+    assert len(alphas) == 2 and all(re.fullmatch(r"\d+(\.\d+)?", alpha) for alpha in alphas), alphas
 
 
 def test_an_official_codes_an_uncoded_line_of_a_submitted_report(official_client, official, regions, occupations):
