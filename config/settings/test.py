@@ -17,3 +17,7 @@ if os.environ.get("TALENTGAP_REQUIRE_POSTGRES") == "1":
     assert DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", (
         "bin/test runs the suite on PostgreSQL: set DATABASE_URL=postgres://..."
     )
+
+# Tests don't run collectstatic: WhiteNoise serves from the app finders instead of STATIC_ROOT.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
