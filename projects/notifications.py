@@ -205,43 +205,56 @@ def notify_college_recommendations(run_id: int) -> None:
     Only recommendations that the quarter's previous successful run did not already make are
     announced, so re-matching after an unrelated resubmission does not mail every college again.
     """
-    transaction.on_commit(lambda: _send_college_recommendations(int(run_id)))
+    # Composed now, sent after commit: the previous run's rows, which tell what is new, are deleted
+    # by the matching clean-up once the new results are swapped in.
+    messages = _college_recommendation_messages(int(run_id))
+    if messages:
+        transaction.on_commit(lambda: _send(messages))
 
 
-def _recommendation_key(rec) -> tuple:
-    return (rec.kind, rec.college_code, rec.program_code, rec.region_code, rec.occupation_code)
+# What makes a recommendation "the same" as one the previous run already made.
+RECOMMENDATION_KEY = ("kind", "college_code", "program_code", "region_code", "occupation_code")
 
 
-def _send_college_recommendations(run_id: int) -> None:
+def _college_recommendation_messages(run_id: int) -> list:
     import gaps.models as gap_models
     from training.models import College
 
     Recommendation = getattr(gap_models, "Recommendation", None)
     MatchRun = getattr(gap_models, "MatchRun", None)
     if Recommendation is None or MatchRun is None:
-        return
+        return []
     run = MatchRun.objects.filter(pk=run_id).first()
     if run is None:
-        return
+        return []
     previous = (
         MatchRun.objects.filter(quarter=run.quarter, status="succeeded", pk__lt=run.pk).order_by("-pk").first()
     )
-    seen = {_recommendation_key(r) for r in Recommendation.objects.filter(run=previous)} if previous else set()
-    by_college: dict[str, list] = {}
-    for rec in Recommendation.objects.filter(run=run).order_by("-score", "pk"):
-        if _recommendation_key(rec) not in seen:
-            by_college.setdefault(rec.college_code, []).append(rec)
-    if not by_college:
-        return
+    # Keys only: a full-scale run makes hundreds of thousands of recommendations, and this runs
+    # inside the matching's final transaction. Whole rows are loaded just for what goes in a mail.
+    seen = set(Recommendation.objects.filter(run=previous).values_list(*RECOMMENDATION_KEY)) if previous else set()
+    shown: dict[str, list[int]] = {}
+    totals: dict[str, int] = {}
+    ranked = Recommendation.objects.filter(run=run).order_by("-score", "pk").values_list("pk", *RECOMMENDATION_KEY)
+    for pk, *key in ranked.iterator(chunk_size=5000):
+        if tuple(key) in seen:
+            continue
+        college_code = key[1]
+        totals[college_code] = totals.get(college_code, 0) + 1
+        if len(shown.setdefault(college_code, [])) < RECOMMENDATIONS_PER_MAIL:
+            shown[college_code].append(pk)
+    if not totals:
+        return []
+    rows = Recommendation.objects.in_bulk([pk for pks in shown.values() for pk in pks])
     messages = []
-    for college in College.objects.filter(code__in=by_college).prefetch_related("staff"):
-        recs = by_college[college.code]
-        lines = [f"- {rec.kind}: {getattr(rec, 'detail', '') or rec.occupation_code}" for rec in recs[:RECOMMENDATIONS_PER_MAIL]]
-        if len(recs) > RECOMMENDATIONS_PER_MAIL:
-            lines.append(_("... and %(n)d more.") % {"n": len(recs) - RECOMMENDATIONS_PER_MAIL})
+    for college in College.objects.filter(code__in=totals).prefetch_related("staff"):
+        recs = [rows[pk] for pk in shown[college.code]]
+        lines = [f"- {rec.kind}: {getattr(rec, 'detail', '') or rec.occupation_code}" for rec in recs]
+        if totals[college.code] > len(recs):
+            lines.append(_("... and %(n)d more.") % {"n": totals[college.code] - len(recs)})
         subject = _("%(n)d new recommendation(s) for %(college)s, %(quarter)s") % {
-            "n": len(recs), "college": college.name, "quarter": run.quarter}
+            "n": totals[college.code], "college": college.name, "quarter": run.quarter}
         body = _("The matching of %(quarter)s recommends to %(college)s:") % {
             "quarter": run.quarter, "college": college.name} + "\n\n" + "\n".join(lines) + "\n"
         messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
-    _send(messages)
+    return messages

@@ -230,6 +230,7 @@ def match_run_finalize(*, run_id: int) -> bool:
         )
         if fresh_gap_ids:
             transaction.on_commit(lambda: _notify_new_gaps(fresh_gap_ids))
+        _notify_college_recommendations(run.pk)
     match_results_cleanup(quarter=run.quarter)
     return True
 
@@ -267,6 +268,15 @@ def _notify_new_gaps(gap_ids: list[int]) -> None:
     except ImportError:  # gap review (projects) not installed
         return
     notify_new_gaps(gap_ids)
+
+
+def _notify_college_recommendations(run_id: int) -> None:
+    """Mail colleges the recommendations this run newly addresses to them (sent after commit)."""
+    try:
+        from projects.notifications import notify_college_recommendations
+    except ImportError:  # notifications (projects) not installed
+        return
+    notify_college_recommendations(run_id)
 
 
 def match_run_fail(*, run_id: int, error: str) -> None:

@@ -247,3 +247,19 @@ def test_reviewers_hear_of_new_gaps_once_when_a_run_swaps_in(make_user, mailoutb
     with django_capture_on_commit_callbacks(execute=True):
         run_inline()  # the same gaps again: nothing new to announce
     assert len(mailoutbox) == 1
+
+
+def test_colleges_hear_of_their_new_recommendations_once_across_swaps(make_user, mailoutbox, django_capture_on_commit_callbacks):
+    """The second run makes the same recommendations; the previous run's rows are cleaned up after
+    the swap, so what is new has to be decided before that."""
+    from training.models import College
+
+    seed.seed_quarter()
+    make_user("college_staff", colleges=[College.objects.get(code="GANSU-VC")], email="gansu@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_inline()
+    gansu = [m for m in mailoutbox if m.to == ["gansu@example.org"]]
+    assert len(gansu) == 1 and "RETOOL" in gansu[0].body and "GANSU-VC" not in gansu[0].to
+    with django_capture_on_commit_callbacks(execute=True):
+        run_inline()
+    assert len([m for m in mailoutbox if m.to == ["gansu@example.org"]]) == 1
