@@ -28,6 +28,7 @@ urlpatterns = [
     path("programs/import/", views.programs_upload, name="programs-upload"),
     path("programs/<int:pk>/edit/", views.program_edit, name="program-edit"),
     path("programs/<int:pk>/cohorts/", views.cohort_add, name="cohort-add"),
+    path("programs/<int:pk>/cohorts/<int:cohort_pk>/", views.cohort_edit, name="cohort-edit"),
     path("projects/", views.projects_page, name="projects"),
     path("projects/<int:pk>/", views.project_page, name="project"),
     path("projects/<int:pk>/plan/", views.project_plan, name="project-plan"),

@@ -344,8 +344,39 @@ def cohort_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Cohort added to %(code)s.") % {"code": program.code})
     else:
-        messages.error(request, " ".join(f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields
-                                         else " ".join(errors) for name, errors in form.errors.items()))
+        messages.error(request, _form_errors_message(form))
+    return redirect(reverse("web:programs") + f"#program-{program.pk}")
+
+
+def _form_errors_message(form) -> str:
+    """One message naming each field with its errors (the cohort forms sit inline in a list)."""
+    return " ".join(f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+                    for name, errors in form.errors.items())
+
+
+@login_required
+@require_POST
+def cohort_edit(request: HttpRequest, pk: int, cohort_pk: int) -> HttpResponse:
+    """Change a cohort's seats and dates, or delete it (`delete` in the form), through training.services."""
+    from training import services as training_services
+
+    program = get_object_or_404(
+        selectors.programs_for(request.user).filter(college__in=selectors.editable_colleges(request.user)), pk=pk
+    )
+    cohort = get_object_or_404(program.cohorts, pk=cohort_pk)
+    try:
+        if "delete" in request.POST:
+            training_services.cohort_delete(cohort=cohort, user=request.user)
+            messages.success(request, _("Cohort deleted."))
+        else:
+            form = CohortForm(request.POST)
+            if form.is_valid():
+                training_services.cohort_update(cohort=cohort, user=request.user, **form.cleaned_data)
+                messages.success(request, _("Cohort updated."))
+            else:
+                messages.error(request, _form_errors_message(form))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect(reverse("web:programs") + f"#program-{program.pk}")
 
 

@@ -795,6 +795,50 @@ def test_officials_see_a_project_but_cannot_manage_it(client, make_user, regions
     assert client.post(reverse("web:project-transition", args=[project.pk, "activate"])).status_code == 403
 
 
+def test_college_staff_edit_and_delete_their_cohorts_only(staff_client, gansu, occupations):
+    program = Program.objects.create(college=gansu, code="FV", title="Graders", languages=["zh"])
+    cohort = Cohort.objects.create(program=program, seats=80, intake_date=dt.date(2025, 9, 1),
+                                   graduation_date=dt.date(2026, 9, 15))
+    page = staff_client.get(reverse("web:programs")).content.decode()
+    url = reverse("web:cohort-edit", args=[program.pk, cohort.pk])
+    assert url in page and 'value="2026-09-15"' in page  # the form comes filled in
+
+    # Reschedule: graduate before the season instead of during it.
+    staff_client.post(url, {"seats": "60", "intake_date": "2025-07-01", "graduation_date": "2026-07-20"})
+    cohort.refresh_from_db()
+    assert (cohort.seats, cohort.intake_date, cohort.graduation_date) == (60, dt.date(2025, 7, 1), dt.date(2026, 7, 20))
+    assert cohort.history.first().history_user is not None  # audited: who changed it
+
+    bad = staff_client.post(url, {"seats": "0", "intake_date": "2026-09-01", "graduation_date": "2026-07-10"}, follow=True)
+    html = bad.content.decode()
+    assert "Seats" in html and "Graduation cannot come before intake." in html
+    cohort.refresh_from_db()
+    assert cohort.seats == 60  # nothing half-written
+
+    other_college = College.objects.create(code="XJ-09", name="Other College", country="CN")
+    other_program = Program.objects.create(college=other_college, code="X", title="Not yours", languages=["ru"])
+    theirs = Cohort.objects.create(program=other_program, seats=5, intake_date=dt.date(2025, 9, 1),
+                                   graduation_date=dt.date(2026, 6, 1))
+    assert staff_client.post(reverse("web:cohort-edit", args=[other_program.pk, theirs.pk]),
+                             {"delete": "1"}).status_code == 404
+    assert staff_client.post(reverse("web:cohort-edit", args=[program.pk, theirs.pk]),
+                             {"delete": "1"}).status_code == 404  # not a cohort of this program
+    assert Cohort.objects.filter(pk=theirs.pk).exists()
+
+    staff_client.post(url, {"delete": "1"})
+    assert not Cohort.objects.filter(pk=cohort.pk).exists()
+
+
+def test_reviewers_cannot_edit_cohorts(client, make_user, gansu):
+    program = Program.objects.create(college=gansu, code="FV", title="Graders", languages=["zh"])
+    cohort = Cohort.objects.create(program=program, seats=8, intake_date=dt.date(2025, 9, 1),
+                                   graduation_date=dt.date(2026, 6, 1))
+    client.force_login(make_user(Role.REVIEWER))
+    assert reverse("web:cohort-edit", args=[program.pk, cohort.pk]) not in client.get(reverse("web:programs")).content.decode()
+    assert client.post(reverse("web:cohort-edit", args=[program.pk, cohort.pk]), {"delete": "1"}).status_code == 404
+    assert Cohort.objects.filter(pk=cohort.pk).exists()
+
+
 def test_reviewer_records_a_cohort_outcome_and_the_results_chain_follows(client, make_user, gap, occupations):
     from projects import services as project_services
 
