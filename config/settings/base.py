@@ -5,6 +5,7 @@ With nothing configured, talentgap runs on SQLite with Celery tasks executed in-
 what the README's run command uses.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "accounts",
     "core",
     "gaps",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: turns a locked-out login into core.security.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,6 +98,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Login brute force (django-axes, https://django-axes.readthedocs.io/) -----------------------
+# Failed logins are counted in the database, so every gunicorn worker shares them. After
+# LOGIN_FAILURE_LIMIT failures an account is locked whatever the address, and an address is locked
+# whatever the account ("username" OR "ip_address"), for LOGIN_LOCKOUT_MINUTES. The web login, the
+# admin login and the API's token endpoint all authenticate through these backends.
+AUTHENTICATION_BACKENDS = [
+    "core.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind reverse proxies, how many of them append to X-Forwarded-For; 0 (the default) trusts the
+# header not at all and uses the connection's address. Read by the lockout and the API throttles.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
@@ -127,6 +151,19 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 20 * 1024 * 1024)
 
+# --- Cache -----------------------------------------------------------------------------------
+# Shared by every process when CACHE_URL names a Redis (production, tests): the API throttles count
+# there. Without it each process has its own memory cache (the embedded SQLite default).
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "talentgap")}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -143,6 +180,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Maps the services' ValidationError / PermissionDenied (and integrity races) to 400/403/409.
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Rate limits per client: 429 with Retry-After past them. Counted in CACHES["default"].
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/min"),
+        "user": env_str("API_THROTTLE_USER", "1200/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES
+from .base import CACHES, DATABASES, LOGGING, REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -21,3 +21,19 @@ if os.environ.get("TALENTGAP_REQUIRE_POSTGRES") == "1":
 # Tests don't run collectstatic: WhiteNoise serves from the app finders instead of STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The suite makes thousands of API requests per minute on purpose (permission matrices, schemathesis):
+# the throttles stay on but far out of reach; tests/security lowers them to see a 429.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "100000/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "100000/min"),
+    },
+}
+# Parallel runs (other databases, xdist workers) share the cache's Redis: keep their keys apart.
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES = {"default": {**CACHES["default"]}}
+    CACHES["default"]["KEY_PREFIX"] = f"test-{DATABASES['default'].get('NAME')}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# django-axes logs every failed login at WARNING, which the lockout tests make by the dozen.
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "ERROR"}}}
