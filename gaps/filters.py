@@ -32,7 +32,8 @@ class ReportFilter(filters.FilterSet):
 
 
 class ReportLineFilter(filters.FilterSet):
-    report = filters.NumberFilter(field_name="report_id")
+    # A whole id within bigint: 1.5 or 1e300 is a 400 naming the parameter, not a query that fails.
+    report = filters.NumberFilter(field_name="report_id", max_digits=18, decimal_places=0)
     occupation = filters.CharFilter(field_name="occupation_id", help_text=_("An ISCO-08 unit group code."))
     # A choice rather than BooleanFilter, which would silently ignore a value such as "yes".
     uncoded = filters.ChoiceFilter(

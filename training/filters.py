@@ -44,7 +44,8 @@ class ProgramFilter(filters.FilterSet):
 
 
 class CohortFilter(filters.FilterSet):
-    program = filters.NumberFilter(field_name="program_id")
+    # A whole id within bigint: 1.5 or 1e300 is a 400 naming the parameter, not a query that fails.
+    program = filters.NumberFilter(field_name="program_id", max_digits=18, decimal_places=0)
     college = filters.CharFilter(field_name="program__college__code", lookup_expr="iexact", help_text=_("A college code."))
     graduation_after = filters.DateFilter(field_name="graduation_date", lookup_expr="gte", help_text=_("Graduates on or after."))
     graduation_before = filters.DateFilter(field_name="graduation_date", lookup_expr="lte", help_text=_("Graduates on or before."))

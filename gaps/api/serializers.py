@@ -11,7 +11,6 @@ import re
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -110,7 +109,7 @@ class LineFieldsSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["coding_confidence"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_occupation_name(self, line) -> str | None:
         return line.occupation.title if line.occupation_id else None
 
@@ -206,8 +205,8 @@ class ReportSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     line_count = serializers.IntegerField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = GapReport

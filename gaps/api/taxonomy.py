@@ -47,9 +47,12 @@ class OccupationSerializer(serializers.ModelSerializer):
 
 
 class OccupationMatchSerializer(OccupationSerializer):
-    score = serializers.FloatField(source="match.score", read_only=True, help_text=_("Similarity 0..1 of the best label."))
-    matched_label = serializers.CharField(source="match.matched_label", read_only=True)
-    matched_language = serializers.CharField(source="match.language", read_only=True)
+    # The list documents this one shape, but only a search (?q=) has a match: required=False (not
+    # read_only, which the schema marks required) leaves the three out of the schema's required list,
+    # and the plain list omits them. The serializer is only ever used for output.
+    score = serializers.FloatField(source="match.score", required=False, help_text=_("Similarity 0..1 of the best label."))
+    matched_label = serializers.CharField(source="match.matched_label", required=False)
+    matched_language = serializers.CharField(source="match.language", required=False)
 
     class Meta(OccupationSerializer.Meta):
         fields = [*OccupationSerializer.Meta.fields, "score", "matched_label", "matched_language"]

@@ -193,10 +193,10 @@ class ProjectSerializer(serializers.ModelSerializer):
     partner_colleges = CollegeRefSerializer(many=True, read_only=True)
     programs = ProgramRefSerializer(many=True, read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
-    pass_rate = serializers.FloatField(read_only=True, default=None)
-    employment_rate = serializers.FloatField(read_only=True, default=None)
-    income_change_pct = serializers.FloatField(read_only=True, default=None)
-    skill_appreciation_pct = serializers.FloatField(read_only=True, default=None)
+    pass_rate = serializers.FloatField(read_only=True, default=None, allow_null=True)
+    employment_rate = serializers.FloatField(read_only=True, default=None, allow_null=True)
+    income_change_pct = serializers.FloatField(read_only=True, default=None, allow_null=True)
+    skill_appreciation_pct = serializers.FloatField(read_only=True, default=None, allow_null=True)
     results = serializers.SerializerMethodField()
 
     class Meta:
@@ -256,3 +256,22 @@ class DecisionListSerializer(DecisionSerializer):
 
     class Meta(DecisionSerializer.Meta):
         pass
+
+
+class ProjectResultsSerializer(serializers.Serializer):
+    """Documents GET projects/results/: the results chain summed over the filtered projects (results.as_dict)."""
+
+    projects = serializers.IntegerField()
+    cohorts = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    passed_assessment = serializers.IntegerField()
+    employed_6m = serializers.IntegerField()
+    pass_rate = serializers.FloatField(allow_null=True)
+    employment_rate = serializers.FloatField(allow_null=True)
+    income_before_cny = serializers.FloatField(allow_null=True)
+    income_after_cny = serializers.FloatField(allow_null=True)
+    income_change_pct = serializers.FloatField(allow_null=True)
+    expected_wage_growth_pct = serializers.FloatField(allow_null=True)
+    skill_appreciation_pct = serializers.FloatField(allow_null=True)
+    errors = serializers.ListField(child=serializers.CharField())

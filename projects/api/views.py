@@ -52,6 +52,7 @@ from .serializers import (
     DecisionSerializer,
     OutcomeSerializer,
     ProjectDetailSerializer,
+    ProjectResultsSerializer,
     ProjectSerializer,
     ProjectUpdateSerializer,
     RejectSerializer,
@@ -364,6 +365,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """any open status -> cancelled (reason required)."""
         return self._transition(request, "cancel")
 
+    @extend_schema(responses=ProjectResultsSerializer)
     @action(detail=False, methods=["get"])
     def results(self, request):
         """The results chain over every cohort of the (filtered) projects together."""
