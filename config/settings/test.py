@@ -32,7 +32,7 @@ REST_FRAMEWORK = {
     },
 }
 # Parallel runs (other databases, xdist workers) share the cache's Redis: keep their keys apart.
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+if CACHES["default"]["BACKEND"].endswith("RedisCache") and not os.environ.get("CACHE_KEY_PREFIX"):
     CACHES = {"default": {**CACHES["default"]}}
     CACHES["default"]["KEY_PREFIX"] = f"test-{DATABASES['default'].get('NAME')}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 # django-axes logs every failed login at WARNING, which the lockout tests make by the dozen.
