@@ -148,3 +148,15 @@ def exception_handler(exc, context):
     if response is not None and isinstance(exc, Conflict):
         response.data = {"detail": response.data["detail"], "code": exc.get_codes()}
     return response
+
+
+class UpdateSerializerMixin:
+    """Validate PUT/PATCH with `update_serializer_class` (fields a client may change) and
+    everything else with `serializer_class`."""
+
+    update_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update") and self.update_serializer_class is not None:
+            return self.update_serializer_class
+        return super().get_serializer_class()

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.routers import SimpleRouter
 
-from core.api import IsAdminOrReadOnly, ProgramAccess
+from core.api import IsAdminOrReadOnly, ProgramAccess, UpdateSerializerMixin
 
 from .. import selectors, services
 from ..filters import CohortFilter, CollegeFilter, ProgramFilter
@@ -57,10 +57,11 @@ class CollegeViewSet(viewsets.ModelViewSet):
     update=extend_schema(request=ProgramUpdateSerializer, responses=ProgramSerializer),
     partial_update=extend_schema(request=ProgramUpdateSerializer, responses=ProgramSerializer),
 )
-class ProgramViewSet(viewsets.ModelViewSet):
+class ProgramViewSet(UpdateSerializerMixin, viewsets.ModelViewSet):
     """Training programs; their intakes are cohorts."""
 
     serializer_class = ProgramSerializer
+    update_serializer_class = ProgramUpdateSerializer
     permission_classes = [ProgramAccess]
     filterset_class = ProgramFilter
     ordering_fields = ["college__code", "code", "title", "created_at"]
@@ -68,11 +69,6 @@ class ProgramViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.program_list()
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return ProgramUpdateSerializer
-        return ProgramSerializer
 
     @staticmethod
     def college_of(program):
@@ -97,10 +93,11 @@ class ProgramViewSet(viewsets.ModelViewSet):
     update=extend_schema(request=CohortUpdateSerializer, responses=CohortSerializer),
     partial_update=extend_schema(request=CohortUpdateSerializer, responses=CohortSerializer),
 )
-class CohortViewSet(viewsets.ModelViewSet):
+class CohortViewSet(UpdateSerializerMixin, viewsets.ModelViewSet):
     """Cohorts: one intake of one program (seats, intake and graduation dates)."""
 
     serializer_class = CohortSerializer
+    update_serializer_class = CohortUpdateSerializer
     permission_classes = [ProgramAccess]
     filterset_class = CohortFilter
     ordering_fields = ["graduation_date", "intake_date", "seats", "program"]
@@ -108,11 +105,6 @@ class CohortViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.cohort_list()
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update"):
-            return CohortUpdateSerializer
-        return CohortSerializer
 
     @staticmethod
     def college_of(cohort):
