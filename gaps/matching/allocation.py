@@ -184,7 +184,29 @@ def _greedy_star(problem, group, edge_line, edge_cohort, result) -> None:
 
 
 def allocate_greedy(problem: AllocationProblem) -> np.ndarray:
-    """The same optimum as the LP, by the polymatroid greedy with augmenting paths.
+    """The same optimum as the LP, by the polymatroid greedy with augmenting paths (allocate_rows
+    over the problem's edges; the result in the order of problem.edges)."""
+    n_lines = len(problem.headcount)
+    edges = np.asarray(problem.edges, dtype=np.int64).reshape(-1, 2)
+    result = np.zeros(len(edges), dtype=np.int64)
+    if len(edges) == 0:
+        return result
+    order = np.argsort(edges[:, 0], kind="stable")
+    starts = np.searchsorted(edges[order, 0], np.arange(n_lines + 1))
+    rows = [edges[order[starts[i]:starts[i + 1]], 1] for i in range(n_lines)]
+    at = {(int(l), int(c)): k for k, (l, c) in enumerate(edges.tolist())}
+    for line, cohort, amount in allocate_rows(problem.headcount, problem.priority, problem.seats, rows):
+        result[at[(line, cohort)]] = amount
+    return result
+
+
+def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]]:
+    """The polymatroid greedy with augmenting paths over per-line rows of eligible cohorts.
+
+    `rows[i]`: an int array of the cohort indexes line i may take from (no duplicates). Lines
+    with the same eligible cohorts may share one array object: it is sorted and turned into a
+    Python list once, which is what keeps tens of millions of pairs affordable. Returns
+    (line, cohort, seats) for every pair with seats allocated, sorted.
 
     Lines are served best priority first; each takes free seats of its eligible cohorts, and when
     those run out, looks for an augmenting path (line -> cohort -> a line already served from it
@@ -198,26 +220,43 @@ def allocate_greedy(problem: AllocationProblem) -> np.ndarray:
     dead node to a free seat again, and later searches skip them. This keeps the searches
     near-linear on quarters where the supply is plentiful and most lines fill directly.
     """
-    n_lines = len(problem.headcount)
-    edges = np.asarray(problem.edges, dtype=np.int64).reshape(-1, 2)
-    result = np.zeros(len(edges), dtype=np.int64)
-    if len(edges) == 0:
-        return result
+    n_lines, n_cohorts = len(headcount), len(seats)
     # Each line first takes the cohorts that fewest other lines could use: fewer seats are taken
-    # from under later lines, so fewer augmenting searches are needed (the result is exact either way).
-    demand = np.bincount(edges[:, 1], minlength=len(problem.seats))
-    order = np.lexsort((edges[:, 1], demand[edges[:, 1]], edges[:, 0]))
-    sorted_cohorts = edges[order, 1]
-    starts = np.searchsorted(edges[order, 0], np.arange(n_lines + 1)).tolist()
-    # Each line's eligible cohorts, as Python lists only once a line is looked at:
-    # tens of millions of pairs would not fit in memory as Python ints all at once.
-    cohorts_of = _LazyRows(sorted_cohorts, starts)
-    free = list(problem.seats)
+    # from under later lines, so fewer augmenting searches are needed (the result is exact either
+    # way). demand[c] = how many lines may take from c, counted once per distinct row array.
+    shared: dict[int, list] = {}
+    for row in rows:
+        entry = shared.get(id(row))
+        if entry is None:
+            shared[id(row)] = [row, 1]
+        else:
+            entry[1] += 1
+    arrays = [np.asarray(row, dtype=np.int64) for row, _ in shared.values()]
+    if arrays:
+        lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+        multiplicity = np.array([n for _, n in shared.values()], dtype=np.float64)
+        demand = np.bincount(
+            np.concatenate(arrays), weights=np.repeat(multiplicity, lengths), minlength=n_cohorts
+        ).astype(np.int64)
+    else:
+        demand = np.zeros(n_cohorts, dtype=np.int64)
+    lists: dict[int, list[int]] = {}
+
+    def cohorts_of_line(i: int) -> list[int]:
+        row = rows[i]
+        out = lists.get(id(row))
+        if out is None:
+            a = np.asarray(row, dtype=np.int64)
+            out = lists[id(row)] = a[np.argsort(demand[a] * n_cohorts + a)].tolist()
+        return out
+
+    cohorts_of = _LazyRows(cohorts_of_line)
+    free = list(seats)
     # x[c][l] = seats of cohort c allocated to line l (the reverse edges of the residual graph).
     x: dict[int, dict[int, int]] = {}
     dead_line = bytearray(n_lines)
-    dead_cohort = bytearray(len(problem.seats))
-    need = list(problem.headcount)
+    dead_cohort = bytearray(n_cohorts)
+    need = list(headcount)
 
     def give(line: int, cohort: int, amount: int) -> None:
         row = x.setdefault(cohort, {})
@@ -225,9 +264,9 @@ def allocate_greedy(problem: AllocationProblem) -> np.ndarray:
         if row[line] == 0:
             del row[line]
 
-    ranked = sorted(range(n_lines), key=lambda i: (problem.priority[i], i))
+    ranked = sorted(range(n_lines), key=lambda i: (priority[i], i))
     for line in ranked:
-        if starts[line] == starts[line + 1]:
+        if len(rows[line]) == 0:
             continue
         for cohort in cohorts_of[line]:  # direct fill
             if need[line] == 0:
@@ -253,21 +292,19 @@ def allocate_greedy(problem: AllocationProblem) -> np.ndarray:
                 give(moved, new, amount)
             free[end] -= amount
             need[line] -= amount
-    for cohort, row in x.items():
-        for line, amount in row.items():
-            at = starts[line] + int(np.flatnonzero(sorted_cohorts[starts[line]:starts[line + 1]] == cohort)[0])
-            result[order[at]] = amount
-    return result
+    return sorted((line, cohort, amount) for cohort, row in x.items() for line, amount in row.items())
 
 
 class _LazyRows:
-    def __init__(self, values: np.ndarray, starts: list[int]):
-        self.values, self.starts, self.rows = values, starts, {}
+    """Each line's eligible cohorts, as Python lists only once a line is looked at."""
+
+    def __init__(self, make):
+        self.make, self.rows = make, {}
 
     def __getitem__(self, i: int) -> list[int]:
         row = self.rows.get(i)
         if row is None:
-            row = self.rows[i] = self.values[self.starts[i]:self.starts[i + 1]].tolist()
+            row = self.rows[i] = self.make(i)
         return row
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from core.quarters import Quarter
 
 from . import pairs, rules
-from .allocation import AllocationProblem, allocate
+from .allocation import allocate_rows
 from .flags import Flag, FlagKind
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
 from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
@@ -154,25 +154,24 @@ def match_components(inp: MatchInput) -> PartialResult:
     cohort_ids = [c.id for c in cohort_list]  # position -> id, in graduation order
     found = pairs.line_pairs(lines, dates, list(inp.programs), cohort_list, settings)
 
-    # Allocation over all eligible pairs of the input (allocate() splits into components itself).
+    # Allocation over all eligible pairs of the input: one row of eligible cohort positions per
+    # line (lines of one group with the same dates and requirements share the row).
     cohort_id_of = np.array(cohort_ids, dtype=np.int64)
-    eligible = [found[line.id].eligible for line in lines]
-    edge_line = np.repeat(np.arange(len(lines), dtype=np.int64), [len(e) for e in eligible])
-    edge_cohort = np.concatenate(eligible) if eligible else np.zeros(0, dtype=np.int64)
-    problem = AllocationProblem(
-        headcount=[line.headcount for line in lines],
+    allocated = allocate_rows(
+        [line.headcount for line in lines],
         # Higher salary first (midpoint in CNY at the need date), then the earlier need date.
-        priority=[(-(money[l.id][0] + money[l.id][1]), dates[l.id][0]) for l in lines],
-        seats=[c.seats for c in cohort_list],
-        edges=np.stack([edge_line, edge_cohort], axis=1),
+        [(-(money[l.id][0] + money[l.id][1]), dates[l.id][0]) for l in lines],
+        [c.seats for c in cohort_list],
+        [found[line.id].eligible for line in lines],
     )
-    amounts = allocate(problem)
-    covered_of = np.bincount(edge_line, weights=amounts, minlength=len(lines)).astype(np.int64).tolist()
-    used_of = np.bincount(edge_cohort, weights=amounts, minlength=len(cohort_list)).astype(np.int64).tolist()
+    covered_of = [0] * len(lines)
+    used_of = [0] * len(cohort_list)
+    for li, ci, amount in allocated:
+        covered_of[li] += amount
+        used_of[ci] += amount
+        result.allocations.append((lines[li].id, cohort_ids[ci], amount))
     covered = {line.id: covered_of[i] for i, line in enumerate(lines)}
     used = {cid: used_of[i] for i, cid in enumerate(cohort_ids)}
-    for k in np.flatnonzero(amounts).tolist():
-        result.allocations.append((lines[edge_line[k]].id, cohort_ids[edge_cohort[k]], int(amounts[k])))
 
     def candidates_of(line_id: int) -> _Candidates:
         p = found[line_id]
@@ -310,20 +309,23 @@ def finalize(
 
     # MISDIRECTED_SUPPLY, and RETOOL per (college, program, line).
     retool: dict[tuple[int, int], list] = {}
-    # Adjacent shortfall lines per (program, region): many oversupplied cohorts share a program.
-    adjacent: dict[tuple[int, int], list] = {}
+    # Adjacent shortfall lines per (what the program trains, region): adjacency depends on the
+    # program's occupations and sector only, and many oversupplied cohorts share them.
+    adjacent: dict[tuple, list] = {}
     for item in sorted(oversupplied, key=lambda o: o.cohort.id):
         c, p = item.cohort, item.program
         regions = sorted(p.serves_region_ids) if p.serves_region_ids else all_regions
+        trains = (p.occupation_codes, p.sector)
         for region_id in regions:
-            key = (p.id, region_id)
-            if key not in adjacent:
-                adjacent[key] = [
+            key = (trains, region_id)
+            found = adjacent.get(key)
+            if found is None:
+                found = adjacent[key] = [
                     (line, outcome, rules.adjacent_trained_occupation(line, p))
                     for line, outcome in by_region.get(region_id, ())
                     if rules.is_adjacent(line, p)
                 ]
-            for line, outcome, own in adjacent[key]:
+            for line, outcome, own in found:
                 count = min(item.surplus, outcome.shortfall)
                 result.flags.append(Flag(
                     kind=FlagKind.MISDIRECTED_SUPPLY.value, quarter=quarter, region_code=line.region_code,
