@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 
 from django.db import connection
 from django.utils import timezone
@@ -68,19 +69,37 @@ def _copy_value(field, value):
 def _copy_results(model, run: MatchRun, items) -> None:
     """COPY engine dataclasses straight into the model's table: their attribute names are the
     model's column attnames (plus run_id), so no model instance is built per row."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname != "run_id"]
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    names = [f.attname for f in fields]
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields + [model._meta.get_field("run")])
+    values_of = operator.attrgetter(*(f.attname for f in fields))
+    json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    run_id = run.pk
+    dumped: dict = {}  # most rows of a kind share one small context: dump it once
+
+    def as_json(value):
+        try:
+            key = tuple((k, type(v), v) for k, v in value.items())  # 1, 1.0 and True hash alike
+            text = dumped.get(key)
+        except (AttributeError, TypeError):  # not a dict, or unhashable values (lists)
+            return json.dumps(value)
+        if text is None:
+            text = dumped[key] = json.dumps(value)
+        return text
+
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            write = copy.write_row
+            if not json_at:
+                for item in items:
+                    write((*values_of(item), run_id))
+                return
             for item in items:
-                values = item.__dict__
-                copy.write_row([
-                    run.pk if name == "run_id" else json.dumps(values[name]) if name in json_fields else values[name]
-                    for name in names
-                ])
+                row = list(values_of(item))
+                for i in json_at:
+                    row[i] = as_json(row[i])
+                row.append(run_id)
+                write(row)
 
 
 def write_flags_and_recommendations(run: MatchRun, flags, recommendations) -> None:
@@ -95,6 +114,10 @@ def write_flags_and_recommendations(run: MatchRun, flags, recommendations) -> No
 
 
 def write_partial(run: MatchRun, partial: engine.PartialResult) -> None:
+    if connection.vendor == "postgresql":
+        _copy_results(LineOutcome, run, partial.outcomes.values())
+        write_flags_and_recommendations(run, partial.flags, partial.recommendations)
+        return
     _insert(
         LineOutcome,
         (

@@ -147,6 +147,11 @@ def match_run_plan(*, run: MatchRun, chunks: int | None = None) -> list[MatchChu
     return rows
 
 
+# (run id, input, partial result) of the chunk this process matched last: when it was the run's
+# only chunk, finalize (called next in the same process) reuses it instead of reading it all again.
+_last_chunk: tuple | None = None
+
+
 class _Abandon(Exception):
     """Roll the chunk's transaction back: the run failed or the chunk was already written."""
 
@@ -183,6 +188,8 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
             done, total = MatchRun.objects.filter(pk=run.pk).values_list("chunks_done", "chunks_total").get()
     except _Abandon:
         return False
+    global _last_chunk
+    _last_chunk = (run.pk, inp, partial) if total == 1 else None
     return done == total
 
 
@@ -206,9 +213,14 @@ def match_run_finalize(*, run_id: int) -> bool:
         ).update(finalized_at=now):
             return False
         run = MatchRun.objects.get(pk=run_id)
-        final = _finalize_compute(run)
+        steps: dict[str, float] = {}
+        final = _finalize_compute(run, steps)
+        t1 = time.monotonic()
         persist.write_flags_and_recommendations(run, final.flags, final.recommendations)
+        t2 = time.monotonic()
         fresh_gap_ids = persist.upsert_gaps(run, final.gaps)
+        steps["finalize_write"] = time.monotonic() - t1
+        steps["finalize_write_flags"] = t2 - t1
         # The swap: only while this run still holds the quarter's claim.
         if not QuarterResults.objects.filter(quarter=run.quarter, running_run=run).update(
             current_run=run, running_run=None, claimed_at=None
@@ -221,21 +233,46 @@ def match_run_finalize(*, run_id: int) -> bool:
         counts["recommendations"] = Recommendation.objects.filter(run=run).count()
         counts["gaps"] = len(final.gaps)
         counts["new_gaps"] = sum(1 for g in final.gaps if g.new_on_list)
+        if fresh_gap_ids:
+            transaction.on_commit(lambda: _notify_new_gaps(fresh_gap_ids))
+        t3 = time.monotonic()
+        _notify_college_recommendations(run.pk)
+        steps["finalize_notify"] = time.monotonic() - t3
         timings = dict(run.timings)
+        timings.update({key: round(value, 3) for key, value in steps.items()})
         timings["finalize"] = round(time.monotonic() - t0, 3)
         if run.started_at:
             timings["total"] = round((timezone.now() - run.started_at).total_seconds(), 3)
         MatchRun.objects.filter(pk=run.pk).update(
             status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings
         )
-        if fresh_gap_ids:
-            transaction.on_commit(lambda: _notify_new_gaps(fresh_gap_ids))
-        _notify_college_recommendations(run.pk)
     match_results_cleanup(quarter=run.quarter)
     return True
 
 
-def _finalize_compute(run: MatchRun) -> engine.MatchResult:
+def _finalize_compute(run: MatchRun, steps: dict[str, float]) -> engine.MatchResult:
+    t0 = time.monotonic()
+    short_lines, oversupplied, programs = _finalize_input(run)
+    uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
+    previous = fetch.previous_gap_keys(run.quarter)
+    t1 = time.monotonic()
+    final = engine.finalize(
+        quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied, programs=programs,
+        uncoded_lines=uncoded, previous_gap_keys=previous,
+    )
+    steps["finalize_fetch"] = t1 - t0
+    steps["finalize_compute"] = time.monotonic() - t1
+    return final
+
+
+def _finalize_input(run: MatchRun):
+    """What finalize reads: the shortfall lines with their outcomes, the OVERSUPPLY cohorts, and
+    every program. From the chunk this process just matched when it was the run's only chunk
+    (the same rows, already in memory), else from the database."""
+    global _last_chunk
+    kept, _last_chunk = _last_chunk, None
+    if kept is not None and kept[0] == run.pk and run.chunks_total == 1:
+        return _finalize_input_from_chunk(*kept[1:])
     short_rows = LineOutcome.objects.filter(run=run, shortfall__gt=0)
     # The end date is not stored: nothing after the chunks reads it.
     outcomes = {
@@ -255,11 +292,23 @@ def _finalize_compute(run: MatchRun) -> engine.MatchResult:
     cohorts = fetch.fetch_cohorts(CohortRow.objects.filter(id__in=list(surplus)))
     programs = {p.id: p for p in fetch.fetch_programs(ProgramRow.objects.values("id"))}
     oversupplied = [engine.Oversupplied(c, programs[c.program_id], surplus[c.id]) for c in cohorts if c.program_id in programs]
-    uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
-    return engine.finalize(
-        quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied, programs=list(programs.values()),
-        uncoded_lines=uncoded, previous_gap_keys=fetch.previous_gap_keys(run.quarter),
-    )
+    return short_lines, oversupplied, list(programs.values())
+
+
+def _finalize_input_from_chunk(inp, partial: engine.PartialResult):
+    from training.models import Program as ProgramRow
+
+    lines = {line.id: line for line in inp.lines}
+    short_lines = [(lines[i], o) for i, o in sorted(partial.outcomes.items()) if o.shortfall > 0]
+    programs = {p.id: p for p in inp.programs}
+    cohorts = {c.id: c for c in inp.cohorts}
+    oversupplied = [
+        engine.Oversupplied(cohorts[f.cohort_id], programs[f.program_id], f.surplus)
+        for f in partial.flags if f.kind == FlagKind.OVERSUPPLY
+    ]
+    # The chunk read the programs that train an occupation; OPEN also looks at any others.
+    untrained = fetch.fetch_programs(ProgramRow.objects.filter(occupations__isnull=True).values("id"))
+    return short_lines, oversupplied, list(inp.programs) + [p for p in untrained if p.id not in programs]
 
 
 def _notify_new_gaps(gap_ids: list[int]) -> None:

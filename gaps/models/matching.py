@@ -115,15 +115,20 @@ class MatchChunk(models.Model):
 
 
 def _ref(model: str, **kw):
+    # No index of its own: readers always filter by run first, so the indexes that serve them
+    # start with the run (Meta.indexes); every index costs a large run's COPY time.
     return models.ForeignKey(
-        model, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+", **kw
+        model, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+",
+        db_index=False, **kw
     )
+
+
 
 
 class LineOutcome(models.Model):
     """covered / shortfall of one report line in one run (what finalize and gaps aggregate)."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="line_outcomes")
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="line_outcomes", db_index=False)
     line = _ref("gaps.GapReportLine")
     covered = models.PositiveIntegerField()
     shortfall = models.PositiveIntegerField()
@@ -132,13 +137,16 @@ class LineOutcome(models.Model):
     salary_max_cny = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "shortfall"], name="lineoutcome_run_short")]
+        indexes = [
+            models.Index(fields=["run", "shortfall"], name="lineoutcome_run_short"),
+            models.Index(fields=["run", "line"], name="lineoutcome_run_line"),
+        ]
 
 
 class Flag(models.Model):
     """A mismatch flag of SPEC.md; the JSON object is `as_json()` (fields per kind: gaps.matching.flags)."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="flags")
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="flags", db_index=False)
     quarter = models.CharField(max_length=6)
     kind = models.CharField(max_length=24, choices=FlagKind.choices)
     region = _ref("gaps.Region")
@@ -164,6 +172,8 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["run", "kind"], name="flag_run_kind"),
             models.Index(fields=["run", "region_code"], name="flag_run_region"),
+            models.Index(fields=["run", "region"], name="flag_run_region_id"),
+            models.Index(fields=["run", "college"], name="flag_run_college"),
         ]
 
     def __str__(self) -> str:
@@ -184,7 +194,7 @@ class Flag(models.Model):
 class Recommendation(models.Model):
     """A recommendation to one college (RETOOL, EXPAND, OPEN, RESCHEDULE, ALIGN_CERTIFICATION, ADD_LANGUAGE)."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="recommendations")
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="recommendations", db_index=False)
     quarter = models.CharField(max_length=6)
     kind = models.CharField(max_length=24, choices=RecommendationKind.choices)
     college = _ref("training.College")
@@ -211,7 +221,10 @@ class Recommendation(models.Model):
 
     class Meta:
         ordering = ["-score", "id"]
-        indexes = [models.Index(fields=["run", "college"], name="rec_run_college")]
+        indexes = [
+            models.Index(fields=["run", "college"], name="rec_run_college"),
+            models.Index(fields=["run", "region"], name="rec_run_region"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.college_code} {self.occupation_code}"
