@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/match_quarter.py [--quarter 2026Q3] [--workers 2] [--chunks 4]
                                             [--region CODE] [--skip-rematch]
+                                            [--change-share 0.10] [--add-lines 2]
 
 On the database of DATABASE_URL (default: talentgap_bench, filled by bench/generate_quarter.py):
 
@@ -10,8 +11,9 @@ On the database of DATABASE_URL (default: talentgap_bench, filled by bench/gener
 2. a full match: one MatchRun planned into chunks (`--chunks`), the chunks executed by
    `--workers` processes in parallel exactly as Celery workers run them
    (gaps.matching.services.match_chunk_execute), then the finalize/swap step;
-3. a re-match after one region resubmits (`--region`, default: the median region by line count):
-   its report is superseded by an identical new one, then the quarter is matched again.
+3. re-matches: with nothing changed (the nightly re-match), after one region (`--region`,
+   default: the median region by line count) resubmitted an identical report, and after it
+   resubmitted with `--change-share` of its lines' headcounts changed and `--add-lines` added.
 
 Prints each time, the run's own phase timings and counts, and the ratio match / read.
 Writes results into the bench database (runs, flags, recommendations, gaps); never point it at
@@ -81,9 +83,17 @@ def timed_match(quarter: str, *, workers: int, chunks: int):
     return time.perf_counter() - started, MatchRun.objects.get(pk=run.pk)
 
 
-def resubmit(region_code: str, quarter: str) -> int:
-    """Supersede the region's submitted report by an identical new one (as a resubmission does),
-    without the services' on-commit re-match (the benchmark times that match itself)."""
+def until_swap(run) -> float:
+    """Seconds from the run's start (planning) to its results becoming current (the swap); the
+    wall time above also counts deleting the previous run's rows after the swap."""
+    return (run.finished_at - run.started_at).total_seconds()
+
+
+def resubmit(region_code: str, quarter: str, *, change_share: float = 0.0, add_lines: int = 0, seed: int = 7) -> int:
+    """Supersede the region's submitted report by a new one (as a resubmission does), without the
+    services' on-commit re-match (the benchmark times that match itself): identical, or with the
+    headcount of `change_share` of its lines changed and `add_lines` copies of lines added."""
+    import random
     from django.db import transaction
     from django.utils import timezone
 
@@ -96,7 +106,17 @@ def resubmit(region_code: str, quarter: str) -> int:
         new = GapReport.objects.create(region=old.region, quarter=quarter, status=ReportStatus.SUBMITTED, submitted_at=timezone.now())
         old.superseded_by = new
         old.save(update_fields=["superseded_by"])
-        lines = list(GapReportLine.objects.filter(report=old))
+        lines = list(GapReportLine.objects.filter(report=old).order_by("line_no", "id"))
+        rng = random.Random(seed)
+        for line in rng.sample(lines, round(len(lines) * change_share)):
+            line.headcount = max(1, min(100_000, line.headcount + rng.choice([-1, 1]) * rng.randint(1, max(1, line.headcount // 2))))
+        extra = []
+        last = max((line.line_no for line in lines), default=0)
+        for number, line in enumerate(rng.sample(lines, min(add_lines, len(lines))), start=last + 1):
+            copy = GapReportLine.objects.get(pk=line.pk)
+            copy.line_no, copy.headcount = number, rng.randint(1, 50)
+            extra.append(copy)
+        lines += extra
         for line in lines:
             line.pk = None
             line.report = new
@@ -124,7 +144,8 @@ def describe(run) -> str:
         f"components {counts.get('components')}, chunks {run.chunks_total}\n"
         f"    flags {sum(flags.values()) if flags else 0} ({', '.join(f'{k} {v}' for k, v in sorted(flags.items()))})\n"
         f"    recommendations {counts.get('recommendations')}, gaps {counts.get('gaps')}\n"
-        f"    phases (s, summed over chunks): {run.timings}"
+        f"    phases (s, summed over chunks): {run.timings}\n"
+        f"    components reused from the previous run: {sum(len(c.reused or []) for c in run.chunks.all())}"
     )
 
 
@@ -135,6 +156,9 @@ def main(argv=None) -> None:
     parser.add_argument("--chunks", type=int, default=4)
     parser.add_argument("--region", help="the region that resubmits (default: the median one)")
     parser.add_argument("--skip-rematch", action="store_true")
+    parser.add_argument("--change-share", type=float, default=0.10,
+                        help="share of the resubmitted report's lines whose headcount changes (default 0.10)")
+    parser.add_argument("--add-lines", type=int, default=2, help="lines the resubmission adds (default 2)")
     args = parser.parse_args(argv)
     _setup()
     from django.conf import settings
@@ -146,17 +170,27 @@ def main(argv=None) -> None:
     print(f"plain read of the input (best of {read['repeat']}): {read['total_s']:.2f} s")
 
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
-    print(f"full match: {seconds:.2f} s  (match / read = {seconds / read['total_s']:.1f}x)")
+    print(f"full match: {seconds:.2f} s  (match / read = {seconds / read['total_s']:.1f}x); "
+          f"until the swap {until_swap(run):.2f} s")
     print(describe(run))
     if run.status != "succeeded":
         print(f"    error: {run.error}")
         return
     if args.skip_rematch:
         return
+    seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
+    print(f"re-match, nothing changed (nightly): {seconds:.2f} s; until the swap {until_swap(run):.2f} s")
+    print(describe(run))
     region = args.region or median_region(args.quarter)
     n = resubmit(region, args.quarter)
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
-    print(f"re-match after {region} resubmitted ({n} lines): {seconds:.2f} s")
+    print(f"re-match after {region} resubmitted an identical report ({n} lines): {seconds:.2f} s; "
+          f"until the swap {until_swap(run):.2f} s")
+    print(describe(run))
+    n = resubmit(region, args.quarter, change_share=args.change_share, add_lines=args.add_lines)
+    seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
+    print(f"re-match after {region} resubmitted {n} lines, {args.change_share:.0%} with a changed headcount and "
+          f"{args.add_lines} added: {seconds:.2f} s; until the swap {until_swap(run):.2f} s")
     print(describe(run))
 
 

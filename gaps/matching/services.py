@@ -23,13 +23,15 @@ Coordination is through the database only (no Celery chord): the last chunk to f
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -45,14 +47,29 @@ from gaps.models import (
     Recommendation,
 )
 
-from . import engine, fetch, persist
+from . import engine, fetch, persist, reuse
 from .flags import FlagKind
+from .types import MatchInput
 
 logger = logging.getLogger(__name__)
 
 
 class RunBusy(Exception):
     """Another run of the quarter holds the claim; try again when it finishes."""
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while a run builds its millions of short-lived tuples and
+    dataclasses (none of them in cycles): the collector's full passes over them cost a third of
+    the matching time. Reference counting still frees everything; collection resumes after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _stale_after() -> timedelta:
@@ -167,12 +184,14 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
         return False
     run = chunk.run
     t0 = time.monotonic()
-    inp = fetch.fetch_chunk_input(run.quarter, chunk.occupation_codes)
-    t1 = time.monotonic()
-    partial = engine.match_components(inp)
+    with _gc_paused():
+        inp = fetch.fetch_chunk_input(run.quarter, chunk.occupation_codes)
+        t1 = time.monotonic()
+        digests, reused, previous_run_id, todo = _reusable_components(run, inp)
+        partial = engine.match_components(todo)
     t2 = time.monotonic()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _gc_paused():
             if not MatchChunk.objects.filter(pk=chunk.pk, done=False).update(
                 done=True, finished_at=timezone.now(), worker=worker[:200]
             ):
@@ -182,15 +201,58 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
             ):
                 raise _Abandon
             persist.write_partial(run, partial)
-            MatchChunk.objects.filter(pk=chunk.pk).update(seconds=round(time.monotonic() - t0, 3))
+            for key, part in reused.items():
+                reuse.copy_component_rows(
+                    from_run_id=previous_run_id, to_run_id=run.pk, codes=key.split(","),
+                    line_ids=[line.id for line in part.lines],
+                )
+            MatchChunk.objects.filter(pk=chunk.pk).update(
+                seconds=round(time.monotonic() - t0, 3), component_digests=digests, reused=sorted(reused)
+            )
             _add_timings(run.pk, fetch=t1 - t0, compute=t2 - t1, write=time.monotonic() - t2,
                          cohorts=len(inp.cohorts), programs=len(inp.programs))
             done, total = MatchRun.objects.filter(pk=run.pk).values_list("chunks_done", "chunks_total").get()
     except _Abandon:
         return False
     global _last_chunk
-    _last_chunk = (run.pk, inp, partial) if total == 1 else None
+    _last_chunk = (run.pk, inp, partial) if total == 1 and not reused else None
     return done == total
+
+
+def _reusable_components(run: MatchRun, inp):
+    """(digest per component, the components whose rows the current run's can stand for -- by
+    key, with their input --, that run's id, the input still to compute).
+
+    A component is reused when the quarter's current run matched the same occupations from an
+    input with the same digest (gaps.matching.reuse). PostgreSQL only (rows copied in SQL)."""
+    if not getattr(settings, "MATCH_REUSE_RESULTS", True) or connection.vendor != "postgresql":
+        return {}, {}, None, inp
+    components = engine.plan_components(
+        (line.occupation_code for line in inp.lines if line.occupation_code), (p.occupation_codes for p in inp.programs)
+    )
+    parts = reuse.split_input(inp, components)
+    digests = {key: reuse.component_digest(part) for key, part in parts.items()}
+    previous = (
+        QuarterResults.objects.filter(quarter=run.quarter, current_run__status=MatchRunStatus.SUCCEEDED)
+        .values_list("current_run_id", flat=True).first()
+    )
+    if previous is None or previous == run.pk:
+        return digests, {}, None, inp
+    before: dict[str, str] = {}
+    for row in MatchChunk.objects.filter(run_id=previous).values_list("component_digests", flat=True):
+        before.update(row or {})
+    reused = {key: parts[key] for key, digest in digests.items() if before.get(key) == digest}
+    if not reused:
+        return digests, {}, previous, inp
+    todo_keys = [key for key in parts if key not in reused]
+    todo = MatchInput(
+        quarter=inp.quarter,
+        lines=tuple(line for key in todo_keys for line in parts[key].lines),
+        programs=tuple(p for key in todo_keys for p in parts[key].programs),
+        cohorts=tuple(c for key in todo_keys for c in parts[key].cohorts),
+        rates=inp.rates, reported_region_ids=inp.reported_region_ids, settings=inp.settings,
+    )
+    return digests, reused, previous, todo
 
 
 def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, **seconds: float) -> None:
@@ -206,7 +268,7 @@ def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, **seconds:
 def match_run_finalize(*, run_id: int) -> bool:
     """Cross-component results, gaps, and the swap -- once, in one transaction. True if it swapped."""
     t0 = time.monotonic()
-    with transaction.atomic():
+    with transaction.atomic(), _gc_paused():
         now = timezone.now()
         if not MatchRun.objects.filter(
             pk=run_id, status=MatchRunStatus.RUNNING, finalized_at__isnull=True, chunks_done=F("chunks_total")

@@ -105,6 +105,11 @@ class MatchChunk(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     seconds = models.FloatField(null=True, blank=True)
+    # Per occupation component of the chunk ("code,code,..."): md5 of the input its results
+    # follow from (gaps.matching.reuse); a later run copies the rows of a component whose digest
+    # is unchanged. `reused`: the components this chunk copied from the previous run.
+    component_digests = models.JSONField(default=dict, blank=True)
+    reused = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["run_id", "number"]
