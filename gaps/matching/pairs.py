@@ -44,9 +44,21 @@ def line_pairs(
     program_pos = {p.id: i for i, p in enumerate(programs)}
     cohort_program = np.fromiter((program_pos[c.program_id] for c in cohorts), dtype=np.int64, count=len(cohorts))
     cohort_day = np.fromiter((c.graduation_date.toordinal() for c in cohorts), dtype=np.int64, count=len(cohorts))
-    cohorts_of_program: dict[int, list[int]] = defaultdict(list)
-    for pos, prog in enumerate(cohort_program.tolist()):
-        cohorts_of_program[prog].append(pos)
+    # Each program's cohort positions, ascending, as one slice of `by_program`.
+    by_program = np.argsort(cohort_program, kind="stable")
+    program_count = np.bincount(cohort_program, minlength=len(programs))
+    program_start = np.concatenate([[0], np.cumsum(program_count)[:-1]]).astype(np.int64)
+
+    def cohorts_of(progs: list[int]) -> np.ndarray:
+        """The cohort positions of these programs, program by program (a ragged gather)."""
+        p = np.asarray(progs, dtype=np.int64)
+        counts = program_count[p]
+        total = int(counts.sum())
+        if total == 0:
+            return EMPTY
+        ends = np.cumsum(counts)
+        offsets = np.repeat(program_start[p] - (ends - counts), counts) + np.arange(total, dtype=np.int64)
+        return by_program[offsets]
 
     by_occupation_region: dict[tuple[str, int], list[int]] = defaultdict(list)
     everywhere: dict[str, list[int]] = defaultdict(list)
@@ -95,7 +107,7 @@ def line_pairs(
             for line in members:
                 out[line.id] = LinePairs(EMPTY, EMPTY, EMPTY, EMPTY)
             continue
-        positions = np.array([c for p in progs for c in cohorts_of_program.get(p, ())], dtype=np.int64)
+        positions = cohorts_of(progs)
         order = np.argsort(cohort_day[positions], kind="stable")
         positions = positions[order]
         days = cohort_day[positions]
@@ -103,7 +115,15 @@ def line_pairs(
         local_program = np.searchsorted(unique_programs, cohort_program[positions])
         masks: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         cache: dict[tuple, LinePairs] = {}
-        for line in members:
+        # The timely window [N - window, N] and the late window (N, E] of every member at once.
+        need_days = np.array([dates[line.id][0].toordinal() for line in members], dtype=np.int64)
+        end_days = np.array([dates[line.id][1].toordinal() for line in members], dtype=np.int64)
+        bounds = zip(
+            np.searchsorted(days, need_days - window, "left").tolist(),
+            np.searchsorted(days, need_days, "right").tolist(),
+            np.searchsorted(days, end_days, "right").tolist(),
+        )
+        for line, (lo, mid, hi) in zip(members, bounds):
             need, end = dates[line.id]
             requirement = (line.languages, line.certification)
             key = (requirement, need, end)
@@ -114,10 +134,6 @@ def line_pairs(
                 speaks, certifies = requirement_masks(line, unique_programs)
                 masks[requirement] = (speaks[local_program], certifies[local_program])
             speaks_c, certifies_c = masks[requirement]
-            n, e = need.toordinal(), end.toordinal()
-            lo = np.searchsorted(days, n - window, "left")
-            mid = np.searchsorted(days, n, "right")
-            hi = np.searchsorted(days, e, "right")
             t_sp, t_ce = speaks_c[lo:mid], certifies_c[lo:mid]
             timely = positions[lo:mid]
             l_ok = speaks_c[mid:hi] & certifies_c[mid:hi]
