@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/match_quarter.py [--quarter 2026Q3] [--workers 2] [--chunks 4]
                                             [--region CODE] [--skip-rematch]
-                                            [--change-share 0.10] [--add-lines 2]
+                                            [--change-share 0.10] [--add-lines 2] [--digest] [--no-reuse]
 
 On the database of DATABASE_URL (default: talentgap_bench, filled by bench/generate_quarter.py):
 
@@ -136,6 +136,9 @@ def median_region(quarter: str) -> str:
     return counts[len(counts) // 2][0]
 
 
+SHOW_DIGEST = False
+
+
 def describe(run) -> str:
     counts = run.counts or {}
     flags = counts.get("flags", {})
@@ -146,7 +149,7 @@ def describe(run) -> str:
         f"    recommendations {counts.get('recommendations')}, gaps {counts.get('gaps')}\n"
         f"    phases (s, summed over chunks): {run.timings}\n"
         f"    components reused from the previous run: {sum(len(c.reused or []) for c in run.chunks.all())}"
-    )
+    ) + (f"\n    results digest {digest(run.quarter, run.pk)['all'][0]}" if SHOW_DIGEST else "")
 
 
 def main(argv=None) -> None:
@@ -159,17 +162,31 @@ def main(argv=None) -> None:
     parser.add_argument("--change-share", type=float, default=0.10,
                         help="share of the resubmitted report's lines whose headcount changes (default 0.10)")
     parser.add_argument("--add-lines", type=int, default=2, help="lines the resubmission adds (default 2)")
+    parser.add_argument("--digest", action="store_true",
+                        help="print the results digest (bench/results_digest.py) after each run")
+    parser.add_argument("--no-reuse", action="store_true",
+                        help="recompute every component (settings.MATCH_REUSE_RESULTS = False)")
     args = parser.parse_args(argv)
     _setup()
     from django.conf import settings
 
     from read_baseline import read_baseline
+    from results_digest import digest
+
+    global SHOW_DIGEST
+    SHOW_DIGEST = args.digest
+    if args.no_reuse:
+        settings.MATCH_REUSE_RESULTS = False
 
     print(f"database {settings.DATABASES['default']['NAME']}, quarter {args.quarter}, {args.workers} worker processes")
     read = read_baseline(url=os.environ["DATABASE_URL"], quarter=args.quarter)
     print(f"plain read of the input (best of {read['repeat']}): {read['total_s']:.2f} s")
 
+    # The full match computes everything, whatever the current run already has.
+    reuse = getattr(settings, "MATCH_REUSE_RESULTS", True) and not args.no_reuse
+    settings.MATCH_REUSE_RESULTS = False
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
+    settings.MATCH_REUSE_RESULTS = reuse
     print(f"full match: {seconds:.2f} s  (match / read = {seconds / read['total_s']:.1f}x); "
           f"until the swap {until_swap(run):.2f} s")
     print(describe(run))

@@ -27,7 +27,7 @@ from core.quarters import Quarter
 
 from . import pairs, rules
 from .allocation import allocate_rows
-from .flags import Flag, FlagKind
+from .flags import Flag, FlagKind, new_flag
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
 from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
 
@@ -226,7 +226,7 @@ def match_components(inp: MatchInput) -> PartialResult:
             continue
         surplus = c.seats - used[cid]
         if surplus > 0 and surplus >= settings.oversupply_ratio * c.seats:
-            result.flags.append(Flag(
+            result.flags.append(new_flag(
                 kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=sorted(p.occupation_codes)[0],
                 college_code=p.college_code, program_code=p.code, cohort_graduation_date=c.graduation_date,
                 surplus=surplus, count=surplus, college_id=p.college_id, program_id=p.id, cohort_id=cid,
@@ -327,7 +327,7 @@ def finalize(
                 ]
             for line, outcome, own in found:
                 count = min(item.surplus, outcome.shortfall)
-                result.flags.append(Flag(
+                result.flags.append(new_flag(
                     kind=FlagKind.MISDIRECTED_SUPPLY.value, quarter=quarter, region_code=line.region_code,
                     occupation_code=own, college_code=p.college_code, program_code=p.code,
                     cohort_graduation_date=c.graduation_date, target_occupation_code=line.occupation_code,

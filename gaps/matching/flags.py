@@ -20,6 +20,7 @@ Which JSON fields each kind fills (all others are null):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -101,6 +102,26 @@ class Flag:
             self.line_id or 0,
             self.cohort_id or 0,
         )
+
+
+_FLAG_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Flag) if f.default is not dataclasses.MISSING}
+
+
+def new_flag(**values) -> Flag:
+    """Flag(**values) without the frozen dataclass's field-by-field __init__: the same object,
+    about ten times cheaper, for the hundreds of thousands of flags a large quarter makes."""
+    flag = object.__new__(Flag)
+    state = flag.__dict__
+    state.update(_FLAG_DEFAULTS)
+    state.update(values)
+    if "context" not in values:
+        state["context"] = {}
+    if len(state) != len(_FLAG_FIELD_NAMES) or not state.keys() <= _FLAG_FIELD_NAMES:
+        raise TypeError(f"new_flag() needs exactly Flag's fields, got {sorted(values)}")
+    return flag
+
+
+_FLAG_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Flag))
 
 
 def flag_json(values, context: dict) -> dict:

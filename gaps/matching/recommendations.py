@@ -83,7 +83,9 @@ def make_recommendation(*, kind, quarter, college_id, college_code, line, outcom
     feasibility = FEASIBILITY[kind]
     midpoint = (outcome.salary_min_cny + outcome.salary_max_cny) / 2
     score = (Decimal(outcome.shortfall) * midpoint * feasibility).quantize(Decimal("0.01"))
-    return Recommendation(
+    # Recommendation(...) without the frozen dataclass's field-by-field __init__ (hot loop).
+    rec = object.__new__(Recommendation)
+    rec.__dict__.update(
         kind=str(kind), quarter=quarter, college_id=college_id, college_code=college_code,
         program_id=program.id if program else None, program_code=program.code if program else None,
         region_id=line.region_id, region_code=line.region_code, occupation_code=line.occupation_code,
@@ -93,6 +95,7 @@ def make_recommendation(*, kind, quarter, college_id, college_code, line, outcom
         need_date=outcome.need_date, latest_intake_date=latest_intake_date, feasibility=feasibility,
         score=score, line_id=line.id, cohort_id=cohort_id,
     )
+    return rec
 
 
 def recommendation_detail(r) -> str:
