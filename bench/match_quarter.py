@@ -140,6 +140,8 @@ SHOW_DIGEST = False
 
 
 def describe(run) -> str:
+    from results_digest import digest
+
     counts = run.counts or {}
     flags = counts.get("flags", {})
     return (
@@ -171,7 +173,6 @@ def main(argv=None) -> None:
     from django.conf import settings
 
     from read_baseline import read_baseline
-    from results_digest import digest
 
     global SHOW_DIGEST
     SHOW_DIGEST = args.digest

@@ -224,14 +224,17 @@ def _reusable_components(run: MatchRun, inp):
     key, with their input --, that run's id, the input still to compute).
 
     A component is reused when the quarter's current run matched the same occupations from an
-    input with the same digest (gaps.matching.reuse). PostgreSQL only (rows copied in SQL)."""
-    if not getattr(settings, "MATCH_REUSE_RESULTS", True) or connection.vendor != "postgresql":
+    input with the same digest (gaps.matching.reuse). PostgreSQL only (rows copied in SQL). With
+    settings.MATCH_REUSE_RESULTS off, every component is computed (the digests are still kept)."""
+    if connection.vendor != "postgresql":
         return {}, {}, None, inp
     components = engine.plan_components(
         (line.occupation_code for line in inp.lines if line.occupation_code), (p.occupation_codes for p in inp.programs)
     )
     parts = reuse.split_input(inp, components)
     digests = {key: reuse.component_digest(part) for key, part in parts.items()}
+    if not getattr(settings, "MATCH_REUSE_RESULTS", True):
+        return digests, {}, None, inp
     previous = (
         QuarterResults.objects.filter(quarter=run.quarter, current_run__status=MatchRunStatus.SUCCEEDED)
         .values_list("current_run_id", flat=True).first()
