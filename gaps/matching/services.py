@@ -270,6 +270,8 @@ def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, **seconds:
 
 def match_run_finalize(*, run_id: int) -> bool:
     """Cross-component results, gaps, and the swap -- once, in one transaction. True if it swapped."""
+    global _last_chunk
+    kept, _last_chunk = _last_chunk, None  # never held past this call, whatever happens below
     t0 = time.monotonic()
     with transaction.atomic(), _gc_paused():
         now = timezone.now()
@@ -279,7 +281,7 @@ def match_run_finalize(*, run_id: int) -> bool:
             return False
         run = MatchRun.objects.get(pk=run_id)
         steps: dict[str, float] = {}
-        final = _finalize_compute(run, steps)
+        final = _finalize_compute(run, steps, kept)
         t1 = time.monotonic()
         persist.write_flags_and_recommendations(run, final.flags, final.recommendations)
         t2 = time.monotonic()
@@ -315,9 +317,9 @@ def match_run_finalize(*, run_id: int) -> bool:
     return True
 
 
-def _finalize_compute(run: MatchRun, steps: dict[str, float]) -> engine.MatchResult:
+def _finalize_compute(run: MatchRun, steps: dict[str, float], kept=None) -> engine.MatchResult:
     t0 = time.monotonic()
-    short_lines, oversupplied, programs = _finalize_input(run)
+    short_lines, oversupplied, programs = _finalize_input(run, kept)
     uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
     previous = fetch.previous_gap_keys(run.quarter)
     t1 = time.monotonic()
@@ -330,12 +332,10 @@ def _finalize_compute(run: MatchRun, steps: dict[str, float]) -> engine.MatchRes
     return final
 
 
-def _finalize_input(run: MatchRun):
+def _finalize_input(run: MatchRun, kept=None):
     """What finalize reads: the shortfall lines with their outcomes, the OVERSUPPLY cohorts, and
     every program. From the chunk this process just matched when it was the run's only chunk
-    (the same rows, already in memory), else from the database."""
-    global _last_chunk
-    kept, _last_chunk = _last_chunk, None
+    (`kept`: the same rows, already in memory), else from the database."""
     if kept is not None and kept[0] == run.pk and run.chunks_total == 1:
         return _finalize_input_from_chunk(*kept[1:])
     short_rows = LineOutcome.objects.filter(run=run, shortfall__gt=0)

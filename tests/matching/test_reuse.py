@@ -166,3 +166,18 @@ def test_only_the_changed_component_is_recomputed(settings):
     with_reuse = snapshot()
     run(1, reuse=False, django_settings=settings)
     assert snapshot() == with_reuse
+
+
+def test_finalize_from_the_chunk_in_memory_equals_finalize_from_the_database(settings):
+    seed.seed_quarter()
+    in_memory = run(1, reuse=False, django_settings=settings)  # computed, finalised from memory
+    assert in_memory.timings["finalize_fetch"] >= 0
+    expected = snapshot()
+    rerun = services.match_run_create(quarter="2026Q3", trigger="command", reuse_queued=False)
+    (chunk,) = services.match_run_plan(run=rerun, chunks=1)
+    assert services.match_chunk_execute(chunk_id=chunk.pk, worker="test")
+    assert services._last_chunk is not None
+    services._last_chunk = None  # as if another process finalised: read everything back
+    assert services.match_run_finalize(run_id=rerun.pk)
+    assert QuarterResults.objects.get(quarter="2026Q3").current_run_id == rerun.pk
+    assert snapshot() == expected
