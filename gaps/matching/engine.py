@@ -300,8 +300,23 @@ def finalize(
     `short_lines`: every coded line with shortfall > 0 and its outcome; `oversupplied`: every
     OVERSUPPLY cohort; `programs`: all programs (OPEN looks for colleges that train in the sector);
     `previous_gap_keys`: (region id, occupation) pairs with a gap in the previous four quarters.
+    Two steps (the flags, then what follows from them) so a caller can write the flags while the
+    rest is computed.
     """
     result = MatchResult()
+    result.flags, retool = finalize_flags(
+        quarter=quarter, short_lines=short_lines, oversupplied=oversupplied, uncoded_lines=uncoded_lines
+    )
+    result.recommendations, result.gaps = finalize_recommendations(
+        quarter=quarter, short_lines=short_lines, programs=programs, retool=retool,
+        previous_gap_keys=previous_gap_keys,
+    )
+    return result
+
+
+def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tuple[list[Flag], dict]:
+    """MISDIRECTED_SUPPLY and UNCODED_OCCUPATION flags, and what RETOOL needs per (program, line)."""
+    flags: list[Flag] = []
     by_region: dict[int, list[tuple[Line, LineOutcome]]] = defaultdict(list)
     for line, outcome in short_lines:
         by_region[line.region_id].append((line, outcome))
@@ -327,7 +342,7 @@ def finalize(
                 ]
             for line, outcome, own in found:
                 count = min(item.surplus, outcome.shortfall)
-                result.flags.append(new_flag(
+                flags.append(new_flag(
                     kind=FlagKind.MISDIRECTED_SUPPLY.value, quarter=quarter, region_code=line.region_code,
                     occupation_code=own, college_code=p.college_code, program_code=p.code,
                     cohort_graduation_date=c.graduation_date, target_occupation_code=line.occupation_code,
@@ -338,8 +353,20 @@ def finalize(
                 ))
                 entry = retool.setdefault((p.id, line.id), [p, line, outcome, own, 0, c])
                 entry[4] += count
+    for line in sorted(uncoded_lines, key=lambda l: l.id):
+        flags.append(Flag(
+            kind=FlagKind.UNCODED_OCCUPATION.value, quarter=quarter, region_code=line.region_code,
+            headcount=line.headcount, count=line.headcount, region_id=line.region_id, line_id=line.id,
+            context={"title": line.occupation_title},
+        ))
+    return flags, retool
+
+
+def finalize_recommendations(*, quarter, short_lines, programs, retool, previous_gap_keys):
+    """RETOOL (from finalize_flags' `retool`), OPEN, and the gaps: (recommendations, gaps)."""
+    recommendations: list[Recommendation] = []
     for (pid, _line_id), (p, line, outcome, own, count, c) in sorted(retool.items()):
-        result.recommendations.append(make_recommendation(
+        recommendations.append(make_recommendation(
             kind=RecommendationKind.RETOOL, quarter=quarter, college_id=p.college_id, college_code=p.college_code,
             line=line, outcome=outcome, headcount=min(count, outcome.shortfall), program=p,
             from_occupation_code=own, latest_intake_date=outcome.need_date - c.duration, cohort_id=c.id,
@@ -363,20 +390,12 @@ def finalize(
                 if p.serves(line.region_id) and p.college_id not in already:
                     colleges.setdefault(p.college_id, p.college_code)
             for college_id in sorted(colleges):
-                result.recommendations.append(make_recommendation(
+                recommendations.append(make_recommendation(
                     kind=RecommendationKind.OPEN, quarter=quarter, college_id=college_id,
                     college_code=colleges[college_id], line=line, outcome=outcome, headcount=outcome.shortfall,
                 ))
 
-    for line in sorted(uncoded_lines, key=lambda l: l.id):
-        result.flags.append(Flag(
-            kind=FlagKind.UNCODED_OCCUPATION.value, quarter=quarter, region_code=line.region_code,
-            headcount=line.headcount, count=line.headcount, region_id=line.region_id, line_id=line.id,
-            context={"title": line.occupation_title},
-        ))
-
-    result.gaps = aggregate_gaps(short_lines, previous_gap_keys)
-    return result
+    return recommendations, aggregate_gaps(short_lines, previous_gap_keys)
 
 
 def aggregate_gaps(short_lines, previous_gap_keys) -> list[GapFigures]:
@@ -423,5 +442,5 @@ def match_quarter(inp: MatchInput, *, previous_gap_keys: frozenset = frozenset()
 
 __all__ = [
     "GapFigures", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
-    "aggregate_gaps", "finalize", "match_components", "match_quarter", "plan_components",
+    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "match_components", "match_quarter", "plan_components",
 ]

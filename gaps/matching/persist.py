@@ -103,14 +103,26 @@ def _copy_results(model, run: MatchRun, items) -> None:
 
 
 def write_flags_and_recommendations(run: MatchRun, flags, recommendations) -> None:
+    write_flags(run, flags)
+    write_recommendations(run, recommendations)
+
+
+def write_flags(run: MatchRun, flags) -> None:
+    """Flags in their sort order (so ids follow it)."""
     flags = sorted(flags, key=FlagData.sort_key)
-    recommendations = sorted(recommendations, key=RecommendationData.sort_key)
     if connection.vendor == "postgresql":
         _copy_results(Flag, run, flags)
+    else:
+        _insert(Flag, (flag_row(run, f) for f in flags))
+
+
+def write_recommendations(run: MatchRun, recommendations) -> None:
+    """Recommendations in their sort order (so ids follow it)."""
+    recommendations = sorted(recommendations, key=RecommendationData.sort_key)
+    if connection.vendor == "postgresql":
         _copy_results(Recommendation, run, recommendations)
-        return
-    _insert(Flag, (flag_row(run, f) for f in flags))
-    _insert(Recommendation, (recommendation_row(run, r) for r in recommendations))
+    else:
+        _insert(Recommendation, (recommendation_row(run, r) for r in recommendations))
 
 
 def write_partial(run: MatchRun, partial: engine.PartialResult) -> None:

@@ -28,6 +28,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -281,13 +282,8 @@ def match_run_finalize(*, run_id: int) -> bool:
             return False
         run = MatchRun.objects.get(pk=run_id)
         steps: dict[str, float] = {}
-        final = _finalize_compute(run, steps, kept)
-        t1 = time.monotonic()
-        persist.write_flags_and_recommendations(run, final.flags, final.recommendations)
-        t2 = time.monotonic()
+        final = _finalize_compute_and_write(run, steps, kept)
         fresh_gap_ids = persist.upsert_gaps(run, final.gaps)
-        steps["finalize_write"] = time.monotonic() - t1
-        steps["finalize_write_flags"] = t2 - t1
         # The swap: only while this run still holds the quarter's claim.
         if not QuarterResults.objects.filter(quarter=run.quarter, running_run=run).update(
             current_run=run, running_run=None, claimed_at=None
@@ -317,19 +313,37 @@ def match_run_finalize(*, run_id: int) -> bool:
     return True
 
 
-def _finalize_compute(run: MatchRun, steps: dict[str, float], kept=None) -> engine.MatchResult:
+def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=None) -> engine.MatchResult:
+    """engine.finalize's two steps, and their rows written: RETOOL, OPEN and the gaps are computed
+    in a thread while the flags stream into PostgreSQL (the COPY mostly waits on the server, with
+    the GIL released), then the recommendations are written. Gaps are left to the caller."""
     t0 = time.monotonic()
     short_lines, oversupplied, programs = _finalize_input(run, kept)
     uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
     previous = fetch.previous_gap_keys(run.quarter)
     t1 = time.monotonic()
-    final = engine.finalize(
-        quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied, programs=programs,
-        uncoded_lines=uncoded, previous_gap_keys=previous,
+    flags, retool = engine.finalize_flags(
+        quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied, uncoded_lines=uncoded
     )
+    t2 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        later = pool.submit(
+            engine.finalize_recommendations, quarter=run.quarter, short_lines=short_lines, programs=programs,
+            retool=retool, previous_gap_keys=previous,
+        )
+        persist.write_flags(run, flags)
+        t3 = time.monotonic()
+        recommendations, gaps = later.result()
+    t4 = time.monotonic()
+    persist.write_recommendations(run, recommendations)
     steps["finalize_fetch"] = t1 - t0
-    steps["finalize_compute"] = time.monotonic() - t1
-    return final
+    steps["finalize_compute"] = t2 - t1  # the flags; the recommendations overlap the flags' write
+    steps["finalize_write_flags"] = t3 - t2
+    steps["finalize_wait_recommendations"] = t4 - t3
+    steps["finalize_write"] = time.monotonic() - t2
+    result = engine.MatchResult(flags=flags, recommendations=recommendations)
+    result.gaps = gaps
+    return result
 
 
 def _finalize_input(run: MatchRun, kept=None):
