@@ -190,6 +190,7 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
         t1 = time.monotonic()
         digests, reused, previous_run_id, todo = _reusable_components(run, inp)
         partial = engine.match_components(todo)
+        ahead = _finalize_ahead(run, inp, partial) if run.chunks_total == 1 and not reused else None
     t2 = time.monotonic()
     try:
         with transaction.atomic(), _gc_paused():
@@ -216,8 +217,23 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
     except _Abandon:
         return False
     global _last_chunk
-    _last_chunk = (run.pk, inp, partial) if total == 1 and not reused else None
+    _last_chunk = (run.pk, ahead) if total == 1 and ahead is not None else None
     return done == total
+
+
+def _finalize_ahead(run: MatchRun, inp, partial) -> tuple:
+    """For a run's only chunk: finalize's input from the chunk in memory, and its flags (mostly
+    MISDIRECTED_SUPPLY, which follow from this chunk alone) started in a thread while the
+    chunk's rows are written. finalize, next in this process, picks them up (`_last_chunk`)."""
+    short_lines, oversupplied, programs = _finalize_input_from_chunk(inp, partial)
+    uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
+    pool = ThreadPoolExecutor(max_workers=1)
+    flags = pool.submit(
+        engine.finalize_flags, quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied,
+        uncoded_lines=uncoded,
+    )
+    pool.shutdown(wait=False)
+    return short_lines, oversupplied, programs, flags
 
 
 def _reusable_components(run: MatchRun, inp):
@@ -318,13 +334,19 @@ def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=Non
     in a thread while the flags stream into PostgreSQL (the COPY mostly waits on the server, with
     the GIL released), then the recommendations are written. Gaps are left to the caller."""
     t0 = time.monotonic()
-    short_lines, oversupplied, programs = _finalize_input(run, kept)
-    uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
     previous = fetch.previous_gap_keys(run.quarter)
-    t1 = time.monotonic()
-    flags, retool = engine.finalize_flags(
-        quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied, uncoded_lines=uncoded
-    )
+    if kept is not None and kept[0] == run.pk and run.chunks_total == 1:
+        # Started by the run's only chunk in this process (_finalize_ahead).
+        short_lines, oversupplied, programs, started = kept[1]
+        t1 = time.monotonic()
+        flags, retool = started.result()
+    else:
+        short_lines, oversupplied, programs = _finalize_input(run)
+        uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
+        t1 = time.monotonic()
+        flags, retool = engine.finalize_flags(
+            quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied, uncoded_lines=uncoded
+        )
     t2 = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
         later = pool.submit(
@@ -337,7 +359,7 @@ def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=Non
     t4 = time.monotonic()
     persist.write_recommendations(run, recommendations)
     steps["finalize_fetch"] = t1 - t0
-    steps["finalize_compute"] = t2 - t1  # the flags; the recommendations overlap the flags' write
+    steps["finalize_compute"] = t2 - t1  # the flags (or waiting for them); the recommendations overlap the flags' write
     steps["finalize_write_flags"] = t3 - t2
     steps["finalize_wait_recommendations"] = t4 - t3
     steps["finalize_write"] = time.monotonic() - t2
@@ -346,12 +368,10 @@ def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=Non
     return result
 
 
-def _finalize_input(run: MatchRun, kept=None):
-    """What finalize reads: the shortfall lines with their outcomes, the OVERSUPPLY cohorts, and
-    every program. From the chunk this process just matched when it was the run's only chunk
-    (`kept`: the same rows, already in memory), else from the database."""
-    if kept is not None and kept[0] == run.pk and run.chunks_total == 1:
-        return _finalize_input_from_chunk(*kept[1:])
+def _finalize_input(run: MatchRun):
+    """What finalize reads from the database: the shortfall lines with their outcomes, the
+    OVERSUPPLY cohorts, and every program (the run's only chunk hands them over in memory
+    instead: _finalize_input_from_chunk)."""
     short_rows = LineOutcome.objects.filter(run=run, shortfall__gt=0)
     # The end date is not stored: nothing after the chunks reads it.
     outcomes = {
