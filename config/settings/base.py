@@ -12,7 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -154,11 +154,18 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 20 * 1024 * 1024)
 # --- Cache -----------------------------------------------------------------------------------
 # Shared by every process when CACHE_URL names a Redis (production, tests): the API throttles count
 # there. Without it each process has its own memory cache (the embedded SQLite default).
+# The cache only ever holds counters and conveniences, so it fails open (core.cache): with Redis
+# down or hanging a request waits at most CACHE_SOCKET_TIMEOUT for it once, then the throttles let
+# everything through for CACHE_FAILURE_BACKOFF_SECONDS and log it, instead of a 500 or a hang. The
+# login lockout does not use the cache: django-axes' default handler counts in the database.
 CACHE_URL = env_str("CACHE_URL", "")
+CACHE_SOCKET_TIMEOUT = env_float("CACHE_SOCKET_TIMEOUT", 0.5)
+CACHE_FAILURE_BACKOFF_SECONDS = env_float("CACHE_FAILURE_BACKOFF_SECONDS", 5)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "talentgap")}
+        {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": CACHE_URL,
+         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "talentgap"),
+         "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT}}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -220,18 +227,63 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# A task is acknowledged after it ran, so a worker lost mid-task means redelivery, not loss.
-# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
+# Delivery is at least once, and nothing accepted waits on the broker being up (README, Reliability):
+# - a task is acknowledged after it ran, and a worker lost mid-task means redelivery, not loss;
+#   https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
+# - a worker reserves one task at a time, so a killed worker strands at most one message per process;
+# - the queued MatchRun row is the outbox and a beat sweep sends what the broker never got or lost
+#   (gaps.matching.scheduling); every task is idempotent, so a second delivery changes nothing.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged task after this many seconds; it must exceed any countdown
-# and the longest task. https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redis must run with `maxmemory-policy noeviction` (docker/compose.yaml): under memory pressure
+# any other policy deletes keys, and the keys are the queued messages -- lost without an error.
+# With noeviction a full Redis refuses new writes instead: the send fails, is logged, and the
+# sweep sends it again later. Append-only persistence keeps queued messages over a restart; if
+# they are lost anyway, the sweep notices (its mark in Redis is gone) and resends them all.
+#
+# Redis redelivers an unacknowledged task after the visibility timeout; it must exceed any
+# countdown (the busy retry's 10 s) and the longest task (CELERY_TASK_TIME_LIMIT), else a task
+# still running is delivered a second time (harmless, but wasted work).
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+# Short socket timeouts: a broker that is down or unreachable fails a send in seconds rather than
+# hanging the caller (a web request's on-commit send). socket_timeout must exceed the consumer's
+# 1 s BRPOP wait. https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 10),
+    "socket_keepalive": True,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2)
+CELERY_REDIS_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 10)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat reconnect after a broker outage however long it lasts (the default gives up
+# after 100 attempts, ~45 minutes, and the worker exits).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A send retries briefly and then fails, instead of Celery's default of three tries over ~0.6 s
+# per connection attempt; the caller logs the failure and the sweep sends it later.
+# https://docs.celeryq.dev/en/stable/userguide/calling.html#message-sending-retry
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1700)
+# The outbox sweep (gaps.tasks.match_dispatch_sweep_task): how often it runs, after how long a sent
+# queued run nobody picked up is sent again, and how long a process that failed to send leaves it
+# to the sweep. 15 s keeps "a submission made while Redis was down is matched within 90 s of
+# Redis returning": worker reconnect (<= ~20 s) + one sweep interval + the run itself.
+MATCH_SWEEP_SECONDS = env_int("MATCH_SWEEP_SECONDS", 15)
+MATCH_REDISPATCH_AFTER_SECONDS = env_int("MATCH_REDISPATCH_AFTER_SECONDS", 120)
+MATCH_DISPATCH_BACKOFF_SECONDS = env_float("MATCH_DISPATCH_BACKOFF_SECONDS", 10)
+# Test-only: each chunk task sleeps this long first, so a test can kill a worker mid-run. 0 in use.
+MATCH_TEST_CHUNK_DELAY_SECONDS = env_float("MATCH_TEST_CHUNK_DELAY_SECONDS", 0)
 CELERY_BEAT_SCHEDULE: dict = {}
+# The outbox sweep; a sweep not started within its own interval is dropped (the next one comes).
+CELERY_BEAT_SCHEDULE["gaps-match-dispatch-sweep"] = {
+    "task": "gaps.match_dispatch_sweep",
+    "schedule": MATCH_SWEEP_SECONDS,
+    "options": {"expires": MATCH_SWEEP_SECONDS},
+}
 # Nightly re-match of the open quarters, and a weekly reminder to regions whose report for the
 # current quarter is missing (gaps/tasks.py). https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE["gaps-nightly-rematch"] = {
