@@ -63,8 +63,8 @@ def match_run_dispatch(run_id: int, *, force: bool = False) -> bool:
         match_run_task.apply_async(args=[run_id])
         return True
     if not force and _broker_resting():
-        logger.warning("match run %s not sent: the broker failed less than %ss ago; the sweep will send it",
-                       run_id, settings.MATCH_DISPATCH_BACKOFF_SECONDS)
+        logger.info("match run %s not sent: the broker failed less than %ss ago; the sweep will send it",
+                    run_id, settings.MATCH_DISPATCH_BACKOFF_SECONDS)
         return False
     try:
         match_run_task.apply_async(args=[run_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
