@@ -254,6 +254,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2),
     "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 10),
     "socket_keepalive": True,
+    # How soon after the visibility timeout an abandoned message is delivered again: kombu scans for
+    # them every interval x throttle seconds (10 x 10 by default); every 10 s keeps "a killed worker's
+    # task finishes within the visibility timeout plus a minute".
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2)
 CELERY_REDIS_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 10)
