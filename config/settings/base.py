@@ -159,7 +159,7 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 20 * 1024 * 1024)
 # everything through for CACHE_FAILURE_BACKOFF_SECONDS and log it, instead of a 500 or a hang. The
 # login lockout does not use the cache: django-axes' default handler counts in the database.
 CACHE_URL = env_str("CACHE_URL", "")
-CACHE_SOCKET_TIMEOUT = env_float("CACHE_SOCKET_TIMEOUT", 0.5)
+CACHE_SOCKET_TIMEOUT = env_float("CACHE_SOCKET_TIMEOUT", 1.0)
 CACHE_FAILURE_BACKOFF_SECONDS = env_float("CACHE_FAILURE_BACKOFF_SECONDS", 5)
 CACHES = {
     "default": (
@@ -252,7 +252,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
     "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2),
-    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 10),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 3),
     "socket_keepalive": True,
     # How soon after the visibility timeout an abandoned message is delivered again: kombu scans for
     # them every interval x throttle seconds (10 x 10 by default); every 10 s keeps "a killed worker's
@@ -261,13 +261,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2)
-CELERY_REDIS_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 10)
+CELERY_REDIS_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 3)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers and beat reconnect after a broker outage however long it lasts (the default gives up
 # after 100 attempts, ~45 minutes, and the worker exits).
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# A send retries briefly and then fails, instead of Celery's default of three tries over ~0.6 s
-# per connection attempt; the caller logs the failure and the sweep sends it later.
+# A send tries twice (the second try reconnects a pooled connection the broker closed, e.g. after
+# a Redis restart) and then fails: at worst 2 x socket_timeout against a broker that accepts and
+# never answers, at once against one that refuses. Celery's default is four tries. The caller logs
+# the failure and the sweep sends it later.
 # https://docs.celeryq.dev/en/stable/userguide/calling.html#message-sending-retry
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
@@ -276,7 +278,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1700)
 # The outbox sweep (gaps.tasks.match_dispatch_sweep_task): how often it runs, after how long a sent
 # queued run nobody picked up is sent again, and how long a process that failed to send leaves it
 # to the sweep. 15 s keeps "a submission made while Redis was down is matched within 90 s of
-# Redis returning": worker reconnect (<= ~20 s) + one sweep interval + the run itself.
+# Redis returning": worker and beat reconnect (their retry interval grows by 2 s up to 30 s) + at
+# most one sweep interval + the run itself (tests/faults/test_redis_outage.py measures it).
 MATCH_SWEEP_SECONDS = env_int("MATCH_SWEEP_SECONDS", 15)
 MATCH_REDISPATCH_AFTER_SECONDS = env_int("MATCH_REDISPATCH_AFTER_SECONDS", 120)
 MATCH_DISPATCH_BACKOFF_SECONDS = env_float("MATCH_DISPATCH_BACKOFF_SECONDS", 10)
