@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -72,7 +72,10 @@ def match_run_dispatch(run_id: int, *, force: bool = False) -> bool:
         _broker_failed()
         logger.warning("match run %s not sent (%s: %s); the sweep will send it", run_id, type(exc).__name__, exc)
         return False
-    MatchRun.objects.filter(pk=run_id).update(dispatched_at=timezone.now())
+    try:
+        MatchRun.objects.filter(pk=run_id).update(dispatched_at=timezone.now())
+    except DatabaseError:  # sent all the same; the sweep may send it once more, which is harmless
+        logger.warning("match run %s sent, but its dispatched_at could not be recorded", run_id, exc_info=True)
     return True
 
 
@@ -92,12 +95,13 @@ def schedule_quarter_rematch(*, quarter: str, trigger: str) -> None:
     """
     from .services import match_run_enqueue
 
+    quarter = str(Quarter.parse(quarter))
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
         getattr(func, "rematch_quarter", None) == quarter for _sids, func, _robust in connection.run_on_commit
     ):
         return
-    match_run_enqueue(quarter=str(Quarter.parse(quarter)), trigger=trigger)
+    match_run_enqueue(quarter=quarter, trigger=trigger)
 
 
 def match_dispatch_sweep(*, broker_reset: bool = False) -> dict[str, list[int]]:
