@@ -107,6 +107,9 @@ AUTHENTICATION_BACKENDS = [
     "core.security.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The database handler on purpose (axes' default, spelled out): the cache handler would lose the
+# counts with Redis, and with Redis down logins must neither fail nor go uncounted.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

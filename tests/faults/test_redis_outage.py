@@ -45,13 +45,13 @@ def _world(make_user):
     program = seed.program("FAULT-VC", "OPS", ["8341"])
     for n in range(20):
         seed.cohort(program, 30, dt.date(2026, 6, 1) + dt.timedelta(days=n))
-    return Token.objects.create(user=official).key, reports
+    return official.username, Token.objects.create(user=official).key, reports
 
 
 def test_reports_submitted_while_redis_is_down_are_all_kept_and_matched_after_it_returns(
     make_user, worker_env, private_redis, processes
 ):
-    token, reports = _world(make_user)
+    username, token, reports = _world(make_user)
     env = service_env(worker_env, private_redis)
     assert "MATCH_SWEEP_SECONDS" not in env and settings.MATCH_SWEEP_SECONDS <= 15  # the production default
     processes.worker("outagew1", env, concurrency=2)
@@ -73,8 +73,11 @@ def test_reports_submitted_while_redis_is_down_are_all_kept_and_matched_after_it
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(submit, [r.pk for r in reports]))
     submitted_in = time.monotonic() - killed
-    # Reading works too: the throttles' cache fails open.
+    # Reading works too (the throttles' cache fails open), and so does signing in (the lockout
+    # counts in the database): a wrong password is refused, the right one gets a token.
     listed = http("GET", f"{base}/api/v1/mismatches/?quarter={QUARTER}", token=token, timeout=30)
+    wrong = http("POST", f"{base}/api/v1/auth/token/", data={"username": username, "password": "nope"}, timeout=30)
+    signed_in = http("POST", f"{base}/api/v1/auth/token/", data={"username": username, "password": "pw-Secret-123"}, timeout=30)
     assert time.monotonic() - killed < OUTAGE_SECONDS, "the submissions outlasted the outage; the test proves nothing"
 
     time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - killed)))
@@ -87,6 +90,7 @@ def test_reports_submitted_while_redis_is_down_are_all_kept_and_matched_after_it
     assert statuses == [200] * REPORTS, {s: statuses.count(s) for s in set(statuses)}
     assert slowest < REQUEST_BOUND_SECONDS, f"a submission took {slowest:.1f} s"
     assert listed[0] == 200, listed
+    assert wrong[0] == 400 and signed_in[0] == 200 and signed_in[1]["token"] == token, (wrong, signed_in)
     # Every accepted submission is in the database.
     submitted = GapReport.objects.filter(pk__in=[r.pk for r in reports], status=ReportStatus.SUBMITTED)
     assert submitted.count() == REPORTS
