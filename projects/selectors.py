@@ -13,14 +13,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
-    Case, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When, Window,
+    BooleanField, Case, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When, Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from core.permissions import college_ids_for, region_ids_for, sees_everything
 from core.quarters import Quarter
-from gaps.models import ExchangeRate, Gap, GapReportLine, ReportStatus
+from gaps.models import ExchangeRate, Gap, GapReport, GapReportLine, ReportStatus
 
 from .models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
 from .results import EMPLOYMENT_WINDOW_DAYS, MissingExchangeRate, OutcomeFigures, RateTable, Results, results_chain
@@ -108,12 +110,18 @@ def _gap_keys(gaps) -> list[dict]:
     return keys
 
 
-def _any_of(keys) -> Q:
-    """OR of exact-match lookups, one per gap: the page's keys only, not their cross product."""
-    condition = Q(pk__in=[])
-    for lookup in keys:
-        condition |= Q(**lookup)
-    return condition
+def _keys_in(model, fields: tuple[str, ...], keys) -> RawSQL:
+    """`(f1, f2, ...) IN (VALUES (...), ...)` over columns of `model`'s own table: the page's exact
+    keys, not their cross product, in one condition the database can match against an index
+    (PostgreSQL, and SQLite since 3.15). The ORM's OR of one Q per key costs milliseconds to build."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(f"{table}.{connection.ops.quote_name(model._meta.get_field(f).column)}" for f in fields)
+    keys = sorted(set(keys))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    if not keys:
+        return RawSQL("1 = 0", [], output_field=BooleanField())
+    return RawSQL(f"({columns}) IN (VALUES {', '.join([row] * len(keys))})",
+                  [value for key in keys for value in key], output_field=BooleanField())
 
 
 def _first_per_key(queryset: QuerySet, key: list[str], order: list, limit: int | None) -> QuerySet:
@@ -135,19 +143,32 @@ def _first_per_key(queryset: QuerySet, key: list[str], order: list, limit: int |
 def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list[dict]], dict[int, int]]:
     """The submitted lines of each gap's (region, quarter, occupation), salaries converted to CNY at
     the need date; the first `limit` per gap by report and line number, and each gap's total."""
-    gap_of = {(g["region_id"], g["quarter"], g["occupation_id"]): g["id"] for g in gaps}
-    key = ["report__region_id", "report__quarter", "occupation_id"]
-    query = GapReportLine.objects.filter(report__status=ReportStatus.SUBMITTED).filter(
-        _any_of({"report__region_id": r, "report__quarter": q, "occupation_id": o} for r, q, o in gap_of)
-    )
-    lines = list(_first_per_key(query, key, [F("report_id").asc(), F("line_no").asc()], limit).values(
-        *key, *LINE_FIELDS, *(("_total",) if limit is not None else ())
+    wanted = {(g["region_id"], g["quarter"]) for g in gaps}
+    # A region has one submitted report per quarter (a resubmission supersedes the earlier one).
+    reports = {
+        (region_id, quarter): pk
+        for pk, region_id, quarter in GapReport.objects.filter(
+            status=ReportStatus.SUBMITTED,
+            region_id__in={r for r, _q in wanted},
+            quarter__in={q for _r, q in wanted},
+        ).values_list("pk", "region_id", "quarter")
+        if (region_id, quarter) in wanted
+    }
+    gap_of = {
+        (reports[(g["region_id"], g["quarter"])], g["occupation_id"]): g["id"]
+        for g in gaps
+        if (g["region_id"], g["quarter"]) in reports
+    }
+    key = ("report_id", "occupation_id")
+    query = GapReportLine.objects.filter(_keys_in(GapReportLine, key, gap_of))
+    lines = list(_first_per_key(query, list(key), [F("report_id").asc(), F("line_no").asc()], limit).values(
+        *key, "report__quarter", *LINE_FIELDS, *(("_total",) if limit is not None else ())
     ))
     rates = rate_table(line["currency"] for line in lines)
     by_gap: dict[int, list[dict]] = defaultdict(list)
     totals: dict[int, int] = {}
     for line in lines:
-        gap_id = gap_of[(line["report__region_id"], line["report__quarter"], line["occupation_id"])]
+        gap_id = gap_of[(line["report_id"], line["occupation_id"])]
         need = _need_date(line["season_start"], line["report__quarter"])
         entry = {
             "report_id": line["report_id"],
@@ -248,7 +269,7 @@ def _matching_rows(
     found: dict[int, list[tuple[int, dict]]] = defaultdict(list)
     totals: dict[int, int] = defaultdict(int)
     for code_field, query in reads:
-        query = query.filter(_any_of({"quarter": q, "region_code": r, code_field: o} for q, r, o in gap_of))
+        query = query.filter(_keys_in(model, ("quarter", "region_code", code_field), gap_of))
         counted = set()
         for row in _first_per_key(query, ["quarter", "region_code", code_field], [F("pk").asc()], limit).values(*columns):
             gap_id = gap_of[(row["quarter"], row["region_code"], row[code_field])]
