@@ -82,7 +82,8 @@ def parse_args(argv=None):
     parser.add_argument("--projects", type=int, default=2000, help="projects in the repository")
     parser.add_argument("--lines", type=int, default=3000, help="extra submitted report lines in the quarter")
     parser.add_argument("--cohorts", type=int, default=20000, help="extra cohorts to match them against")
-    parser.add_argument("--redis-db", type=int, default=9, help="Redis database (broker and cache) on 127.0.0.1:6379")
+    parser.add_argument("--redis-url", default=os.environ.get("LOAD_TEST_REDIS_URL", "redis://127.0.0.1:6379/9"),
+                        help="Redis for broker and cache; the run uses a queue and a key prefix of its own")
     parser.add_argument("--drain", type=float, default=300.0, help="seconds to wait for queued matches afterwards")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -187,7 +188,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(database_url: str, redis_url: str) -> dict:
+def server_env(database_url: str, redis_url: str, run_id: str) -> dict:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -199,7 +200,9 @@ def server_env(database_url: str, redis_url: str) -> dict:
         CELERY_BROKER_URL=redis_url,
         CELERY_RESULT_BACKEND=redis_url,
         CACHE_URL=redis_url,
-        CACHE_KEY_PREFIX=f"load-{secrets.token_hex(4)}",
+        CACHE_KEY_PREFIX=f"loadtest-{run_id}",
+        # A queue of its own: no task of another database's run on a shared Redis reaches this worker.
+        CELERY_TASK_DEFAULT_QUEUE=f"loadtest-{run_id}",
         # The test sends far more than a person would: the throttles stay on, out of reach.
         API_THROTTLE_USER="1000000/min",
         API_THROTTLE_ANON="1000000/min",
@@ -209,14 +212,12 @@ def server_env(database_url: str, redis_url: str) -> dict:
     return env
 
 
-def start_services(args, database_url: str, redis_url: str, logdir: Path) -> tuple[list[subprocess.Popen], str]:
-    env = server_env(database_url, redis_url)
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
+def start_services(args, database_url: str, redis_url: str, logdir: Path) -> tuple[list[subprocess.Popen], int, str]:
+    run_id = secrets.token_hex(4)
+    env = server_env(database_url, redis_url, run_id)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING", "--concurrency=1",
-         "--pool=prefork", f"--hostname=loadtest-{os.getpid()}@%h"],
+         "--pool=prefork", f"--hostname=loadtest-{run_id}@%h", "-Q", env["CELERY_TASK_DEFAULT_QUEUE"]],
         cwd=ROOT, env=env, stdout=open(logdir / "worker.log", "wb"), stderr=subprocess.STDOUT,
     )
     port = free_port()
@@ -239,7 +240,7 @@ def start_services(args, database_url: str, redis_url: str, logdir: Path) -> tup
             stop_services(procs)
             raise SystemExit(f"gunicorn did not start; see {logdir / 'gunicorn.log'}")
         time.sleep(0.3)
-    return procs, port
+    return procs, port, env["CELERY_TASK_DEFAULT_QUEUE"]
 
 
 def stop_services(procs: list[subprocess.Popen]) -> None:
@@ -419,9 +420,9 @@ def run(args) -> dict:
     cohorts = Cohort.objects.count()
     connection.close()
 
-    redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
+    redis_url = args.redis_url
     logdir = Path(tempfile.mkdtemp(prefix="talentgap-load-"))
-    procs, port = start_services(args, url, redis_url, logdir)
+    procs, port, queue = start_services(args, url, redis_url, logdir)
     try:
         since = dt.datetime.now(dt.timezone.utc)
         status, data = request(port, "POST", "/api/v1/match-runs/", tokens["reviewer"], {"quarter": QUARTER})
@@ -454,6 +455,9 @@ def run(args) -> dict:
     finally:
         stop_services(procs)
         connection.close()
+        import redis
+
+        redis.Redis.from_url(redis_url).delete(queue)  # tasks left by an unfinished drain
     figures = summarise(recorder, seconds)
     figures.update(
         {
