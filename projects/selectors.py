@@ -13,12 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
-    BooleanField, Case, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When, Window,
+    Case, CharField, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When, Window,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, Concat, RowNumber
 
 from core.permissions import college_ids_for, region_ids_for, sees_everything
 from core.quarters import Quarter
@@ -29,6 +27,7 @@ from .results import EMPLOYMENT_WINDOW_DAYS, MissingExchangeRate, OutcomeFigures
 
 MONEY = DecimalField(max_digits=24, decimal_places=8)
 CENT = Decimal("0.01")
+KEY_SEPARATOR = "|"  # in (quarter, region code, occupation code) keys; none of them contains it
 
 
 # --- Rates --------------------------------------------------------------------------------------
@@ -110,20 +109,6 @@ def _gap_keys(gaps) -> list[dict]:
     return keys
 
 
-def _keys_in(model, fields: tuple[str, ...], keys) -> RawSQL:
-    """`(f1, f2, ...) IN (VALUES (...), ...)` over columns of `model`'s own table: the page's exact
-    keys, not their cross product, in one condition the database can match against an index
-    (PostgreSQL, and SQLite since 3.15). The ORM's OR of one Q per key costs milliseconds to build."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(f"{table}.{connection.ops.quote_name(model._meta.get_field(f).column)}" for f in fields)
-    keys = sorted(set(keys))
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    if not keys:
-        return RawSQL("1 = 0", [], output_field=BooleanField())
-    return RawSQL(f"({columns}) IN (VALUES {', '.join([row] * len(keys))})",
-                  [value for key in keys for value in key], output_field=BooleanField())
-
-
 def _first_per_key(queryset: QuerySet, key: list[str], order: list, limit: int | None) -> QuerySet:
     """Rows annotated with `_n` (their rank within `key`) and `_total` (the count of `key`), the first
     `limit` per key only when a limit is given: the database does the cutting, whatever the volume."""
@@ -160,7 +145,10 @@ def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list
         if (g["region_id"], g["quarter"]) in reports
     }
     key = ("report_id", "occupation_id")
-    query = GapReportLine.objects.filter(_keys_in(GapReportLine, key, gap_of))
+    # The reports' lines in the page's occupations (indexed, no per-row OR), cut to the exact keys below.
+    query = GapReportLine.objects.filter(
+        report_id__in={r for r, _o in gap_of}, occupation_id__in={o for _r, o in gap_of}
+    )
     lines = list(_first_per_key(query, list(key), [F("report_id").asc(), F("line_no").asc()], limit).values(
         *key, "report__quarter", *LINE_FIELDS, *(("_total",) if limit is not None else ())
     ))
@@ -168,7 +156,9 @@ def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list
     by_gap: dict[int, list[dict]] = defaultdict(list)
     totals: dict[int, int] = {}
     for line in lines:
-        gap_id = gap_of[(line["report_id"], line["occupation_id"])]
+        gap_id = gap_of.get((line["report_id"], line["occupation_id"]))
+        if gap_id is None:  # a report and an occupation of two different gaps
+            continue
         need = _need_date(line["season_start"], line["report__quarter"])
         entry = {
             "report_id": line["report_id"],
@@ -269,7 +259,16 @@ def _matching_rows(
     found: dict[int, list[tuple[int, dict]]] = defaultdict(list)
     totals: dict[int, int] = defaultdict(int)
     for code_field, query in reads:
-        query = query.filter(_keys_in(model, ("quarter", "region_code", code_field), gap_of))
+        # The region list is implied by the keys; said outright it lets the planner use the
+        # (run, region_code) index instead of reading the whole run. The exact keys are one string
+        # per gap compared with `= ANY(list)`, which PostgreSQL hashes: a join against a VALUES
+        # list or an OR of conditions is a nested loop whenever a fresh run has no statistics yet.
+        query = (
+            query.filter(region_code__in={r for _q, r, _o in gap_of})
+            .annotate(_key=Concat("quarter", Value(KEY_SEPARATOR), "region_code", Value(KEY_SEPARATOR), code_field,
+                                  output_field=CharField()))
+            .filter(_key__in=[KEY_SEPARATOR.join(key) for key in gap_of])
+        )
         counted = set()
         for row in _first_per_key(query, ["quarter", "region_code", code_field], [F("pk").asc()], limit).values(*columns):
             gap_id = gap_of[(row["quarter"], row["region_code"], row[code_field])]
