@@ -84,17 +84,21 @@ def _need_date(season_start: dt.date | None, quarter: str) -> dt.date:
 # them ran to megabytes.
 QUEUE_EVIDENCE_PREVIEW = 10
 
-# The review queue reads its page as values() rows of these fields (and the priority annotation).
-QUEUE_ROW_FIELDS = ("id", "region_id", "quarter", *(f for f in ("region__code", "region__name_en", "region__name_ru",
-                    "region__name_zh", "region__name_kk", "region__country", "occupation_id", "occupation__title_en",
-                    "occupation__title_ru", "occupation__title_zh", "occupation__title_kk", "headcount", "covered",
-                    "shortfall", "salary_min_cny", "salary_max_cny", "need_date", "new_on_list", "is_active")),
-                    "priority")
+# A gap as GapSummarySerializer shows it, read as values() (the queue and the projects' origin gaps).
+GAP_ROW_FIELDS = (
+    "id", "quarter", "region__code", "region__name_en", "region__name_ru", "region__name_zh", "region__name_kk",
+    "region__country", "occupation_id", "occupation__title_en", "occupation__title_ru", "occupation__title_zh",
+    "occupation__title_kk", "headcount", "covered", "shortfall", "salary_min_cny", "salary_max_cny", "need_date",
+    "new_on_list", "is_active",
+)
+# The review queue's page: those, the region id for the evidence, and the priority annotation.
+QUEUE_ROW_FIELDS = ("region_id", *GAP_ROW_FIELDS, "priority")
 
 LINE_FIELDS = (
     "report_id", "line_no", "occupation_title", "headcount", "salary_min", "salary_max", "currency", "season_start",
     "season_end", "certification", "languages", "note",
 )
+
 
 def _gap_keys(gaps) -> list[dict]:
     """id, region id and code, quarter and occupation of gaps given as models or as queue rows."""
@@ -129,7 +133,7 @@ def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list
     """The submitted lines of each gap's (region, quarter, occupation), salaries converted to CNY at
     the need date; the first `limit` per gap by report and line number, and each gap's total."""
     wanted = {(g["region_id"], g["quarter"]) for g in gaps}
-    # A region has one submitted report per quarter (a resubmission supersedes the earlier one).
+    # One submitted report per region and quarter (constraint one_submitted_report_per_region_quarter).
     reports = {
         (region_id, quarter): pk
         for pk, region_id, quarter in GapReport.objects.filter(
@@ -389,12 +393,6 @@ def project_list(*, user, today: dt.date | None = None, detail: bool = False) ->
 # ORM or serializer machinery (projects.api.serializers.project_list_rows shapes them like
 # ProjectSerializer). The page query joins only to-one relations, so the sort and LIMIT still run on
 # the project table (the `project_results_order` index for the default order).
-GAP_ROW_FIELDS = (
-    "id", "quarter", "region__code", "region__name_en", "region__name_ru", "region__name_zh", "region__name_kk",
-    "region__country", "occupation_id", "occupation__title_en", "occupation__title_ru", "occupation__title_zh",
-    "occupation__title_kk", "headcount", "covered", "shortfall", "salary_min_cny", "salary_max_cny", "need_date",
-    "new_on_list", "is_active",
-)
 COLLEGE_ROW_FIELDS = ("id", "code", "name", "country")
 PROJECT_ROW_FIELDS = (
     "id", "title", "status", "status_changed_at", "overdue", "pass_rate", "employment_rate", "income_change_pct",
