@@ -202,6 +202,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
 }
 
+# bench/load_test.py's reference: GET /api/v1/_bench/bare/, a bare DRF list (three fields of the
+# projects, the API's authentication, throttles and pagination) to compare list endpoints with on
+# the same server. Off by default; never needed in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "talentgap API",
     "DESCRIPTION": "Demand-side talent-gap matching for China–Central Asia vocational education cooperation.",
@@ -212,6 +217,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 400/403/404/409/429 (with Retry-After) on every operation they apply to, in the shapes of
+    # core.api.exception_handler; drf-spectacular's own enum hook first.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.error_responses_hook",
+    ],
     # Several models have a `status`; name each enum after its model so the schema is stable.
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "gaps.models.reports.ReportStatus",
@@ -226,6 +237,9 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
+# The queue tasks go to and workers read (celery worker -Q): bench/load_test.py gives its gunicorn and
+# worker a queue of their own on a shared Redis. https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-default-queue
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
