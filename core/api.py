@@ -10,7 +10,9 @@ slips past a view still meets the service's check.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+import hashlib
+
+from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -186,6 +188,36 @@ class CountedRows:
 
     def __len__(self) -> int:  # pragma: no cover - the paginator counts with count()
         return self.count()
+
+
+class FrozenCountedRows(CountedRows):
+    """CountedRows over rows that never change once readable -- the result rows of a matching run
+    that is current (a run's rows are all written before the swap that makes it current, and only
+    runs that are no longer current are cleaned up). Its count is cached under the exact SQL and
+    parameters of the filtered queryset, which name the run ids, and under `generation` (the
+    caller's name for the exact rows, e.g. run ids with their finalisation times): a new run means a
+    new key.
+    """
+
+    COUNT_TIMEOUT = 3600
+
+    def __init__(self, queryset, *fields, generation: str):
+        super().__init__(queryset, *fields)
+        self.generation = generation
+
+    def count(self) -> int:
+        from django.core.cache import cache
+
+        try:
+            sql, params = self.queryset.query.sql_with_params()
+        except EmptyResultSet:  # e.g. no quarter has current results yet
+            return 0
+        key = "api-count:" + hashlib.sha256(f"{self.generation}|{sql}|{params!r}".encode()).hexdigest()
+        value = cache.get(key)
+        if value is None:
+            value = self.queryset.count()
+            cache.set(key, value, self.COUNT_TIMEOUT)
+        return value
 
 
 # --- OpenAPI: the error responses every operation may give ----------------------------------------

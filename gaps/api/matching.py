@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import Role
-from core.api import CountedRows
+from core.api import FrozenCountedRows
 from core.permissions import sees_everything
 from core.quarters import Quarter
 from gaps.matching import selectors, services
@@ -96,6 +96,14 @@ def _current(queryset):
     return queryset.filter(run_id__in=list(selectors.current_run_ids().values_list("current_run_id", flat=True)))
 
 
+def _current_generation() -> str:
+    """Names the current results exactly (run ids with the moment each was finalised): part of the
+    cached list counts' key, so a count is never served for other rows that reuse a run id (a
+    recreated database behind a Redis that kept its keys)."""
+    runs = selectors.current_run_ids().values_list("current_run_id", "current_run__finalized_at").order_by("current_run_id")
+    return ";".join(f"{run_id}@{finalized.isoformat() if finalized else ''}" for run_id, finalized in runs)
+
+
 class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     """Mismatch flags of the current matching results (JSON fields: SPEC.md)."""
 
@@ -112,7 +120,7 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         from gaps.matching.flags import flag_json
 
-        rows = self.paginate_queryset(CountedRows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS))
+        rows = self.paginate_queryset(FrozenCountedRows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS, generation=_current_generation()))
         return self.get_paginated_response([{"id": row["id"], **flag_json(row, row["context"])} for row in rows])
 
 
@@ -160,7 +168,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
 
         fields = RecommendationSerializer().fields
         names = [name for name in RecommendationSerializer.Meta.fields if name != "detail"]
-        rows = self.paginate_queryset(CountedRows(self.filter_queryset(self.get_queryset()), *names))
+        rows = self.paginate_queryset(FrozenCountedRows(self.filter_queryset(self.get_queryset()), *names, generation=_current_generation()))
         data = []
         for row in rows:
             item = {name: None if row[name] is None else fields[name].to_representation(row[name]) for name in names}
