@@ -1,5 +1,6 @@
 """/api/v1/: each app contributes its routes from <app>/api/urls.py."""
 
+from django.conf import settings
 from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -10,3 +11,8 @@ urlpatterns = [
     path("", include("training.api.urls")),
     path("", include("projects.api.urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:  # bench/load_test.py only (settings.BENCH_ENDPOINTS, off by default)
+    from projects.api.views import BenchBareList
+
+    urlpatterns.append(path("_bench/bare/", BenchBareList.as_view(), name="bench-bare"))

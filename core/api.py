@@ -10,7 +10,9 @@ slips past a view still meets the service's check.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+import hashlib
+
+from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -160,3 +162,151 @@ class UpdateSerializerMixin:
         if self.action in ("update", "partial_update") and self.update_serializer_class is not None:
             return self.update_serializer_class
         return super().get_serializer_class()
+
+
+class CountedRows:
+    """A values() queryset for a paginator that counts the plain queryset.
+
+    values() over to-one relations joins their tables, and a count of it would join them too; the
+    count of the filtered queryset alone is the same number for a fraction of the work. Django's
+    Paginator needs only count(), slicing and `ordered`.
+    """
+
+    def __init__(self, queryset, *fields):
+        self.queryset = queryset
+        self.rows = queryset.values(*fields)
+
+    @property
+    def ordered(self) -> bool:
+        return self.rows.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self) -> int:  # pragma: no cover - the paginator counts with count()
+        return self.count()
+
+
+class FrozenCountedRows(CountedRows):
+    """CountedRows over rows that never change once readable -- the result rows of a matching run
+    that is current (a run's rows are all written before the swap that makes it current, and only
+    runs that are no longer current are cleaned up). Its count is cached under the exact SQL and
+    parameters of the filtered queryset, which name the run ids, and under `generation` (the
+    caller's name for the exact rows, e.g. run ids with their finalisation times): a new run means a
+    new key.
+    """
+
+    COUNT_TIMEOUT = 3600
+
+    def __init__(self, queryset, *fields, generation: str):
+        super().__init__(queryset, *fields)
+        self.generation = generation
+
+    def count(self) -> int:
+        from django.core.cache import cache
+
+        try:
+            sql, params = self.queryset.query.sql_with_params()
+        except EmptyResultSet:  # e.g. no quarter has current results yet
+            return 0
+        key = "api-count:" + hashlib.sha256(f"{self.generation}|{sql}|{params!r}".encode()).hexdigest()
+        value = cache.get(key)
+        if value is None:
+            value = self.queryset.count()
+            cache.set(key, value, self.COUNT_TIMEOUT)
+        return value
+
+
+# --- OpenAPI: the error responses every operation may give ----------------------------------------
+# drf-spectacular documents each operation's success response; the errors come from shared code
+# (permission classes, the throttles, django-axes, exception_handler above), so they are added to
+# every operation here, in the shapes this module's handler gives them. 401 is not among them:
+# SessionAuthentication comes first and sends no WWW-Authenticate challenge, so DRF answers a
+# missing or bad token with 403.
+
+ERROR_SCHEMAS = {
+    "ErrorDetail": {
+        "type": "object",
+        "description": "An error with a message a person can read.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "ConflictError": {
+        "type": "object",
+        "description": "The object's current state does not allow the request; `code` says why "
+        "(e.g. already_decided, invalid_transition, not_editable, draft_exists, protected, integrity).",
+        "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+        "required": ["detail", "code"],
+    },
+    "ValidationErrorBody": {
+        "type": "object",
+        "description": "Bad input: each key names a field or query parameter (`non_field_errors` for the "
+        "request as a whole) with its messages, nested like the input for nested fields; or `detail` "
+        "for a body that could not be parsed.",
+        "additionalProperties": {},
+    },
+}
+
+
+def _error(description: str, schema: str, headers: dict | None = None) -> dict:
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+        "required": True,
+    }
+}
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+def error_responses_hook(result, generator, request, public):
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): adds the
+    error responses to every operation, keeping any an operation documents itself.
+
+    - 400 when the operation takes a body or query parameters;
+    - 403 when it needs a signed-in user or a role (every operation but the public ones);
+    - 404 when it names an object in its path, or pages a list (a page past the end);
+    - 409 on writes (a state conflict, a uniqueness race, deleting what others refer to);
+    - 429 on every operation (the API throttles; sign-in lockout on auth/token/), with Retry-After.
+    """
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in WRITE_METHODS | {"get", "head", "options"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            security = operation.get("security", [])
+            public_operation = bool(security) and all(not requirement for requirement in security)
+            wanted = {}
+            if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
+                wanted["400"] = _error("Bad input: the fields or parameters at fault, with messages.",
+                                       "ValidationErrorBody")
+            if not public_operation:
+                wanted["403"] = _error("Not signed in, or the user's role may not do this.", "ErrorDetail")
+            if "{" in path or any(p.get("in") == "query" and p.get("name") == "page" for p in parameters):
+                wanted["404"] = _error("No such object visible to the user, or a page past the end.", "ErrorDetail")
+            if method in WRITE_METHODS:
+                wanted["409"] = _error("The object's current state does not allow this.", "ConflictError")
+            wanted["429"] = _error("Too many requests (API rate limit, or sign-in attempts locked out): "
+                                   "retry after Retry-After seconds.", "ErrorDetail", RETRY_AFTER)
+            for code, response in wanted.items():
+                existing = responses.get(code)
+                if existing is None:
+                    responses[code] = response
+                elif "content" not in existing:
+                    # An operation's own description wins; the body shape is the handler's.
+                    responses[code] = {**response, "description": existing.get("description") or response["description"]}
+    return result

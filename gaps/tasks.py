@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.db.models import F
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +27,28 @@ BUSY_MAX_RETRIES = 360
 
 
 @shared_task(
-    name="gaps.match_run", bind=True, max_retries=BUSY_MAX_RETRIES, acks_late=True,
+    name="gaps.match_run", bind=True, max_retries=BUSY_MAX_RETRIES, acks_late=True, ignore_result=True,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def match_run_task(self, run_id: int) -> str:
-    """Plan a queued run and hand its chunks to the workers."""
+    """Plan a queued run and hand its chunks to the workers; for a running run (a redelivery, or the
+    sweep after the broker lost its messages) send its unfinished chunks again, or finalise it.
+
+    Results are kept in the database (MatchRun), not in Celery's result backend (ignore_result):
+    sending then touches nothing but the broker.
+    """
     from gaps.matching import services
     from gaps.models import MatchRun, MatchRunStatus
 
     run = MatchRun.objects.filter(pk=run_id).first()
-    if run is None or run.status != MatchRunStatus.QUEUED:
-        return "gone"  # deleted, superseded, or already planned by an earlier delivery
+    if run is None:
+        return "gone"
+    if run.status == MatchRunStatus.RUNNING:
+        return _resume(run)
+    if run.status != MatchRunStatus.QUEUED:
+        return "gone"  # superseded, finished, or failed meanwhile
+    # Heard of: the sweep leaves a queued run alone while its message goes round (busy retries too).
+    MatchRun.objects.filter(pk=run_id, status=MatchRunStatus.QUEUED).update(dispatched_at=timezone.now())
     try:
         chunks = services.match_run_plan(run=run)
     except services.RunBusy as exc:
@@ -50,9 +64,29 @@ def match_run_task(self, run_id: int) -> str:
         return "failed"
     if not chunks:
         _finalize(run_id)
-    for chunk in chunks:
-        match_chunk_task.delay(chunk.pk)
+    _send_chunks(run_id, [chunk.pk for chunk in chunks])
     return f"{len(chunks)} chunks"
+
+
+def _resume(run) -> str:
+    from gaps.models import MatchChunk, MatchRun
+
+    MatchRun.objects.filter(pk=run.pk).update(dispatched_at=timezone.now())
+    undone = list(MatchChunk.objects.filter(run_id=run.pk, done=False).values_list("pk", flat=True))
+    if not undone:
+        _finalize(run.pk)  # once only: a no-op when another process finalised it
+        return "finalised"
+    _send_chunks(run.pk, undone)
+    return f"resent {len(undone)} chunks"
+
+
+def _send_chunks(run_id: int, chunk_ids: list[int]) -> None:
+    """Send chunk messages; if the broker fails half-way, the sweep resumes the run later."""
+    try:
+        for chunk_id in chunk_ids:
+            match_chunk_task.apply_async(args=[chunk_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
+    except Exception:  # noqa: BLE001 - broker trouble: logged, the sweep resumes the run
+        logger.exception("match run %s: chunk messages not sent; the sweep will resume the run", run_id)
 
 
 @shared_task(
@@ -60,13 +94,20 @@ def match_run_task(self, run_id: int) -> str:
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def match_chunk_task(self, chunk_id: int) -> str:
-    """Match one chunk; the worker that completes the last chunk finalises the run."""
+    """Match one chunk; the worker that completes the last chunk finalises the run.
+
+    A delivery that finds its chunk already written (a redelivery, a duplicate) still finalises a
+    run whose chunks are all done and that nobody finalised: the worker that wrote the last chunk
+    may have died before finalising.
+    """
     from gaps.matching import services
-    from gaps.models import MatchChunk
+    from gaps.models import MatchChunk, MatchRun, MatchRunStatus
 
     chunk = MatchChunk.objects.filter(pk=chunk_id).values("run_id").first()
     if chunk is None:
         return "gone"
+    if settings.MATCH_TEST_CHUNK_DELAY_SECONDS:  # test-only: a chunk long enough to kill a worker in
+        time.sleep(settings.MATCH_TEST_CHUNK_DELAY_SECONDS)
     try:
         last = services.match_chunk_execute(chunk_id=chunk_id, worker=self.request.hostname or "")
     except TRANSIENT as exc:
@@ -75,7 +116,9 @@ def match_chunk_task(self, chunk_id: int) -> str:
         logger.exception("match chunk %s failed", chunk_id)
         services.match_run_fail(run_id=chunk["run_id"], error=str(exc))
         return "failed"
-    if last:
+    if last or MatchRun.objects.filter(
+        pk=chunk["run_id"], status=MatchRunStatus.RUNNING, finalized_at__isnull=True, chunks_done=F("chunks_total")
+    ).exists():
         _finalize(chunk["run_id"])
     return "done"
 
@@ -88,6 +131,39 @@ def _finalize(run_id: int) -> None:
     except Exception as exc:  # noqa: BLE001
         logger.exception("match run %s failed while finalising", run_id)
         services.match_run_fail(run_id=run_id, error=str(exc))
+
+
+@shared_task(name="gaps.match_dispatch_sweep", ignore_result=True)
+def match_dispatch_sweep_task() -> dict[str, list[int]]:
+    """Beat, every MATCH_SWEEP_SECONDS: send the runs the broker never got or lost (the outbox sweep,
+    gaps.matching.scheduling.match_dispatch_sweep)."""
+    from gaps.matching.scheduling import match_dispatch_sweep
+
+    return match_dispatch_sweep(broker_reset=broker_restarted_empty())
+
+
+# A key the sweep keeps in the broker's Redis database. Redis loses it only with everything else
+# (a restart without persistence, a failover to an empty replica): then every message queued at
+# the time -- chunks of running runs included -- is gone too, and the sweep resends them all.
+BROKER_MARK_KEY = "talentgap:broker-mark"
+
+
+def broker_restarted_empty() -> bool:
+    """True when the broker's mark is missing: the first sweep ever, or the broker lost its data."""
+    import redis
+
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return False
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        try:
+            return bool(client.set(BROKER_MARK_KEY, timezone.now().isoformat(), nx=True))
+        finally:
+            client.close()
+    except redis.RedisError:
+        logger.warning("match dispatch sweep: the broker's mark could not be read", exc_info=True)
+        return False
 
 
 @shared_task(name="gaps.nightly_rematch")

@@ -223,7 +223,7 @@ def report_template(request: HttpRequest, region_code: str, quarter: str) -> Htt
 @require_POST
 def report_upload(request: HttpRequest, region_code: str, quarter: str) -> HttpResponse:
     """Import a filled-in template through gaps.importers: all rows or nothing, errors by row and column."""
-    from core.imports.errors import ImportRejected, Problem
+    from core.imports.errors import DatabaseUnavailable, ImportRejected, Problem
     from gaps.importers import GapReportImporter
 
     region = selectors.region_for(request.user, region_code)
@@ -238,6 +238,8 @@ def report_upload(request: HttpRequest, region_code: str, quarter: str) -> HttpR
         result = importer.run(upload, filename=upload.name or "")
     except ImportRejected as exc:
         return _render_report(request, region, quarter, problems=exc.problems, status=422)
+    except DatabaseUnavailable as exc:
+        return _render_report(request, region, quarter, problems=[Problem(None, "file", exc.message)], status=503)
     except PermissionDenied as exc:
         return _render_report(request, region, quarter, problems=[Problem(None, None, str(exc))], status=422)
     for imported in result.get("reports", []):
@@ -384,13 +386,13 @@ def cohort_edit(request: HttpRequest, pk: int, cohort_pk: int) -> HttpResponse:
 @require_POST
 def programs_upload(request: HttpRequest) -> HttpResponse:
     """Import programs and cohorts (training.importers): all rows or nothing, problems by row and column."""
-    from core.imports.errors import ImportRejected, Problem
+    from core.imports.errors import DatabaseUnavailable, ImportRejected, Problem
     from training.importers import ProgramImporter
 
     if not selectors.editable_colleges(request.user).exists() and not request.user.is_superuser:
         raise Http404
     form = ProgramUploadForm(request.POST, request.FILES)
-    problems = None
+    problems, status = None, 422
     if not form.is_valid():
         problems = [Problem(None, "file", m) for errors in form.errors.values() for m in errors]
     else:
@@ -399,6 +401,8 @@ def programs_upload(request: HttpRequest) -> HttpResponse:
             result = ProgramImporter(user=request.user).run(upload, filename=upload.name or "")
         except ImportRejected as exc:
             problems = exc.problems
+        except DatabaseUnavailable as exc:
+            problems, status = [Problem(None, "file", exc.message)], 503
         else:
             totals = {kind: sum(result.get(kind, {}).values()) for kind in ("created", "updated", "unchanged")}
             messages.success(request, _(
@@ -412,7 +416,7 @@ def programs_upload(request: HttpRequest) -> HttpResponse:
         "cohort_form": CohortForm(),
         "upload_form": form,
         "problems": problems,
-    }, status=422)
+    }, status=status)
 
 
 def _gap_quarter(request) -> str:

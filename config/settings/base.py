@@ -12,7 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -107,6 +107,9 @@ AUTHENTICATION_BACKENDS = [
     "core.security.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The database handler on purpose (axes' default, spelled out): the cache handler would lose the
+# counts with Redis, and with Redis down logins must neither fail nor go uncounted.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -154,11 +157,18 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 20 * 1024 * 1024)
 # --- Cache -----------------------------------------------------------------------------------
 # Shared by every process when CACHE_URL names a Redis (production, tests): the API throttles count
 # there. Without it each process has its own memory cache (the embedded SQLite default).
+# The cache only ever holds counters and conveniences, so it fails open (core.cache): with Redis
+# down or hanging a request waits at most CACHE_SOCKET_TIMEOUT for it once, then the throttles let
+# everything through for CACHE_FAILURE_BACKOFF_SECONDS and log it, instead of a 500 or a hang. The
+# login lockout does not use the cache: django-axes' default handler counts in the database.
 CACHE_URL = env_str("CACHE_URL", "")
+CACHE_SOCKET_TIMEOUT = env_float("CACHE_SOCKET_TIMEOUT", 1.0)
+CACHE_FAILURE_BACKOFF_SECONDS = env_float("CACHE_FAILURE_BACKOFF_SECONDS", 5)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "talentgap")}
+        {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": CACHE_URL,
+         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "talentgap"),
+         "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT}}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -192,6 +202,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
 }
 
+# bench/load_test.py's reference: GET /api/v1/_bench/bare/, a bare DRF list (three fields of the
+# projects, the API's authentication, throttles and pagination) to compare list endpoints with on
+# the same server. Off by default; never needed in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "talentgap API",
     "DESCRIPTION": "Demand-side talent-gap matching for China–Central Asia vocational education cooperation.",
@@ -202,6 +217,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 400/403/404/409/429 (with Retry-After) on every operation they apply to, in the shapes of
+    # core.api.exception_handler; drf-spectacular's own enum hook first.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.error_responses_hook",
+    ],
     # Several models have a `status`; name each enum after its model so the schema is stable.
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "gaps.models.reports.ReportStatus",
@@ -216,22 +237,78 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
+# The queue tasks go to and workers read (celery worker -Q): bench/load_test.py gives its gunicorn and
+# worker a queue of their own on a shared Redis. https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-default-queue
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# A task is acknowledged after it ran, so a worker lost mid-task means redelivery, not loss.
-# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
+# Delivery is at least once, and nothing accepted waits on the broker being up (README, Reliability):
+# - a task is acknowledged after it ran, and a worker lost mid-task means redelivery, not loss;
+#   https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
+# - a worker reserves one task at a time, so a killed worker strands at most one message per process;
+# - the queued MatchRun row is the outbox and a beat sweep sends what the broker never got or lost
+#   (gaps.matching.scheduling); every task is idempotent, so a second delivery changes nothing.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged task after this many seconds; it must exceed any countdown
-# and the longest task. https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redis must run with `maxmemory-policy noeviction` (docker/compose.yaml): under memory pressure
+# any other policy deletes keys, and the keys are the queued messages -- lost without an error.
+# With noeviction a full Redis refuses new writes instead: the send fails, is logged, and the
+# sweep sends it again later. Append-only persistence keeps queued messages over a restart; if
+# they are lost anyway, the sweep notices (its mark in Redis is gone) and resends them all.
+#
+# Redis redelivers an unacknowledged task after the visibility timeout; it must exceed any
+# countdown (the busy retry's 10 s) and the longest task (CELERY_TASK_TIME_LIMIT), else a task
+# still running is delivered a second time (harmless, but wasted work).
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+# Short socket timeouts: a broker that is down or unreachable fails a send in seconds rather than
+# hanging the caller (a web request's on-commit send). socket_timeout must exceed the consumer's
+# 1 s BRPOP wait. https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 3),
+    "socket_keepalive": True,
+    # How soon after the visibility timeout an abandoned message is delivered again: kombu scans for
+    # them every interval x throttle seconds (10 x 10 by default); every 10 s keeps "a killed worker's
+    # task finishes within the visibility timeout plus a minute".
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = env_float("CELERY_BROKER_CONNECT_TIMEOUT", 2)
+CELERY_REDIS_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 3)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat reconnect after a broker outage however long it lasts (the default gives up
+# after 100 attempts, ~45 minutes, and the worker exits).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A send tries twice (the second try reconnects a pooled connection the broker closed, e.g. after
+# a Redis restart) and then fails: at worst 2 x socket_timeout against a broker that accepts and
+# never answers, at once against one that refuses. Celery's default is four tries. The caller logs
+# the failure and the sweep sends it later.
+# https://docs.celeryq.dev/en/stable/userguide/calling.html#message-sending-retry
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1700)
+# The outbox sweep (gaps.tasks.match_dispatch_sweep_task): how often it runs, after how long a sent
+# queued run nobody picked up is sent again, and how long a process that failed to send leaves it
+# to the sweep. 15 s keeps "a submission made while Redis was down is matched within 90 s of
+# Redis returning": worker and beat reconnect (their retry interval grows by 2 s up to 30 s) + at
+# most one sweep interval + the run itself (tests/faults/test_redis_outage.py measures it).
+MATCH_SWEEP_SECONDS = env_int("MATCH_SWEEP_SECONDS", 15)
+MATCH_REDISPATCH_AFTER_SECONDS = env_int("MATCH_REDISPATCH_AFTER_SECONDS", 120)
+MATCH_DISPATCH_BACKOFF_SECONDS = env_float("MATCH_DISPATCH_BACKOFF_SECONDS", 10)
+# Test-only: each chunk task sleeps this long first, so a test can kill a worker mid-run. 0 in use.
+MATCH_TEST_CHUNK_DELAY_SECONDS = env_float("MATCH_TEST_CHUNK_DELAY_SECONDS", 0)
 CELERY_BEAT_SCHEDULE: dict = {}
+# The outbox sweep; a sweep not started within its own interval is dropped (the next one comes).
+CELERY_BEAT_SCHEDULE["gaps-match-dispatch-sweep"] = {
+    "task": "gaps.match_dispatch_sweep",
+    "schedule": MATCH_SWEEP_SECONDS,
+    "options": {"expires": MATCH_SWEEP_SECONDS},
+}
 # Nightly re-match of the open quarters, and a weekly reminder to regions whose report for the
 # current quarter is missing (gaps/tasks.py). https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE["gaps-nightly-rematch"] = {

@@ -10,13 +10,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .base import Importer
-from .errors import ImportRejected
+from .errors import DatabaseUnavailable, ImportRejected
+
+# A client told to retry after a lost database connection waits this long first.
+RETRY_AFTER_SECONDS = 30
 
 # Multipart framing around the file: boundaries, headers, the other form fields.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -42,6 +46,11 @@ class ImportSummarySerializer(serializers.Serializer):
     created = serializers.DictField(child=serializers.IntegerField(), help_text=gettext_lazy("Rows created, by kind."))
     updated = serializers.DictField(child=serializers.IntegerField(), help_text=gettext_lazy("Rows changed, by kind."))
     unchanged = serializers.DictField(child=serializers.IntegerField(), help_text=gettext_lazy("Rows already as in the file."))
+
+
+DATABASE_LOST = OpenApiResponse(
+    description=gettext_lazy("The database connection was lost during the import; `detail` says whether anything was saved. Retry later.")
+)
 
 
 def errors_response(problems) -> Response:
@@ -85,4 +94,8 @@ class ImportView(APIView):
             result = importer.run(upload, filename=upload.name or "")
         except ImportRejected as exc:
             return errors_response(exc.problems)
+        except DatabaseUnavailable as exc:
+            # Not the client's fault and not a bug: 503, say what happened and to retry.
+            return Response({"detail": exc.message, "saved": exc.saved}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         return Response(result, status=status.HTTP_201_CREATED)

@@ -14,18 +14,21 @@ Subclasses implement:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from .cells import MAX_CELL_CHARS, CellError, Parser, as_text, is_blank
-from .errors import ImportRejected, Problems
+from .errors import DatabaseUnavailable, ImportRejected, Problems
 from .readers import read_rows
+
+logger = logging.getLogger(__name__)
 
 # Progress goes to the command's stderr this often: frequent enough to show life on a 100k-row
 # file, rare enough not to flood a terminal.
@@ -74,15 +77,26 @@ class Importer:
     # --- the pipeline ---------------------------------------------------------------------
 
     def run(self, fileobj: IO[bytes], *, filename: str) -> dict[str, Any]:
-        """Import a file: all rows or nothing. Raises ImportRejected listing every problem found."""
+        """Import a file: all rows or nothing. Raises ImportRejected listing every problem found, and
+        DatabaseUnavailable when the database connection fails on the way."""
         problems = Problems()
-        rows = self.read(fileobj, filename=filename, problems=problems)
-        self.check_rows(rows, problems)
-        with transaction.atomic():
-            self.check_database(rows, problems)
-            problems.raise_if_any()
-            self.progress(_("%(n)s rows checked; writing.") % {"n": len(rows)})
-            return self.write(rows)
+        # A lost connection before the commit loses the transaction with it: nothing was written.
+        # Lost during the commit itself (after the writes returned), the outcome is unknown.
+        committing = False
+        try:
+            rows = self.read(fileobj, filename=filename, problems=problems)
+            self.check_rows(rows, problems)
+            with transaction.atomic():
+                self.check_database(rows, problems)
+                problems.raise_if_any()
+                self.progress(_("%(n)s rows checked; writing.") % {"n": len(rows)})
+                result = self.write(rows)
+                committing = True
+            return result
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("import of %s: database connection lost (%s)", filename, exc)
+            outer = transaction.get_connection().in_atomic_block  # the caller's transaction rolls back too
+            raise DatabaseUnavailable(filename, saved=None if committing and not outer else False) from exc
 
     def read(self, fileobj: IO[bytes], *, filename: str, problems: Problems) -> list[Row]:
         stream = read_rows(fileobj, filename=filename, problems=problems)

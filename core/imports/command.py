@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from .base import Importer
-from .errors import ImportRejected
+from .errors import DatabaseUnavailable, ImportRejected
 
 
 class ImportCommand(BaseCommand):
@@ -40,5 +40,7 @@ class ImportCommand(BaseCommand):
             raise CommandError(
                 f"{path.name}: rejected with {len(exc.problems)} problem(s) listed above; nothing was imported."
             ) from None
+        except DatabaseUnavailable as exc:
+            raise CommandError(exc.message) from None
         self.stdout.write(f"{path.name}: {importer.describe(result)}")
         return None

@@ -61,3 +61,30 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise ImportRejected(self.items)
+
+
+class DatabaseUnavailable(Exception):
+    """The database connection failed during an import (a restart, a failover, a network cut).
+
+    `saved` is False when the failure came before the commit (the transaction is gone, nothing
+    from the file was written), None when it came during the commit itself (it may or may not have
+    been written: look before retrying). `message` says so to the user, translated.
+    """
+
+    def __init__(self, filename: str, *, saved: bool | None):
+        from django.utils.translation import gettext as _
+
+        self.filename = filename
+        self.saved = saved
+        if saved is None:
+            message = _(
+                "The database connection was lost while %(file)s was being saved; it may or may not have "
+                "been imported. Check the data, then retry if it is missing."
+            )
+        else:
+            message = _(
+                "The database connection was lost while importing %(file)s; nothing from the file was saved. "
+                "Please retry in a minute."
+            )
+        self.message = message % {"file": filename or _("the file")}
+        super().__init__(self.message)

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import Role
+from core.api import FrozenCountedRows
 from core.permissions import sees_everything
 from core.quarters import Quarter
 from gaps.matching import selectors, services
@@ -89,6 +90,20 @@ class FlagSerializer(serializers.Serializer):
         return {"id": instance.pk, **instance.as_json()}
 
 
+def _current(queryset):
+    """The current runs' ids as constants (one tiny query), so the planner can use the run indexes
+    for the page and its count instead of a join against QuarterResults."""
+    return queryset.filter(run_id__in=list(selectors.current_run_ids().values_list("current_run_id", flat=True)))
+
+
+def _current_generation() -> str:
+    """Names the current results exactly (run ids with the moment each was finalised): part of the
+    cached list counts' key, so a count is never served for other rows that reuse a run id (a
+    recreated database behind a Redis that kept its keys)."""
+    runs = selectors.current_run_ids().values_list("current_run_id", "current_run__finalized_at").order_by("current_run_id")
+    return ";".join(f"{run_id}@{finalized.isoformat() if finalized else ''}" for run_id, finalized in runs)
+
+
 class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     """Mismatch flags of the current matching results (JSON fields: SPEC.md)."""
 
@@ -96,9 +111,17 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = FlagFilter
     ordering_fields = ["count", "shortfall", "id"]
     ordering = ["id"]
+    # A list page is read as values() rows and shaped by flag_json, as Flag.as_json does per object.
+    ROW_FIELDS = ("id", "kind", "context", *(name for name in FLAG_FIELDS if name not in ("kind", "detail")))
 
     def get_queryset(self):
-        return selectors.flags_visible_to(self.request.user, selectors.flags_current())
+        return selectors.flags_visible_to(self.request.user, _current(Flag.objects.all()))
+
+    def list(self, request, *args, **kwargs):
+        from gaps.matching.flags import flag_json
+
+        rows = self.paginate_queryset(FrozenCountedRows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS, generation=_current_generation()))
+        return self.get_paginated_response([{"id": row["id"], **flag_json(row, row["context"])} for row in rows])
 
 
 # --- recommendations ---------------------------------------------------------------------------
@@ -137,7 +160,21 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-score", "id"]
 
     def get_queryset(self):
-        return selectors.recommendations_visible_to(self.request.user, selectors.recommendations_current())
+        return selectors.recommendations_visible_to(self.request.user, _current(Recommendation.objects.all()))
+
+    def list(self, request, *args, **kwargs):
+        # values() rows shaped with RecommendationSerializer's own fields (no per-object serializer run).
+        from gaps.matching.recommendations import recommendation_detail
+
+        fields = RecommendationSerializer().fields
+        names = [name for name in RecommendationSerializer.Meta.fields if name != "detail"]
+        rows = self.paginate_queryset(FrozenCountedRows(self.filter_queryset(self.get_queryset()), *names, generation=_current_generation()))
+        data = []
+        for row in rows:
+            item = {name: None if row[name] is None else fields[name].to_representation(row[name]) for name in names}
+            item["detail"] = recommendation_detail(row)
+            data.append(item)
+        return self.get_paginated_response(data)
 
 
 # --- gaps ----------------------------------------------------------------------------------------

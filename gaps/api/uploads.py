@@ -19,7 +19,7 @@ from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from core.api import IsAdminOrReadOnly, ReportAccess
-from core.imports.api import ImportErrorsSerializer, ImportSummarySerializer, ImportUploadSerializer, ImportView
+from core.imports.api import DATABASE_LOST, ImportErrorsSerializer, ImportSummarySerializer, ImportUploadSerializer, ImportView
 
 from ..importers import ExchangeRateImporter, GapReportImporter, RegionImporter
 
@@ -27,6 +27,7 @@ router = SimpleRouter()
 
 REJECTED = OpenApiResponse(ImportErrorsSerializer, description=_("The file was rejected; nothing was written."))
 FORBIDDEN = OpenApiResponse(description=_("Your role may not upload this file."))
+
 
 
 class ReportImportUploadSerializer(ImportUploadSerializer):
@@ -64,7 +65,7 @@ class ReportImportView(ImportView):
         operation_id="reports_import",
         tags=["reports"],
         request={"multipart/form-data": ReportImportUploadSerializer},
-        responses={201: ReportImportSummarySerializer, 400: REJECTED, 403: FORBIDDEN},
+        responses={201: ReportImportSummarySerializer, 400: REJECTED, 403: FORBIDDEN, 503: DATABASE_LOST},
         description=_(
             "Gap report lines as CSV or XLSX (SPEC.md exchange format). Rows are grouped by region_code + quarter "
             "into the region's draft for the quarter; with submit=true each draft is submitted. Every row's region "
@@ -85,7 +86,7 @@ class RegionImportView(ImportView):
         operation_id="regions_import",
         tags=["regions"],
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={201: ImportSummarySerializer, 400: REJECTED, 403: FORBIDDEN},
+        responses={201: ImportSummarySerializer, 400: REJECTED, 403: FORBIDDEN, 503: DATABASE_LOST},
         description=_("Regions as CSV or XLSX, upserted by region_code. Administrators only."),
     )
     def post(self, request, *args, **kwargs):
@@ -102,7 +103,7 @@ class ExchangeRateImportView(ImportView):
         operation_id="exchange_rates_import",
         tags=["exchange-rates"],
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={201: ImportSummarySerializer, 400: REJECTED, 403: FORBIDDEN},
+        responses={201: ImportSummarySerializer, 400: REJECTED, 403: FORBIDDEN, 503: DATABASE_LOST},
         description=_("Exchange rates to CNY as CSV or XLSX, upserted by currency and date. Administrators only."),
     )
     def post(self, request, *args, **kwargs):

@@ -1,37 +1,149 @@
-"""When to re-match: hooks the report and cohort services call (after their transaction commits)."""
+"""When to re-match, and getting runs to the workers: the hooks the report and cohort services
+call, the send after commit, and the sweep that re-sends what the broker never got or lost.
+
+Delivery is at least once, by construction rather than by trusting the broker:
+
+- the queued MatchRun row is written in the same transaction as the change that needs it (the
+  outbox), so an accepted submission always has a run waiting for it;
+- after commit its message is sent with a short, bounded retry (CELERY_TASK_PUBLISH_RETRY_POLICY
+  and the broker's socket timeouts); a broker that is down costs the request well under a second
+  and never an error, and for MATCH_DISPATCH_BACKOFF_SECONDS afterwards this process does not
+  even try (the sweep sends instead);
+- every MATCH_SWEEP_SECONDS beat runs `match_dispatch_sweep`: it sends the newest queued run of
+  each quarter that was never sent or not heard of for MATCH_REDISPATCH_AFTER_SECONDS, and resumes
+  running runs whose messages the broker lost (it restarted empty) or that made no progress for
+  longer than a task may live. Planning, chunks and finalising are idempotent
+  (gaps.matching.services), so a message sent twice costs a little work and changes nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import logging
+import threading
+import time
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from core.quarters import Quarter
 
+logger = logging.getLogger(__name__)
 
-def _enqueue(quarter: str, trigger: str) -> None:
-    from .services import match_run_enqueue
+# After a failed send, this process leaves sending to the sweep for a while: a request must not
+# pay a connection attempt to a broker that has just refused one.
+_breaker_lock = threading.Lock()
+_broker_down_until = 0.0
 
-    match_run_enqueue(quarter=quarter, trigger=trigger)
+
+def _broker_resting() -> bool:
+    return time.monotonic() < _broker_down_until
+
+
+def _broker_failed() -> None:
+    global _broker_down_until
+    with _breaker_lock:
+        _broker_down_until = time.monotonic() + settings.MATCH_DISPATCH_BACKOFF_SECONDS
+
+
+def match_run_dispatch(run_id: int, *, force: bool = False) -> bool:
+    """Send the run's message to the workers; True if the broker took it.
+
+    Never raises: a failure is logged and left to the sweep. `force` tries even while this
+    process rests after a recent failure (the sweep runs in a worker, which is connected).
+    """
+    from gaps.models import MatchRun
+    from gaps.tasks import match_run_task
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: the task runs here and now
+        match_run_task.apply_async(args=[run_id])
+        return True
+    if not force and _broker_resting():
+        logger.info("match run %s not sent: the broker failed less than %ss ago; the sweep will send it",
+                    run_id, settings.MATCH_DISPATCH_BACKOFF_SECONDS)
+        return False
+    try:
+        match_run_task.apply_async(args=[run_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
+    except Exception as exc:  # noqa: BLE001 - any broker trouble; the row stays queued for the sweep
+        _broker_failed()
+        logger.warning("match run %s not sent (%s: %s); the sweep will send it", run_id, type(exc).__name__, exc)
+        return False
+    try:
+        MatchRun.objects.filter(pk=run_id).update(dispatched_at=timezone.now())
+    except DatabaseError:  # sent all the same; the sweep may send it once more, which is harmless
+        logger.warning("match run %s sent, but its dispatched_at could not be recorded", run_id, exc_info=True)
+    return True
+
+
+def dispatch_after_commit(run_id: int, *, send: bool) -> None:
+    """transaction.on_commit callback of match_run_enqueue (registered even when `send` is False,
+    as the once-per-transaction mark)."""
+    if send:
+        match_run_dispatch(run_id)
 
 
 def schedule_quarter_rematch(*, quarter: str, trigger: str) -> None:
-    """Queue a re-match of the quarter once the current transaction commits (nothing if it rolls back).
+    """Queue a re-match of the quarter: a queued run in the current transaction (nothing if it rolls
+    back), sent to the workers once it commits.
 
     Called once per changed row (an import of thousands of cohorts calls it thousands of times):
-    one callback per quarter and transaction is enough, and a queued run is reused after commit.
+    once per quarter and transaction is enough, and a queued run is reused.
     """
+    from .services import match_run_enqueue
+
+    quarter = str(Quarter.parse(quarter))
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
         getattr(func, "rematch_quarter", None) == quarter for _sids, func, _robust in connection.run_on_commit
     ):
         return
-    callback = functools.partial(_enqueue, quarter, trigger)
-    callback.rematch_quarter = quarter
-    transaction.on_commit(callback)
+    match_run_enqueue(quarter=quarter, trigger=trigger)
+
+
+def match_dispatch_sweep(*, broker_reset: bool = False) -> dict[str, list[int]]:
+    """Send what the broker never got or may have lost (beat, every MATCH_SWEEP_SECONDS).
+
+    - The newest queued run of each quarter, when it was never sent or nothing was heard of it for
+      MATCH_REDISPATCH_AFTER_SECONDS (each delivery to a worker, busy retries included, marks it
+      heard of). Older queued runs need nothing: the newest one supersedes them when it starts.
+    - Running runs, when the broker restarted empty (`broker_reset`: their chunk messages went with
+      it) or they made no progress for longer than a task may live: their run message again, which
+      re-sends their unfinished chunks or finalises them (gaps.tasks.match_run_task).
+
+    Returns the ids sent, by kind.
+    """
+    from gaps.models import MatchRun, MatchRunStatus
+
+    now = timezone.now()
+    quiet_since = now - timedelta(seconds=settings.MATCH_REDISPATCH_AFTER_SECONDS)
+    stuck_since = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    sent: dict[str, list[int]] = {"queued": [], "running": []}
+
+    newest: dict[str, tuple[int, dt.datetime | None]] = {}
+    for run_id, quarter, dispatched_at in (
+        MatchRun.objects.filter(status=MatchRunStatus.QUEUED).order_by("-created_at", "-id")
+        .values_list("id", "quarter", "dispatched_at")
+    ):
+        newest.setdefault(quarter, (run_id, dispatched_at))
+    for run_id, dispatched_at in newest.values():
+        if broker_reset or dispatched_at is None or dispatched_at < quiet_since:
+            if match_run_dispatch(run_id, force=True):
+                sent["queued"].append(run_id)
+
+    running = MatchRun.objects.filter(status=MatchRunStatus.RUNNING).annotate(last_chunk=Max("chunks__finished_at"))
+    for run in running.only("id", "started_at", "dispatched_at"):
+        heard = max((t for t in (run.started_at, run.dispatched_at, run.last_chunk) if t), default=None)
+        if broker_reset or heard is None or heard < stuck_since:
+            if match_run_dispatch(run.pk, force=True):
+                sent["running"].append(run.pk)
+    if sent["queued"] or sent["running"]:
+        logger.info("match dispatch sweep sent queued runs %s, resumed running runs %s%s",
+                    sent["queued"], sent["running"], " (the broker restarted empty)" if broker_reset else "")
+    return sent
 
 
 def quarters_affected_by_graduation(day: dt.date) -> list[str]:

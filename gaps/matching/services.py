@@ -24,6 +24,7 @@ Coordination is through the database only (no Celery chord): the last chunk to f
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import time
@@ -84,12 +85,19 @@ def match_run_create(*, quarter: str, trigger: str, user=None, reuse_queued: boo
 
 
 def _create_or_reuse(*, quarter: str, trigger: str, user=None, reuse_queued: bool = True) -> tuple[MatchRun, bool]:
+    """A queued run of the quarter, in the caller's transaction when there is one.
+
+    A reused run is locked until the caller commits: a worker planning it waits for that commit
+    (match_run_plan locks the run first), so it reads what the caller wrote. A queued run that
+    another open transaction holds is skipped, not waited for: a new one is made instead (a burst
+    of submissions never queues behind each other; the first run to start supersedes the rest).
+    """
     quarter = str(Quarter.parse(quarter))
     with transaction.atomic():
         if reuse_queued:
             # A queued run older than a task may live lost its message; it is not reused.
             queued = (
-                MatchRun.objects.select_for_update()
+                MatchRun.objects.select_for_update(skip_locked=True)
                 .filter(quarter=quarter, status=MatchRunStatus.QUEUED, created_at__gte=timezone.now() - _stale_after())
                 .order_by("-created_at")
                 .first()
@@ -479,13 +487,24 @@ def match_quarter_inline(
 
 
 def match_run_enqueue(*, quarter: str, trigger: str, user=None) -> MatchRun:
-    """A queued run, handed to Celery once the current transaction commits (a reused queued run
-    is already on its way and is not sent again)."""
-    run, created = _create_or_reuse(quarter=quarter, trigger=trigger, user=user)
-    if created:
-        from gaps.tasks import match_run_task
+    """A queued run of the quarter written in the caller's transaction, and its message sent to
+    Celery once that commits.
 
-        transaction.on_commit(lambda: match_run_task.delay(run.pk))
+    The queued row is the outbox: it commits or rolls back with the change that needs the re-match,
+    so an accepted change always has a run waiting for it, even when the broker is down at commit
+    time. Sending never raises into the caller and never waits long (gaps.matching.scheduling.
+    match_run_dispatch); a run whose message could not be sent is sent by the sweep
+    (gaps.tasks.match_dispatch_sweep_task, every MATCH_SWEEP_SECONDS). A reused run that was
+    already sent is not sent again.
+    """
+    from .scheduling import dispatch_after_commit
+
+    run, created = _create_or_reuse(quarter=quarter, trigger=trigger, user=user)
+    # Registered even when there is nothing to send: schedule_quarter_rematch looks for it to
+    # do all this once per quarter and transaction.
+    callback = functools.partial(dispatch_after_commit, run.pk, send=created or run.dispatched_at is None)
+    callback.rematch_quarter = run.quarter
+    transaction.on_commit(callback)
     return run
 
 

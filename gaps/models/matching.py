@@ -52,6 +52,10 @@ class MatchRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The outbox mark: when a message for this run last went to the broker, or a delivery of it last
+    # reached a worker. Null = never sent (the broker was down at commit); the sweep
+    # (gaps.tasks.match_dispatch_sweep_task) sends queued runs that are null or stale here.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     # Set by the one process that finalises the run (a conditional update), inside the swap transaction.
     finalized_at = models.DateTimeField(null=True, blank=True)
     timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
@@ -67,6 +71,13 @@ class MatchRun(models.Model):
                 condition=models.Q(status__in=[s.value for s in MatchRunStatus]), name="match_run_status_valid"
             ),
             models.CheckConstraint(condition=models.Q(chunks_done__lte=models.F("chunks_total")), name="match_run_done_le_total"),
+        ]
+        # The sweep reads the unfinished runs every few seconds; they are few among many finished ones.
+        indexes = [
+            models.Index(
+                fields=["status", "quarter"], name="matchrun_unfinished",
+                condition=models.Q(status__in=["queued", "running"]),
+            ),
         ]
 
     def __str__(self) -> str:

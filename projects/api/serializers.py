@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -275,3 +278,104 @@ class ProjectResultsSerializer(serializers.Serializer):
     expected_wage_growth_pct = serializers.FloatField(allow_null=True)
     skill_appreciation_pct = serializers.FloatField(allow_null=True)
     errors = serializers.ListField(child=serializers.CharField())
+
+
+# --- Plain rows for lists -------------------------------------------------------------------------
+# The list endpoints shape values() rows with these functions instead of running the serializers
+# above per object: same JSON (tests/projects/test_list_rows.py compares them field by field with
+# ProjectSerializer and ReviewGapSerializer), a fraction of the time. The serializers stay the
+# schema and the detail views' shape. Values are formatted by DRF's own field classes.
+
+
+@functools.cache
+def _formatters() -> dict:
+    """The serializers' own fields that format decimals and dates (so the rows cannot drift from them)."""
+    project, gap = ProjectSerializer().fields, GapSummarySerializer().fields
+    return {
+        "datetime": project["approved_at"], "date": project["planned_intake_date"], "budget": project["budget_amount"],
+        "salary_min_cny": gap["salary_min_cny"], "salary_max_cny": gap["salary_max_cny"], "need_date": gap["need_date"],
+        "priority": ReviewGapSerializer().fields["priority"],
+    }
+
+
+def _fmt(field, value):
+    return None if value is None else field.to_representation(value)
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _localized(row: dict, prefix: str) -> str:
+    """Region.name / Occupation.title from a values() row: the active language, else English."""
+    lang = (get_language() or "en").split("-")[0]
+    return row.get(f"{prefix}_{lang}") or row[f"{prefix}_en"]
+
+
+def gap_summary_row(row: dict, prefix: str = "") -> dict:
+    """GapSummarySerializer's output from a values() row of selectors.GAP_ROW_FIELDS (each name
+    behind `prefix`, e.g. "origin_gap__" in a project row)."""
+    fmt = _formatters()
+    p = prefix
+    return {
+        "id": row[f"{p}id"],
+        "quarter": row[f"{p}quarter"],
+        "region_code": row[f"{p}region__code"],
+        "region_name": _localized(row, f"{p}region__name"),
+        "country": row[f"{p}region__country"],
+        "occupation_code": row[f"{p}occupation_id"],
+        "occupation_title": _localized(row, f"{p}occupation__title"),
+        "headcount": row[f"{p}headcount"],
+        "covered": row[f"{p}covered"],
+        "shortfall": row[f"{p}shortfall"],
+        "salary_min_cny": _fmt(fmt["salary_min_cny"], row[f"{p}salary_min_cny"]),
+        "salary_max_cny": _fmt(fmt["salary_max_cny"], row[f"{p}salary_max_cny"]),
+        "need_date": _fmt(fmt["need_date"], row[f"{p}need_date"]),
+        "new_on_list": row[f"{p}new_on_list"],
+        "is_active": row[f"{p}is_active"],
+    }
+
+
+def review_gap_row(gap: dict, evidence: dict) -> dict:
+    """ReviewGapSerializer's output for a queue row (no decision: the queue holds undecided gaps)."""
+    return {
+        **gap_summary_row(gap),
+        "express_lane": gap["new_on_list"],
+        "priority": _fmt(_formatters()["priority"], gap["priority"]),
+        "decision": None,
+        "evidence": evidence.get(gap["id"], {}),
+    }
+
+
+def project_list_rows(rows: list[dict], page: dict) -> list[dict]:
+    """ProjectSerializer's output for a page of selectors.project_rows() values, with selectors.project_page()."""
+    fmt = _formatters()
+    out = []
+    for row in rows:
+        lead = row["lead_college_id"]
+        out.append({
+            "id": row["id"],
+            "title": row["title"],
+            "status": row["status"],
+            "status_changed_at": _fmt(fmt["datetime"], row["status_changed_at"]),
+            "overdue": bool(row["overdue"]),
+            "pass_rate": _float(row["pass_rate"]),
+            "employment_rate": _float(row["employment_rate"]),
+            "income_change_pct": _float(row["income_change_pct"]),
+            "skill_appreciation_pct": _float(row["skill_appreciation_pct"]),
+            "results": row["results"] or None,
+            "origin_gap": gap_summary_row(row, "origin_gap__"),
+            "lead_college": None if lead is None else {
+                "id": lead, "code": row["lead_college__code"], "name": row["lead_college__name"],
+                "country": row["lead_college__country"],
+            },
+            "partner_colleges": page["partners"].get(row["id"], []),
+            "programs": page["programs"].get(row["id"], []),
+            "planned_trainees": row["planned_trainees"],
+            "planned_intake_date": _fmt(fmt["date"], row["planned_intake_date"]),
+            "budget_amount": _fmt(fmt["budget"], row["budget_amount"]),
+            "budget_currency": row["budget_currency"],
+            "funding_source": row["funding_source"],
+            "approved_at": _fmt(fmt["datetime"], row["approved_at"]),
+        })
+    return out

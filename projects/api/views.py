@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -38,13 +38,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.models import Role
-from core.api import Conflict  # 409; the shared exception handler adds its `code` to the body
+from core.api import Conflict, CountedRows  # 409; the shared exception handler adds its `code` to the body
 from core.permissions import can_review, sees_everything
 
 from .. import selectors, services
 from ..filters import ProjectFilter, ResultsOrdering
 from ..choices import DecisionKind
-from ..models import CohortOutcome, GapDecision, ProjectCondition
+from ..models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
 from .serializers import (
     ConditionSerializer,
     DecideSerializer,
@@ -59,6 +59,8 @@ from .serializers import (
     ReviewGapSerializer,
     SupplementSerializer,
     TransitionSerializer,
+    project_list_rows,
+    review_gap_row,
 )
 
 # Validation codes of the services that mean "the object's state forbids it", not bad input.
@@ -131,7 +133,11 @@ def _quarter_param(request) -> str:
 
 
 class ReviewQueueView(ListAPIView):
-    """Active gaps of a quarter awaiting a decision: new on the list first, then shortfall x salary."""
+    """Active gaps of a quarter awaiting a decision: new on the list first, then shortfall x salary.
+
+    Each gap's evidence holds the first 10 report lines, flags, recommendations and candidate
+    colleges, and `evidence.totals` how many there are of each; GET review/gaps/{id}/ shows them all.
+    """
 
     serializer_class = ReviewGapSerializer
     permission_classes = [ReviewAccess]
@@ -145,9 +151,11 @@ class ReviewQueueView(ListAPIView):
         return selectors.review_queue(user=self.request.user, quarter=_quarter_param(self.request))
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        context = self.get_serializer_context() | {"evidence": selectors.gap_evidence(page)}
-        return self.get_paginated_response(ReviewGapSerializer(page, many=True, context=context).data)
+        # Plain rows and the page's evidence in a constant number of queries (selectors.gap_evidence),
+        # shaped like ReviewGapSerializer by serializers.review_gap_row.
+        rows = self.paginate_queryset(CountedRows(self.get_queryset(), *selectors.QUEUE_ROW_FIELDS))
+        evidence = selectors.gap_evidence(rows, limit=selectors.QUEUE_EVIDENCE_PREVIEW)
+        return self.get_paginated_response([review_gap_row(row, evidence) for row in rows])
 
 
 class ReviewGapViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -223,7 +231,13 @@ class PassthroughRenderer(BaseRenderer):
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+        if isinstance(data, bytes):
+            return data
+        # An error (403, 400, 429...) rendered for ?format=csv|xlsx is JSON, and says so.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
 
 
 class CSVRenderer(PassthroughRenderer):
@@ -301,6 +315,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering = ["-pass_rate", "-employment_rate", "-income_change_pct"]
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.project_rows(user=self.request.user)
         return selectors.project_list(user=self.request.user, detail=self.detail)
 
     def get_serializer_class(self):
@@ -312,9 +328,10 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return ProjectDetailSerializer(project, context=context).data
 
     def list(self, request, *args, **kwargs):
-        # Lists show the stored results they sort by (services.project_results_refresh).
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(ProjectSerializer(page, many=True, context=self.get_serializer_context()).data)
+        # Lists show the stored results they sort by (services.project_results_refresh), from plain
+        # rows: ProjectSerializer's shape without its per-object cost (serializers.project_list_rows).
+        rows = self.paginate_queryset(CountedRows(self.filter_queryset(self.get_queryset()), *selectors.PROJECT_ROW_FIELDS))
+        return self.get_paginated_response(project_list_rows(rows, selectors.project_page(rows)))
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self._with_results(self.get_object()))
@@ -479,3 +496,20 @@ class OutcomeViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         run_service(services.outcome_delete, outcome=instance, user=self.request.user)
+
+
+class BenchBareSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CooperationProject
+        fields = ["id", "title", "status"]
+
+
+@extend_schema(exclude=True)
+class BenchBareList(ListAPIView):
+    """The load test's reference: a bare DRF list (three plain fields, newest first) with the API's
+    default authentication, permission, throttles and pagination. Routed only when
+    settings.BENCH_ENDPOINTS is on (config/api_urls.py)."""
+
+    queryset = CooperationProject.objects.order_by("-id")
+    serializer_class = BenchBareSerializer
+    filter_backends: list = []

@@ -173,12 +173,17 @@ def test_cohort_changes_affect_the_quarters_up_to_the_supply_window_after_gradua
     assert quarters_affected_by_graduation(dt.date(2026, 1, 1)) == ["2026Q1", "2026Q2"]  # + 180 d = 30 June
 
 
-def test_scheduling_enqueues_after_commit_only(django_capture_on_commit_callbacks):
+def test_scheduling_queues_runs_in_the_transaction_and_sends_them_after_commit_only(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         quarters = schedule_cohort_rematch([dt.date(2026, 6, 30), None])
+        schedule_cohort_rematch([dt.date(2026, 6, 30)])  # once per quarter and transaction
     assert quarters == ["2026Q2", "2026Q3", "2026Q4"]
     assert len(callbacks) == 3
-    assert not MatchRun.objects.exists()  # nothing happens before the commit
+    # The queued runs are the outbox, written with the change; nothing is sent before the commit.
+    runs = MatchRun.objects.order_by("quarter")
+    assert [(r.quarter, r.status, r.dispatched_at) for r in runs] == [
+        (q, MatchRunStatus.QUEUED, None) for q in quarters
+    ]
 
 
 def test_report_submission_queues_a_run_of_its_quarter(django_capture_on_commit_callbacks, settings):
@@ -191,9 +196,12 @@ def test_report_submission_queues_a_run_of_its_quarter(django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report_submit(report=report)
     assert len(callbacks) == 1
-    callbacks[0]()  # the commit happened: a run is queued (its task is handed to Celery on commit)
-    run = MatchRun.objects.get()
+    run = MatchRun.objects.get()  # queued with the submission, not sent yet
     assert run.quarter == "2026Q3" and run.trigger == "report_submitted" and run.status == MatchRunStatus.QUEUED
+    assert run.dispatched_at is None
+    callbacks[0]()  # the commit happened: its task is handed to Celery
+    run.refresh_from_db()
+    assert run.dispatched_at is not None and run.status == MatchRunStatus.QUEUED
 
 
 def test_open_quarters_are_the_current_and_later_reported_ones():

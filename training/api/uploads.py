@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.routers import SimpleRouter
 
 from core.api import ProgramAccess
-from core.imports.api import ImportErrorsSerializer, ImportSummarySerializer, ImportUploadSerializer, ImportView
+from core.imports.api import DATABASE_LOST, ImportErrorsSerializer, ImportSummarySerializer, ImportUploadSerializer, ImportView
 
 from ..importers import ProgramImporter
 
@@ -35,6 +35,7 @@ class ProgramImportView(ImportView):
             201: ImportSummarySerializer,
             400: OpenApiResponse(ImportErrorsSerializer, description=_("The file was rejected; nothing was written.")),
             403: OpenApiResponse(description=_("Only college staff and administrators may upload programs.")),
+            503: DATABASE_LOST,
         },
         description=_(
             "Program cohorts as CSV or XLSX (SPEC.md exchange format). Rows with the same college_code + program_code "

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gaps', '0004_matching_result_indexes'),
+        ('gaps', '0005_matching_result_indexes'),
     ]
 
     operations = [

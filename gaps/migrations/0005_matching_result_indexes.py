@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gaps', '0003_matching_runs_results'),
+        ('gaps', '0004_match_run_dispatched_at'),
         ('training', '0001_initial'),
     ]
 
