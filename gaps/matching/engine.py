@@ -216,7 +216,8 @@ def match_components(inp: MatchInput) -> PartialResult:
                     **base,
                 ))
         result.recommendations.extend(_line_recommendations(q, line, outcome, cand, cohort_by_id, programs,
-                                                            programs_by_occupation, cohorts_by_program))
+                                                            programs_by_occupation, cohorts_by_program,
+                                                            settings.supply_window_days))
 
     # OVERSUPPLY: assessed cohorts with at least OVERSUPPLY_RATIO of their seats unallocated.
     for cid in cohort_ids:
@@ -236,9 +237,14 @@ def match_components(inp: MatchInput) -> PartialResult:
 
 
 def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, programs_by_occupation,
-                          cohorts_by_program) -> list[Recommendation]:
+                          cohorts_by_program, window_days: int) -> list[Recommendation]:
     """RESCHEDULE / ALIGN_CERTIFICATION / ADD_LANGUAGE per (college, program) from the line's
-    cohort flags, and EXPAND per college for an UNDER_SUPPLY line."""
+    cohort flags, and EXPAND per college for an UNDER_SUPPLY line.
+
+    EXPAND's latest intake date takes the program's duration from its most recent cohort graduating
+    between N - SUPPLY_WINDOW_DAYS and the line's end date: cohorts every chunk of every run reads
+    (gaps.matching.fetch), so the date does not depend on how the quarter was split into chunks.
+    """
     recs: list[Recommendation] = []
     n = outcome.need_date
     for kind, ids in (
@@ -266,14 +272,22 @@ def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, progra
                 by_college[p.college_id] = p
         for college_id in sorted(by_college):
             p = by_college[college_id]
-            cs = cohorts_by_program.get(p.id) or []
-            duration = cs[-1].duration if cs else None
+            duration = _recent_duration(cohorts_by_program.get(p.id) or (), n - dt.timedelta(days=window_days),
+                                        outcome.end_date)
             recs.append(make_recommendation(
                 kind=RecommendationKind.EXPAND, quarter=q, college_id=college_id, college_code=p.college_code,
                 line=line, outcome=outcome, headcount=outcome.shortfall, program=p,
                 latest_intake_date=(n - duration) if duration is not None else None,
             ))
     return recs
+
+
+def _recent_duration(cohorts, first: dt.date, last: dt.date) -> dt.timedelta | None:
+    """The duration of the last cohort (in graduation order) graduating within [first, last]."""
+    for c in reversed(cohorts):
+        if first <= c.graduation_date <= last:
+            return c.duration
+    return None
 
 
 # --- phase 2: across components ------------------------------------------------------------------

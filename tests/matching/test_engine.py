@@ -285,3 +285,19 @@ def test_matching_is_deterministic():
     second = match_quarter(match_input(list(reversed(ls)), [p2, p1], list(reversed(cs))))
     assert [f.as_json() for f in first.flags] == [f.as_json() for f in second.flags]
     assert sorted(first.allocations) == sorted(second.allocations)
+
+
+def test_expand_takes_the_duration_of_the_programs_recent_cohort_whatever_else_was_read():
+    """EXPAND's latest intake date must not depend on which other cohorts a chunk happened to read
+    (a chunk reads cohorts up to its lines' latest end date, which other components widen)."""
+    l = line(headcount=100)  # no season: N = 2026-07-01, end 2026-09-30
+    p = program()
+    recent = cohort(p, seats=30, graduation=D(2026, 6, 30), intake=D(2025, 6, 30))  # one year
+    far_future = cohort(p, seats=30, graduation=D(2027, 6, 30), intake=D(2024, 6, 30))  # three years
+
+    def expand_of(cohorts):
+        (expand,) = match_quarter(match_input([l], [p], cohorts)).recommendations_of(RecommendationKind.EXPAND)
+        return expand
+
+    assert expand_of([recent]).latest_intake_date == D(2025, 7, 1)
+    assert expand_of([recent, far_future]).latest_intake_date == D(2025, 7, 1)
