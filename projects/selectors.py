@@ -263,12 +263,13 @@ def _matching_rows(
     found: dict[int, list[tuple[int, dict]]] = defaultdict(list)
     totals: dict[int, int] = defaultdict(int)
     for code_field, query in reads:
-        # The region list is implied by the keys; said outright it lets the planner use the
-        # (run, region_code) index instead of reading the whole run. The exact keys are one string
+        # The region and occupation lists are implied by the keys; said outright they let the planner
+        # use the (run, region_code, occupation or target occupation) indexes instead of reading the
+        # whole run. The exact keys are one string
         # per gap compared with `= ANY(list)`, which PostgreSQL hashes: a join against a VALUES
         # list or an OR of conditions is a nested loop whenever a fresh run has no statistics yet.
         query = (
-            query.filter(region_code__in={r for _q, r, _o in gap_of})
+            query.filter(region_code__in={r for _q, r, _o in gap_of}, **{f"{code_field}__in": {o for _q, _r, o in gap_of}})
             .annotate(_key=Concat("quarter", Value(KEY_SEPARATOR), "region_code", Value(KEY_SEPARATOR), code_field,
                                   output_field=CharField()))
             .filter(_key__in=[KEY_SEPARATOR.join(key) for key in gap_of])

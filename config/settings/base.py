@@ -88,6 +88,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: this is short-query OLTP, and right after a matching run swaps (before
+    # autovacuum has analysed its rows) the planner overestimates the costs and JIT-compiles list
+    # queries, ~30 ms of a 60 ms review-queue query (bench/load_test.py). PGOPTIONS-style server option.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(None, [DATABASES["default"]["OPTIONS"].get("options", ""), "-c jit=" + env_str("DATABASE_JIT", "off")])
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -110,7 +110,9 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FlagSerializer
     filterset_class = FlagFilter
     ordering_fields = ["count", "shortfall", "id"]
-    ordering = ["id"]
+    # By run (one per quarter), then id: served in order by the (run, id) index, where a plain id
+    # order sorted every current flag for each page.
+    ordering = ["run_id", "id"]
     # A list page is read as values() rows and shaped by flag_json, as Flag.as_json does per object.
     ROW_FIELDS = ("id", "kind", "context", *(name for name in FLAG_FIELDS if name not in ("kind", "detail")))
 
