@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -334,7 +334,23 @@ def match_run_finalize(*, run_id: int) -> bool:
             status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings
         )
     match_results_cleanup(quarter=run.quarter)
+    _analyze_results()
     return True
+
+
+def _analyze_results() -> None:
+    """Refresh PostgreSQL's statistics of the result tables once a run is current and the previous
+    one deleted. Until autovacuum gets to them the planner knows nothing of the new run's rows and
+    picks full scans of the run for the list and review-queue pages (bench/load_test.py). A few
+    hundred milliseconds, after the swap, so nobody waits for it."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (Flag, Recommendation, LineOutcome))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {tables}")
+    except DatabaseError:  # statistics are an optimisation: never fail a run that already swapped
+        logger.warning("ANALYZE of the matching result tables failed", exc_info=True)
 
 
 def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=None) -> engine.MatchResult:
