@@ -124,15 +124,9 @@ class CooperationProject(models.Model):
     class Meta:
         ordering = ["-approved_at", "-id"]
         indexes = [
-            # The repository's default order (ProjectViewSet.ordering through ResultsOrdering): a page
-            # is the first 50 entries of this index instead of a sort of every project.
-            models.Index(
-                models.F("pass_rate").desc(nulls_last=True),
-                models.F("employment_rate").desc(nulls_last=True),
-                models.F("income_change_pct").desc(nulls_last=True),
-                models.F("id").desc(),
-                name="project_results_order",
-            ),
+            # The repository's default order (ProjectViewSet.ordering through ResultsOrdering) has an
+            # index `project_results_order` on PostgreSQL only (migration 0003): SQLite, the embedded
+            # default, cannot create an index with NULLS LAST.
             models.Index(fields=["pass_rate"], name="project_pass_rate"),
             models.Index(fields=["employment_rate"], name="project_employment_rate"),
             models.Index(fields=["income_change_pct"], name="project_income_change"),
