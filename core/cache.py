@@ -10,38 +10,29 @@ so a Redis that hangs costs one request at most CACHE_SOCKET_TIMEOUT, not every 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
+from core.backoff import Backoff
+
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_down_until = 0.0
+_backoff = Backoff(lambda: getattr(settings, "CACHE_FAILURE_BACKOFF_SECONDS", 5))
 
 
 def _failed(operation: str, exc: Exception) -> None:
-    global _down_until
-    backoff = getattr(settings, "CACHE_FAILURE_BACKOFF_SECONDS", 5)
-    with _lock:
-        first = time.monotonic() >= _down_until
-        _down_until = time.monotonic() + backoff
-    if first:
-        logger.warning("cache unavailable (%s: %s: %s); failing open for %ss", operation, type(exc).__name__, exc, backoff)
-
-
-def _resting() -> bool:
-    return time.monotonic() < _down_until
+    if _backoff.failed():
+        logger.warning("cache unavailable (%s: %s: %s); failing open for %ss", operation, type(exc).__name__, exc,
+                       getattr(settings, "CACHE_FAILURE_BACKOFF_SECONDS", 5))
 
 
 def _fail_open(name: str, fallback):
     method = getattr(RedisCache, name)
 
     def wrapper(self, *args, **kwargs):
-        if _resting():
+        if _backoff.resting():
             return fallback(*args, **kwargs)
         try:
             return method(self, *args, **kwargs)

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -30,24 +28,14 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.backoff import Backoff
 from core.quarters import Quarter
 
 logger = logging.getLogger(__name__)
 
 # After a failed send, this process leaves sending to the sweep for a while: a request must not
 # pay a connection attempt to a broker that has just refused one.
-_breaker_lock = threading.Lock()
-_broker_down_until = 0.0
-
-
-def _broker_resting() -> bool:
-    return time.monotonic() < _broker_down_until
-
-
-def _broker_failed() -> None:
-    global _broker_down_until
-    with _breaker_lock:
-        _broker_down_until = time.monotonic() + settings.MATCH_DISPATCH_BACKOFF_SECONDS
+_broker_backoff = Backoff(lambda: settings.MATCH_DISPATCH_BACKOFF_SECONDS)
 
 
 def match_run_dispatch(run_id: int, *, force: bool = False) -> bool:
@@ -62,14 +50,14 @@ def match_run_dispatch(run_id: int, *, force: bool = False) -> bool:
     if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: the task runs here and now
         match_run_task.apply_async(args=[run_id])
         return True
-    if not force and _broker_resting():
+    if not force and _broker_backoff.resting():
         logger.info("match run %s not sent: the broker failed less than %ss ago; the sweep will send it",
                     run_id, settings.MATCH_DISPATCH_BACKOFF_SECONDS)
         return False
     try:
         match_run_task.apply_async(args=[run_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
     except Exception as exc:  # noqa: BLE001 - any broker trouble; the row stays queued for the sweep
-        _broker_failed()
+        _broker_backoff.failed()
         logger.warning("match run %s not sent (%s: %s); the sweep will send it", run_id, type(exc).__name__, exc)
         return False
     try:
