@@ -15,6 +15,8 @@ Every list reads the quarter's *current* run only: a run in flight or a failed o
 
 from __future__ import annotations
 
+import functools
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,21 +92,31 @@ class FlagSerializer(serializers.Serializer):
         return {"id": instance.pk, **instance.as_json()}
 
 
-def _current(queryset):
-    """The current runs' ids as constants (one tiny query), so the planner can use the run indexes
-    for the page and its count instead of a join against QuarterResults."""
-    return queryset.filter(run_id__in=list(selectors.current_run_ids().values_list("current_run_id", flat=True)))
+class CurrentResultsMixin:
+    """Reads of the current runs' result rows. The runs are read once per request (a view instance
+    serves one request): their ids as constants, so the planner can use the run indexes for the
+    page and its count instead of a join against QuarterResults; and with the moment each was
+    finalised, the `generation` of the cached list counts (core.api.FrozenCountedRows), so a count is
+    never served for other rows that reuse a run id (a recreated database behind a Redis that kept
+    its keys)."""
+
+    @functools.cached_property
+    def current_runs(self) -> list[tuple[int, object]]:
+        return list(
+            selectors.current_run_ids()
+            .values_list("current_run_id", "current_run__finalized_at")
+            .order_by("current_run_id")
+        )
+
+    def current(self, queryset):
+        return queryset.filter(run_id__in=[run_id for run_id, _finalized in self.current_runs])
+
+    def counted_rows(self, queryset, *fields) -> FrozenCountedRows:
+        generation = ";".join(f"{run_id}@{finalized.isoformat() if finalized else ''}" for run_id, finalized in self.current_runs)
+        return FrozenCountedRows(queryset, *fields, generation=generation)
 
 
-def _current_generation() -> str:
-    """Names the current results exactly (run ids with the moment each was finalised): part of the
-    cached list counts' key, so a count is never served for other rows that reuse a run id (a
-    recreated database behind a Redis that kept its keys)."""
-    runs = selectors.current_run_ids().values_list("current_run_id", "current_run__finalized_at").order_by("current_run_id")
-    return ";".join(f"{run_id}@{finalized.isoformat() if finalized else ''}" for run_id, finalized in runs)
-
-
-class FlagViewSet(viewsets.ReadOnlyModelViewSet):
+class FlagViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
     """Mismatch flags of the current matching results (JSON fields: SPEC.md)."""
 
     serializer_class = FlagSerializer
@@ -117,12 +129,12 @@ class FlagViewSet(viewsets.ReadOnlyModelViewSet):
     ROW_FIELDS = ("id", "kind", "context", *(name for name in FLAG_FIELDS if name not in ("kind", "detail")))
 
     def get_queryset(self):
-        return selectors.flags_visible_to(self.request.user, _current(Flag.objects.all()))
+        return selectors.flags_visible_to(self.request.user, self.current(Flag.objects.all()))
 
     def list(self, request, *args, **kwargs):
         from gaps.matching.flags import flag_json
 
-        rows = self.paginate_queryset(FrozenCountedRows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS, generation=_current_generation()))
+        rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS))
         return self.get_paginated_response([{"id": row["id"], **flag_json(row, row["context"])} for row in rows])
 
 
@@ -153,7 +165,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         ]
 
 
-class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+class RecommendationViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
     """Recommendations for colleges, best score first."""
 
     serializer_class = RecommendationSerializer
@@ -162,7 +174,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-score", "id"]
 
     def get_queryset(self):
-        return selectors.recommendations_visible_to(self.request.user, _current(Recommendation.objects.all()))
+        return selectors.recommendations_visible_to(self.request.user, self.current(Recommendation.objects.all()))
 
     def list(self, request, *args, **kwargs):
         # values() rows shaped with RecommendationSerializer's own fields (no per-object serializer run).
@@ -170,7 +182,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
 
         fields = RecommendationSerializer().fields
         names = [name for name in RecommendationSerializer.Meta.fields if name != "detail"]
-        rows = self.paginate_queryset(FrozenCountedRows(self.filter_queryset(self.get_queryset()), *names, generation=_current_generation()))
+        rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *names))
         data = []
         for row in rows:
             item = {name: None if row[name] is None else fields[name].to_representation(row[name]) for name in names}
