@@ -94,7 +94,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries, ~30 ms of a 60 ms review-queue query (bench/load_test.py). PGOPTIONS-style server option.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["options"] = " ".join(
-        filter(None, [DATABASES["default"]["OPTIONS"].get("options", ""), "-c jit=" + env_str("DATABASE_JIT", "off")])
+        filter(None, [DATABASES["default"]["OPTIONS"].get("options", ""), "-c jit=" + ("on" if env_bool("DATABASE_JIT", False) else "off")])
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -348,6 +348,9 @@ OVERSUPPLY_RATIO = float(env_str("OVERSUPPLY_RATIO", "0.5"))
 # A quarter's matching is split into at most this many chunks of occupation components, which the
 # Celery workers share (gaps/matching/services.py).
 MATCH_CHUNKS = env_int("MATCH_CHUNKS", 4)
+# A re-match copies the current run's rows of components whose input digest is unchanged
+# (gaps/matching/reuse.py, PostgreSQL only); off, every component is computed again.
+MATCH_REUSE_RESULTS = env_bool("MATCH_REUSE_RESULTS", True)
 CONDITIONS_DUE_DAYS = env_int("CONDITIONS_DUE_DAYS", 90)
 # Below this confidence a free-text occupation title is stored as UNCODED for an official to code.
 OCCUPATION_CODING_THRESHOLD = float(env_str("OCCUPATION_CODING_THRESHOLD", "0.55"))

@@ -258,7 +258,7 @@ def _reusable_components(run: MatchRun, inp):
     )
     parts = reuse.split_input(inp, components)
     digests = {key: reuse.component_digest(part) for key, part in parts.items()}
-    if not getattr(settings, "MATCH_REUSE_RESULTS", True):
+    if not settings.MATCH_REUSE_RESULTS:
         return digests, {}, None, inp
     previous = (
         QuarterResults.objects.filter(quarter=run.quarter, current_run__status=MatchRunStatus.SUCCEEDED)
