@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import operator
+from collections import defaultdict
 
 from django.db import connection
+from django.db.models import Count, F
 from django.utils import timezone
 
-from gaps.models import Flag, Gap, LineOutcome, MatchRun, Recommendation
+from gaps.models import Flag, Gap, LineOutcome, MatchRun, Recommendation, Region
 
 from . import engine
 from .flags import Flag as FlagData
@@ -143,6 +145,50 @@ def write_partial(run: MatchRun, partial: engine.PartialResult) -> None:
     write_flags_and_recommendations(run, partial.flags, partial.recommendations)
 
 
+def gap_evidence_counts(run_id: int, *, flag_model=Flag, recommendation_model=Recommendation,
+                        region_model=Region) -> dict[tuple[int, str], tuple[int, int]]:
+    """(flags, recommendations) of a run per (region id, occupation code): what the review queue
+    shows as each gap's evidence totals (projects.selectors.gap_evidence reads the same keys).
+
+    A flag counts for its region code and occupation, and a flag about a cohort that could retool
+    (MISDIRECTED_SUPPLY) also for its target occupation when that is another one. Three grouped
+    queries over the run. The models are parameters so that a migration can pass its historical ones.
+    """
+    region_ids = dict(region_model.objects.values_list("code", "id"))
+    flags: dict[tuple[str, str], int] = defaultdict(int)
+    run_flags = flag_model.objects.filter(run_id=run_id).order_by()
+    for code_field, query in (
+        ("occupation_code", run_flags),
+        ("target_occupation_code", run_flags.exclude(occupation_code=F("target_occupation_code"))),
+    ):
+        for region, occupation, n in query.filter(**{f"{code_field}__isnull": False}).values_list(
+            "region_code", code_field
+        ).annotate(n=Count("id")):
+            flags[(region, occupation)] += n
+    recommendations = {
+        (region, occupation): n
+        for region, occupation, n in recommendation_model.objects.filter(run_id=run_id, occupation_code__isnull=False)
+        .order_by().values_list("region_code", "occupation_code").annotate(n=Count("id"))
+    }
+    counts = {}
+    for key in flags.keys() | recommendations.keys():
+        if key[0] in region_ids:
+            counts[(region_ids[key[0]], key[1])] = (flags.get(key, 0), recommendations.get(key, 0))
+    return counts
+
+
+def store_gap_evidence_counts(run_id: int, quarter: str, *, gap_model=Gap, **models) -> None:
+    """Set the evidence counts of a quarter's gaps from a run: for the migration that added them
+    (historical models) and for tests that write a run's rows themselves; a finalising run writes
+    them with the gaps' other figures (upsert_gaps)."""
+    counts = gap_evidence_counts(run_id, **models)
+    changed = []
+    for gap in gap_model.objects.filter(quarter=quarter).only("id", "region_id", "occupation_id"):
+        gap.flag_count, gap.recommendation_count = counts.get((gap.region_id, gap.occupation_id), (0, 0))
+        changed.append(gap)
+    gap_model.objects.bulk_update(changed, ["flag_count", "recommendation_count"], batch_size=BATCH_SIZE)
+
+
 def upsert_gaps(run: MatchRun, gaps: list[engine.GapFigures]) -> list[int]:
     """Refresh the quarter's Gap rows in place (reviewers' decisions hang on them) and deactivate
     the ones the run no longer shows. Returns the ids of gaps that are new on the list and were not
@@ -152,12 +198,15 @@ def upsert_gaps(run: MatchRun, gaps: list[engine.GapFigures]) -> list[int]:
         Gap.objects.filter(quarter=quarter, is_active=True).values_list("region_id", "occupation_id")
     )
     now = timezone.now()
+    evidence = gap_evidence_counts(run.pk)
     rows = [
         Gap(
             region_id=g.region_id, quarter=quarter, occupation_id=g.occupation_code, headcount=g.headcount,
             covered=g.covered, shortfall=g.shortfall, salary_min_cny=g.salary_min_cny,
             salary_max_cny=g.salary_max_cny, need_date=g.need_date, new_on_list=g.new_on_list, is_active=True,
             line_count=len(g.line_ids), last_run=run, updated_at=now,
+            flag_count=evidence.get((g.region_id, g.occupation_code), (0, 0))[0],
+            recommendation_count=evidence.get((g.region_id, g.occupation_code), (0, 0))[1],
         )
         for g in gaps
     ]
@@ -165,7 +214,7 @@ def upsert_gaps(run: MatchRun, gaps: list[engine.GapFigures]) -> list[int]:
         rows, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=["region", "quarter", "occupation"],
         update_fields=[
             "headcount", "covered", "shortfall", "salary_min_cny", "salary_max_cny", "need_date", "new_on_list",
-            "is_active", "line_count", "last_run", "updated_at",
+            "is_active", "line_count", "flag_count", "recommendation_count", "last_run", "updated_at",
         ],
     )
     Gap.objects.filter(quarter=quarter, is_active=True).exclude(last_run=run).update(is_active=False, updated_at=now)

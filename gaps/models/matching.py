@@ -190,10 +190,12 @@ class Flag(models.Model):
             # mismatches/'s default order: a page is the first rows of this index, however many
             # flags the current runs hold.
             models.Index(fields=["run", "id"], name="flag_run_id"),
-            # The region filter of mismatches/ uses the prefix; the review queue's evidence per gap
-            # uses all three columns (projects.selectors._matching_rows).
-            models.Index(fields=["run", "region_code", "occupation_code"], name="flag_run_region_occ"),
-            models.Index(fields=["run", "region_code", "target_occupation_code"], name="flag_run_region_target"),
+            # The region filter of mismatches/ uses the prefix; the review queue's evidence reads each
+            # gap's first flags by id straight off these (projects.selectors._first_per_gap).
+            models.Index(fields=["run", "region_code", "occupation_code", "id"], name="flag_run_region_occ_id"),
+            models.Index(
+                fields=["run", "region_code", "target_occupation_code", "id"], name="flag_run_region_target_id"
+            ),
             models.Index(fields=["run", "region"], name="flag_run_region_id"),
             models.Index(fields=["run", "college"], name="flag_run_college"),
         ]
@@ -246,7 +248,7 @@ class Recommendation(models.Model):
         indexes = [
             models.Index(fields=["run", "college"], name="rec_run_college"),
             models.Index(fields=["run", "region"], name="rec_run_region"),
-            models.Index(fields=["run", "region_code", "occupation_code"], name="rec_run_region_occ"),
+            models.Index(fields=["run", "region_code", "occupation_code", "id"], name="rec_run_region_occ_id"),
         ]
 
     def __str__(self) -> str:

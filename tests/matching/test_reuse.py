@@ -38,10 +38,25 @@ def snapshot(quarter="2026Q3"):
     gaps = sorted(
         Gap.objects.filter(quarter=quarter, is_active=True).values_list(
             "region_id", "occupation_id", "headcount", "covered", "shortfall", "salary_min_cny", "salary_max_cny",
-            "need_date", "new_on_list", "line_count",
+            "need_date", "new_on_list", "line_count", "flag_count", "recommendation_count", "priority",
         )
     )
     return {"flags": rows(Flag), "recommendations": rows(Recommendation), "outcomes": rows(LineOutcome), "gaps": gaps}
+
+
+def assert_evidence_counts_match_the_rows(quarter="2026Q3"):
+    """Each active gap's stored flag and recommendation counts are its rows in the current run,
+    counted here by brute force: flags by region and occupation, or by target occupation when that
+    is another one; recommendations by region and occupation."""
+    run_id = QuarterResults.objects.get(quarter=quarter).current_run_id
+    flags = list(Flag.objects.filter(run_id=run_id).values_list("region_id", "occupation_code", "target_occupation_code"))
+    recommendations = list(Recommendation.objects.filter(run_id=run_id).values_list("region_id", "occupation_code"))
+    gaps = Gap.objects.filter(quarter=quarter, is_active=True)
+    assert gaps.exists() or not flags
+    for gap in gaps:
+        key = (gap.region_id, gap.occupation_id)
+        expected = sum(1 for r, o, t in flags if (r, o) == key or (o != t and (r, t) == key))
+        assert (gap.flag_count, gap.recommendation_count) == (expected, recommendations.count(key)), gap
 
 
 def run(chunks, *, reuse=True, django_settings=None):
@@ -148,6 +163,7 @@ def test_a_rematch_reusing_unchanged_components_equals_a_full_run(settings, case
         with_reuse = snapshot()
         run(chunks, reuse=False, django_settings=settings)
         assert snapshot() == with_reuse
+        assert_evidence_counts_match_the_rows()
         transaction.set_rollback(True)
 
 
