@@ -13,10 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import (
-    Case, CharField, Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When, Window,
-)
-from django.db.models.functions import Coalesce, Concat, RowNumber
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from core.permissions import college_ids_for, region_ids_for, sees_everything
 from core.quarters import Quarter
@@ -25,9 +24,7 @@ from gaps.models import ExchangeRate, Gap, GapReport, GapReportLine, ReportStatu
 from .models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
 from .results import EMPLOYMENT_WINDOW_DAYS, MissingExchangeRate, OutcomeFigures, RateTable, Results, results_chain
 
-MONEY = DecimalField(max_digits=24, decimal_places=8)
 CENT = Decimal("0.01")
-KEY_SEPARATOR = "|"  # in (quarter, region code, occupation code) keys; none of them contains it
 
 
 # --- Rates --------------------------------------------------------------------------------------
@@ -56,21 +53,15 @@ def gaps_visible_to(user) -> QuerySet:
 
 def review_queue(*, user, quarter: str) -> QuerySet:
     """Active, undecided gaps of a quarter: new on the list first (the express lane), then by
-    shortfall x salary (the midpoint of the CNY salary range)."""
+    shortfall x salary (Gap.priority: the midpoint of the CNY salary range), read in the order of
+    the `gap_queue_order` index."""
     Quarter.parse(quarter)  # ValueError on a bad quarter: the view answers 400
-    salary = Case(
-        When(salary_min_cny__isnull=False, salary_max_cny__isnull=False,
-             then=(F("salary_min_cny") + F("salary_max_cny")) / 2),
-        default=Coalesce("salary_max_cny", "salary_min_cny", Value(Decimal(0))),
-        output_field=MONEY,
-    )
     return (
         gaps_visible_to(user)
         .filter(quarter=quarter, is_active=True)
         .exclude(Exists(GapDecision.objects.filter(gap=OuterRef("pk"))))
         .select_related("region", "occupation")
-        .annotate(priority=ExpressionWrapper(F("shortfall") * salary, output_field=MONEY))
-        .order_by("-new_on_list", F("priority").desc(nulls_last=True), "pk")
+        .order_by("-new_on_list", "-priority", "pk")
     )
 
 
@@ -82,7 +73,7 @@ def _need_date(season_start: dt.date | None, quarter: str) -> dt.date:
 # the gap's own page (review/gaps/{id}/) shows all of it. A busy quarter has thousands of flags per
 # gap (MISDIRECTED_SUPPLY names every oversupplied cohort nearby): a page of 50 gaps with all of
 # them ran to megabytes.
-QUEUE_EVIDENCE_PREVIEW = 10
+QUEUE_EVIDENCE_PREVIEW = 3
 
 # A gap as GapSummarySerializer shows it, read as values() (the queue and the projects' origin gaps).
 GAP_ROW_FIELDS = (
@@ -91,8 +82,9 @@ GAP_ROW_FIELDS = (
     "occupation__title_kk", "headcount", "covered", "shortfall", "salary_min_cny", "salary_max_cny", "need_date",
     "new_on_list", "is_active",
 )
-# The review queue's page: those, the region id for the evidence, and the priority annotation.
-QUEUE_ROW_FIELDS = ("region_id", *GAP_ROW_FIELDS, "priority")
+# The review queue's page: those, the region id for the evidence, the evidence totals the run stored
+# on the gap (flags, recommendations), and the priority annotation.
+QUEUE_ROW_FIELDS = ("region_id", *GAP_ROW_FIELDS, "flag_count", "recommendation_count", "priority")
 
 LINE_FIELDS = (
     "report_id", "line_no", "occupation_title", "headcount", "salary_min", "salary_max", "currency", "season_start",
@@ -101,32 +93,19 @@ LINE_FIELDS = (
 
 
 def _gap_keys(gaps) -> list[dict]:
-    """id, region id and code, quarter and occupation of gaps given as models or as queue rows."""
+    """id, region id and code, quarter, occupation and stored evidence totals of gaps given as
+    models or as queue rows."""
     keys = []
     for g in gaps:
         if isinstance(g, dict):
             keys.append({"id": g["id"], "region_id": g["region_id"], "region_code": g["region__code"],
-                         "quarter": g["quarter"], "occupation_id": g["occupation_id"]})
+                         "quarter": g["quarter"], "occupation_id": g["occupation_id"],
+                         "flag_count": g["flag_count"], "recommendation_count": g["recommendation_count"]})
         else:
             keys.append({"id": g.pk, "region_id": g.region_id, "region_code": g.region.code, "quarter": g.quarter,
-                         "occupation_id": g.occupation_id})
+                         "occupation_id": g.occupation_id, "flag_count": g.flag_count,
+                         "recommendation_count": g.recommendation_count})
     return keys
-
-
-def _first_per_key(queryset: QuerySet, key: list[str], order: list, limit: int | None) -> QuerySet:
-    """Rows annotated with `_n` (their rank within `key`) and `_total` (the count of `key`), the first
-    `limit` per key only when a limit is given: the database does the cutting, whatever the volume."""
-    if limit is None:
-        return queryset.order_by(*order)
-    partition = [F(name) for name in key]
-    return (
-        queryset.annotate(
-            _n=Window(RowNumber(), partition_by=partition, order_by=order),
-            _total=Window(Count("pk"), partition_by=partition),
-        )
-        .filter(_n__lte=limit)
-        .order_by(*order)
-    )
 
 
 def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list[dict]], dict[int, int]]:
@@ -148,21 +127,17 @@ def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list
         for g in gaps
         if (g["region_id"], g["quarter"]) in reports
     }
-    key = ("report_id", "occupation_id")
-    # The reports' lines in the page's occupations (indexed, no per-row OR), cut to the exact keys below.
-    query = GapReportLine.objects.filter(
-        report_id__in={r for r, _o in gap_of}, occupation_id__in={o for _r, o in gap_of}
-    )
-    lines = list(_first_per_key(query, list(key), [F("report_id").asc(), F("line_no").asc()], limit).values(
-        *key, "report__quarter", *LINE_FIELDS, *(("_total",) if limit is not None else ())
-    ))
+    keys = [(gap_id, report_id, occupation_id) for (report_id, occupation_id), gap_id in gap_of.items()]
+    ranked = _ranked_per_gap(GapReportLine, keys, [("report_id", "occupation_id")], ("line_no",), limit) if keys else []
+    fields = {row["pk"]: row for row in GapReportLine.objects.filter(pk__in=[pk for _g, pk, _t in ranked]).values(
+        "pk", "report__quarter", *LINE_FIELDS
+    )}
+    lines = [fields[pk] | {"_gap": gap_id, "_total": total} for gap_id, pk, total in ranked if pk in fields]
     rates = rate_table(line["currency"] for line in lines)
     by_gap: dict[int, list[dict]] = defaultdict(list)
     totals: dict[int, int] = {}
     for line in lines:
-        gap_id = gap_of.get((line["report_id"], line["occupation_id"]))
-        if gap_id is None:  # a report and an occupation of two different gaps
-            continue
+        gap_id = line["_gap"]
         need = _need_date(line["season_start"], line["report__quarter"])
         entry = {
             "report_id": line["report_id"],
@@ -188,106 +163,216 @@ def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list
         except MissingExchangeRate as exc:
             entry["error"] = str(exc)
         by_gap[gap_id].append(entry)
-        totals[gap_id] = line.get("_total", 0)
-    if limit is None:
-        totals = {g: len(rows) for g, rows in by_gap.items()}
+        totals[gap_id] = line["_total"]
     return by_gap, totals
+
+
+CANDIDATE_FIELDS = (
+    "college_id", "college_code", "college_name", "country", "program_id", "program_code", "program_title",
+    "languages", "certifications",
+)
 
 
 def _evidence_candidates(gaps: list[dict], limit: int | None) -> tuple[dict[int, list[dict]], dict[int, int]]:
     """Programs that train each gap's occupation and serve its region (or every region), by college
-    and program code; the first `limit` per gap, and each gap's total. One query: gap -> occupation ->
-    programs, a program's served regions outer-joined and matched against the gap's region."""
-    query = Gap.objects.filter(pk__in=[g["id"] for g in gaps]).filter(
-        Q(occupation__programs__isnull=False)
-        & (Q(occupation__programs__serves_regions__isnull=True) | Q(occupation__programs__serves_regions=F("region_id")))
+    and program code; the first `limit` per gap, and each gap's total. One query in portable SQL:
+    the page's (occupation, region) keys as a VALUES list joined to the programs of the occupation,
+    ranked and counted per gap."""
+    from training.models import College, Program
+
+    if not gaps:
+        return {}, {}
+    qn = connection.ops.quote_name
+    trains, serves = Program.occupations.through._meta, Program.serves_regions.through._meta
+
+    def column(meta, name):
+        return qn(meta.get_field(name).column)
+
+    with_keys, _names, params = _keys_sql([(g["id"], g["occupation_id"], g["region_id"]) for g in gaps])
+    served = f"SELECT 1 FROM {qn(serves.db_table)} s WHERE s.{column(serves, 'program')} = p.{qn('id')}"
+    sql = (
+        f"{with_keys} SELECT gap, {', '.join(CANDIDATE_FIELDS)}, total FROM ("
+        f"SELECT k.gap AS gap, c.{qn('id')} AS college_id, c.{qn('code')} AS college_code,"
+        f" c.{qn('name')} AS college_name, c.{qn('country')} AS country, p.{qn('id')} AS program_id,"
+        f" p.{qn('code')} AS program_code, p.{qn('title')} AS program_title, p.{qn('languages')} AS languages,"
+        f" p.{qn('certifications')} AS certifications,"
+        f" ROW_NUMBER() OVER (PARTITION BY k.gap ORDER BY c.{qn('code')}, p.{qn('code')}, p.{qn('id')}) AS n,"
+        " COUNT(*) OVER (PARTITION BY k.gap) AS total"
+        f" FROM k INNER JOIN {qn(trains.db_table)} t ON t.{column(trains, 'occupation')} = k.v0"
+        f" INNER JOIN {qn(Program._meta.db_table)} p ON p.{qn('id')} = t.{column(trains, 'program')}"
+        f" INNER JOIN {qn(College._meta.db_table)} c ON c.{qn('id')} = p.{column(Program._meta, 'college')}"
+        f" WHERE NOT EXISTS ({served}) OR EXISTS ({served} AND s.{column(serves, 'region')} = k.v1)"
+        ") ranked" + (" WHERE n <= %s" if limit is not None else "") + " ORDER BY gap, n"
     )
-    fields = {
-        "college_id": "occupation__programs__college_id",
-        "college_code": "occupation__programs__college__code",
-        "college_name": "occupation__programs__college__name",
-        "country": "occupation__programs__college__country",
-        "program_id": "occupation__programs__id",
-        "program_code": "occupation__programs__code",
-        "program_title": "occupation__programs__title",
-        "languages": "occupation__programs__languages",
-        "certifications": "occupation__programs__certifications",
-    }
-    order = [F(fields["college_code"]).asc(), F(fields["program_code"]).asc(), F(fields["program_id"]).asc()]
-    rows = _first_per_key(query, ["pk"], order, limit).values(
-        "pk", *fields.values(), *(("_total",) if limit is not None else ())
-    )
+    as_json = {name: Program._meta.get_field(name) for name in ("languages", "certifications")}
     by_gap: dict[int, list[dict]] = defaultdict(list)
     totals: dict[int, int] = {}
-    for row in rows:
-        by_gap[row["pk"]].append({name: row[column] for name, column in fields.items()})
-        totals[row["pk"]] = row.get("_total", 0)
-    for gap_id, items in by_gap.items():
-        # Code point order, whatever the database's collation.
-        items.sort(key=lambda c: (c["college_code"], c["program_code"]))
-        if limit is None:
-            totals[gap_id] = len(items)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + ([limit] if limit is not None else []))
+        for gap_id, *values, total in cursor.fetchall():
+            item = dict(zip(CANDIDATE_FIELDS, values))
+            for name, field in as_json.items():
+                item[name] = field.from_db_value(item[name], None, connection)
+            by_gap[gap_id].append(item)
+            totals[gap_id] = total
+    for items in by_gap.values():
+        items.sort(key=lambda c: (c["college_code"], c["program_code"]))  # code point order, whatever the collation
     return by_gap, totals
 
 
-def _current_runs(quarters) -> list[int]:
+def _current_runs(quarters) -> dict[str, int]:
+    """The current run of each quarter that has one."""
     from gaps.models import QuarterResults
 
-    return list(
+    return dict(
         QuarterResults.objects.filter(quarter__in=quarters, current_run__isnull=False).values_list(
-            "current_run_id", flat=True
+            "quarter", "current_run_id"
         )
+    )
+
+
+def _branch_sql(branches: list[tuple[str, ...]], names: list[str]) -> list[str]:
+    """The join condition of each branch: its columns equal the key's values, and the row is not one
+    an earlier branch already matched (NULLs never match a key)."""
+    qn = connection.ops.quote_name
+    conditions = []
+    for n, columns in enumerate(branches):
+        condition = " AND ".join(f"f.{qn(column)} = k.{name}" for column, name in zip(columns, names))
+        for earlier in branches[:n]:
+            condition += "".join(
+                f" AND (f.{qn(a)} IS NULL OR f.{qn(a)} <> k.{name})"
+                for a, b, name in zip(earlier, columns, names) if a != b
+            )
+        conditions.append(condition)
+    return conditions
+
+
+def _keys_sql(keys: list[tuple]) -> tuple[str, list[str], list]:
+    """`WITH k(gap, v0, v1, ...) AS (VALUES ...)` for (gap id, value, ...) keys, and its parameters."""
+    names = [f"v{i}" for i in range(len(keys[0]) - 1)]
+    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
+    return (
+        f"WITH k(gap, {', '.join(names)}) AS (VALUES {', '.join([row] * len(keys))})",
+        names,
+        [value for key in keys for value in key],
+    )
+
+
+def _matches_sql(model, keys: list[tuple], branches: list[tuple[str, ...]], order: tuple[str, ...] = ()):
+    """`WITH k(...) AS (VALUES ...), m AS (...)` naming (gap, id, o0, o1, ...) for every row of `model`
+    that belongs to a gap, and its parameters.
+
+    `keys` holds (gap id, value, value, ...); a row belongs to a gap when its `branches[0]` columns
+    equal the key's values or, failing that, those of the next branch (a MISDIRECTED_SUPPLY flag
+    counts for the shortfall it could retool to, through target_occupation_code). The keys are a
+    VALUES list joined row by row to an index on the branch's columns, so the database reads only the
+    page's rows. (A filter by `IN` lists would read every combination of the page's values: every
+    line of the page's reports in any of its occupations, say.)
+    """
+    qn = connection.ops.quote_name
+    with_keys, names, params = _keys_sql(keys)
+    selected = "".join(f", f.{qn(column)} AS o{i}" for i, column in enumerate(order))
+    matches = " UNION ALL ".join(
+        f"SELECT k.gap AS gap, f.{qn('id')} AS id{selected} FROM k INNER JOIN {qn(model._meta.db_table)} f ON {condition}"
+        for condition in _branch_sql(branches, names)
+    )
+    return f"{with_keys}, m AS ({matches})", params
+
+
+def _ranked_per_gap(
+    model, keys: list[tuple], branches: list[tuple[str, ...]], order: tuple[str, ...], limit: int | None
+) -> list[tuple[int, int, int]]:
+    """(gap id, row id, the gap's total) for the rows of `model` that belong to each gap
+    (_matches_sql), in `order` (then id) per gap, the first `limit` per gap when a limit is given,
+    ordered by gap. One query in portable SQL, ranking and counting on ids and the `order` columns
+    alone; the caller reads the chosen rows' columns by primary key."""
+    matches, params = _matches_sql(model, keys, branches, order)
+    ranking = ", ".join([*(f"o{i}" for i in range(len(order))), "id"])
+    sql = (
+        f"{matches} SELECT gap, id, total FROM (SELECT m.*, ROW_NUMBER() OVER (PARTITION BY gap ORDER BY {ranking}) AS n,"
+        " COUNT(*) OVER (PARTITION BY gap) AS total FROM m) ranked"
+        + (" WHERE n <= %s" if limit is not None else "")
+        + f" ORDER BY gap, {ranking}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + ([limit] if limit is not None else []))
+        return cursor.fetchall()
+
+
+def _first_ids_sql(model, keys: list[tuple], branches: list[tuple[str, ...]], limit: int | None,
+                   lateral: bool | None = None):
+    """A subquery of the ids of the first `limit` rows by id of each gap (every row with no limit),
+    and its parameters. On PostgreSQL (`lateral`) each key reads at most `limit` entries per branch
+    off the (branch columns, id) index (a LATERAL subquery), however many rows the gap has -- a gap
+    of a busy quarter has thousands of MISDIRECTED_SUPPLY flags; elsewhere (SQLite: the embedded
+    demo) the same rows ranked by a window."""
+    qn = connection.ops.quote_name
+    if limit is None:
+        matches, params = _matches_sql(model, keys, branches)
+        return f"{matches} SELECT id FROM m", params
+    if not (connection.vendor == "postgresql" if lateral is None else lateral):
+        matches, params = _matches_sql(model, keys, branches)
+        return (
+            f"{matches} SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY gap ORDER BY id) AS n FROM m) ranked"
+            " WHERE n <= %s",
+            [*params, limit],
+        )
+    with_keys, names, params = _keys_sql(keys)
+    table, pk = qn(model._meta.db_table), qn("id")
+    branch = " UNION ALL ".join(
+        f"(SELECT f.{pk} AS id FROM {table} f WHERE {condition} ORDER BY f.{pk} LIMIT %s)"
+        for condition in _branch_sql(branches, names)
+    )
+    return (
+        f"{with_keys} SELECT first.id FROM k CROSS JOIN LATERAL (SELECT u.id FROM ({branch}) u ORDER BY u.id LIMIT %s) first",
+        [*params, *[limit] * (len(branches) + 1)],
     )
 
 
 def _matching_rows(
-    model_name: str, gaps: list[dict], limit: int | None, runs: list[int] | None = None
+    model_name: str, gaps: list[dict], limit: int | None, runs: dict[str, int] | None = None
 ) -> tuple[dict[int, list[dict]], dict[int, int]]:
     """Flags or recommendations of each gap's (quarter, region, occupation) in the quarter's current
-    run, in id order; the first `limit` per gap, and each gap's total. A flag about a cohort that could
-    retool to the gap's occupation (MISDIRECTED_SUPPLY) counts through its target occupation: flags
-    are read twice, by occupation and by target occupation, and merged."""
+    run, in id order; with a limit, the first `limit` per gap and each gap's total as the run stored
+    it on the gap (gaps.matching.persist.gap_evidence_counts counts the same keys). A flag about a
+    cohort that could retool to the gap's occupation (MISDIRECTED_SUPPLY) counts through its target
+    occupation.
+
+    One query: the rows whose ids _first_ids_sql picks. Each is then given to every gap of the page
+    whose key it matches, in id order, up to `limit`: a row picked for one gap may match another
+    too, but then it is among that gap's own first rows or comes after all of them, so the cut
+    gives each gap exactly its first rows."""
     import gaps.models as gap_models
 
     model = getattr(gap_models, model_name)
-    quarters = {g["quarter"] for g in gaps}
-    # The current runs' ids as constants, so the planner can match each gap's key against an index.
-    runs = runs if runs is not None else _current_runs(quarters)
-    current = model.objects.filter(quarter__in=quarters, run_id__in=runs)
-    gap_of = {(g["quarter"], g["region_code"], g["occupation_id"]): g["id"] for g in gaps}
+    runs = runs if runs is not None else _current_runs({g["quarter"] for g in gaps})
+    keys = [(g["id"], runs[g["quarter"]], g["region_code"], g["occupation_id"]) for g in gaps if g["quarter"] in runs]
+    if not keys:
+        return {}, {}
     fields = [f for f in model._meta.concrete_fields if not f.is_relation and f.name not in ("id", "run")]
-    columns = ["pk", *(f.attname for f in fields), *(("_total",) if limit is not None else ())]
-    reads = [("occupation_code", current)]
-    if any(f.name == "target_occupation_code" for f in fields):
-        reads.append(("target_occupation_code", current.exclude(occupation_code=F("target_occupation_code"))))
-    found: dict[int, list[tuple[int, dict]]] = defaultdict(list)
-    totals: dict[int, int] = defaultdict(int)
-    for code_field, query in reads:
-        # The region and occupation lists are implied by the keys; said outright they let the planner
-        # use the (run, region_code, occupation or target occupation) indexes instead of reading the
-        # whole run. The exact keys are one string
-        # per gap compared with `= ANY(list)`, which PostgreSQL hashes: a join against a VALUES
-        # list or an OR of conditions is a nested loop whenever a fresh run has no statistics yet.
-        query = (
-            query.filter(region_code__in={r for _q, r, _o in gap_of}, **{f"{code_field}__in": {o for _q, _r, o in gap_of}})
-            .annotate(_key=Concat("quarter", Value(KEY_SEPARATOR), "region_code", Value(KEY_SEPARATOR), code_field,
-                                  output_field=CharField()))
-            .filter(_key__in=[KEY_SEPARATOR.join(key) for key in gap_of])
-        )
-        counted = set()
-        for row in _first_per_key(query, ["quarter", "region_code", code_field], [F("pk").asc()], limit).values(*columns):
-            gap_id = gap_of[(row["quarter"], row["region_code"], row[code_field])]
-            found[gap_id].append((row["pk"], _row_json(model, fields, row)))
-            if limit is None:
-                totals[gap_id] += 1
-            elif gap_id not in counted:
-                counted.add(gap_id)
-                totals[gap_id] += row["_total"]
-    rows = {}
-    for gap_id, items in found.items():
-        items.sort(key=lambda item: item[0])
-        rows[gap_id] = [data for _pk, data in items[:limit]]
-    return rows, dict(totals)
+    retargets = any(f.name == "target_occupation_code" for f in fields)
+    branches = [("run_id", "region_code", "occupation_code")]
+    if retargets:
+        branches.append(("run_id", "region_code", "target_occupation_code"))
+    gaps_of: dict[tuple, list[int]] = defaultdict(list)
+    for gap_id, *key in keys:
+        gaps_of[tuple(key)].append(gap_id)
+    rows: dict[int, list[dict]] = defaultdict(list)
+    for row in model.objects.filter(pk__in=RawSQL(*_first_ids_sql(model, keys, branches, limit))).order_by(
+        "pk"
+    ).values("pk", "run_id", *(f.attname for f in fields)):
+        matched = set(gaps_of.get((row["run_id"], row["region_code"], row["occupation_code"]), ()))
+        target = row.get("target_occupation_code")
+        if retargets and target is not None and row["occupation_code"] != target:
+            matched.update(gaps_of.get((row["run_id"], row["region_code"], target), ()))
+        data = None
+        for gap_id in matched:
+            if limit is None or len(rows[gap_id]) < limit:
+                data = data or _row_json(model, fields, row)
+                rows[gap_id].append(data)
+    total_field = "flag_count" if model is gap_models.Flag else "recommendation_count"
+    totals = {g["id"]: g[total_field] for g in gaps} if limit is not None else {}
+    return dict(rows), totals
 
 
 def _row_json(model, fields, row: dict) -> dict:

@@ -32,6 +32,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -132,15 +133,26 @@ def _quarter_param(request) -> str:
 # --- Review -------------------------------------------------------------------------------------
 
 
+class ReviewQueuePagination(PageNumberPagination):
+    """20 gaps a page (`page_size` up to 50): each carries its evidence, so a page is several times
+    the weight of a plain list's 50 rows; reviewers work through the queue gap by gap."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 50
+
+
 class ReviewQueueView(ListAPIView):
     """Active gaps of a quarter awaiting a decision: new on the list first, then shortfall x salary.
 
-    Each gap's evidence holds the first 10 report lines, flags, recommendations and candidate
+    Each gap's evidence holds the first 3 report lines, flags, recommendations and candidate
     colleges, and `evidence.totals` how many there are of each; GET review/gaps/{id}/ shows them all.
+    20 gaps a page; `page_size` takes up to 50.
     """
 
     serializer_class = ReviewGapSerializer
     permission_classes = [ReviewAccess]
+    pagination_class = ReviewQueuePagination
     filter_backends: list = []
 
     @extend_schema(parameters=[OpenApiParameter("quarter", str, required=True, description="YYYYQn")])

@@ -127,6 +127,21 @@ def test_queue_puts_the_express_lane_first_then_shortfall_times_salary(world, ma
     assert Decimal(results[1]["priority"]) == Decimal(200000)
 
 
+def test_queue_pages_hold_20_gaps_and_page_size_takes_up_to_50(world, make_gap):
+    from gaps.models import Occupation
+
+    for i in range(55):
+        occupation = Occupation.objects.create(code=f"95{i:02d}", level=4, title_en=f"Occupation {i}")
+        make_gap(occupation=occupation, shortfall=100 - i)
+    client = client_for(world, "reviewer")
+    first = client.get("/api/v1/review-queue/?quarter=2026Q3").json()
+    assert first["count"] == 55 and len(first["results"]) == 20
+    assert [g["shortfall"] for g in first["results"]] == list(range(100, 80, -1))  # priority order
+    assert len(client.get("/api/v1/review-queue/?quarter=2026Q3&page=3").json()["results"]) == 15
+    assert len(client.get("/api/v1/review-queue/?quarter=2026Q3&page_size=30").json()["results"]) == 30
+    assert len(client.get("/api/v1/review-queue/?quarter=2026Q3&page_size=500").json()["results"]) == 50
+
+
 @pytest.mark.parametrize("query", ["", "?quarter=", "?quarter=2026Q5", "?quarter=Q3-2026"])
 def test_queue_needs_a_valid_quarter(world, query):
     response = client_for(world, "reviewer").get(f"/api/v1/review-queue/{query}")

@@ -90,7 +90,7 @@ def test_queue_rows_are_what_the_serializer_gives(world, make_gap, submitted_rep
         full = expected[item["id"]].pop("evidence")
         assert item == expected[item["id"]]
         assert preview.pop("totals") == {kind: len(rows) for kind, rows in full.items()}
-        assert preview == full  # fewer than 10 of each: the preview is all of it
+        assert preview == full  # no more than the preview's few of each: the preview is all of it
     assert results[1]["priority"] == "180000.00"
 
 
@@ -113,16 +113,24 @@ def current_run(db):
     return run
 
 
-def test_the_queue_shows_the_first_ten_of_each_kind_and_the_gap_shows_all(world, make_gap, submitted_report,
+def test_the_queue_shows_the_first_few_of_each_kind_and_the_gap_shows_all(world, make_gap, submitted_report,
                                                                           current_run):
-    from gaps.models import Flag
+    from gaps.matching.persist import store_gap_evidence_counts
+    from gaps.models import Flag, MatchRun
     from training.models import Program
 
     gap = make_gap()
     _flags("KZ-VOS", "8341", 12, current_run)
-    # MISDIRECTED_SUPPLY counts through its target occupation.
+    # MISDIRECTED_SUPPLY counts through its target occupation; once when it retargets to its own.
     Flag.objects.create(run=current_run, quarter="2026Q3", kind="MISDIRECTED_SUPPLY", region_code="KZ-VOS",
                         occupation_code="7515", target_occupation_code="8341", count=3)
+    Flag.objects.create(run=current_run, quarter="2026Q3", kind="MISDIRECTED_SUPPLY", region_code="KZ-VOS",
+                        occupation_code="8341", target_occupation_code="8341", count=1)
+    # Not this gap's: another region, another occupation, another run.
+    _flags("KZ-ALM", "8341", 2, current_run)
+    _flags("KZ-VOS", "7515", 2, current_run)
+    _flags("KZ-VOS", "8341", 2, MatchRun.objects.create(quarter="2026Q3", status="failed"))
+    store_gap_evidence_counts(current_run.pk, "2026Q3")
     for i in range(11):
         program = Program.objects.create(college=world["gansu"], code=f"EXTRA{i:02d}", title="x", languages=["ru"])
         program.occupations.add(world["harvester"])
@@ -131,10 +139,12 @@ def test_the_queue_shows_the_first_ten_of_each_kind_and_the_gap_shows_all(world,
     evidence = item["evidence"]
     full = client.get(f"/api/v1/review/gaps/{gap.pk}/").json()["evidence"]
     assert "totals" not in full
-    assert evidence["totals"] == {"report_lines": 1, "flags": 13, "recommendations": 0, "candidate_colleges": 12}
-    assert len(full["flags"]) == 13 and len(full["candidate_colleges"]) == 12
-    assert evidence["flags"] == full["flags"][:10]
-    assert evidence["candidate_colleges"] == full["candidate_colleges"][:10]
+    assert evidence["totals"] == {"report_lines": 1, "flags": 14, "recommendations": 0, "candidate_colleges": 12}
+    assert len(full["flags"]) == 14 and len(full["candidate_colleges"]) == 12
+    first = selectors.QUEUE_EVIDENCE_PREVIEW
+    assert len(evidence["flags"]) == first
+    assert evidence["flags"] == full["flags"][:first]
+    assert evidence["candidate_colleges"] == full["candidate_colleges"][:first]
     assert evidence["report_lines"] == full["report_lines"]
 
 
