@@ -12,6 +12,7 @@ import re
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import with_fixed_timezone
 from gaps.models import Occupation, Region
 
 from ..models import Cohort, College, Program
@@ -156,7 +157,7 @@ def _strings(values) -> list:
 
 def program_list_rows(rows: list[dict], page: dict) -> list[dict]:
     """ProgramSerializer's output for a page of selectors.program_rows() values, with selectors.program_page()."""
-    timestamp = _timestamp()
+    timestamp = with_fixed_timezone(_timestamp())  # the active time zone, looked up once per page
     occupations, regions = page["occupations"], page["regions"]
     return [
         {
