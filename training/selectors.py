@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -13,14 +15,53 @@ def college_list() -> QuerySet[College]:
 
 
 def program_list() -> QuerySet[Program]:
+    return program_rows().select_related("college").prefetch_related("occupations", "serves_regions")
+
+
+# The programs list is read as plain rows (values()), not model instances: a page of 50 programs
+# with their college, occupations and regions is three queries (plus the count) and no per-object
+# ORM or serializer machinery (training.api.serializers.program_list_rows shapes them like
+# ProgramSerializer, which stays the detail views' shape and the schema). Same pattern as the
+# projects repository (projects.selectors.project_rows / project_page).
+PROGRAM_ROW_FIELDS = (
+    "id", "college__code", "college__name", "code", "title", "sector", "languages", "certifications",
+    "cohort_count", "created_at", "updated_at",
+)
+
+
+def program_rows() -> QuerySet[Program]:
+    """Programs for plain rows: the list view filters, sorts and pages this, then reads
+    PROGRAM_ROW_FIELDS (and program_page for the to-many relations). The count annotation and the
+    order are program_list()'s, so both lists sort and count alike."""
     return (
-        Program.objects.select_related("college")
-        .prefetch_related("occupations", "serves_regions")
+        Program.objects
         # A correlated subquery, not a join + GROUP BY: the paginator's COUNT then drops it and
         # counts programs alone (bench/load_test.py: the join made programs/ 2.2x a bare list).
         .annotate(cohort_count=Coalesce(_cohorts_per_program(), 0))
         .order_by(*Program._meta.ordering, "pk")
     )
+
+
+def program_page(rows: list[dict]) -> dict[str, dict]:
+    """Occupation codes and served region codes of a page of program rows, two queries whatever the
+    page size, each list in the order the serializer's prefetch gives (Occupation and Region are
+    ordered by code; an occupation's code is its primary key, so its list needs no join)."""
+    ids = [row["id"] for row in rows]
+    occupations: dict[int, list[str]] = defaultdict(list)
+    for program_id, code in (
+        Program.occupations.through.objects.filter(program_id__in=ids)
+        .order_by("occupation_id")
+        .values_list("program_id", "occupation_id")
+    ):
+        occupations[program_id].append(code)
+    regions: dict[int, list[str]] = defaultdict(list)
+    for program_id, code in (
+        Program.serves_regions.through.objects.filter(program_id__in=ids)
+        .order_by("region__code")
+        .values_list("program_id", "region__code")
+    ):
+        regions[program_id].append(code)
+    return {"occupations": occupations, "regions": regions}
 
 
 def _cohorts_per_program() -> Subquery:

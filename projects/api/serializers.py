@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import with_fixed_timezone
 from gaps.models import Gap
 from training.models import Cohort, College, Program
 
@@ -306,42 +307,66 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def _localized(row: dict, prefix: str) -> str:
-    """Region.name / Occupation.title from a values() row: the active language, else English."""
-    lang = (get_language() or "en").split("-")[0]
-    return row.get(f"{prefix}_{lang}") or row[f"{prefix}_en"]
+def _language() -> str:
+    """The active language as the models' name_xx / title_xx suffix (Region.name, Occupation.title)."""
+    return (get_language() or "en").split("-")[0]
 
 
-def gap_summary_row(row: dict, prefix: str = "") -> dict:
+def _page_formatters() -> dict:
+    """_formatters() for one page: the datetime field with the active time zone looked up once
+    (core.api.with_fixed_timezone), not twice per project."""
+    fmt = dict(_formatters())
+    fmt["datetime"] = with_fixed_timezone(fmt["datetime"])
+    return fmt
+
+
+@functools.lru_cache(maxsize=64)
+def _gap_keys(prefix: str, lang: str) -> dict[str, str]:
+    """The values() names of a gap row's columns behind `prefix`, the localized name and title in
+    `lang` (built once per prefix and language, not per row)."""
+    names = (
+        "id", "quarter", "region__code", "region__country", "occupation_id", "headcount", "covered", "shortfall",
+        "salary_min_cny", "salary_max_cny", "need_date", "new_on_list", "is_active",
+    )
+    return {name: f"{prefix}{name}" for name in names} | {
+        "region_name": f"{prefix}region__name_{lang}", "region_name_en": f"{prefix}region__name_en",
+        "occupation_title": f"{prefix}occupation__title_{lang}", "occupation_title_en": f"{prefix}occupation__title_en",
+    }
+
+
+def gap_summary_row(row: dict, prefix: str = "", *, lang: str | None = None, fmt: dict | None = None) -> dict:
     """GapSummarySerializer's output from a values() row of selectors.GAP_ROW_FIELDS (each name
-    behind `prefix`, e.g. "origin_gap__" in a project row)."""
-    fmt = _formatters()
-    p = prefix
+    behind `prefix`, e.g. "origin_gap__" in a project row). Region.name and Occupation.title are
+    the active language's, else English. A caller shaping many rows passes the language
+    (_language()) and the formatters once."""
+    fmt = fmt or _formatters()
+    k = _gap_keys(prefix, lang or _language())
     return {
-        "id": row[f"{p}id"],
-        "quarter": row[f"{p}quarter"],
-        "region_code": row[f"{p}region__code"],
-        "region_name": _localized(row, f"{p}region__name"),
-        "country": row[f"{p}region__country"],
-        "occupation_code": row[f"{p}occupation_id"],
-        "occupation_title": _localized(row, f"{p}occupation__title"),
-        "headcount": row[f"{p}headcount"],
-        "covered": row[f"{p}covered"],
-        "shortfall": row[f"{p}shortfall"],
-        "salary_min_cny": _fmt(fmt["salary_min_cny"], row[f"{p}salary_min_cny"]),
-        "salary_max_cny": _fmt(fmt["salary_max_cny"], row[f"{p}salary_max_cny"]),
-        "need_date": _fmt(fmt["need_date"], row[f"{p}need_date"]),
-        "new_on_list": row[f"{p}new_on_list"],
-        "is_active": row[f"{p}is_active"],
+        "id": row[k["id"]],
+        "quarter": row[k["quarter"]],
+        "region_code": row[k["region__code"]],
+        "region_name": row.get(k["region_name"]) or row[k["region_name_en"]],
+        "country": row[k["region__country"]],
+        "occupation_code": row[k["occupation_id"]],
+        "occupation_title": row.get(k["occupation_title"]) or row[k["occupation_title_en"]],
+        "headcount": row[k["headcount"]],
+        "covered": row[k["covered"]],
+        "shortfall": row[k["shortfall"]],
+        "salary_min_cny": _fmt(fmt["salary_min_cny"], row[k["salary_min_cny"]]),
+        "salary_max_cny": _fmt(fmt["salary_max_cny"], row[k["salary_max_cny"]]),
+        "need_date": _fmt(fmt["need_date"], row[k["need_date"]]),
+        "new_on_list": row[k["new_on_list"]],
+        "is_active": row[k["is_active"]],
     }
 
 
 def review_gap_row(gap: dict, evidence: dict) -> dict:
     """ReviewGapSerializer's output for a queue row (no decision: the queue holds undecided gaps)."""
+    fmt = _formatters()
     return {
-        **gap_summary_row(gap),
+        **gap_summary_row(gap, fmt=fmt),
         "express_lane": gap["new_on_list"],
-        "priority": _fmt(_formatters()["priority"], gap["priority"]),
+        "priority": _fmt(fmt["priority"], gap["priority"]),
         "decision": None,
         "evidence": evidence.get(gap["id"], {}),
     }
@@ -349,7 +374,7 @@ def review_gap_row(gap: dict, evidence: dict) -> dict:
 
 def project_list_rows(rows: list[dict], page: dict) -> list[dict]:
     """ProjectSerializer's output for a page of selectors.project_rows() values, with selectors.project_page()."""
-    fmt = _formatters()
+    fmt, lang = _page_formatters(), _language()
     out = []
     for row in rows:
         lead = row["lead_college_id"]
@@ -364,7 +389,7 @@ def project_list_rows(rows: list[dict], page: dict) -> list[dict]:
             "income_change_pct": _float(row["income_change_pct"]),
             "skill_appreciation_pct": _float(row["skill_appreciation_pct"]),
             "results": row["results"] or None,
-            "origin_gap": gap_summary_row(row, "origin_gap__"),
+            "origin_gap": gap_summary_row(row, "origin_gap__", lang=lang, fmt=fmt),
             "lead_college": None if lead is None else {
                 "id": lead, "code": row["lead_college__code"], "name": row["lead_college__name"],
                 "country": row["lead_college__country"],

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
@@ -72,6 +72,17 @@ def test_project_rows_are_what_the_serializer_gives(world, repository, language)
     assert full["budget_amount"] == "1234567.50" and [p["code"] for p in full["programs"]] == ["GRD", "OPS2", "OPS"]
     assert full["results"] and full["pass_rate"] is not None
     assert sum(item["overdue"] for item in results) == 1
+
+
+def test_project_rows_format_datetimes_in_the_active_time_zone(world, repository):
+    # The shaper looks the time zone up once per page (core.api.with_fixed_timezone): still the active one.
+    with timezone.override("Asia/Shanghai"):
+        results = client_for(world).get("/api/v1/projects/").json()["results"]
+        projects = selectors.project_list(user=world["reviewer"]).filter(pk__in=[p.pk for p in repository])
+        expected = {p["id"]: p for p in as_json(ProjectSerializer(projects, many=True).data)}
+    for item in results:
+        assert item == expected[item["id"]]
+    assert all(item["approved_at"].endswith("+08:00") for item in results)
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
