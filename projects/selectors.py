@@ -86,12 +86,6 @@ GAP_ROW_FIELDS = (
 # on the gap (flags, recommendations), and the priority annotation.
 QUEUE_ROW_FIELDS = ("region_id", *GAP_ROW_FIELDS, "flag_count", "recommendation_count", "priority")
 
-LINE_FIELDS = (
-    "report_id", "line_no", "occupation_title", "headcount", "salary_min", "salary_max", "currency", "season_start",
-    "season_end", "certification", "languages", "note",
-)
-
-
 def _gap_keys(gaps) -> list[dict]:
     """id, region id and code, quarter, occupation and stored evidence totals of gaps given as
     models or as queue rows."""
@@ -110,60 +104,57 @@ def _gap_keys(gaps) -> list[dict]:
 
 def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list[dict]], dict[int, int]]:
     """The submitted lines of each gap's (region, quarter, occupation), salaries converted to CNY at
-    the need date; the first `limit` per gap by report and line number, and each gap's total."""
-    wanted = {(g["region_id"], g["quarter"]) for g in gaps}
-    # One submitted report per region and quarter (constraint one_submitted_report_per_region_quarter).
-    reports = {
-        (region_id, quarter): pk
-        for pk, region_id, quarter in GapReport.objects.filter(
-            status=ReportStatus.SUBMITTED,
-            region_id__in={r for r, _q in wanted},
-            quarter__in={q for _r, q in wanted},
-        ).values_list("pk", "region_id", "quarter")
-        if (region_id, quarter) in wanted
-    }
-    gap_of = {
-        (reports[(g["region_id"], g["quarter"])], g["occupation_id"]): g["id"]
-        for g in gaps
-        if (g["region_id"], g["quarter"]) in reports
-    }
-    keys = [(gap_id, report_id, occupation_id) for (report_id, occupation_id), gap_id in gap_of.items()]
-    ranked = _ranked_per_gap(GapReportLine, keys, [("report_id", "occupation_id")], ("line_no",), limit) if keys else []
-    fields = {row["pk"]: row for row in GapReportLine.objects.filter(pk__in=[pk for _g, pk, _t in ranked]).values(
-        "pk", "report__quarter", *LINE_FIELDS
-    )}
-    lines = [fields[pk] | {"_gap": gap_id, "_total": total} for gap_id, pk, total in ranked if pk in fields]
-    rates = rate_table(line["currency"] for line in lines)
+    the need date; the first `limit` per gap by line number, and each gap's total. One query: the
+    page's (region, quarter, occupation) keys joined to the region's submitted report of the quarter
+    (one at most: constraint one_submitted_report_per_region_quarter) and its lines."""
+    if not gaps:
+        return {}, {}
+    qn = connection.ops.quote_name
+    line, report = GapReportLine._meta, GapReport._meta
+    with_keys, _names, params = _keys_sql([(g["id"], g["region_id"], g["quarter"], g["occupation_id"]) for g in gaps])
+    sql = (
+        f"{with_keys} SELECT * FROM (SELECT l.*, k.gap AS evidence_gap, r.{qn('quarter')} AS evidence_quarter,"
+        f" ROW_NUMBER() OVER (PARTITION BY k.gap ORDER BY l.{qn('line_no')}, l.{qn('id')}) AS evidence_n,"
+        " COUNT(*) OVER (PARTITION BY k.gap) AS evidence_total"
+        f" FROM k INNER JOIN {qn(report.db_table)} r ON r.{qn(report.get_field('region').column)} = k.v0"
+        f" AND r.{qn('quarter')} = k.v1 AND r.{qn('status')} = %s"
+        f" INNER JOIN {qn(line.db_table)} l ON l.{qn(line.get_field('report').column)} = r.{qn('id')}"
+        f" AND l.{qn(line.get_field('occupation').column)} = k.v2) ranked"
+        + (" WHERE evidence_n <= %s" if limit is not None else "")
+        + " ORDER BY evidence_gap, evidence_n"
+    )
+    # raw(): the model's own converters (dates and decimals on SQLite, JSON everywhere).
+    lines = list(GapReportLine.objects.raw(sql, [*params, ReportStatus.SUBMITTED, *([limit] if limit is not None else [])]))
+    rates = rate_table(line.currency for line in lines)
     by_gap: dict[int, list[dict]] = defaultdict(list)
     totals: dict[int, int] = {}
     for line in lines:
-        gap_id = line["_gap"]
-        need = _need_date(line["season_start"], line["report__quarter"])
+        need = _need_date(line.season_start, line.evidence_quarter)
         entry = {
-            "report_id": line["report_id"],
-            "line_no": line["line_no"],
-            "occupation_title": line["occupation_title"],
-            "headcount": line["headcount"],
-            "salary_min": str(line["salary_min"]),
-            "salary_max": str(line["salary_max"]),
-            "currency": line["currency"],
+            "report_id": line.report_id,
+            "line_no": line.line_no,
+            "occupation_title": line.occupation_title,
+            "headcount": line.headcount,
+            "salary_min": str(line.salary_min),
+            "salary_max": str(line.salary_max),
+            "currency": line.currency,
             "salary_min_cny": None,
             "salary_max_cny": None,
             "rate_date": need.isoformat(),
-            "season_start": line["season_start"].isoformat() if line["season_start"] else None,
-            "season_end": line["season_end"].isoformat() if line["season_end"] else None,
-            "certification": line["certification"],
-            "languages": line["languages"],
-            "note": line["note"],
+            "season_start": line.season_start.isoformat() if line.season_start else None,
+            "season_end": line.season_end.isoformat() if line.season_end else None,
+            "certification": line.certification,
+            "languages": line.languages,
+            "note": line.note,
             "error": None,
         }
         try:
-            entry["salary_min_cny"] = str(rates.to_cny(line["salary_min"], line["currency"], need).quantize(CENT))
-            entry["salary_max_cny"] = str(rates.to_cny(line["salary_max"], line["currency"], need).quantize(CENT))
+            entry["salary_min_cny"] = str(rates.to_cny(line.salary_min, line.currency, need).quantize(CENT))
+            entry["salary_max_cny"] = str(rates.to_cny(line.salary_max, line.currency, need).quantize(CENT))
         except MissingExchangeRate as exc:
             entry["error"] = str(exc)
-        by_gap[gap_id].append(entry)
-        totals[gap_id] = line["_total"]
+        by_gap[line.evidence_gap].append(entry)
+        totals[line.evidence_gap] = line.evidence_total
     return by_gap, totals
 
 
@@ -220,17 +211,6 @@ def _evidence_candidates(gaps: list[dict], limit: int | None) -> tuple[dict[int,
     return by_gap, totals
 
 
-def _current_runs(quarters) -> dict[str, int]:
-    """The current run of each quarter that has one."""
-    from gaps.models import QuarterResults
-
-    return dict(
-        QuarterResults.objects.filter(quarter__in=quarters, current_run__isnull=False).values_list(
-            "quarter", "current_run_id"
-        )
-    )
-
-
 def _branch_sql(branches: list[tuple[str, ...]], names: list[str]) -> list[str]:
     """The join condition of each branch: its columns equal the key's values, and the row is not one
     an earlier branch already matched (NULLs never match a key)."""
@@ -258,48 +238,47 @@ def _keys_sql(keys: list[tuple]) -> tuple[str, list[str], list]:
     )
 
 
-def _matches_sql(model, keys: list[tuple], branches: list[tuple[str, ...]], order: tuple[str, ...] = ()):
-    """`WITH k(...) AS (VALUES ...), m AS (...)` naming (gap, id, o0, o1, ...) for every row of `model`
-    that belongs to a gap, and its parameters.
+def _run_keys_sql(keys: list[tuple]) -> tuple[str, list[str], list]:
+    """Like _keys_sql for (gap id, quarter, value, ...) keys, the quarter replaced by the id of its
+    current run (a gap of a quarter with no current run has no key)."""
+    from gaps.models import QuarterResults
 
-    `keys` holds (gap id, value, value, ...); a row belongs to a gap when its `branches[0]` columns
-    equal the key's values or, failing that, those of the next branch (a MISDIRECTED_SUPPLY flag
-    counts for the shortfall it could retool to, through target_occupation_code). The keys are a
+    qn = connection.ops.quote_name
+    results = QuarterResults._meta
+    names = [f"v{i}" for i in range(len(keys[0]) - 1)]
+    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
+    run = qn(results.get_field("current_run").column)
+    return (
+        f"WITH v(gap, quarter, {', '.join(names[1:])}) AS (VALUES {', '.join([row] * len(keys))}),"
+        f" k(gap, {', '.join(names)}) AS (SELECT v.gap, q.{run}, {', '.join('v.' + n for n in names[1:])}"
+        f" FROM v INNER JOIN {qn(results.db_table)} q ON q.{qn('quarter')} = v.quarter WHERE q.{run} IS NOT NULL)",
+        names,
+        [value for key in keys for value in key],
+    )
+
+
+def _matches_sql(model, keys_sql: tuple[str, list[str], list], branches: list[tuple[str, ...]]):
+    """`WITH k(...) AS (...), m AS (...)` naming (gap, id) for every row of `model` that belongs to
+    a gap, and its parameters.
+
+    `keys_sql` (_run_keys_sql) names (gap id, value, value, ...); a row belongs to a gap when its
+    `branches[0]` columns equal the key's values or, failing that, those of the next branch (a
+    MISDIRECTED_SUPPLY flag counts for the shortfall it could retool to, through
+    target_occupation_code). The keys are a
     VALUES list joined row by row to an index on the branch's columns, so the database reads only the
     page's rows. (A filter by `IN` lists would read every combination of the page's values: every
     line of the page's reports in any of its occupations, say.)
     """
     qn = connection.ops.quote_name
-    with_keys, names, params = _keys_sql(keys)
-    selected = "".join(f", f.{qn(column)} AS o{i}" for i, column in enumerate(order))
+    with_keys, names, params = keys_sql
     matches = " UNION ALL ".join(
-        f"SELECT k.gap AS gap, f.{qn('id')} AS id{selected} FROM k INNER JOIN {qn(model._meta.db_table)} f ON {condition}"
+        f"SELECT k.gap AS gap, f.{qn('id')} AS id FROM k INNER JOIN {qn(model._meta.db_table)} f ON {condition}"
         for condition in _branch_sql(branches, names)
     )
     return f"{with_keys}, m AS ({matches})", params
 
 
-def _ranked_per_gap(
-    model, keys: list[tuple], branches: list[tuple[str, ...]], order: tuple[str, ...], limit: int | None
-) -> list[tuple[int, int, int]]:
-    """(gap id, row id, the gap's total) for the rows of `model` that belong to each gap
-    (_matches_sql), in `order` (then id) per gap, the first `limit` per gap when a limit is given,
-    ordered by gap. One query in portable SQL, ranking and counting on ids and the `order` columns
-    alone; the caller reads the chosen rows' columns by primary key."""
-    matches, params = _matches_sql(model, keys, branches, order)
-    ranking = ", ".join([*(f"o{i}" for i in range(len(order))), "id"])
-    sql = (
-        f"{matches} SELECT gap, id, total FROM (SELECT m.*, ROW_NUMBER() OVER (PARTITION BY gap ORDER BY {ranking}) AS n,"
-        " COUNT(*) OVER (PARTITION BY gap) AS total FROM m) ranked"
-        + (" WHERE n <= %s" if limit is not None else "")
-        + f" ORDER BY gap, {ranking}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + ([limit] if limit is not None else []))
-        return cursor.fetchall()
-
-
-def _first_ids_sql(model, keys: list[tuple], branches: list[tuple[str, ...]], limit: int | None,
+def _first_ids_sql(model, keys_sql: tuple[str, list[str], list], branches: list[tuple[str, ...]], limit: int | None,
                    lateral: bool | None = None):
     """A subquery of the ids of the first `limit` rows by id of each gap (every row with no limit),
     and its parameters. On PostgreSQL (`lateral`) each key reads at most `limit` entries per branch
@@ -308,16 +287,16 @@ def _first_ids_sql(model, keys: list[tuple], branches: list[tuple[str, ...]], li
     demo) the same rows ranked by a window."""
     qn = connection.ops.quote_name
     if limit is None:
-        matches, params = _matches_sql(model, keys, branches)
+        matches, params = _matches_sql(model, keys_sql, branches)
         return f"{matches} SELECT id FROM m", params
     if not (connection.vendor == "postgresql" if lateral is None else lateral):
-        matches, params = _matches_sql(model, keys, branches)
+        matches, params = _matches_sql(model, keys_sql, branches)
         return (
             f"{matches} SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY gap ORDER BY id) AS n FROM m) ranked"
             " WHERE n <= %s",
             [*params, limit],
         )
-    with_keys, names, params = _keys_sql(keys)
+    with_keys, names, params = keys_sql
     table, pk = qn(model._meta.db_table), qn("id")
     branch = " UNION ALL ".join(
         f"(SELECT f.{pk} AS id FROM {table} f WHERE {condition} ORDER BY f.{pk} LIMIT %s)"
@@ -329,9 +308,7 @@ def _first_ids_sql(model, keys: list[tuple], branches: list[tuple[str, ...]], li
     )
 
 
-def _matching_rows(
-    model_name: str, gaps: list[dict], limit: int | None, runs: dict[str, int] | None = None
-) -> tuple[dict[int, list[dict]], dict[int, int]]:
+def _matching_rows(model_name: str, gaps: list[dict], limit: int | None) -> tuple[dict[int, list[dict]], dict[int, int]]:
     """Flags or recommendations of each gap's (quarter, region, occupation) in the quarter's current
     run, in id order; with a limit, the first `limit` per gap and each gap's total as the run stored
     it on the gap (gaps.matching.persist.gap_evidence_counts counts the same keys). A flag about a
@@ -345,10 +322,9 @@ def _matching_rows(
     import gaps.models as gap_models
 
     model = getattr(gap_models, model_name)
-    runs = runs if runs is not None else _current_runs({g["quarter"] for g in gaps})
-    keys = [(g["id"], runs[g["quarter"]], g["region_code"], g["occupation_id"]) for g in gaps if g["quarter"] in runs]
-    if not keys:
+    if not gaps:
         return {}, {}
+    keys = [(g["id"], g["quarter"], g["region_code"], g["occupation_id"]) for g in gaps]
     fields = [f for f in model._meta.concrete_fields if not f.is_relation and f.name not in ("id", "run")]
     retargets = any(f.name == "target_occupation_code" for f in fields)
     branches = [("run_id", "region_code", "occupation_code")]
@@ -358,13 +334,13 @@ def _matching_rows(
     for gap_id, *key in keys:
         gaps_of[tuple(key)].append(gap_id)
     rows: dict[int, list[dict]] = defaultdict(list)
-    for row in model.objects.filter(pk__in=RawSQL(*_first_ids_sql(model, keys, branches, limit))).order_by(
-        "pk"
-    ).values("pk", "run_id", *(f.attname for f in fields)):
-        matched = set(gaps_of.get((row["run_id"], row["region_code"], row["occupation_code"]), ()))
+    ids = _first_ids_sql(model, _run_keys_sql(keys), branches, limit)
+    for row in model.objects.filter(pk__in=RawSQL(*ids)).order_by("pk").values("pk", *(f.attname for f in fields)):
+        # The rows are all of the quarters' current runs: a quarter stands for its run.
+        matched = set(gaps_of.get((row["quarter"], row["region_code"], row["occupation_code"]), ()))
         target = row.get("target_occupation_code")
         if retargets and target is not None and row["occupation_code"] != target:
-            matched.update(gaps_of.get((row["run_id"], row["region_code"], target), ()))
+            matched.update(gaps_of.get((row["quarter"], row["region_code"], target), ()))
         data = None
         for gap_id in matched:
             if limit is None or len(rows[gap_id]) < limit:
@@ -394,7 +370,7 @@ EVIDENCE_KINDS = ("report_lines", "flags", "recommendations", "candidate_college
 
 
 def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
-    """What a reviewer decides on, for a page of gaps (models or queue rows) at once, in six queries
+    """What a reviewer decides on, for a page of gaps (models or queue rows) at once, in five queries
     whatever the page size:
 
     - report lines: the submitted reports' lines of the gap's region, quarter and occupation, with
@@ -409,11 +385,10 @@ def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
     keys = _gap_keys(gaps)
     if not keys:
         return {}
-    runs = _current_runs({g["quarter"] for g in keys})
     found = {
         "report_lines": _evidence_lines(keys, limit),
-        "flags": _matching_rows("Flag", keys, limit, runs),
-        "recommendations": _matching_rows("Recommendation", keys, limit, runs),
+        "flags": _matching_rows("Flag", keys, limit),
+        "recommendations": _matching_rows("Recommendation", keys, limit),
         "candidate_colleges": _evidence_candidates(keys, limit),
     }
     evidence = {}

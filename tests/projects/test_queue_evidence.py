@@ -70,8 +70,8 @@ def brute_force_flags(run_id, region_code, occupation_code) -> list[int]:
     )
 
 
-def keys_of(gaps, run_id):
-    return [(g.pk, run_id, g.region.code, g.occupation_id) for g in gaps]
+def keys_of(gaps):
+    return selectors._run_keys_sql([(g.pk, g.quarter, g.region.code, g.occupation_id) for g in gaps])
 
 
 @pytest.mark.parametrize("lateral", [True, False], ids=["lateral", "window"])
@@ -79,7 +79,7 @@ def keys_of(gaps, run_id):
 def test_first_ids_are_the_first_rows_by_id_of_every_gap(quarter, lateral, limit):
     run_id = quarter["run"].pk
     gaps = quarter["gaps"]
-    sql, params = selectors._first_ids_sql(Flag, keys_of(gaps, run_id), FLAG_BRANCHES, limit, lateral=lateral)
+    sql, params = selectors._first_ids_sql(Flag, keys_of(gaps), FLAG_BRANCHES, limit, lateral=lateral)
     picked = set(Flag.objects.filter(pk__in=RawSQL(sql, params)).values_list("pk", flat=True))
     every = [brute_force_flags(run_id, g.region.code, g.occupation_id) for g in gaps]
     assert picked == {pk for rows in every for pk in rows[:limit]}
