@@ -205,8 +205,8 @@ def notify_college_recommendations(run_id: int) -> None:
     Only recommendations that the quarter's previous successful run did not already make are
     announced, so re-matching after an unrelated resubmission does not mail every college again.
     """
-    # Composed now, sent after commit: the previous run's rows, which tell what is new, are deleted
-    # by the matching clean-up once the new results are swapped in.
+    # The matching calls this after its swap and before its clean-up, which deletes the previous
+    # run's rows that tell what is new; sent once the caller's transaction (if any) commits.
     messages = _college_recommendation_messages(int(run_id))
     if messages:
         transaction.on_commit(lambda: _send(messages))
@@ -230,8 +230,8 @@ def _college_recommendation_messages(run_id: int) -> list:
     previous = (
         MatchRun.objects.filter(quarter=run.quarter, status="succeeded", pk__lt=run.pk).order_by("-pk").first()
     )
-    # Keys only: a full-scale run makes hundreds of thousands of recommendations, and this runs
-    # inside the matching's final transaction. Whole rows are loaded just for what goes in a mail.
+    # Keys only: a full-scale run makes hundreds of thousands of recommendations. Whole rows are
+    # loaded just for what goes in a mail.
     seen = set(Recommendation.objects.filter(run=previous).values_list(*RECOMMENDATION_KEY)) if previous else set()
     shown: dict[str, list[int]] = {}
     totals: dict[str, int] = {}

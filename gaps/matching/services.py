@@ -322,9 +322,6 @@ def match_run_finalize(*, run_id: int) -> bool:
         counts["new_gaps"] = sum(1 for g in final.gaps if g.new_on_list)
         if fresh_gap_ids:
             transaction.on_commit(lambda: _notify_new_gaps(fresh_gap_ids))
-        t3 = time.monotonic()
-        _notify_college_recommendations(run.pk)
-        steps["finalize_notify"] = time.monotonic() - t3
         timings = dict(run.timings)
         timings.update({key: round(value, 3) for key, value in steps.items()})
         timings["finalize"] = round(time.monotonic() - t0, 3)
@@ -333,6 +330,14 @@ def match_run_finalize(*, run_id: int) -> bool:
         MatchRun.objects.filter(pk=run.pk).update(
             status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings
         )
+    # After the swap, before the clean-up deletes the previous run's rows that tell which
+    # recommendations are new: composing the mails reads the run's 330,000 recommendations of a
+    # full quarter (seconds), which the swap's transaction no longer waits for.
+    t3 = time.monotonic()
+    _notify_college_recommendations(run.pk)
+    MatchRun.objects.filter(pk=run.pk).update(
+        timings={**timings, "finalize_notify": round(time.monotonic() - t3, 3)}
+    )
     match_results_cleanup(quarter=run.quarter)
     _analyze_results()
     return True
@@ -443,12 +448,16 @@ def _notify_new_gaps(gap_ids: list[int]) -> None:
 
 
 def _notify_college_recommendations(run_id: int) -> None:
-    """Mail colleges the recommendations this run newly addresses to them (sent after commit)."""
+    """Mail colleges the recommendations this run newly addresses to them. The run is current by
+    now: a mail that cannot be composed or sent is logged, never a failed run."""
     try:
         from projects.notifications import notify_college_recommendations
     except ImportError:  # notifications (projects) not installed
         return
-    notify_college_recommendations(run_id)
+    try:
+        notify_college_recommendations(run_id)
+    except Exception:
+        logger.exception("recommendation mails of match run %s were not sent", run_id)
 
 
 def match_run_fail(*, run_id: int, error: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from gaps.matching.flags import FlagKind
 from gaps.matching.scheduling import quarters_affected_by_graduation, schedule_cohort_rematch
 from gaps.matching.selectors import current_run, flags_current, gaps_current, recommendations_current
 from gaps.matching.types import MatchInputError
-from gaps.models import Flag, Gap, LineOutcome, MatchRun, MatchRunStatus, QuarterResults
+from gaps.models import Flag, Gap, LineOutcome, MatchRun, MatchRunStatus, QuarterResults, Recommendation
 
 from . import seed
 
@@ -271,3 +272,26 @@ def test_colleges_hear_of_their_new_recommendations_once_across_swaps(make_user,
     with django_capture_on_commit_callbacks(execute=True):
         run_inline()
     assert len([m for m in mailoutbox if m.to == ["gansu@example.org"]]) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the mails go out as in production
+def test_a_mail_server_that_refuses_does_not_undo_a_swapped_run(make_user, settings, caplog):
+    """The recommendation mails are composed and sent after the swap: with the SMTP server refusing
+    connections the run is still current, the previous run's rows are still cleaned up, and the
+    failure is logged."""
+    from training.models import College
+
+    seed.seed_quarter()
+    make_user("college_staff", colleges=[College.objects.get(code="GANSU-VC")], email="gansu@example.org")
+    first = run_inline()
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    Recommendation.objects.filter(run=first).delete()  # so that the second run's advice is new
+    second = run_inline()
+    assert second.status == MatchRunStatus.SUCCEEDED and current_run("2026Q3") == second
+    assert not Flag.objects.filter(run=first).exists()  # cleaned up after the mails failed
+    assert "finalize_notify" in MatchRun.objects.get(pk=second.pk).timings
+    assert any("recommendation mails" in r.getMessage() and r.exc_info for r in caplog.records)
