@@ -13,8 +13,8 @@ client in-process (authentication forced, no network), so both endpoints pay the
 - repository: GET /api/v1/projects/ as a reviewer — default ordering by certification pass
   rate, employment rate and income change computed in SQL, overdue flag, nested colleges and
   programs, and the full results chain (currency conversion included) of the page's projects;
-- review queue: GET /api/v1/review-queue/?quarter=2026Q3, 50 gaps with the first 10 of each kind of
-  evidence (report lines, flags, recommendations, candidate colleges) and their totals.
+- review queue: GET /api/v1/review-queue/?quarter=2026Q3, a page of 20 gaps with the first 3 of each
+  kind of evidence (report lines, flags, recommendations, candidate colleges) and their totals.
 """
 
 from __future__ import annotations
