@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.permissions import region_ids_for
 
@@ -27,8 +28,16 @@ def reports_visible_to(user) -> QuerySet[GapReport]:
     region_ids = region_ids_for(user)
     if region_ids is not None:
         qs = qs.filter(region_id__in=region_ids)
-    # An aggregate drops Meta.ordering (GROUP BY); keep it so pages are stable.
-    return qs.annotate(line_count=Count("lines", distinct=True)).order_by(*GapReport._meta.ordering, "pk")
+    # The line count is a correlated subquery, not a join and GROUP BY over every line of the
+    # visible reports: the page reads only its own reports' lines, and the paginator's COUNT none.
+    return qs.annotate(line_count=Coalesce(_lines_per_report(), 0)).order_by(*GapReport._meta.ordering, "pk")
+
+
+def _lines_per_report() -> Subquery:
+    return Subquery(
+        GapReportLine.objects.filter(report=OuterRef("pk")).order_by().values("report").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
 
 
 def report_lines_visible_to(user) -> QuerySet[GapReportLine]:
