@@ -47,21 +47,17 @@ def program_page(rows: list[dict]) -> dict[str, dict]:
     page size, each list in the order the serializer's prefetch gives (Occupation and Region are
     ordered by code; an occupation's code is its primary key, so its list needs no join)."""
     ids = [row["id"] for row in rows]
-    occupations: dict[int, list[str]] = defaultdict(list)
-    for program_id, code in (
-        Program.occupations.through.objects.filter(program_id__in=ids)
-        .order_by("occupation_id")
-        .values_list("program_id", "occupation_id")
-    ):
-        occupations[program_id].append(code)
-    regions: dict[int, list[str]] = defaultdict(list)
-    for program_id, code in (
-        Program.serves_regions.through.objects.filter(program_id__in=ids)
-        .order_by("region__code")
-        .values_list("program_id", "region__code")
-    ):
-        regions[program_id].append(code)
-    return {"occupations": occupations, "regions": regions}
+    return {
+        "occupations": _codes_by_program(Program.occupations.through, ids, "occupation_id"),
+        "regions": _codes_by_program(Program.serves_regions.through, ids, "region__code"),
+    }
+
+
+def _codes_by_program(through, ids: list[int], code: str) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = defaultdict(list)
+    for program_id, value in through.objects.filter(program_id__in=ids).order_by(code).values_list("program_id", code):
+        codes[program_id].append(value)
+    return codes
 
 
 def _cohorts_per_program() -> Subquery:
