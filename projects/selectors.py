@@ -83,8 +83,9 @@ GAP_ROW_FIELDS = (
     "new_on_list", "is_active",
 )
 # The review queue's page: those, the region id for the evidence, the evidence totals the run stored
-# on the gap (flags, recommendations), and the priority annotation.
+# on the gap (flags, recommendations), and the priority.
 QUEUE_ROW_FIELDS = ("region_id", *GAP_ROW_FIELDS, "flag_count", "recommendation_count", "priority")
+
 
 def _gap_keys(gaps) -> list[dict]:
     """id, region id and code, quarter, occupation and stored evidence totals of gaps given as
@@ -227,15 +228,21 @@ def _branch_sql(branches: list[tuple[str, ...]], names: list[str]) -> list[str]:
     return conditions
 
 
-def _keys_sql(keys: list[tuple]) -> tuple[str, list[str], list]:
-    """`WITH k(gap, v0, v1, ...) AS (VALUES ...)` for (gap id, value, ...) keys, and its parameters."""
-    names = [f"v{i}" for i in range(len(keys[0]) - 1)]
-    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
+def _values_sql(name: str, columns: list[str], keys: list[tuple]) -> tuple[str, list]:
+    """`name(columns) AS (VALUES (%s, ...), ...)` for a common table expression, and its parameters."""
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     return (
-        f"WITH k(gap, {', '.join(names)}) AS (VALUES {', '.join([row] * len(keys))})",
-        names,
+        f"{name}({', '.join(columns)}) AS (VALUES {', '.join([row] * len(keys))})",
         [value for key in keys for value in key],
     )
+
+
+def _keys_sql(keys: list[tuple]) -> tuple[str, list[str], list]:
+    """`WITH k(gap, v0, v1, ...) AS (VALUES ...)` for (gap id, value, ...) keys, the value columns'
+    names, and the parameters."""
+    names = [f"v{i}" for i in range(len(keys[0]) - 1)]
+    values, params = _values_sql("k", ["gap", *names], keys)
+    return f"WITH {values}", names, params
 
 
 def _run_keys_sql(keys: list[tuple]) -> tuple[str, list[str], list]:
@@ -246,14 +253,13 @@ def _run_keys_sql(keys: list[tuple]) -> tuple[str, list[str], list]:
     qn = connection.ops.quote_name
     results = QuarterResults._meta
     names = [f"v{i}" for i in range(len(keys[0]) - 1)]
-    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
+    values, params = _values_sql("v", ["gap", "quarter", *names[1:]], keys)
     run = qn(results.get_field("current_run").column)
     return (
-        f"WITH v(gap, quarter, {', '.join(names[1:])}) AS (VALUES {', '.join([row] * len(keys))}),"
-        f" k(gap, {', '.join(names)}) AS (SELECT v.gap, q.{run}, {', '.join('v.' + n for n in names[1:])}"
+        f"WITH {values}, k(gap, {', '.join(names)}) AS (SELECT v.gap, q.{run}, {', '.join('v.' + n for n in names[1:])}"
         f" FROM v INNER JOIN {qn(results.db_table)} q ON q.{qn('quarter')} = v.quarter WHERE q.{run} IS NOT NULL)",
         names,
-        [value for key in keys for value in key],
+        params,
     )
 
 
@@ -264,10 +270,9 @@ def _matches_sql(model, keys_sql: tuple[str, list[str], list], branches: list[tu
     `keys_sql` (_run_keys_sql) names (gap id, value, value, ...); a row belongs to a gap when its
     `branches[0]` columns equal the key's values or, failing that, those of the next branch (a
     MISDIRECTED_SUPPLY flag counts for the shortfall it could retool to, through
-    target_occupation_code). The keys are a
-    VALUES list joined row by row to an index on the branch's columns, so the database reads only the
-    page's rows. (A filter by `IN` lists would read every combination of the page's values: every
-    line of the page's reports in any of its occupations, say.)
+    target_occupation_code). The keys are a VALUES list joined row by row to an index on the
+    branch's columns, so the database reads only the page's rows. (A filter by `IN` lists would read
+    every combination of the page's values.)
     """
     qn = connection.ops.quote_name
     with_keys, names, params = keys_sql
