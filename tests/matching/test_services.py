@@ -274,7 +274,7 @@ def test_colleges_hear_of_their_new_recommendations_once_across_swaps(make_user,
     assert len([m for m in mailoutbox if m.to == ["gansu@example.org"]]) == 1
 
 
-@pytest.mark.django_db(transaction=True)  # real commits: the mails go out as in production
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits, as in production
 def test_a_mail_server_that_refuses_does_not_undo_a_swapped_run(make_user, settings, caplog):
     """The recommendation mails are composed and sent after the swap: with the SMTP server refusing
     connections the run is still current, the previous run's rows are still cleaned up, and the
