@@ -360,16 +360,20 @@ def gap_summary_row(row: dict, prefix: str = "", *, lang: str | None = None, fmt
     }
 
 
-def review_gap_row(gap: dict, evidence: dict) -> dict:
-    """ReviewGapSerializer's output for a queue row (no decision: the queue holds undecided gaps)."""
-    fmt = _formatters()
-    return {
-        **gap_summary_row(gap, fmt=fmt),
-        "express_lane": gap["new_on_list"],
-        "priority": _fmt(fmt["priority"], gap["priority"]),
-        "decision": None,
-        "evidence": evidence.get(gap["id"], {}),
-    }
+def review_gap_rows(rows: list[dict], evidence: dict) -> list[dict]:
+    """ReviewGapSerializer's output for a page of queue rows (no decision: the queue holds undecided
+    gaps), the language and formatters looked up once per page."""
+    fmt, lang = _formatters(), _language()
+    return [
+        {
+            **gap_summary_row(gap, lang=lang, fmt=fmt),
+            "express_lane": gap["new_on_list"],
+            "priority": _fmt(fmt["priority"], gap["priority"]),
+            "decision": None,
+            "evidence": evidence.get(gap["id"], {}),
+        }
+        for gap in rows
+    ]
 
 
 def project_list_rows(rows: list[dict], page: dict) -> list[dict]:

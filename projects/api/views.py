@@ -61,7 +61,7 @@ from .serializers import (
     SupplementSerializer,
     TransitionSerializer,
     project_list_rows,
-    review_gap_row,
+    review_gap_rows,
 )
 
 # Validation codes of the services that mean "the object's state forbids it", not bad input.
@@ -164,10 +164,10 @@ class ReviewQueueView(ListAPIView):
 
     def list(self, request, *args, **kwargs):
         # Plain rows and the page's evidence in a constant number of queries (selectors.gap_evidence),
-        # shaped like ReviewGapSerializer by serializers.review_gap_row.
+        # shaped like ReviewGapSerializer by serializers.review_gap_rows.
         rows = self.paginate_queryset(CountedRows(self.get_queryset(), *selectors.QUEUE_ROW_FIELDS))
         evidence = selectors.gap_evidence(rows, limit=selectors.QUEUE_EVIDENCE_PREVIEW)
-        return self.get_paginated_response([review_gap_row(row, evidence) for row in rows])
+        return self.get_paginated_response(review_gap_rows(rows, evidence))
 
 
 class ReviewGapViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,4 +1,4 @@
-"""The list endpoints shape plain rows themselves (serializers.project_list_rows, review_gap_row): the
+"""The list endpoints shape plain rows themselves (serializers.project_list_rows, review_gap_rows): the
 JSON must be exactly what the serializers give, in every language, and the queries must not grow
 with the page."""
 
