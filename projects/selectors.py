@@ -9,6 +9,7 @@ services.project_results_refresh stores on each project.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -84,7 +85,13 @@ GAP_ROW_FIELDS = (
 )
 # The review queue's page: those, the region id for the evidence, the evidence totals the run stored
 # on the gap (flags, recommendations), and the priority.
-QUEUE_ROW_FIELDS = ("region_id", *GAP_ROW_FIELDS, "flag_count", "recommendation_count", "priority")
+QUEUE_ROW_FIELDS = (
+    "region_id", *GAP_ROW_FIELDS, "flag_count", "recommendation_count", "priority", "evidence_preview",
+)
+
+
+# What _gap_keys reads of a queue row: the keys of the evidence reads and the stored totals.
+GAP_KEY_FIELDS = ("id", "region_id", "region__code", "quarter", "occupation_id", "flag_count", "recommendation_count")
 
 
 def _gap_keys(gaps) -> list[dict]:
@@ -153,7 +160,8 @@ def _evidence_lines(gaps: list[dict], limit: int | None) -> tuple[dict[int, list
             entry["salary_min_cny"] = str(rates.to_cny(line.salary_min, line.currency, need).quantize(CENT))
             entry["salary_max_cny"] = str(rates.to_cny(line.salary_max, line.currency, need).quantize(CENT))
         except MissingExchangeRate as exc:
-            entry["error"] = str(exc)
+            # The message is put in words when the evidence is shown (_render_line), in the reader's language.
+            entry["error"] = {"currency": exc.currency, "date": exc.on.isoformat()}
         by_gap[line.evidence_gap].append(entry)
         totals[line.evidence_gap] = line.evidence_total
     return by_gap, totals
@@ -349,44 +357,24 @@ def _matching_rows(model_name: str, gaps: list[dict], limit: int | None) -> tupl
         data = None
         for gap_id in matched:
             if limit is None or len(rows[gap_id]) < limit:
-                data = data or _row_json(model, fields, row)
+                data = data or {f.name: _plain(row[f.attname]) for f in fields}
                 rows[gap_id].append(data)
     total_field = "flag_count" if model is gap_models.Flag else "recommendation_count"
     totals = {g["id"]: g[total_field] for g in gaps} if limit is not None else {}
     return dict(rows), totals
 
 
-def _row_json(model, fields, row: dict) -> dict:
-    """A flag as SPEC.md's JSON object (Flag.as_json); a recommendation as its plain fields plus detail."""
-    from gaps.models import Flag
-
-    if model is Flag:
-        from gaps.matching.flags import flag_json
-
-        return flag_json(row, row.get("context") or {})
-    from gaps.matching.recommendations import recommendation_detail
-
-    data = {f.name: _plain(row[f.attname]) for f in fields}
-    data["detail"] = recommendation_detail(row)
-    return data
-
-
 EVIDENCE_KINDS = ("report_lines", "flags", "recommendations", "candidate_colleges")
+LINE_KEYS = (
+    "report_id", "line_no", "occupation_title", "headcount", "salary_min", "salary_max", "currency", "salary_min_cny",
+    "salary_max_cny", "rate_date", "season_start", "season_end", "certification", "languages", "note", "error",
+)
 
 
-def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
-    """What a reviewer decides on, for a page of gaps (models or queue rows) at once, in five queries
-    whatever the page size:
-
-    - report lines: the submitted reports' lines of the gap's region, quarter and occupation, with
-      the salary in the original currency and in CNY at the line's need date (a missing rate shows
-      as an error on the line, never as zero);
-    - flags and recommendations of the quarter's current matching run;
-    - candidate colleges: programs that train the occupation and serve the region.
-
-    With a `limit` (the review queue's list), each list holds its first `limit` entries and
-    `totals` says how many there are in all; the gap's own page (limit None) shows every one.
-    """
+def _evidence(gaps, limit: int | None) -> dict[int, dict]:
+    """The evidence of a page of gaps (models or queue rows) in plain JSON values and in no language:
+    what gap_evidence shows once rendered (render_evidence), and what a run stores on its gaps as the
+    queue's preview (evidence_previews)."""
     keys = _gap_keys(gaps)
     if not keys:
         return {}
@@ -402,6 +390,102 @@ def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
         if limit is not None:
             entry["totals"] = {kind: totals.get(g["id"], 0) for kind, (_rows, totals) in found.items()}
         evidence[g["id"]] = entry
+    return evidence
+
+
+def _render_line(line: dict) -> dict:
+    out = {key: line.get(key) for key in LINE_KEYS}
+    if isinstance(out["error"], dict):
+        out["error"] = str(MissingExchangeRate(out["error"]["currency"], dt.date.fromisoformat(out["error"]["date"])))
+    return out
+
+
+def _render_flag(flag: dict) -> dict:
+    from gaps.matching.flags import flag_json
+
+    return flag_json(flag, flag.get("context") or {})
+
+
+@functools.cache
+def _recommendation_keys() -> tuple[str, ...]:
+    """A recommendation's plain fields as the evidence shows them (_matching_rows reads the same)."""
+    from gaps.models import Recommendation
+
+    return tuple(f.name for f in Recommendation._meta.concrete_fields if not f.is_relation and f.name not in ("id", "run"))
+
+
+def _render_recommendation(recommendation: dict) -> dict:
+    from gaps.matching.recommendations import recommendation_detail
+
+    return {key: recommendation.get(key) for key in _recommendation_keys()} | {
+        "detail": recommendation_detail(recommendation)
+    }
+
+
+def _render_candidate(candidate: dict) -> dict:
+    return {key: candidate.get(key) for key in CANDIDATE_FIELDS}
+
+
+def render_evidence(entry: dict) -> dict:
+    """One gap's evidence as the API shows it, from _evidence's plain values (or a stored preview):
+    the flags' and recommendations' sentences and a line's missing-rate error in the active language,
+    each object's keys in the serializers' order."""
+    out = {
+        "report_lines": [_render_line(line) for line in entry.get("report_lines", [])],
+        "flags": [_render_flag(flag) for flag in entry.get("flags", [])],
+        "recommendations": [_render_recommendation(r) for r in entry.get("recommendations", [])],
+        "candidate_colleges": [_render_candidate(c) for c in entry.get("candidate_colleges", [])],
+    }
+    if "totals" in entry:
+        out["totals"] = {kind: entry["totals"].get(kind, 0) for kind in EVIDENCE_KINDS}
+    return out
+
+
+def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
+    """What a reviewer decides on, for a page of gaps (models or queue rows) at once, in five queries
+    whatever the page size:
+
+    - report lines: the submitted reports' lines of the gap's region, quarter and occupation, with
+      the salary in the original currency and in CNY at the line's need date (a missing rate shows
+      as an error on the line, never as zero);
+    - flags and recommendations of the quarter's current matching run;
+    - candidate colleges: programs that train the occupation and serve the region.
+
+    With a `limit`, each list holds its first `limit` entries and `totals` says how many there are in
+    all; the gap's own page (limit None) shows every one.
+    """
+    return {gap_id: render_evidence(entry) for gap_id, entry in _evidence(gaps, limit).items()}
+
+
+# The queue's preview of a gap's evidence is stored on the gap by the run that refreshed it
+# (Gap.evidence_preview, written by gaps.matching.persist.store_evidence_previews when the run
+# swaps in): a page of the queue then reads no evidence at all, only its gaps. The format's version
+# is stored with it; a preview of another version, or none (a gap no run has refreshed since the
+# previews were introduced), is computed from the live rows instead, exactly as before.
+EVIDENCE_PREVIEW_VERSION = 1
+
+
+def evidence_previews(gaps) -> dict[int, dict]:
+    """The queue's preview of each gap's evidence (the first QUEUE_EVIDENCE_PREVIEW of each kind and
+    the totals), in plain JSON values and in no language, to store on the gap."""
+    return {
+        gap_id: entry | {"version": EVIDENCE_PREVIEW_VERSION}
+        for gap_id, entry in _evidence(gaps, QUEUE_EVIDENCE_PREVIEW).items()
+    }
+
+
+def queue_evidence(rows: list[dict]) -> dict[int, dict]:
+    """The evidence of a page of queue rows (QUEUE_ROW_FIELDS): each gap's stored preview rendered,
+    or, for a gap without a current one, the live rows' first few (gap_evidence)."""
+    evidence, missing = {}, []
+    for row in rows:
+        preview = row.get("evidence_preview")
+        if isinstance(preview, dict) and preview.get("version") == EVIDENCE_PREVIEW_VERSION:
+            evidence[row["id"]] = render_evidence(preview)
+        else:
+            missing.append(row)
+    if missing:
+        evidence.update(gap_evidence(missing, limit=QUEUE_EVIDENCE_PREVIEW))
     return evidence
 
 

@@ -313,7 +313,11 @@ def match_run_finalize(*, run_id: int) -> bool:
             current_run=run, running_run=None, claimed_at=None
         ):
             raise RuntimeError(f"run {run.pk} lost the claim on {run.quarter} to another run")
+        t_previews = time.monotonic()
+        previews = persist.store_evidence_previews(run)
+        steps["evidence_previews"] = time.monotonic() - t_previews
         counts = dict(run.counts)
+        counts["evidence_previews"] = previews
         counts["flags"] = dict(
             Flag.objects.filter(run=run).values_list("kind").annotate(n=Count("id")).order_by()
         )

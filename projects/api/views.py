@@ -163,10 +163,11 @@ class ReviewQueueView(ListAPIView):
         return selectors.review_queue(user=self.request.user, quarter=_quarter_param(self.request))
 
     def list(self, request, *args, **kwargs):
-        # Plain rows and the page's evidence in a constant number of queries (selectors.gap_evidence),
-        # shaped like ReviewGapSerializer by serializers.review_gap_rows.
+        # Plain rows with the previews of their evidence the run stored on them (selectors.queue_evidence;
+        # live reads, a constant number of queries, for a gap without one), shaped like
+        # ReviewGapSerializer by serializers.review_gap_rows.
         rows = self.paginate_queryset(CountedRows(self.get_queryset(), *selectors.QUEUE_ROW_FIELDS))
-        evidence = selectors.gap_evidence(rows, limit=selectors.QUEUE_EVIDENCE_PREVIEW)
+        evidence = selectors.queue_evidence(rows)
         return self.get_paginated_response(review_gap_rows(rows, evidence))
 
 
