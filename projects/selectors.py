@@ -560,29 +560,44 @@ def project_rows(*, user, today: dt.date | None = None) -> QuerySet:
 
 
 def project_page(rows: list[dict]) -> dict[str, dict]:
-    """Partner colleges and programs of a page of project rows, two queries whatever the page size,
-    each list in the order the serializers' prefetch gives (College and Program ordering)."""
-    ids = [row["id"] for row in rows]
+    """Partner colleges and programs of a page of project rows, in one query whatever the page size
+    (the two lists' rows in one UNION ALL, partners first), each list in the order the serializers'
+    prefetch gives (College and Program ordering: codes, then ids)."""
+    from training.models import College, Program
+
     partners: dict[int, list[dict]] = defaultdict(list)
-    for row in (
-        CooperationProject.partner_colleges.through.objects.filter(cooperationproject_id__in=ids)
-        .order_by("college__code", "college_id")
-        .values("cooperationproject_id", "college_id", *(f"college__{name}" for name in COLLEGE_ROW_FIELDS[1:]))
-    ):
-        partners[row["cooperationproject_id"]].append(
-            {"id": row["college_id"], "code": row["college__code"], "name": row["college__name"],
-             "country": row["college__country"]}
-        )
     programs: dict[int, list[dict]] = defaultdict(list)
-    for row in (
-        CooperationProject.programs.through.objects.filter(cooperationproject_id__in=ids)
-        .order_by("program__college__code", "program__code", "program_id")
-        .values("cooperationproject_id", "program_id", "program__college__code", "program__code", "program__title")
-    ):
-        programs[row["cooperationproject_id"]].append(
-            {"id": row["program_id"], "college_code": row["program__college__code"], "code": row["program__code"],
-             "title": row["program__title"]}
-        )
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return {"partners": partners, "programs": programs}
+    qn = connection.ops.quote_name
+    partner, program = CooperationProject.partner_colleges.through._meta, CooperationProject.programs.through._meta
+    college, course = qn(College._meta.db_table), qn(Program._meta.db_table)
+
+    def column(meta, name):
+        return qn(meta.get_field(name).column)
+
+    in_page = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT 0 AS part, x.{column(partner, 'cooperationproject')} AS project, c.{qn('id')} AS id,"
+        f" c.{qn('code')} AS sort_code, c.{qn('code')} AS code, c.{qn('name')} AS name, c.{qn('country')} AS country"
+        f" FROM {qn(partner.db_table)} x INNER JOIN {college} c ON c.{qn('id')} = x.{column(partner, 'college')}"
+        f" WHERE x.{column(partner, 'cooperationproject')} IN ({in_page})"
+        " UNION ALL"
+        f" SELECT 1, x.{column(program, 'cooperationproject')}, p.{qn('id')}, c.{qn('code')}, p.{qn('code')},"
+        f" p.{qn('title')}, NULL"
+        f" FROM {qn(program.db_table)} x INNER JOIN {course} p ON p.{qn('id')} = x.{column(program, 'program')}"
+        f" INNER JOIN {college} c ON c.{qn('id')} = p.{column(Program._meta, 'college')}"
+        f" WHERE x.{column(program, 'cooperationproject')} IN ({in_page})"
+        " ORDER BY 1, 4, 5, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids])
+        for part, project, pk, sort_code, code, name, country in cursor.fetchall():
+            if part == 0:
+                partners[project].append({"id": pk, "code": code, "name": name, "country": country})
+            else:
+                programs[project].append({"id": pk, "college_code": sort_code, "code": code, "title": name})
     return {"partners": partners, "programs": programs}
 
 
