@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
+from core.imports.api import RETRY_AFTER_SECONDS
 from core.permissions import can_edit_region_reports, can_review, sees_everything
 from gaps import services as report_services
 from gaps.models import ReportStatus
@@ -56,6 +59,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _report_page_url(region, quarter: str) -> str:
     return reverse("web:report", kwargs={"region_code": region.code, "quarter": quarter})
+
+
+logger = logging.getLogger(__name__)
+
+def _import_interrupted(request, exc, render_page) -> HttpResponse:
+    """The answer to an upload the lost database connection interrupted (core.imports DatabaseUnavailable):
+    503 with Retry-After and the importer's message. The page itself when the database answers again
+    (the broken connection is dropped first, so the page opens a new one); while it is still away, a
+    page that needs no database at all, with the same message and a link back."""
+    connection.close_if_unusable_or_obsolete()
+    try:
+        response = render_page()
+    except DatabaseError:
+        logger.warning("upload page: the database is still unavailable; answering without it", exc_info=True)
+        connection.close_if_unusable_or_obsolete()
+        back = request.path.rsplit("/", 2)[0] + "/"  # .../upload/ -> the page the form was on
+        response = render(request, "web/unavailable.html", {"message": exc.message, "back": back}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)  # as the import API answers
+    return response
 
 
 def _render_report(request, region, quarter: str, *, form: ReportLineForm | None = None, problems=None,
@@ -239,7 +261,8 @@ def report_upload(request: HttpRequest, region_code: str, quarter: str) -> HttpR
     except ImportRejected as exc:
         return _render_report(request, region, quarter, problems=exc.problems, status=422)
     except DatabaseUnavailable as exc:
-        return _render_report(request, region, quarter, problems=[Problem(None, "file", exc.message)], status=503)
+        return _import_interrupted(request, exc, lambda: _render_report(
+            request, region, quarter, problems=[Problem(None, "file", exc.message)], status=503))
     except PermissionDenied as exc:
         return _render_report(request, region, quarter, problems=[Problem(None, None, str(exc))], status=422)
     for imported in result.get("reports", []):
@@ -402,12 +425,18 @@ def programs_upload(request: HttpRequest) -> HttpResponse:
         except ImportRejected as exc:
             problems = exc.problems
         except DatabaseUnavailable as exc:
-            problems, status = [Problem(None, "file", exc.message)], 503
+            return _import_interrupted(request, exc, lambda: _programs_page(
+                request, form, [Problem(None, "file", exc.message)], status=503))
         else:
             totals = {kind: sum(result.get(kind, {}).values()) for kind in ("created", "updated", "unchanged")}
             messages.success(request, _(
                 "File imported: %(created)s records created, %(updated)s updated, %(unchanged)s unchanged.") % totals)
             return redirect("web:programs")
+    return _programs_page(request, form, problems, status=status)
+
+
+def _programs_page(request, form, problems, *, status: int) -> HttpResponse:
+    """The programs page after an upload that imported nothing, with its problems."""
     return render(request, "web/programs.html", {
         "programs": selectors.programs_for(request.user),
         "recommendations": selectors.recommendations_for(request.user, limit=50),

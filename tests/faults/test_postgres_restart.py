@@ -2,18 +2,25 @@
 told plainly to retry.
 
 A private cluster (initdb in a temp directory, its own port) is migrated, then `import_gaps FILE`
-(a subprocess) and the upload API (gunicorn) each import 10,000 lines while the test watches
+(a subprocess), the upload API and the report page's upload form (gunicorn) each import 10,000 lines
+while the test watches
 pg_stat_activity: as soon as the importing backend has written (it holds a transaction id), the
 cluster is restarted with `pg_ctl restart -m immediate`, which drops every connection.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
+from http.cookiejar import CookieJar
 
 import psycopg
 import pytest
@@ -146,5 +153,86 @@ def test_upload_interrupted_by_a_restart_answers_503_and_saves_nothing(import_db
         assert status == 201, payload
         assert lines(cluster, "2026Q4") == REGIONS * LINES_PER_REGION
         print(f"\n[faults] upload: 503 after {seconds:.1f} s: {answer['result'][1]['detail']}")
+    finally:
+        processes.stop_all()
+
+
+class Browser:
+    """A signed-in web session over HTTP with its cookies (session, CSRF), as a person's browser has."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def open(self, path: str, *, body: bytes | None = None, content_type: str | None = None, timeout: float = 120):
+        """(status, page text, final path): redirects followed, error statuses answered, not raised."""
+        request = urllib.request.Request(self.base + path, data=body)
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, response.read().decode(), urllib.parse.urlsplit(response.url).path, response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace"), path, error.headers
+
+    def csrf(self, path: str) -> str:
+        status, page, _path, _headers = self.open(path)
+        assert status == 200, page[:500]
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    def sign_in(self, username: str, password: str) -> None:
+        token = self.csrf("/login/")
+        form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+        status, page, path, _headers = self.open("/login/", body=form.encode(), content_type="application/x-www-form-urlencoded")
+        assert status == 200 and path != "/login/", page[:500]
+
+    def upload(self, path: str, file_path, fields: dict) -> tuple:
+        boundary = uuid.uuid4().hex
+        parts = [
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode()
+            for name, value in fields.items()
+        ]
+        parts.append(
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_path.name}\"\r\n"
+            "Content-Type: text/csv\r\n\r\n".encode() + file_path.read_bytes() + b"\r\n"
+        )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.open(path, body=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_upload_page_interrupted_by_a_restart_answers_503_and_saves_nothing(import_db, tmp_path):
+    """An official uploads through the report page's form (session and CSRF, as in a browser): the
+    page answers 503 with Retry-After and the plain "nothing was saved, retry" message -- also while
+    the database is still coming back, which the page must not need -- and the retry imports it all."""
+    cluster, env, _token = import_db
+    path = tmp_path / "gaps-2027Q1.csv"
+    gap_file(path, "2027Q1")
+    processes = Processes(tmp_path)
+    try:
+        browser = Browser(processes.gunicorn(env, workers=2))
+        browser.sign_in("official", "pw-Secret-123")
+        page = "/reports/R000/2027Q1/"
+
+        def upload():
+            return browser.upload(page + "upload/", path, {"csrfmiddlewaretoken": browser.csrf(page)})
+
+        answer: dict = {}
+        thread = threading.Thread(target=lambda: answer.update(result=upload()))
+        thread.start()
+        restart_once_writing(cluster)
+        thread.join(timeout=120)
+        status, text, _final, headers = answer["result"]
+
+        assert status == 503, text[:1000]
+        assert headers["Retry-After"] == "30"
+        assert "nothing from the file was saved. Please retry in a minute." in html.unescape(text)
+        assert "Traceback" not in text
+        assert lines(cluster, "2027Q1") == 0  # fully out
+
+        # Signed in still (the session lives in the database, which kept it); the retry brings the whole file in.
+        status, text, final, _headers = upload()
+        assert status == 200 and final == page, text[:1000]
+        assert lines(cluster, "2027Q1") == REGIONS * LINES_PER_REGION  # fully in
+        print(f"\n[faults] upload page: 503 with Retry-After {headers['Retry-After']}")
     finally:
         processes.stop_all()

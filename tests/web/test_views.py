@@ -881,3 +881,31 @@ def test_repository_charts_the_results_chain_of_projects_with_outcomes(client, m
     assert chart["labels"] == [project.title]
     assert [d["data"] for d in chart["datasets"][:2]] == [[75.0], [50.0]]
     assert "results-chain-data" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_an_upload_the_database_interrupted_is_answered_without_the_database(rf, language,
+                                                                            django_assert_num_queries):
+    """web.views._import_interrupted: while the database is still away (the page itself fails to
+    render), the answer needs no query: 503, Retry-After, the importer's message in the reader's
+    language and a link back to the page. tests/faults/test_postgres_restart.py runs it against a
+    real restart."""
+    from django.db import OperationalError
+    from django.utils import translation
+
+    from core.imports.errors import DatabaseUnavailable
+    from web.views import _import_interrupted
+
+    def page_needing_the_database():
+        raise OperationalError("the database system is starting up")
+
+    request = rf.post("/reports/KZ-VOS/2026Q3/upload/")
+    with translation.override(language), django_assert_num_queries(0):
+        exc = DatabaseUnavailable("east.xlsx", saved=False)
+        response = _import_interrupted(request, exc, page_needing_the_database)
+        html = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert exc.message in html and "east.xlsx" in html
+    assert 'href="/reports/KZ-VOS/2026Q3/"' in html
+    assert (language == "en") == ("nothing from the file was saved" in html)
