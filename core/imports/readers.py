@@ -43,6 +43,13 @@ XLSX_MAX_MEMBERS = 10_000
 # IMPORT_MAX_UNCOMPRESSED_BYTES overrides): a full-size workbook at a real sheet's ~15x fits.
 # Sheets are inflated as a stream, so this bounds time, not memory.
 XLSX_MAX_UNCOMPRESSED_FACTOR = 25
+# openpyxl reads every other XML part whole before the first row (shared strings, styles, the
+# workbook, relationships): their unpacked size bounds memory. Inside the limits above, a 5 MB
+# archive of tiny shared strings or cell formats cost 4.4 GB and 7.7 GB of memory
+# (bench/hostile_imports.py). The shared strings of a full-size sheet of text (100,000 rows of 14
+# distinct cells) take ~60 MB; a real styles part takes kilobytes.
+XLSX_MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+XLSX_MAX_WHOLE_PART_BYTES = 8 * 1024 * 1024
 
 
 def file_size(fileobj: IO[bytes]) -> int:
@@ -223,6 +230,16 @@ def _check_zip(fileobj: IO[bytes]) -> None:
             raise ImportRejected.single(
                 _("The workbook part %(name)s is compressed %(ratio)s to 1, which only a zip bomb is; refused.")
                 % {"name": info.filename, "ratio": info.file_size // max(info.compress_size, 1)}
+            )
+    for info in members:
+        name = info.filename
+        if name.startswith("xl/worksheets/") or not name.endswith((".xml", ".rels")):
+            continue  # sheets are streamed; images and other media are never read
+        limit = XLSX_MAX_SHARED_STRINGS_BYTES if name == "xl/sharedStrings.xml" else XLSX_MAX_WHOLE_PART_BYTES
+        if info.file_size > limit:
+            raise ImportRejected.single(
+                _("The workbook part %(name)s would unpack to %(size)s bytes; the limit for it is %(limit)s bytes.")
+                % {"name": name, "size": info.file_size, "limit": limit}
             )
     if "xl/workbook.xml" not in names:
         raise ImportRejected.single(_("The zip archive is not an XLSX workbook (it has no xl/workbook.xml)."))

@@ -168,6 +168,40 @@ def test_a_workbook_declaring_a_huge_unpacked_size_is_refused(settings):
     assert "unpack" in problems[0][2]
 
 
+def _workbook_with_part(name: str, size: int) -> bytes:
+    """A real one-row rates workbook with `name` replaced by (or added as) a part of `size` bytes of
+    XML that compresses well below the zip-bomb ratio (varied text, as cell formats or strings are)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([RATE_HEADER, ["KZT", "2026-07-01", 0.0152]])))
+    buffer = io.BytesIO()
+    filler = "".join(f"<si><t>{i:x}</t></si>" for i in range(size // 16 + 1)).encode()[:size]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != name:
+                archive.writestr(info, source.read(info.filename))
+        archive.writestr(name, filler)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part, limit_name", [("xl/sharedStrings.xml", "XLSX_MAX_SHARED_STRINGS_BYTES"),
+                                              ("xl/styles.xml", "XLSX_MAX_WHOLE_PART_BYTES")])
+def test_a_part_openpyxl_reads_whole_is_refused_over_its_limit_before_parsing(monkeypatch, part, limit_name):
+    from core.imports import readers
+
+    monkeypatch.setattr(readers, limit_name, 200_000)
+    data = _workbook_with_part(part, 300_000)
+    assert len(data) < 200_000  # small on the wire: only the declared size tells
+    problems = rejected(ExchangeRateImporter(), data, "rates.xlsx")
+    assert len(problems) == 1 and part in problems[0][2] and "limit for it is 200000 bytes" in problems[0][2]
+    # Under the limit the same part is handed to openpyxl (the file then imports or is refused for
+    # what it holds, not for its size).
+    monkeypatch.setattr(readers, limit_name, 400_000)
+    try:
+        run(ExchangeRateImporter(), data, "rates.xlsx")
+    except ImportRejected as exc:
+        assert not [p for p in exc.problems if "limit for it" in p.message]
+
+
 @pytest.mark.django_db
 def test_a_zip_that_is_not_a_workbook_is_refused():
     buffer = io.BytesIO()
