@@ -34,7 +34,7 @@ Kinds (variants in brackets):
 | over_size | [just_over] plausible rows, IMPORT_MAX_FILE_BYTES + 1 bytes; [double] twice the limit (refused from Content-Length, before the body is read) |
 | encodings | [bom_cp1251] a UTF-8 BOM file of `--rows` plausible rows with a CP1251 row and a Latin-1 row in the middle; [utf16] the rows as UTF-16 (as many as fit) |
 | formula | [csv] `--rows` rows whose text cells start with `=`, `+`, `-`, `@`; [xlsx] the same as a workbook, at most 10,000 rows (`=` cells become real formula cells without a cached value). Accepted or refused; if accepted, sampled rows are checked to be stored verbatim |
-| zip_bomb | [ratio] a sheet inflating to 80 % of the unpacked-size limit from a tiny archive; [total] 120 % of it; [strings_under_limits] a sharedStrings part of two-character strings and [styles_under_limits] a styles part of cell formats, each just under both the unpacked-size and the ratio limit: they pass the zip checks, and openpyxl loads the whole part before the importer sees a row (the same for every importer, so these two run for the first importer only) |
+| zip_bomb | [ratio] a sheet inflating to 80 % of the unpacked-size limit from a tiny archive; [total] 120 % of it; [strings_under_limits] a sharedStrings part of two-character strings and [styles_under_limits] a styles part of cell formats, each just under every limit that applies to it (the unpacked total, the ratio, the part's own unpacked limit): they pass the zip checks, and openpyxl loads the whole part before the importer sees a row (the same for every importer, so these two run for the first importer only) |
 | xml_entities | billion laughs in [sheet] the sheet and [shared_strings] the shared strings; [xxe] an external entity in the workbook part |
 | renamed | [png_as_xlsx] a PNG, [random_as_xlsx] random bytes, [csv_as_xlsx] a CSV of `--rows` plausible rows, each named .xlsx; [png_as_csv] a PNG named .csv |
 
@@ -69,7 +69,7 @@ import zipfile
 import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -577,11 +577,13 @@ def generate(spec: Spec, kind: str, variant: str, *, out: Path, rows: int, limit
             size = int(max_total * (0.8 if variant == "ratio" else 1.2))
             write_raw_xlsx(path, sheet=bomb_ratio_chunks(spec.header, size))
             return CaseFile(str(path), path.name, 1, f"sheet inflates to {size / 2**20:,.0f} MiB")
-        # Just under the unpacked-size limit and the ratio limit: the zip checks let it through, and
-        # openpyxl loads the whole part before the importer sees a row.
-        size = int(max_total * 0.97) - 64 * 1024
-        bad = inline_row(2, spec.wrong(0))
+        # Just under every limit that applies to the part (the archive's unpacked total, the ratio,
+        # the part's own unpacked limit where readers.py has one): the zip checks let it through,
+        # and openpyxl loads the whole part before the importer sees a row.
         part = "xl/sharedStrings.xml" if variant == "strings_under_limits" else "xl/styles.xml"
+        part_limit = limits["max_shared_strings"] if variant == "strings_under_limits" else limits["max_whole_part"]
+        size = min(int(max_total * 0.97), part_limit or max_total) - 64 * 1024
+        bad = inline_row(2, spec.wrong(0))
         if variant == "strings_under_limits":
             write_raw_xlsx(path, sheet=sheet_chunks(spec.header, [bad]), shared_strings=small_strings_chunks(size, seed=seed))
         else:
@@ -627,15 +629,9 @@ def generate(spec: Spec, kind: str, variant: str, *, out: Path, rows: int, limit
 
 
 def ensure_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
+    from bench.import_xlsx import ensure_database as create
 
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}", file=sys.stderr)
+    create(url)
 
 
 def django_setup(url: str) -> None:
@@ -1003,6 +999,9 @@ def main(argv=None) -> int:
         "max_cell_chars": import_cells.MAX_CELL_CHARS,
         "max_uncompressed": getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", readers.XLSX_MAX_UNCOMPRESSED_FACTOR * max_bytes),
         "max_ratio": readers.XLSX_MAX_RATIO,
+        # Parts openpyxl reads whole (readers.py, since de9f026); None where the code has no such limit.
+        "max_shared_strings": getattr(readers, "XLSX_MAX_SHARED_STRINGS_BYTES", None),
+        "max_whole_part": getattr(readers, "XLSX_MAX_WHOLE_PART_BYTES", None),
     }
     importers = [name.strip() for name in args.importers.split(",") if name.strip()]
     kinds = [name.strip() for name in args.kinds.split(",") if name.strip()]
