@@ -44,7 +44,7 @@ that it creates, migrates and loads the ISCO-08 taxonomy into, plus its referenc
 an accepted formula file should) are deleted before the next case: regions and colleges whose
 code starts with `HX` (but not the reference ones), their reports, programs and history, and
 exchange rates dated 2099 or later. One run per database at a time (an advisory lock; a second
-run exits 2). Loopback only: the database host must be local.
+run exits 2, or waits up to --lock-wait seconds). Loopback only: the database host must be local.
 
 Exit status 1 if any case answered 5xx or timed out or crashed, accepted a file it should refuse
 (everything but `formula`), wrote rows while refusing, or refused without listing a problem.
@@ -667,16 +667,23 @@ def prepare_database() -> None:
         User.objects.create_superuser(ADMIN, email="", password=None)
 
 
-def lock_database() -> bool:
+def lock_database(wait: float = 0) -> bool:
     """One run per database at a time (a run deletes what the cases of another would check): a
-    session-level advisory lock, held by this process's connection until it exits."""
+    session-level advisory lock, held by this process's connection until it exits. Waits up to
+    `wait` seconds for another run to finish."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK])
-        return bool(cursor.fetchone()[0])
+    deadline = time.monotonic() + wait
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK])
+            if cursor.fetchone()[0]:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(2)
 
 
 def cleanup() -> dict[str, int]:
@@ -940,6 +947,8 @@ def parse_args(argv=None):
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated: " + ", ".join(KINDS))
     parser.add_argument("--variants", default="", help="comma-separated variant names to keep (default: all)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed to each case's process")
+    parser.add_argument("--lock-wait", type=float, default=0,
+                        help="seconds to wait for another run on the same database to finish (default: exit 2 at once)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep-files", action="store_true", help="leave the generated files in bench/out/hostile/")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -1010,8 +1019,9 @@ def main(argv=None) -> int:
     if unknown:
         print(f"unknown importer or kind: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    if not lock_database():
-        print("another hostile_imports.py run is using this database; wait for it, or set DATABASE_URL", file=sys.stderr)
+    if not lock_database(args.lock_wait):
+        print("another hostile_imports.py run is using this database; wait for it (--lock-wait), or set DATABASE_URL",
+              file=sys.stderr)
         return 2
     # A directory of this run's own: runs against other databases (the test suite's smoke run) may
     # be generating files at the same time.
