@@ -26,6 +26,8 @@ LABEL_MAX = OccupationLabel._meta.get_field("label").max_length
 BATCH_SIZE = 2000
 # Key of the PostgreSQL advisory lock held while loading (any constant unique to this job).
 ADVISORY_LOCK_KEY = 0x7A1E_0CC0
+# Every row written for the project says whether a second person has checked it.
+REVIEW_STATUSES = ("reviewed", "needs_second_reviewer")
 OCCUPATION_FIELDS = ("level", "parent_id", "title_en", "title_ru", "title_zh", "title_kk", "definition_en")
 
 
@@ -102,10 +104,17 @@ def read_taxonomy() -> TaxonomyData:
     for _line, row in _rows("okz2014_ru.csv", ("okz_code", "title_ru_extracted")):
         if row["okz_code"] in units:
             okz_titles[row["okz_code"]] = row["title_ru_extracted"].strip()
-    for _line, row in _rows("unit_group_titles.csv", ("code", "title_zh", "title_kk")):
-        code = unit(row["code"], "unit_group_titles.csv", _line, "code")
-        occ[code]["title_zh"] = row["title_zh"].strip()
-        occ[code]["title_kk"] = row["title_kk"].strip()
+    # Chinese and Kazakh titles of the unit groups (there is no public ISCO-08 translation in either).
+    title_sources: dict[tuple[str, str], str] = {}
+    for lang in ("zh", "kk"):
+        name = f"titles_{lang}.csv"
+        for line, row in _rows(name, ("code", "title", "source", "review")):
+            code = unit(row["code"], name, line, "code")
+            if occ[code][f"title_{lang}"]:
+                raise TaxonomyDataError(f"{name} row {line}, column code: {code} has a title already")
+            occ[code][f"title_{lang}"] = row["title"].strip()
+            title_sources[(code, lang)] = _source(row, name, line)
+            _review(row, name, line)
 
     # Preferred titles first, so they win the (occupation, language, normalized) key.
     for code in sorted(units):
@@ -117,10 +126,9 @@ def read_taxonomy() -> TaxonomyData:
         elif code in okz_titles:
             v["title_ru"] = okz_titles[code]
             data.add_label(code, "ru", okz_titles[code], LabelSource.OKZ, preferred=True)
-        if v["title_zh"]:
-            data.add_label(code, "zh", v["title_zh"], LabelSource.TALENTGAP, preferred=True)
-        if v["title_kk"]:
-            data.add_label(code, "kk", v["title_kk"], LabelSource.TALENTGAP, preferred=True)
+        for lang in ("zh", "kk"):
+            if v[f"title_{lang}"]:
+                data.add_label(code, lang, v[f"title_{lang}"], title_sources[(code, lang)], preferred=True)
     for code in sorted(units):
         for example in occ[code].pop("_examples"):
             data.add_label(code, "en", example, LabelSource.ILO)
@@ -135,8 +143,11 @@ def read_taxonomy() -> TaxonomyData:
     cn = {}
     for _line, row in _rows("cn2022.csv", ("cn_code", "name_zh", "aliases_zh")):
         cn[row["cn_code"]] = (row["name_zh"].strip(), _split(row["aliases_zh"]))
-    for line, row in _rows("cn2022_isco08_crosswalk.csv", ("cn_code", "name_zh", "isco08", "confidence", "drop_aliases")):
+    for line, row in _rows(
+        "cn2022_isco08_crosswalk.csv", ("cn_code", "name_zh", "isco08", "confidence", "review", "drop_aliases")
+    ):
         name = "cn2022_isco08_crosswalk.csv"
+        _review(row, name, line)
         if row["cn_code"] not in cn:
             raise TaxonomyDataError(f"{name} row {line}, column cn_code: {row['cn_code']!r} is not a CN-2022 occupation")
         if row["name_zh"].strip() != cn[row["cn_code"]][0]:
@@ -151,12 +162,34 @@ def read_taxonomy() -> TaxonomyData:
             if label not in dropped:
                 data.add_label(code, "zh", label, LabelSource.CN2022)
 
-    for line, row in _rows("labels_talentgap.csv", ("isco08", "language", "label")):
-        code = unit(row["isco08"], "labels_talentgap.csv", line, "isco08")
-        if row["language"] not in LANGUAGES:
-            raise TaxonomyDataError(f"labels_talentgap.csv row {line}, column language: {row['language']!r}")
-        data.add_label(code, row["language"], row["label"], LabelSource.TALENTGAP)
+    # Alternative labels as people type them, one file a language.
+    for lang in LANGUAGES:
+        name = f"labels_{lang}.csv"
+        for line, row in _rows(name, ("isco08", "label", "source", "review")):
+            code = unit(row["isco08"], name, line, "isco08")
+            if not row["label"].strip():
+                raise TaxonomyDataError(f"{name} row {line}, column label: empty")
+            _review(row, name, line)
+            data.add_label(code, lang, row["label"], _source(row, name, line))
     return data
+
+
+def _source(row: dict, name: str, line: int) -> str:
+    source = (row.get("source") or "").strip()
+    if source not in LabelSource.values:
+        raise TaxonomyDataError(
+            f"{name} row {line}, column source: {source!r} is not one of {', '.join(LabelSource.values)}"
+        )
+    return source
+
+
+def _review(row: dict, name: str, line: int) -> str:
+    review = (row.get("review") or "").strip()
+    if review not in REVIEW_STATUSES:
+        raise TaxonomyDataError(
+            f"{name} row {line}, column review: {review!r} is not one of {', '.join(REVIEW_STATUSES)}"
+        )
+    return review
 
 
 @dataclass

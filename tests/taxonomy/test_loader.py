@@ -124,3 +124,44 @@ def test_a_broken_data_file_is_reported_with_file_row_and_column(tmp_path, monke
 
     with pytest.raises(TaxonomyDataError, match=r"cn2022_isco08_crosswalk.csv row 4, column isco08: '9999'"):
         read_taxonomy()
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "value", "message"),
+    [
+        ("labels_ru.csv", "source", "WIKIPEDIA", r"labels_ru.csv row 3, column source: 'WIKIPEDIA' is not one of"),
+        ("labels_kk.csv", "review", "ok", r"labels_kk.csv row 3, column review: 'ok' is not one of"),
+        ("titles_zh.csv", "review", "", r"titles_zh.csv row 3, column review: '' is not one of"),
+        ("cn2022_isco08_crosswalk.csv", "review", "maybe", r"cn2022_isco08_crosswalk.csv row 3, column review"),
+    ],
+)
+def test_every_project_row_names_its_source_and_review_status(tmp_path, monkeypatch, name, column, value, message):
+    data_dir = tmp_path / "data"
+    shutil.copytree(loader.DATA_DIR, data_dir)
+    path = data_dir / name
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[1][column] = value  # file row 3
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setattr(loader, "DATA_DIR", data_dir)
+
+    with pytest.raises(TaxonomyDataError, match=message):
+        read_taxonomy()
+
+
+def test_a_unit_group_has_one_title_a_language(tmp_path, monkeypatch):
+    data_dir = tmp_path / "data"
+    shutil.copytree(loader.DATA_DIR, data_dir)
+    path = data_dir / "titles_kk.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows.append(list(rows[1]))  # the first title again, as the last row
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    monkeypatch.setattr(loader, "DATA_DIR", data_dir)
+
+    with pytest.raises(TaxonomyDataError, match=rf"titles_kk.csv row {len(rows)}, column code: {rows[1][0]} has a title already"):
+        read_taxonomy()
