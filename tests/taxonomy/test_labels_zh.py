@@ -33,9 +33,56 @@ def _unit_groups() -> set[str]:
     return {row["code"] for _line, row in _read("isco08.csv") if row["level"] == "4"}
 
 
+# Everyday titles from the brief and issue 15 (officials type them as job ads write them), with
+# the unit group each must reach: an exact label there, and the search ranks it first.
+EVERYDAY_TITLES = [
+    ("小学教师", "2341"),
+    ("药剂师", "2262"),
+    ("厨师", "5120"),
+    ("面点师", "7512"),
+    ("服务员", "5131"),
+    ("收银员", "5230"),
+    ("导购", "5223"),
+    ("营业员", "5223"),
+    ("护士", "2221"),
+    ("客服", "4222"),
+    ("话务员", "4222"),
+    ("程序员", "2512"),
+    ("会计", "2411"),
+    ("出纳", "4311"),
+    ("保安", "5414"),
+    ("保洁员", "9112"),
+    ("快递员", "9621"),
+    ("焊工", "7212"),
+    ("电工", "7411"),
+    ("木工", "7115"),
+    ("拖拉机手", "8341"),
+]
+
+
 @pytest.fixture(scope="module")
 def data():
     return read_taxonomy()
+
+
+def test_every_unit_group_has_a_chinese_title(data):
+    units = _unit_groups()
+    assert {code for code in units if not data.occupations[code]["title_zh"]} == set()
+    assert len(units) == 436
+
+
+@pytest.mark.parametrize(("title", "code"), EVERYDAY_TITLES)
+def test_everyday_titles_are_labels_of_their_group(data, title, code):
+    assert (code, "zh", normalize(title)) in data.labels
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("title", "code"), [*EVERYDAY_TITLES, ("收割机", "8341")])
+def test_everyday_titles_rank_their_group_first(taxonomy, title, code):
+    from gaps.search import search_occupations
+
+    assert search_occupations(title)[0].code == code
+    assert search_occupations(title, language="zh")[0].code == code
 
 
 def test_every_row_of_the_chinese_files_names_a_unit_group():
