@@ -1,7 +1,7 @@
 """The Chinese side of the taxonomy data: titles, alternative labels and the CN-2022 crosswalk.
 
-These read the data files (no database), so a bad row fails here with its file and row named,
-before the loader or the search ever see it.
+Most of these read the data files (no database), so a bad row fails here with its file and row
+named, before the loader or the search ever see it; the last one searches the loaded taxonomy.
 """
 
 from __future__ import annotations
