@@ -577,11 +577,18 @@ def test_an_approved_gap_appears_in_the_repository_for_the_people_concerned(clie
 # --- Season timeline -----------------------------------------------------------------------------------
 
 
+# The demo dated from a fixed day, so that its dates are known: current quarter 2026Q4, which starts
+# on S0 = 2026-10-01; the Almaty drip-irrigation need is from S0 + 31 days and the late class
+# graduates at S0 + 76 (demo.world, seed case 2).
+DEMO_DAY = dt.date(2026, 12, 3)
+DEMO_QUARTER = "2026Q4"
+
+
 @pytest.fixture
 def demo_data(db):
     from django.core.management import call_command
 
-    from core.demo import demo_occupation_codes
+    from demo.world import demo_occupation_codes
     from gaps.models import Occupation
 
     for code in sorted(demo_occupation_codes()):
@@ -590,19 +597,19 @@ def demo_data(db):
             parent, _ = Occupation.objects.get_or_create(
                 code=code[:level], defaults={"level": level, "parent": parent, "title_en": f"ISCO {code[:level]}"}
             )
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", today=DEMO_DAY.isoformat(), verbosity=0)
 
 
 def test_the_late_drip_irrigation_class_is_visibly_late(client, demo_data):
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="official.almaty"))
-    response = client.get(reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": QUARTER}))
+    response = client.get(reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": DEMO_QUARTER}))
     rows = {row["line"].occupation_id: row for row in response.context["timeline"]["rows"]}
     drip = rows["7126"]
-    assert drip["need"] == dt.date(2026, 8, 1)
+    assert drip["need"] == dt.date(2026, 11, 1)
     statuses = {(e["cohort"].graduation_date, e["status"]) for e in drip["cohorts"]}
-    assert (dt.date(2026, 9, 15), "late") in statuses
+    assert (dt.date(2026, 12, 16), "late") in statuses
     late = next(e for e in drip["cohorts"] if e["status"] == "late")
     assert drip["x_need"] < late["x"] < drip["x_end"]  # drawn inside the season, after it started
     html = response.content.decode()
@@ -614,7 +621,7 @@ def test_timeline_coordinates_stay_machine_readable_in_comma_decimal_languages(c
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="official.almaty"))
-    url = reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": QUARTER})
+    url = reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": DEMO_QUARTER})
     html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     svg = html[html.index("<svg"):html.index("</svg>")]
     coordinates = re.findall(r'\b(?:x|x1|x2|y|width)="([^"]*)"', svg)
