@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from core.quarters import Quarter
 from gaps import services
 from gaps.models import Gap, GapReport, ReportStatus
 from training.models import Cohort, College, Program
@@ -70,14 +71,19 @@ def test_login_with_the_form_lands_on_home(client, official):
     assert response.status_code == 302 and response["Location"] == reverse("web:home")
 
 
-def test_official_home_lists_their_regions_reports_for_current_and_demo_quarter(official_client, official, regions):
-    services.report_create(region=regions["east"], quarter=QUARTER, user=official)
+def test_official_home_lists_their_regions_reports_for_the_current_and_next_quarter(official_client, official, regions):
+    # Reports are filed ahead: the next quarter's draft is on the home page with the current one.
+    current = selectors.current_quarter()
+    following = selectors.home_quarters()[1]
+    assert following == str(Quarter.parse(current).next())
+    services.report_create(region=regions["east"], quarter=following, user=official)
     html = official_client.get(reverse("web:home")).content.decode()
     assert "East Kazakhstan Region" in html
     assert "Horgos" not in html
-    assert report_url(regions["east"], QUARTER) in html
-    assert report_url(regions["east"], selectors.current_quarter()) in html
+    assert report_url(regions["east"], following) in html
+    assert report_url(regions["east"], current) in html
     assert "status-draft" in html
+    assert report_url(regions["east"], QUARTER) not in html  # no fixed demo quarter any more
 
 
 def test_home_is_in_the_chosen_language(official_client, regions):
@@ -160,6 +166,17 @@ def test_reviewer_home_counts_gaps_awaiting_decision(client, make_user, regions,
     gaps_html = client.get(reverse("web:gaps")).content.decode()
     assert "Mobile farm and forestry plant operators" in gaps_html
     assert "Building and related electricians" not in gaps_html
+
+
+def test_the_gap_list_opens_on_the_current_quarter_before_a_later_one(client, make_user, regions, occupations):
+    """A report filed early gives a later quarter gaps; the list still opens on the current one."""
+    current = selectors.current_quarter()
+    later = str(Quarter.parse(current).next())
+    Gap.objects.create(region=regions["east"], quarter=later, occupation=occupations["8341"], headcount=5, shortfall=5)
+    client.force_login(make_user(Role.REVIEWER))
+    assert client.get(reverse("web:gaps")).context["quarter"] == later  # the only quarter with gaps
+    Gap.objects.create(region=regions["east"], quarter=current, occupation=occupations["7411"], headcount=5, shortfall=5)
+    assert client.get(reverse("web:gaps")).context["quarter"] == current
 
 
 # --- Report page permissions -----------------------------------------------------------------------
