@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.quarters import Quarter
@@ -108,7 +108,11 @@ def demo_load(*, today: dt.date | None = None) -> DemoSummary:
     if state is None and Program.objects.filter(college__code=_DEMO_MARKER[0], code=_DEMO_MARKER[1]).exists():
         return DemoSummary(undated=True, users=_user_rows())
     if state is None:
-        state = DemoState.objects.create(pk=1, today=today or timezone.localdate())
+        try:
+            with transaction.atomic():
+                state = DemoState.objects.create(pk=1, today=today or timezone.localdate())
+        except IntegrityError:
+            raise DemoError("Another load_demo is loading the demo at this moment; run it again once it has finished.") from None
     world = build_world(state.today, demo_rules())
     summary = DemoSummary(today=state.today)
     regions = _load_regions(summary, world)
@@ -212,6 +216,11 @@ def _load_programs(summary: DemoSummary, world: World, colleges, regions) -> dic
             program.occupations.set(spec.occupations)
             program.serves_regions.set([regions[code] for code in spec.serves])
             summary.count("programs")
+        elif has_mobile and spec.mobile and not program.mobile:
+            # A demo loaded before programs had the flag: its mobile workshop is one.
+            program.mobile = True
+            program.save(update_fields=["mobile", "updated_at"])
+            summary.count("programs marked mobile")
         have = set(Cohort.objects.filter(program=program).values_list("intake_date", flat=True))
         new = [
             Cohort(program=program, seats=c.seats, intake_date=c.intake, graduation_date=c.graduation)

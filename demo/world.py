@@ -692,7 +692,7 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "KZ-LUBAN-UKG", ("CN-GS-AVTC",), (("KZ-LUBAN-UKG", "HARV-OP"),), 30, operators.intake,
             27_000_000, "KZT", "central_budget",
             "Letters of intent from 12 farms for 30 operators; KZ assessment booked for graduation.",
-            (OutcomeSpec("KZ-LUBAN-UKG", "HARV-OP", operators.intake, 30, 27, 22, 24, 160000, 395000, "KZT"),),
+            (OutcomeSpec("KZ-LUBAN-UKG", "HARV-OP", operators.intake, 30, 27, 22, 24, 190000, 310000, "KZT"),),
             status="completed",
         ),
         ProjectSpec(
@@ -701,7 +701,7 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "KZ-LUBAN-UKG", (), (("KZ-LUBAN-UKG", "WELD-KZ"),), 25, welders.intake,
             18_500_000, "KZT", "enterprise_order",
             "Three contractors co-fund the track and take graduates for six months.",
-            (OutcomeSpec("KZ-LUBAN-UKG", "WELD-KZ", welders.intake, 25, 23, 19, 20, 190000, 420000, "KZT"),),
+            (OutcomeSpec("KZ-LUBAN-UKG", "WELD-KZ", welders.intake, 25, 23, 19, 20, 210000, 345000, "KZT"),),
             status="active",
         ),
         ProjectSpec(
