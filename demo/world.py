@@ -6,8 +6,9 @@ plausible, and built so that what the service computes on `today` shows somethin
 Three clocks are used, each for a reason:
 
 - **Calendar** (fixed months and days): the seasonal history. Harvests peak in Q3 every year
-  (crop-harvesting machine operators, ISCO 8341, in East Kazakhstan and Zaysan county), building
-  in Q2 (welders 7212 in Almaty region), freight at Horgos towards the year's end; exchange rates
+  (crop-harvesting machine operators, ISCO 8341, in East Kazakhstan and Zaysan county; apple
+  graders, 7515, in Almaty region), building in Q2 (builders 7111 and welders 7212 in Almaty
+  region), freight at Horgos towards the year's end; exchange rates
   are monthly fixings on the first of each month. A season in the history sits where it is in the
   real year, whatever `today` is.
 - **The current quarter** Qc (the quarter containing `today`; S0 = its first day): the five seed
@@ -497,6 +498,12 @@ SERIES = (
             languages=("ru",), certification="KZ"),
     _Series("KZ-ALM", "7411", {2: "Электромонтажник", 3: "Электромонтажник"}, "F", {2: 18, 3: 20}, 2,
             (330000, 450000), "KZT", 0.11, languages=("ru",)),
+    # Builders for the building season; nobody in the demo trains them.
+    _Series("KZ-ALM", "7111", {2: "Строитель", 3: "Строитель"}, "F", {2: 30, 3: 18}, 5, (300000, 420000), "KZT",
+            0.13, seasons={2: ((4, 1), (9, 30))}, notes={2: "Housing programme sites."}, languages=("ru", "kk")),
+    # Apple graders at the fruit harvest (the Gansu graders serve East Kazakhstan only).
+    _Series("KZ-ALM", "7515", {3: "Сортировщик плодов"}, "A", {3: 10}, 3, (220000, 300000), "KZT", 0.10,
+            seasons={3: ((8, 20), (10, 31))}, notes={3: "Apple harvest."}, languages=("ru", "kk")),
     # A new need that grows: nobody asked for drip-irrigation technicians three years ago (the
     # region reported the quarter without them: 0 in the forecast), then 15, then 30.
     _Series("KZ-ALM", "7126", {2: "Техник капельного орошения"}, "A", {2: 0}, 0, (320000, 450000), "KZT", 0.20,
