@@ -133,7 +133,13 @@ def _user_rows() -> list[tuple[str, str, str]]:
 
 
 def _scope(spec) -> str:
-    return ", ".join(spec.regions + spec.colleges) or ("everything" if spec.role != "official" else "")
+    """What a demo user sees, names before codes: "East Kazakhstan Region KZ-VOS, ..."."""
+    from .world import COLLEGES, REGIONS
+
+    names = {r.code: r.name_en for r in REGIONS} | {c.code: c.name for c in COLLEGES}
+    return ", ".join(f"{names[code]} {code}" for code in spec.regions + spec.colleges) or (
+        "everything" if spec.role != "official" else ""
+    )
 
 
 def _role_label(role: str | None) -> str:
