@@ -377,7 +377,7 @@ def test_the_world_is_the_database(demo_world):
 def test_the_services_early_warning_shows_every_status(demo_world):
     """The service's own computation agrees with the hand reading on the anchor series."""
     out = StringIO()
-    call_command("early_warning", today=DAY.isoformat(), format="json", stdout=out)
+    call_command("early_warning", "--today", DAY.isoformat(), "--format", "json", stdout=out)  # as typed
     entries = json.loads(out.getvalue())
     assert {"plan", "act_now", "short_course_only", "missed"} <= {e["status"] for e in entries}
     for region, occupation, status in [("CN-XJ-HRG", "3331", "plan"), ("CN-XJ-ILI", "5113", "act_now"),
