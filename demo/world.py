@@ -8,9 +8,9 @@ Three clocks are used, each for a reason:
 - **Calendar** (fixed months and days): the seasonal history. Harvests peak in Q3 every year
   (crop-harvesting machine operators, ISCO 8341, in East Kazakhstan and Zaysan county; apple
   graders, 7515, in Almaty region), building in Q2 (builders 7111 and welders 7212 in Almaty
-  region), freight at Horgos towards the year's end; exchange rates
-  are monthly fixings on the first of each month. A season in the history sits where it is in the
-  real year, whatever `today` is.
+  region), freight at Horgos towards the year's end; exchange rates are monthly fixings on the
+  first of each month. A season in the history sits where it is in the real year, whatever
+  `today` is.
 - **The current quarter** Qc (the quarter containing `today`; S0 = its first day): the five seed
   cases of the README's table and the cohorts they depend on, at fixed offsets from S0, so that
   matching Qc raises their flags whatever quarter of the year Qc is. Their notes are neutral (they
@@ -61,8 +61,9 @@ early, and its anchor's d is over 183, so never in the next quarter).
 
 Each anchor's forecast is above the seats of every cohort that could serve it (the Abai welders:
 45 against the mobile workshop's one 12-seat cohort graduating within 180 days before N), so its
-shortfall is positive however seats are allocated. `tests/demo/test_early_warning_statuses.py`
-recomputes the statuses from the rows by these rules for many days. The d values follow
+shortfall is positive however seats are allocated. tests/demo recomputes the statuses by these
+rules (spec_reading.py, no service code): on this world for every day of a year and random days
+over two centuries, and on the loaded rows for a few days and the real today. The d values follow
 ACT_WINDOW_DAYS and DEFAULT_LEAD_DAYS when those settings exist (the table is for the defaults).
 
 ## The seed cases (current quarter; offsets in days from S0)
