@@ -618,7 +618,7 @@ def _current_lines(s0: dt.date, e0: dt.date) -> dict[str, list[LineSpec]]:
         "KZ-ALM": [
             LineSpec("7126", "Техник солнечного капельного орошения", "A", 40, (320000, 450000), "KZT",
                      (at(31), at(88)), languages=("ru",),
-                     note="Install and service PV-driven drip systems before the sowing."),
+                     note="Install and service PV-driven drip systems for the coming season."),
             LineSpec("7212", "Сварщик", "F", 60, (380000, 520000), "KZT", certification="KZ", languages=("ru",),
                      note="Contractors require Kazakhstan's national skill assessment certificate."),
             LineSpec("7411", "Электромонтажник", "F", 25, (330000, 450000), "KZT", languages=("ru",)),
