@@ -113,9 +113,9 @@ def seed(args) -> dict:
     call_command("migrate", verbosity=0)
     if not Occupation.objects.filter(level=4).exists():
         call_command("load_taxonomy", verbosity=0)
-    from core.demo import load_demo
+    from demo.services import demo_load
 
-    load_demo()
+    demo_load()
     seed_matching_load(args)
     from bench.projects_list import populate
 

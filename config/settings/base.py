@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "training",
     "projects",
     "web",
+    "demo",
 ]
 
 MIDDLEWARE = [
