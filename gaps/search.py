@@ -590,11 +590,13 @@ def code_title(title: str) -> tuple[str | None, float]:
     cached = _code_cache.get(norm)
     if cached is None:
         top, confidence = title_candidates(norm, limit=1)
-        cached = (top[0].code, confidence) if top else (None, 0.0)
+        # A title of generic words only ("helper", "рабочий") is never coded, whatever the threshold.
+        generic_only = _analyze_query(norm).only_generic
+        cached = (top[0].code if top and not generic_only else None, confidence)
         if len(_code_cache) >= CODE_CACHE_SIZE:
             _code_cache.clear()
         _code_cache[norm] = cached
     code, confidence = cached
-    if confidence < settings.OCCUPATION_CODING_THRESHOLD:
+    if code is None or confidence < settings.OCCUPATION_CODING_THRESHOLD:
         return None, confidence
     return code, confidence
