@@ -47,28 +47,24 @@ def read_sample(part: str = "tuning") -> list[dict]:
 
 
 def evaluate(rows: list[dict]) -> dict:
-    """Counts per language and major group, plus per title (best, runner-up, right?, confidence, ms)."""
-    from gaps.search import title_candidates
+    """Counts per language and major group, plus per title (confidence features, right?, confidence)."""
+    from gaps.search import confidence_features, title_candidates
 
     by_language = {lang: {"n": 0, "top1": 0, "top3": 0} for lang in LANGUAGES}
     by_major = {major: {"n": 0, "top1": 0, "top3": 0} for major in MAJOR_GROUPS}
-    points, misses, times = [], [], []
+    points, misses = [], []
     for row in rows:
-        started = time.perf_counter()
         matches, confidence = title_candidates(row["title"], limit=3)
-        times.append((time.perf_counter() - started) * 1000)
         codes = [m.code for m in matches]
         right = bool(codes) and codes[0] == row["expected_isco"]
         for s in (by_language[row["language"]], by_major[row["expected_isco"][0]]):
             s["n"] += 1
             s["top1"] += right
             s["top3"] += row["expected_isco"] in codes
-        best = matches[0].score if matches else 0.0
-        runner_up = matches[1].score if len(matches) > 1 else 0.0
-        points.append((best, runner_up, right, confidence))
+        points.append((confidence_features(matches), right, confidence))
         if not right:
             misses.append((row, matches))
-    return {"languages": by_language, "majors": by_major, "points": points, "misses": misses, "times": times}
+    return {"languages": by_language, "majors": by_major, "points": points, "misses": misses}
 
 
 def query_times(rows: list[dict], repeats: int = 3) -> list[float]:
@@ -94,7 +90,7 @@ def accuracy_by_language(rows: list[dict] | None = None) -> dict[str, tuple[floa
 
 def coding_at(points: list[tuple], threshold: float) -> tuple[float, float, int]:
     """(coverage, precision, titles coded) of code_title at a threshold."""
-    coded = [p[2] for p in points if p[3] >= threshold]
+    coded = [right for _features, right, confidence in points if confidence >= threshold]
     if not coded:
         return 0.0, 1.0, 0
     return len(coded) / len(points), sum(coded) / len(coded), len(coded)
@@ -115,28 +111,30 @@ def gibberish_titles(n_per_script: int = 40, seed: int = 7) -> list[str]:
 
 
 def gibberish_points() -> list[tuple]:
-    from gaps.search import title_candidates
+    from gaps.search import confidence_features, title_candidates
 
     points = []
     for title in gibberish_titles():
         matches, confidence = title_candidates(title, limit=2)
-        best = matches[0].score if matches else 0.0
-        points.append((best, matches[1].score if len(matches) > 1 else 0.0, False, confidence))
+        points.append((confidence_features(matches), False, confidence))
     return points
 
 
-def fit_confidence(points: list[tuple]) -> tuple[float, float, float]:
-    """Logistic regression of 'top-1 is right' on (score, margin), by plain gradient descent."""
+def fit_confidence(points: list[tuple]) -> tuple[float, ...]:
+    """Logistic regression of 'top-1 is right' on the confidence features, by plain gradient descent.
+
+    Titles with no candidate at all are left out: code_title never codes them, whatever the curve.
+    """
     import numpy as np
 
-    points = [p for p in points if p[0] > 0] + [p for p in gibberish_points() if p[0] > 0]
-    x = np.array([[p[0], p[0] - p[1], 1.0] for p in points])
-    y = np.array([1.0 if p[2] else 0.0 for p in points])
-    w = np.zeros(3)
+    points = [p for p in points + gibberish_points() if p[0][0] > 0]
+    x = np.array([[*p[0], 1.0] for p in points])
+    y = np.array([1.0 if p[1] else 0.0 for p in points])
+    w = np.zeros(x.shape[1])
     for _ in range(20000):
         pred = 1 / (1 + np.exp(-x @ w))
         # A little L2 keeps the weights sane on a sample of a few hundred titles.
-        w -= 0.5 * (x.T @ (pred - y) / len(y) + 0.001 * np.r_[w[:2], 0])
+        w -= 0.5 * (x.T @ (pred - y) / len(y) + 0.001 * np.r_[w[:-1], 0])
     return tuple(round(float(v), 2) for v in w)
 
 
@@ -147,7 +145,7 @@ def lowest_threshold(points: list[tuple], target: float = TARGET_PRECISION) -> f
     confidences seen (rounded up to 0.01), checked from the top so that a lucky dip cannot
     select a threshold above which precision falls under the target again.
     """
-    candidates = sorted({math.ceil(p[3] * 100) / 100 for p in points if p[3] > 0}, reverse=True)
+    candidates = sorted({math.ceil(p[2] * 100) / 100 for p in points if p[2] > 0}, reverse=True)
     best = None
     for threshold in candidates:
         coverage, precision, coded = coding_at(points, threshold)
@@ -232,13 +230,13 @@ def main() -> None:
         print(f"  query time: median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms")
 
     noise = gibberish_points()
-    noise_coded = sum(p[3] >= threshold for p in noise)
-    noise_listed = sum(p[0] > 0 for p in noise)
+    noise_coded = sum(p[2] >= threshold for p in noise)
+    noise_listed = sum(p[0][0] > 0 for p in noise)
     print(f"\nRandom strings: {noise_coded} of {len(noise)} coded, {noise_listed} with any candidate listed")
 
     if args.calibrate:
         points = results.get("tuning", {}).get("points") or evaluate(read_sample("tuning"))["points"]
-        print("Fitted CONFIDENCE_WEIGHTS (score, margin, intercept):", fit_confidence(points))
+        print("Fitted CONFIDENCE_WEIGHTS (score, margin, not ESCO, intercept):", fit_confidence(points))
         print("  (put them in gaps/search.py and re-run --calibrate for the threshold)")
         best = lowest_threshold(points + noise)
         if best is None:
@@ -249,8 +247,8 @@ def main() -> None:
                   f"(coverage {coverage:.1%}, precision {precision:.1%})")
         print("Calibration on the tuning part (confidence band: titles, share right):")
         bands = defaultdict(list)
-        for p in points:
-            bands[min(int(p[3] * 10), 9)].append(p[2])
+        for _features, right, confidence in points:
+            bands[min(int(confidence * 10), 9)].append(right)
         for band in sorted(bands):
             values = bands[band]
             print(f"  {band / 10:.1f}-{(band + 1) / 10:.1f}: {len(values):>4}  {sum(values) / len(values):.0%}")

@@ -83,14 +83,18 @@ RELATIVE_FLOOR = 0.5
 # A match this good is shown as "strong" (OccupationMatch.strength); below it, "possible".
 STRONG_MATCH_SCORE = 0.8
 
-# Calibration of code_title's confidence: a logistic curve over the best group's score and its
-# margin over the runner-up, fitted on gaps/taxonomy/data/sample_tuning.csv plus random strings
-# (bench/search_accuracy.py --calibrate prints the fit), so that a confidence of 0.7 means about
-# 70 % of titles coded at that confidence are coded right.
-CONFIDENCE_WEIGHTS = (5.4, 6.6, -3.0)  # (score, margin, intercept)
+# Calibration of code_title's confidence: a logistic curve over the best group's score, its
+# margin over the runner-up and whether the best label comes from a source other than ESCO (whose
+# synonyms stray into neighbouring groups), fitted on gaps/taxonomy/data/sample_tuning.csv plus
+# random strings (bench/search_accuracy.py --calibrate prints the fit), so that a confidence of
+# 0.7 means about 70 % of titles coded at that confidence are coded right.
+CONFIDENCE_WEIGHTS = (4.69, 1.41, 0.83, -3.6)  # (score, margin, not ESCO, intercept)
 MAX_CONFIDENCE = 0.99
 # A title of generic words only ("helper", "рабочий", 工人) names no occupation: never coded.
 GENERIC_ONLY_CONFIDENCE = 0.2
+# A title read with a spelling correction is a guess ("часовщик", a word no label has yet, is one
+# letter from "фасовщик"): ranked, offered, but not coded without a person.
+CORRECTED_CONFIDENCE = 0.5
 
 # The labels' row count costs a scan of ~36,000 rows (a few ms on PostgreSQL), so a process
 # counts at most this often; load_taxonomy drops its own process's index at once (invalidate_index).
@@ -117,6 +121,7 @@ class OccupationMatch:
     score: float  # 0..1, comparable across queries
     matched_label: str
     language: str
+    source: str = ""  # of the matched label (a LabelSource value)
 
     @property
     def strength(self) -> str:
@@ -133,6 +138,7 @@ class _Index:
         self.titles = titles
         self.codes: list[str] = []
         self.label_text = [r[2] for r in rows]
+        self.label_source = [r[4] for r in rows]
         self.label_lang = np.array([r[1] for r in rows] or ["en"], dtype="<U2")[: len(rows)]
         group_starts, label_starts, doc_weight = [], [], []
         exact: dict[str, list[int]] = {}
@@ -540,6 +546,7 @@ def _rank(analysis: Analysis, language: str | None, limit: int) -> list[Occupati
                 score=round(min(score, 1.0), 4),  # the bonus may push an exact match past 1
                 matched_label=index.label_text[label_row],
                 language=str(index.label_lang[label_row]),
+                source=index.label_source[label_row],
             )
         )
     return matches
@@ -554,14 +561,24 @@ def search_occupations(query: str, *, language: str | None = None, limit: int = 
     return _rank(_analyze_query(query), language, limit)
 
 
-def title_confidence(best: float, runner_up: float) -> float:
+def confidence_features(matches: list[OccupationMatch]) -> tuple[float, float, float]:
+    """(score, margin over the runner-up, 1 if the best label is not ESCO's) of a ranked list."""
+    if not matches:
+        return (0.0, 0.0, 0.0)
+    best = matches[0].score
+    runner_up = matches[1].score if len(matches) > 1 else 0.0
+    return (best, best - runner_up, 0.0 if matches[0].source == "ESCO" else 1.0)
+
+
+def title_confidence(features: tuple[float, float, float]) -> float:
     """Calibrated probability that the best-scoring unit group is the right one."""
-    if best <= 0:
+    if features[0] <= 0:
         return 0.0
-    a, b, c = CONFIDENCE_WEIGHTS
+    *weights, intercept = CONFIDENCE_WEIGHTS
+    z = intercept + sum(w * x for w, x in zip(weights, features, strict=True))
     # Capped: a sample of a few hundred titles cannot support a claim of certainty (and a code a
     # person picked is stored with confidence 1.0, which keeps the two apart).
-    return min(round(1.0 / (1.0 + math.exp(-(a * best + b * (best - runner_up) + c))), 3), MAX_CONFIDENCE)
+    return min(round(1.0 / (1.0 + math.exp(-z)), 3), MAX_CONFIDENCE)
 
 
 def title_candidates(title: str, *, limit: int = 3) -> tuple[list[OccupationMatch], float]:
@@ -570,10 +587,11 @@ def title_candidates(title: str, *, limit: int = 3) -> tuple[list[OccupationMatc
     top = _rank(analysis, None, max(limit, 2))
     if not top:
         return [], 0.0
-    runner_up = top[1].score if len(top) > 1 else 0.0
-    confidence = title_confidence(top[0].score, runner_up)
+    confidence = title_confidence(confidence_features(top))
     if analysis.only_generic:
         confidence = min(confidence, GENERIC_ONLY_CONFIDENCE)
+    elif _get_index().corrected(analysis).corrected:
+        confidence = min(confidence, CORRECTED_CONFIDENCE)
     return top[:limit], confidence
 
 

@@ -42,11 +42,16 @@ STOP_WORDS = frozenset(
     "жане мен бен пен бойынша ушин немесе".split()
 )
 QUALIFIER_WORDS = frozenset(
-    "grade grades category cat class level th st nd rd "
-    "разряд разряда разряду разрядов разр категории категория кат класса класс квалификации "
-    "разрядты санатты санаты санатындагы дарежели".split()
+    "grade grades class level th st nd rd "
+    "разряд разряда разряду разрядов разр класса класс квалификации разрядты дарежели".split()
 )
-DROPPED_WORDS = STOP_WORDS | QUALIFIER_WORDS
+# A driving licence category is not a grade: "водитель категории C" drives lorries, "кат. D"
+# buses. The letter (Latin or its Cyrillic look-alike) next to one of these words becomes one
+# word, "cat:c", whichever script and order it was typed in ("С санатты жүргізуші").
+CATEGORY_WORDS = frozenset("category cat licence license категории категория кат санатты санаты санатындагы".split())
+_CATEGORY_LETTER = re.compile(r"^[a-eавсде][a-eавсде1]?$")
+_LATIN_LOOKALIKE = str.maketrans("авсде", "abcde")
+DROPPED_WORDS = STOP_WORDS | QUALIFIER_WORDS | CATEGORY_WORDS
 _DIGIT = re.compile(r"\d")
 # A Chinese title ends in a job-title suffix (焊工 welder, 驾驶员 driver, 药剂师 pharmacist) that
 # hundreds of titles share: stripped from the word-level key, and counted low as a character.
@@ -205,6 +210,8 @@ def _fill_features(result: Analysis) -> None:
                 bigram = token[i : i + 2]
                 chars[bigram] = chars.get(bigram, 0.0) + (GENERIC_WEIGHT if bigram in CJK_GENERIC_BIGRAMS else 1.0)
             continue
+        if token.startswith("cat:"):
+            continue  # a licence category is a word, not letters to compare
         if len(word_stem) > PREFIX_LENGTH:
             key = "p:" + word_stem[:PREFIX_LENGTH]
             words[key] = words.get(key, 0.0) + PREFIX_WEIGHT * weight
@@ -247,7 +254,19 @@ def within_one_edit(a: str, b: str) -> bool:
 
 def _tokens(normalized: str) -> list[str]:
     tokens = []
-    for part in normalized.split():
+    parts = normalized.split()
+    consumed: set[int] = set()
+    for i, part in enumerate(parts):
+        if part not in CATEGORY_WORDS:
+            continue
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(parts) and j not in consumed and _CATEGORY_LETTER.match(parts[j]):
+                tokens.append("cat:" + parts[j].translate(_LATIN_LOOKALIKE))
+                consumed.add(j)
+                break
+    for i, part in enumerate(parts):
+        if i in consumed:
+            continue
         if not _CJK.search(part):
             if len(part) > 1 and part not in DROPPED_WORDS and not _DIGIT.search(part):
                 tokens.append(part)

@@ -163,6 +163,20 @@ def test_a_word_one_typo_away_from_a_label_word_is_read_as_it(taxonomy, typed, e
     match = search_occupations(typed)[0]
     assert match.code == expected
     assert match.score < search.NEAR_SCORE  # a corrected word is never an exact match
+    # A guess is offered, never coded without a person.
+    code, confidence = code_title(typed)
+    assert code is None and confidence <= search.CORRECTED_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("typed", "same_as"),
+    [("водитель кат. С", "водитель категории C"), ("С санатты жүргізуші", "жүргізуші категории C"), ("токарь 6 разряда", "токарь")],
+)
+def test_licence_categories_are_kept_and_grades_dropped(typed, same_as):
+    from gaps.taxonomy.text import analyze
+
+    assert analyze(normalize(typed)).near_key == analyze(normalize(same_as)).near_key
+    assert analyze(normalize("водитель категории C")).near_key != analyze(normalize("водитель категории D")).near_key
 
 
 @pytest.mark.parametrize(
