@@ -107,7 +107,7 @@ CODE_CACHE_SIZE = 50_000
 INDEX_FILES_KEPT = 4
 INDEX_FILE_PREFIX = "occupation-index-"
 # Changes with the layout of the pickled index, together with the code hashed into its key.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 _CODE_FILES = (Path(__file__), Path(__file__).parent / "taxonomy" / "text.py")
 # "Watchman/woman", "Nursing aide (clinic or hospital)": also indexed as "Watchman", "Nursing aide".
 _SLASH_TAIL = re.compile(r"/\S*")
@@ -129,12 +129,38 @@ class OccupationMatch:
         return "strong" if self.score >= STRONG_MATCH_SCORE else "possible"
 
 
+def _key_hash(key: str) -> int:
+    """A stable 64-bit hash (Python's own changes from one process to the next)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+class _KeyTable:
+    """A str -> [int] map as two sorted arrays of key hashes and values.
+
+    A prebuilt index holds a few of these with ~50,000 keys each: as dicts of strings they took
+    most of its loading time, as arrays they load at once and a lookup is a binary search.
+    """
+
+    def __init__(self, mapping: dict[str, list[int]]):
+        pairs = sorted((_key_hash(k), v) for k, values in mapping.items() for v in values)
+        self.hashes = np.array([h for h, _v in pairs], dtype=np.int64)
+        self.values = np.array([v for _h, v in pairs], dtype=np.int32)
+
+    def get(self, key: str) -> np.ndarray | None:
+        h = _key_hash(key)
+        lo, hi = np.searchsorted(self.hashes, [h, h], side="left")[0], np.searchsorted(self.hashes, h, side="right")
+        return self.values[lo:hi] if hi > lo else None
+
+
 class _Index:
     """Analysed labels, their exact and near-exact keys, and the word and character matrices."""
 
     def __init__(self, content_hash: str, rows: list[tuple], titles: dict[str, str]):
         self.content_hash = content_hash
         self.fingerprint: tuple = ()
+        # By group, its title first; by code point within (the databases' collations differ, the
+        # index must not).
+        rows = sorted(((*row[:5], bool(row[5])) for row in rows), key=lambda r: (r[0], not r[5], r[1], r[3]))
         self.titles = titles
         self.codes: list[str] = []
         self.label_text = [r[2] for r in rows]
@@ -181,40 +207,42 @@ class _Index:
         self.doc_label = np.repeat(np.arange(len(rows), dtype=np.int32), docs_per_label)
         labels_per_group = np.diff(np.r_[self.group_starts, len(rows)])
         self.doc_group = np.repeat(np.repeat(np.arange(len(self.codes), dtype=np.int32), labels_per_group), docs_per_label)
-        # Plain ints and tuples: they unpickle many times faster than as small arrays.
-        self.exact = {k: v[0] if len(v) == 1 else tuple(v) for k, v in exact.items()}
-        self.near = {k: v[0] if len(v) == 1 else tuple(v) for k, v in near.items()}
-        self.content = {k: v[0] if len(v) == 1 else tuple(v) for k, v in content.items()}
+        self.exact, self.near, self.content = _KeyTable(exact), _KeyTable(near), _KeyTable(content)
         scripts = np.array(doc_script or ["latn"])[: self.n_docs]
         self.word_vocab, self.word_idf, self.word_matrix = _weighted_matrix(word_rows, scripts)
         self.char_vocab, self.char_idf, self.char_matrix = _weighted_matrix(char_rows, scripts)
         # Spelling correction: every alphabetic stem the labels have, by how many labels have it,
         # and each of its one-letter deletions pointing back at it.
         df = np.diff(self.word_matrix.indptr)  # labels per word (CSC: one column a word)
-        self.stem_df: dict[str, int] = {}
-        deleted: dict[str, list[str]] = {}
+        self.stems: list[str] = []
+        stem_df: list[int] = []
+        deleted: dict[str, list[int]] = {}
         for feature, col in self.word_vocab.items():
             word = feature[2:]
             if feature.startswith("w:") and len(word) >= TYPO_MIN_LENGTH and not is_cjk(word):
-                self.stem_df[word] = int(df[col])
                 for key in deletions(word) | {word}:
-                    deleted.setdefault(key, []).append(word)
-        self.deleted = {k: v[0] if len(v) == 1 else tuple(v) for k, v in deleted.items()}
+                    deleted.setdefault(key, []).append(len(self.stems))
+                self.stems.append(word)
+                stem_df.append(int(df[col]))
+        self.stem_df = np.array(stem_df, dtype=np.int32)
+        self.deleted = _KeyTable(deleted)
 
     def corrected(self, analysis: Analysis) -> Analysis:
         """The analysis with each unknown word read as the commonest label word one typo away."""
         stems = list(analysis.stems)
         for i, word_stem in enumerate(stems):
-            if len(word_stem) < TYPO_MIN_LENGTH or word_stem in self.stem_df or is_cjk(word_stem):
+            if len(word_stem) < TYPO_MIN_LENGTH or "w:" + word_stem in self.word_vocab or is_cjk(word_stem):
                 continue
-            found: set[str] = set()
+            found: set[int] = set()
             for key in deletions(word_stem) | {word_stem}:
                 hit = self.deleted.get(key)
                 if hit is not None:
-                    found.update(hit if isinstance(hit, tuple) else (hit,))
-            found = {w for w in found if within_one_edit(word_stem, w)}
+                    found.update(int(v) for v in hit)
+            found = {v for v in found if within_one_edit(word_stem, self.stems[v])}
             if found:
-                stems[i] = max(sorted(found), key=lambda w: self.stem_df[w])
+                # The word most labels have; ties by spelling, so every process reads it alike.
+                best = max(sorted(found, key=lambda v: self.stems[v]), key=lambda v: self.stem_df[v])
+                stems[i] = self.stems[best]
         return analysis if stems == analysis.stems else analysis.with_stems(stems)
 
     def doc_scores(self, analysis: Analysis) -> np.ndarray | None:
@@ -242,7 +270,6 @@ class _Index:
         ):
             docs = table.get(key) if key else None
             if docs is not None:
-                docs = list(docs) if isinstance(docs, tuple) else docs
                 scores[docs] = np.maximum(scores[docs], tier * factor)
         return scores * self.doc_weight
 
@@ -346,32 +373,36 @@ def _highest_id():
 
 
 def _read_labels() -> tuple[list[tuple], dict[str, str]]:
-    from gaps.models import Occupation, OccupationLabel
-
+    """The unit groups' labels (by id: the order is the database's, not its collation's) and titles."""
     from django.db import connection
 
+    from gaps.models import Occupation, OccupationLabel
+
     label_table, occupation_table = OccupationLabel._meta.db_table, Occupation._meta.db_table
-    # Plain SQL: ~36,000 rows read through the ORM cost three times as much.
+    # Plain SQL: ~50,000 rows read through the ORM cost three times as much.
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT l.occupation_id, l.language, l.label, l.normalized, l.source, l.is_preferred "  # noqa: S608
-            f"FROM {label_table} l JOIN {occupation_table} o ON o.code = l.occupation_id WHERE o.level = 4"
+            f"FROM {label_table} l JOIN {occupation_table} o ON o.code = l.occupation_id WHERE o.level = 4 "
+            f"ORDER BY l.id"
         )
-        rows = [(*row[:5], bool(row[5])) for row in cursor.fetchall()]
-    # Sorted here, by code point: the databases' collations differ, the index must not.
-    rows.sort(key=lambda r: (r[0], not r[5], r[1], r[3]))
-    titles = dict(Occupation.objects.filter(level=4).values_list("code", "title_en"))
+        rows = cursor.fetchall()
+        cursor.execute(f"SELECT code, title_en FROM {occupation_table} WHERE level = 4 ORDER BY code")  # noqa: S608
+        titles = dict(cursor.fetchall())
     return rows, titles
 
 
+_code_digest: bytes | None = None
+
+
 def _content_hash(rows: list[tuple], titles: dict[str, str]) -> str:
-    digest = hashlib.sha256(f"format {INDEX_FORMAT}\x1e".encode())
-    for path in _CODE_FILES:
-        digest.update(path.read_bytes())
-    for row in rows:
-        digest.update(("\x1f".join(map(str, row)) + "\x1e").encode())
-    for code in sorted(titles):
-        digest.update(f"{code}\x1f{titles[code]}\x1e".encode())
+    """SHA-256 of the labels, the titles and the search's own code: what a prebuilt index is filed under."""
+    global _code_digest
+    if _code_digest is None:
+        _code_digest = hashlib.sha256(b"".join(path.read_bytes() for path in _CODE_FILES)).digest()
+    digest = hashlib.sha256(f"format {INDEX_FORMAT}\x1e".encode() + _code_digest)
+    digest.update("\x1e".join("\x1f".join(map(str, row)) for row in rows).encode())
+    digest.update("\x1e".join(f"{code}\x1f{title}" for code, title in titles.items()).encode())
     return digest.hexdigest()
 
 

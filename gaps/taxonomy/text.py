@@ -43,8 +43,12 @@ STOP_WORDS = frozenset(
 )
 QUALIFIER_WORDS = frozenset(
     "grade grades class level th st nd rd "
-    "разряд разряда разряду разрядов разр класса класс квалификации разрядты дарежели".split()
+    "разряд разряда разряду разрядов разр класса класс квалификации разрядты дарежели "
+    # ordinal endings split off by the hyphen: "4-го разряда", "5-ші разряд"
+    "го ого й ой ый ий ая ши шы инши ынши".split()
 )
+# Numbers and ordinals ("5", "4th", "6-й") are grades; letters with digits ("1С", "3D") are names.
+_ORDINAL = re.compile(r"^\d+(st|nd|rd|th|й|я|го|ой|ый|ий|ая|ши|шы|инши|ынши)?$")
 # A driving licence category is not a grade: "водитель категории C" drives lorries, "кат. D"
 # buses. The letter (Latin or its Cyrillic look-alike) next to one of these words becomes one
 # word, "cat:c", whichever script and order it was typed in ("С санатты жүргізуші").
@@ -52,7 +56,6 @@ CATEGORY_WORDS = frozenset("category cat licence license категории ка
 _CATEGORY_LETTER = re.compile(r"^[a-eавсде][a-eавсде1]?$")
 _LATIN_LOOKALIKE = str.maketrans("авсде", "abcde")
 DROPPED_WORDS = STOP_WORDS | QUALIFIER_WORDS | CATEGORY_WORDS
-_DIGIT = re.compile(r"\d")
 # A Chinese title ends in a job-title suffix (焊工 welder, 驾驶员 driver, 药剂师 pharmacist) that
 # hundreds of titles share: stripped from the word-level key, and counted low as a character.
 CJK_GENERIC_SUFFIXES = ("工作人员", "操作工", "操作员", "技术员", "人员", "工人", "师傅", "技工", "工", "员", "师", "手", "者", "人")
@@ -268,12 +271,12 @@ def _tokens(normalized: str) -> list[str]:
         if i in consumed:
             continue
         if not _CJK.search(part):
-            if len(part) > 1 and part not in DROPPED_WORDS and not _DIGIT.search(part):
+            if len(part) > 1 and part not in DROPPED_WORDS and not _ORDINAL.match(part):
                 tokens.append(part)
             continue
         # "java程序员": the Latin and the Chinese parts are words of their own.
         for piece in _CJK_RUN.split(part):
-            if len(piece) > 1 and piece not in DROPPED_WORDS and not _DIGIT.search(piece):
+            if len(piece) > 1 and piece not in DROPPED_WORDS and not _ORDINAL.match(piece):
                 tokens.append(piece)
         tokens.extend(_CJK_RUN.findall(part))
     return tokens
