@@ -20,6 +20,16 @@ from accounts.models import Role
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    """Each test has its own regions, occupations and colleges: no names cached from another one."""
+    from core.text import forget_names
+
+    forget_names()
+    yield
+    forget_names()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     counter = {"n": 0}

@@ -143,8 +143,8 @@ LANGUAGES = [
     ("kk", _("Kazakh")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Date and number formats Django lacks (Kazakh): web/formats/<lang>/formats.py.
-FORMAT_MODULE_PATH = ["web.formats"]
+# One unambiguous date style per language and the number formats Django lacks: core/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -99,10 +99,14 @@ def test_compiled_mo_matches_the_po(locale_dir):
     with mo_path.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in catalogue(locale_dir)[1:]:
+        context = entry.get("msgctxt")
         if entry["msgid_plural"] is None:
-            assert compiled.gettext(entry["msgid"]) == entry["msgstr"][None], entry["msgid"]
+            found = compiled.pgettext(context, entry["msgid"]) if context else compiled.gettext(entry["msgid"])
+            assert found == entry["msgstr"][None], entry["msgid"]
         else:
-            assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0], entry["msgid"]
+            found = (compiled.npgettext(context, entry["msgid"], entry["msgid_plural"], 1) if context
+                     else compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1))
+            assert found == entry["msgstr"][0], entry["msgid"]
 
 
 def test_every_translate_tag_of_the_web_templates_is_in_the_catalogue():
