@@ -237,14 +237,22 @@ def main() -> None:
     if args.calibrate:
         points = results.get("tuning", {}).get("points") or evaluate(read_sample("tuning"))["points"]
         print("Fitted CONFIDENCE_WEIGHTS (score, margin, not ESCO, intercept):", fit_confidence(points))
+        # Where a label and the sample disagree: an exact label match that is not the expected group.
+        tuning = results.get("tuning") or evaluate(read_sample("tuning"))
+        exact = [(row, m) for row, m in tuning["misses"] if m and m[0].score >= 0.99]
+        print(f"Misses on an exact label match (the label and the sample disagree): {len(exact)}")
         print("  (put them in gaps/search.py and re-run --calibrate for the threshold)")
         best = lowest_threshold(points + noise)
-        if best is None:
-            print(f"No threshold reaches {TARGET_PRECISION:.0%} precision on the tuning part.")
+        if best is None or coding_at(points, best)[2] == 0:
+            print(f"No threshold codes anything at {TARGET_PRECISION:.0%} precision on the tuning part.")
         else:
             coverage, precision, coded = coding_at(points, best)
             print(f"Lowest threshold with >= {TARGET_PRECISION:.0%} precision on the tuning part: {best:.2f} "
                   f"(coverage {coverage:.1%}, precision {precision:.1%})")
+        print("Threshold: coverage, precision on the tuning part")
+        for threshold in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96):
+            coverage, precision, coded = coding_at(points, threshold)
+            print(f"  {threshold:.2f}: {coverage:6.1%} {precision:6.1%}")
         print("Calibration on the tuning part (confidence band: titles, share right):")
         bands = defaultdict(list)
         for _features, right, confidence in points:

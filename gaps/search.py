@@ -107,7 +107,7 @@ CODE_CACHE_SIZE = 50_000
 INDEX_FILES_KEPT = 4
 INDEX_FILE_PREFIX = "occupation-index-"
 # Changes with the layout of the pickled index, together with the code hashed into its key.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 _CODE_FILES = (Path(__file__), Path(__file__).parent / "taxonomy" / "text.py")
 # "Watchman/woman", "Nursing aide (clinic or hospital)": also indexed as "Watchman", "Nursing aide".
 _SLASH_TAIL = re.compile(r"/\S*")
@@ -168,6 +168,7 @@ class _Index:
         self.label_lang = np.array([r[1] for r in rows] or ["en"], dtype="<U2")[: len(rows)]
         group_starts, label_starts, doc_weight = [], [], []
         exact: dict[str, list[int]] = {}
+        compact: dict[str, list[int]] = {}
         near: dict[str, list[int]] = {}
         content: dict[str, list[int]] = {}
         word_rows: list[dict[str, float]] = []
@@ -187,6 +188,8 @@ class _Index:
                 doc_weight.append(weight * variant_weight)
                 near_key, content_key = analysis.near_key, analysis.content_key
                 exact.setdefault(analysis.exact_key, []).append(doc)
+                if len(analysis.words) > 1:
+                    compact.setdefault(analysis.compact_key, []).append(doc)
                 near.setdefault(near_key, []).append(doc)
                 if content_key and content_key != near_key:
                     content.setdefault(content_key, []).append(doc)
@@ -208,6 +211,7 @@ class _Index:
         labels_per_group = np.diff(np.r_[self.group_starts, len(rows)])
         self.doc_group = np.repeat(np.repeat(np.arange(len(self.codes), dtype=np.int32), labels_per_group), docs_per_label)
         self.exact, self.near, self.content = _KeyTable(exact), _KeyTable(near), _KeyTable(content)
+        self.compact = _KeyTable(compact)
         scripts = np.array(doc_script or ["latn"])[: self.n_docs]
         self.word_vocab, self.word_idf, self.word_matrix = _weighted_matrix(word_rows, scripts)
         self.char_vocab, self.char_idf, self.char_matrix = _weighted_matrix(char_rows, scripts)
@@ -266,6 +270,8 @@ class _Index:
             (self.content, analysis.near_key, CONTENT_SCORE),  # "дәнекерлеуші" vs "дәнекерлеуші жұмысшы"
             (self.near, analysis.content_key, CONTENT_SCORE),
             (self.near, analysis.near_key, NEAR_SCORE),
+            (self.compact, analysis.compact_key, NEAR_SCORE),  # spacing: "асүй" typed, "ас үй" labelled
+            (self.exact, analysis.compact_key, NEAR_SCORE),  # and the other way round
             (self.exact, analysis.exact_key, EXACT_SCORE),
         ):
             docs = table.get(key) if key else None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
+from core import text
 from core.imports.api import RETRY_AFTER_SECONDS
 from core.permissions import can_edit_region_reports, can_review, sees_everything
 from gaps import services as report_services
@@ -25,7 +26,6 @@ from gaps.models import ReportStatus
 
 from . import selectors
 from . import xlsx
-from .templatetags.web_tags import pct
 from .forms import (
     CohortForm,
     GapDecisionForm,
@@ -158,11 +158,12 @@ def _line_added_message(line) -> str:
     """What became of a line's occupation: picked, coded by the search (and how to change it), or not coded."""
     if line.is_auto_coded:
         return _(
-            "Line %(number)s added. The title “%(title)s” was coded as %(code)s %(occupation)s "
+            "Line %(number)s added. The title “%(title)s” was coded as %(occupation)s "
             "(confidence %(confidence)s). If that is not the occupation, change it in the line below."
         ) % {
-            "number": line.line_no, "title": line.occupation_title, "code": line.occupation.code,
-            "occupation": line.occupation.title, "confidence": pct(line.coding_confidence),
+            "number": line.line_no, "title": line.occupation_title,
+            "occupation": text.occupation_label(line.occupation_id),
+            "confidence": text.format_percent(line.coding_confidence),
         }
     if line.is_uncoded:
         return _(

@@ -72,7 +72,8 @@ MIN_STEM = 3
 _RUSSIAN_ENDINGS = frozenset(
     "ого его ому ему ая яя ое ее ые ие ый ий ой ую юю ых их ах ях ам ям ов ев ей ом ем ами ями ы и а я у ю е о ь".split()
 )
-_KAZAKH_CHAIN = frozenset("нын нин дын дин тын тин сы си".split())
+_KAZAKH_GENITIVE = ("нын", "нин", "дын", "дин", "тын", "тин")
+_KAZAKH_CHAIN = frozenset(_KAZAKH_GENITIVE + ("сы", "си"))
 _ENDINGS = tuple(sorted(_RUSSIAN_ENDINGS | _KAZAKH_CHAIN, key=len, reverse=True))
 _VOWELS = "аеиыуо"
 _FEMININE = (("тельниц", "тель"), ("авщиц", "авц"), ("щиц", "щик"), ("чиц", "чик"), ("ниц", "ник"), ("нтк", "нт"), ("истк", "ист"), ("их", ""))
@@ -110,6 +111,9 @@ def stem(word: str) -> str:
             return word[:-1]
         return word
     word, ending = _strip(word, _ENDINGS)
+    if not ending:
+        # Kazakh genitive after a short root: үйдің -> үй, астың -> ас
+        word, ending = _strip(word, _KAZAKH_GENITIVE, min_stem=2)
     if ending in _KAZAKH_CHAIN:
         # машинасының -> машинасы -> машина -> машин; жүргізушісі -> жүргізуші -> жүргізуш
         word, _ = _strip(word, ("сы", "си"))
@@ -123,9 +127,9 @@ def stem(word: str) -> str:
     return word
 
 
-def _strip(word: str, endings: tuple[str, ...]) -> tuple[str, str]:
+def _strip(word: str, endings: tuple[str, ...], min_stem: int = MIN_STEM) -> tuple[str, str]:
     for ending in endings:
-        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+        if word.endswith(ending) and len(word) - len(ending) >= min_stem:
             return word[: -len(ending)], ending
     return word, ""
 
@@ -162,6 +166,11 @@ class Analysis:
     def content_key(self) -> str:
         """The near-exact key without generic words ("дәнекерлеуші жұмысшы" = "дәнекерлеуші")."""
         return " ".join(sorted({s for s, g in zip(self.stems, self.generic, strict=True) if not g}))
+
+    @property
+    def compact_key(self) -> str:
+        """The words run together: "ас үй" = "асүй", "қонақ үй" = "қонақүй", "call centre" = "callcentre"."""
+        return "".join(self.words)
 
     @property
     def only_generic(self) -> bool:

@@ -155,7 +155,7 @@ def test_official_types_a_title_without_picking_and_changes_the_automatic_code(p
     page.get_by_label("Currency").fill("KZT")
     page.get_by_role("button", name="Add line").click()
 
-    expect(page.locator(".messages")).to_contain_text("was coded as 8341 Mobile farm and forestry plant operators")
+    expect(page.locator(".messages")).to_contain_text("was coded as Mobile farm and forestry plant operators (8341)")
     line = page.locator("table.lines tbody tr").first
     expect(line).to_contain_text("Coded automatically from the title “tractor driver”")
     line.get_by_text("Change the occupation").click()

@@ -57,7 +57,7 @@ def test_a_typed_title_the_search_is_sure_of_is_coded_and_the_page_says_so(offic
     assert line.occupation_id == "8341" and line.is_auto_coded
     assert 0.9 <= line.coding_confidence < 1
     html = response.content.decode()
-    assert "was coded as 8341 Mobile farm and forestry plant operators" in html
+    assert "was coded as Mobile farm and forestry plant operators (8341)" in html
     assert "Coded automatically from the title “tractor driver”" in html
     assert "Change the occupation" in html
     # The next candidate is one click away, as a form that codes the line.
