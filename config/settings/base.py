@@ -356,7 +356,7 @@ CONDITIONS_DUE_DAYS = env_int("CONDITIONS_DUE_DAYS", 90)
 # Below this confidence a free-text occupation title is stored as UNCODED for an official to code.
 # Calibrated on gaps/taxonomy/data/sample_tuning.csv so that at least 98 % of the titles coded
 # above it are coded right (bench/search_accuracy.py; figures in the README).
-OCCUPATION_CODING_THRESHOLD = env_float("OCCUPATION_CODING_THRESHOLD", 0.55)
+OCCUPATION_CODING_THRESHOLD = env_float("OCCUPATION_CODING_THRESHOLD", 0.85)
 # Where the title search keeps its prebuilt index (gaps/search.py), one file per labels' content;
 # empty: never written, each process builds its own (a few seconds).
 OCCUPATION_INDEX_DIR = env_str(
