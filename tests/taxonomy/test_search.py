@@ -226,6 +226,28 @@ def test_a_damaged_or_foreign_index_file_is_rebuilt_not_trusted(taxonomy, settin
     assert search.last_index_event[0] == "built"
 
 
+def test_a_second_load_of_the_label_files_writes_nothing(taxonomy, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.OCCUPATION_INDEX_DIR = str(tmp_path)
+    call_command("load_taxonomy", stdout=StringIO())  # up to date already; writes the prebuilt index
+    files = list(tmp_path.glob("occupation-index-*.pickle"))
+    assert len(files) == 1
+    written = files[0].stat().st_mtime_ns
+    ids = set(OccupationLabel.objects.values_list("id", flat=True))
+
+    out = StringIO()
+    call_command("load_taxonomy", stdout=out)
+
+    assert "up to date" in out.getvalue()
+    assert set(OccupationLabel.objects.values_list("id", flat=True)) == ids
+    assert list(tmp_path.glob("occupation-index-*.pickle")) == files
+    assert files[0].stat().st_mtime_ns == written
+    assert search.last_index_event[0] == "loaded"
+
+
 def test_without_an_index_dir_each_process_builds_its_own(taxonomy, settings, tmp_path):
     settings.OCCUPATION_INDEX_DIR = ""
     search.invalidate_index()
