@@ -76,6 +76,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     parser.add_argument("--requests", type=int, default=0, help="stop after this many requests instead (0: duration)")
+    parser.add_argument("--min-rounds", type=int, default=0,
+                        help="keep going after --duration until every reader has read every list this many times "
+                             "(at most 300 s more): a short run on a busy machine still reads each list")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--readers", type=int, default=6, help="threads reading list endpoints")
     parser.add_argument("--submitters", type=int, default=len(OFFICIALS), help=f"submitting officials (<= {len(OFFICIALS)})")
@@ -110,9 +113,9 @@ def seed(args) -> dict:
     call_command("migrate", verbosity=0)
     if not Occupation.objects.filter(level=4).exists():
         call_command("load_taxonomy", verbosity=0)
-    from core.demo import load_demo
+    from demo.services import demo_load
 
-    load_demo()
+    demo_load()
     seed_matching_load(args)
     from bench.projects_list import populate
 
@@ -285,6 +288,7 @@ class Recorder:
         self.total = 0
         self.stop_after = stop_after
         self.stop = threading.Event()
+        self.rounds: dict[int, int] = defaultdict(int)  # reader offset -> full rounds over READS
 
     def timed(self, name: str, expected: tuple[int, ...], port: int, method: str, path: str, token: str,
               body: dict | None = None):
@@ -318,6 +322,9 @@ def reader(recorder: Recorder, port: int, tokens: dict, offset: int) -> None:
         user = roles[role][i // len(READS) % len(roles[role])]
         recorder.timed(name, (200,), port, "GET", path, tokens[user])
         i += 1
+        if (i - offset) % len(READS) == 0:
+            with recorder.lock:
+                recorder.rounds[offset] += 1
 
 
 def submitter(recorder: Recorder, port: int, token: str, region: str, occupations: list[str], seed: int) -> None:
@@ -445,6 +452,14 @@ def run(args) -> dict:
             recorder.stop.wait(timeout=max(args.duration, 600))
         else:
             recorder.stop.wait(timeout=args.duration)
+        if args.min_rounds:
+            offsets = [i * 3 for i in range(args.readers)]
+            rounds_deadline = time.monotonic() + 300
+            while time.monotonic() < rounds_deadline and not recorder.stop.is_set():
+                with recorder.lock:
+                    if all(recorder.rounds[o] >= args.min_rounds for o in offsets):
+                        break
+                time.sleep(0.1)
         recorder.stop.set()
         for thread in threads:
             thread.join(timeout=120)

@@ -21,6 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: LocaleMiddleware activates a request's language
+    for the thread and never deactivates it, so a test that asked for a Russian page would leave
+    the next test (in any order) reading Russian messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_names():
     """Each test has its own regions, occupations and colleges: no names cached from another one."""
     from core.text import forget_names

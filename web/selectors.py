@@ -24,9 +24,6 @@ from core.quarters import Quarter
 from gaps.models import Gap, GapReport, Occupation, Region, ReportStatus
 from training.models import Cohort, College, Program
 
-# The quarter `bin/run` loads and matches as demo data (load_demo, `match --quarter 2026Q3`).
-DEMO_QUARTER = getattr(settings, "DEMO_QUARTER", "2026Q3")
-
 # How many recommendations the college home page lists before linking to the full list.
 HOME_RECOMMENDATIONS = 5
 # The search-as-you-type list is short on purpose: a picker, not a browser of the taxonomy.
@@ -37,12 +34,10 @@ def current_quarter(today: dt.date | None = None) -> str:
     return str(Quarter.containing(today or timezone.localdate()))
 
 
-def home_quarters() -> list[str]:
-    """The quarters a home page shows: the current one and the demo quarter (once)."""
-    quarters = [current_quarter()]
-    if DEMO_QUARTER not in quarters:
-        quarters.append(DEMO_QUARTER)
-    return quarters
+def home_quarters(today: dt.date | None = None) -> list[str]:
+    """The quarters a home page shows: the current one and the next (reports are filed ahead)."""
+    current = Quarter.containing(today or timezone.localdate())
+    return [str(current), str(current.next())]
 
 
 def parse_quarter_or_404(value: str) -> str:
@@ -99,7 +94,7 @@ class RegionQuarterStatus:
 
 
 def official_overview(user) -> list[RegionQuarterStatus]:
-    """Each of the user's regions, for the current and the demo quarter, with its report's status."""
+    """Each of the user's regions, for the current and the next quarter, with its report's status."""
     rows = []
     quarters = home_quarters()
     for region in regions_for(user).order_by("code"):
@@ -392,6 +387,15 @@ def gap_quarters() -> list[str]:
 
 def latest_gap_quarter() -> str | None:
     return Gap.objects.filter(is_active=True).order_by("-quarter").values_list("quarter", flat=True).first()
+
+
+def default_gap_quarter(today: dt.date | None = None) -> str:
+    """The current quarter when it has active gaps, else the latest that has (a report filed
+    early can make that a later quarter), else the current one."""
+    current = current_quarter(today)
+    if Gap.objects.filter(quarter=current, is_active=True).exists():
+        return current
+    return latest_gap_quarter() or current
 
 
 def gap_list(user, quarter: str) -> QuerySet[Gap]:

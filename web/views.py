@@ -475,10 +475,11 @@ def _programs_page(request, form, problems, *, status: int) -> HttpResponse:
 
 
 def _gap_quarter(request) -> str:
-    """The quarter a gap list shows: ?quarter=, else the latest quarter with active gaps."""
+    """The quarter a gap list shows: ?quarter=, else the current quarter when it has active gaps, else
+    the latest quarter that has (a report filed early can make that a later one), else the current."""
     if request.GET.get("quarter"):
         return selectors.parse_quarter_or_404(request.GET["quarter"])
-    return selectors.latest_gap_quarter() or selectors.DEMO_QUARTER
+    return selectors.default_gap_quarter()
 
 
 @login_required

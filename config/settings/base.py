@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "training",
     "projects",
     "web",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -33,7 +33,7 @@ def test_a_short_load_run_has_no_errors(tmp_path):
     result = subprocess.run(
         [
             sys.executable, "bench/load_test.py", "--json", "--duration", "4", "--workers", "2", "--readers", "2",
-            "--submitters", "2", "--projects", "40", "--lines", "60", "--cohorts", "300", "--drain", "90",
+            "--submitters", "2", "--min-rounds", "1", "--projects", "40", "--lines", "60", "--cohorts", "300", "--drain", "90",
             "--redis-url", broker,
         ],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from core.quarters import Quarter
 from gaps import services
 from gaps.models import Gap, GapReport, ReportStatus
 from training.models import Cohort, College, Program
@@ -70,14 +71,19 @@ def test_login_with_the_form_lands_on_home(client, official):
     assert response.status_code == 302 and response["Location"] == reverse("web:home")
 
 
-def test_official_home_lists_their_regions_reports_for_current_and_demo_quarter(official_client, official, regions):
-    services.report_create(region=regions["east"], quarter=QUARTER, user=official)
+def test_official_home_lists_their_regions_reports_for_the_current_and_next_quarter(official_client, official, regions):
+    # Reports are filed ahead: the next quarter's draft is on the home page with the current one.
+    current = selectors.current_quarter()
+    following = selectors.home_quarters()[1]
+    assert following == str(Quarter.parse(current).next())
+    services.report_create(region=regions["east"], quarter=following, user=official)
     html = official_client.get(reverse("web:home")).content.decode()
     assert "East Kazakhstan Region" in html
     assert "Horgos" not in html
-    assert report_url(regions["east"], QUARTER) in html
-    assert report_url(regions["east"], selectors.current_quarter()) in html
+    assert report_url(regions["east"], following) in html
+    assert report_url(regions["east"], current) in html
     assert "status-draft" in html
+    assert report_url(regions["east"], QUARTER) not in html  # no fixed demo quarter any more
 
 
 def test_home_is_in_the_chosen_language(official_client, regions):
@@ -160,6 +166,17 @@ def test_reviewer_home_counts_gaps_awaiting_decision(client, make_user, regions,
     gaps_html = client.get(reverse("web:gaps")).content.decode()
     assert "Mobile farm and forestry plant operators" in gaps_html
     assert "Building and related electricians" not in gaps_html
+
+
+def test_the_gap_list_opens_on_the_current_quarter_before_a_later_one(client, make_user, regions, occupations):
+    """A report filed early gives a later quarter gaps; the list still opens on the current one."""
+    current = selectors.current_quarter()
+    later = str(Quarter.parse(current).next())
+    Gap.objects.create(region=regions["east"], quarter=later, occupation=occupations["8341"], headcount=5, shortfall=5)
+    client.force_login(make_user(Role.REVIEWER))
+    assert client.get(reverse("web:gaps")).context["quarter"] == later  # the only quarter with gaps
+    Gap.objects.create(region=regions["east"], quarter=current, occupation=occupations["7411"], headcount=5, shortfall=5)
+    assert client.get(reverse("web:gaps")).context["quarter"] == current
 
 
 # --- Report page permissions -----------------------------------------------------------------------
@@ -578,11 +595,18 @@ def test_an_approved_gap_appears_in_the_repository_for_the_people_concerned(clie
 # --- Season timeline -----------------------------------------------------------------------------------
 
 
+# The demo dated from a fixed day, so that its dates are known: current quarter 2026Q4, which starts
+# on S0 = 2026-10-01; the Almaty drip-irrigation need is from S0 + 31 days and the late class
+# graduates at S0 + 76 (demo.world, seed case 2).
+DEMO_DAY = dt.date(2026, 12, 3)
+DEMO_QUARTER = "2026Q4"
+
+
 @pytest.fixture
 def demo_data(db):
     from django.core.management import call_command
 
-    from core.demo import demo_occupation_codes
+    from demo.world import demo_occupation_codes
     from gaps.models import Occupation
 
     for code in sorted(demo_occupation_codes()):
@@ -591,19 +615,19 @@ def demo_data(db):
             parent, _ = Occupation.objects.get_or_create(
                 code=code[:level], defaults={"level": level, "parent": parent, "title_en": f"ISCO {code[:level]}"}
             )
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", today=DEMO_DAY.isoformat(), verbosity=0)
 
 
 def test_the_late_drip_irrigation_class_is_visibly_late(client, demo_data):
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="official.almaty"))
-    response = client.get(reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": QUARTER}))
+    response = client.get(reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": DEMO_QUARTER}))
     rows = {row["line"].occupation_id: row for row in response.context["timeline"]["rows"]}
     drip = rows["7126"]
-    assert drip["need"] == dt.date(2026, 8, 1)
+    assert drip["need"] == dt.date(2026, 11, 1)
     statuses = {(e["cohort"].graduation_date, e["status"]) for e in drip["cohorts"]}
-    assert (dt.date(2026, 9, 15), "late") in statuses
+    assert (dt.date(2026, 12, 16), "late") in statuses
     late = next(e for e in drip["cohorts"] if e["status"] == "late")
     assert drip["x_need"] < late["x"] < drip["x_end"]  # drawn inside the season, after it started
     html = response.content.decode()
@@ -615,7 +639,7 @@ def test_timeline_coordinates_stay_machine_readable_in_comma_decimal_languages(c
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="official.almaty"))
-    url = reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": QUARTER})
+    url = reverse("web:report", kwargs={"region_code": "KZ-ALM", "quarter": DEMO_QUARTER})
     html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     svg = html[html.index("<svg"):html.index("</svg>")]
     coordinates = re.findall(r'\b(?:x|x1|x2|y|width)="([^"]*)"', svg)
