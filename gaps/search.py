@@ -88,7 +88,7 @@ STRONG_MATCH_SCORE = 0.8
 # synonyms stray into neighbouring groups), fitted on gaps/taxonomy/data/sample_tuning.csv plus
 # random strings (bench/search_accuracy.py --calibrate prints the fit), so that a confidence of
 # 0.7 means about 70 % of titles coded at that confidence are coded right.
-CONFIDENCE_WEIGHTS = (4.32, 1.14, 0.97, -3.18)  # (score, margin, not ESCO, intercept)
+CONFIDENCE_WEIGHTS = (2.66, 1.74, 1.27, -1.87)  # (score, margin, not ESCO, intercept)
 MAX_CONFIDENCE = 0.99
 # A title of generic words only ("helper", "рабочий", 工人) names no occupation: never coded.
 GENERIC_ONLY_CONFIDENCE = 0.2

@@ -58,8 +58,9 @@ _LATIN_LOOKALIKE = str.maketrans("авсде", "abcde")
 DROPPED_WORDS = STOP_WORDS | QUALIFIER_WORDS | CATEGORY_WORDS
 # A Chinese title ends in a job-title suffix (焊工 welder, 驾驶员 driver, 药剂师 pharmacist) that
 # hundreds of titles share: stripped from the word-level key, and counted low as a character.
-CJK_GENERIC_SUFFIXES = ("工作人员", "操作工", "操作员", "技术员", "人员", "工人", "师傅", "技工", "工", "员", "师", "手", "者", "人")
-CJK_GENERIC_CHARS = frozenset("工员师手者人")
+# Colloquial titles end in 的, "the one who": 放羊的 (shepherd), 开车的 (driver), 送快递的.
+CJK_GENERIC_SUFFIXES = ("工作人员", "操作工", "操作员", "技术员", "人员", "工人", "师傅", "技工", "工", "员", "师", "手", "者", "人", "的")
+CJK_GENERIC_CHARS = frozenset("工员师手者人的")
 CJK_GENERIC_BIGRAMS = frozenset(["工人", "人员", "员工", "师傅", "技工", "操作", "作工", "作员", "技术", "术员", "工作", "作人"])
 
 # Light stemming, one ending at a time: Russian case endings ("комбайна", "водителя"), the

@@ -264,7 +264,7 @@ def _accuracy_module():
 
 # A little under what bench/search_accuracy.py measures on the tuning part (README, "Occupation
 # search"), so that a change that makes the search worse fails here. The hold-out is not used.
-TOP1_FLOORS = {"en": 0.83, "ru": 0.92, "zh": 0.26, "kk": 0.85}
+TOP1_FLOORS = {"en": 0.83, "ru": 0.92, "zh": 0.9, "kk": 0.85}
 
 
 def test_top1_accuracy_on_the_tuning_sample_stays_above_its_floor(taxonomy):
