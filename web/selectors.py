@@ -230,13 +230,16 @@ CODE_RE = re.compile(r"^\d{4}$")
 class OccupationHit:
     occupation: Occupation
     matched_label: str
+    score: float | None = None  # None: found by its code or by its title, not ranked
+    strength: str = ""  # "strong" or "possible" (gaps.search.OccupationMatch.strength)
 
 
 def search_occupations(query: str, *, limit: int = SEARCH_LIMIT) -> list[OccupationHit]:
-    """Unit groups for the picker: the multilingual title search first, then plain title matches.
+    """Unit groups for the picker: a typed code, then the multilingual title search.
 
-    gaps.search ranks over every label in four languages; while it is not installed (or finds
-    fewer than `limit`), titles containing the query fill the list, so the picker always works.
+    gaps.search ranks over every label in four languages and returns fewer groups rather than
+    unrelated ones. Only when it finds nothing (no labels loaded yet) do titles containing the
+    query stand in, so the picker still works on a bare taxonomy.
     """
     query = (query or "").strip()
     if not query:
@@ -254,13 +257,8 @@ def search_occupations(query: str, *, limit: int = SEARCH_LIMIT) -> list[Occupat
         matches = ranked_search(query, limit=limit)
     except NotImplementedError:
         matches = []
-    by_code = Occupation.objects.in_bulk([m.code for m in matches if m.code not in seen])
-    for match in matches:
-        occupation = by_code.get(match.code)
-        if occupation and occupation.code not in seen and occupation.level == Occupation.Level.UNIT:
-            hits.append(OccupationHit(occupation, match.matched_label))
-            seen.add(occupation.code)
-    if len(hits) < limit:
+    hits.extend(_hits(matches, seen))
+    if not matches and len(hits) < limit:
         contains = (
             Q(title_en__icontains=query) | Q(title_ru__icontains=query)
             | Q(title_zh__icontains=query) | Q(title_kk__icontains=query)
@@ -272,6 +270,44 @@ def search_occupations(query: str, *, limit: int = SEARCH_LIMIT) -> list[Occupat
         )
         hits.extend(OccupationHit(occupation, "") for occupation in rest)
     return hits[:limit]
+
+
+def _hits(matches, seen: set[str]) -> list[OccupationHit]:
+    by_code = Occupation.objects.in_bulk([m.code for m in matches if m.code not in seen])
+    hits = []
+    for match in matches:
+        occupation = by_code.get(match.code)
+        if occupation and occupation.code not in seen and occupation.level == Occupation.Level.UNIT:
+            hits.append(OccupationHit(occupation, match.matched_label, match.score, match.strength))
+            seen.add(occupation.code)
+    return hits
+
+
+# A report page suggests occupations for this many of its lines at most (one search each).
+CANDIDATE_LINES = 200
+CANDIDATES_PER_LINE = 3
+
+
+def line_candidates(lines) -> dict[int, list[OccupationHit]]:
+    """Occupations to offer for each uncoded or automatically coded line, by line number.
+
+    An uncoded line gets the search's best groups for its title (below the coding threshold they
+    are possible matches an official may pick); a line the search coded gets the next groups after
+    the one it chose, so that a wrong choice is one click from the right one.
+    """
+    from gaps.search import title_candidates
+
+    wanted = [line for line in lines if line.occupation_title and (line.is_uncoded or line.is_auto_coded)]
+    found: dict[int, list] = {}
+    for line in wanted[:CANDIDATE_LINES]:
+        matches, _confidence = title_candidates(line.occupation_title, limit=CANDIDATES_PER_LINE + 1)
+        found[line.line_no] = [m for m in matches if m.code != line.occupation_id][:CANDIDATES_PER_LINE]
+    codes = {m.code for matches in found.values() for m in matches}
+    by_code = Occupation.objects.in_bulk(list(codes)) if codes else {}
+    return {
+        line_no: [OccupationHit(by_code[m.code], m.matched_label, m.score, m.strength) for m in matches if m.code in by_code]
+        for line_no, matches in found.items()
+    }
 
 
 # --- Matching results of a region ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
+from core import text
 from core.imports.api import RETRY_AFTER_SECONDS
 from core.permissions import can_edit_region_reports, can_review, sees_everything
 from gaps import services as report_services
@@ -84,11 +85,16 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
                    status: int = 200):
     report = selectors.report_for_page(region, quarter)
     can_edit = can_edit_region_reports(request.user, region)
+    lines = list(selectors.report_lines(report))
+    # The occupations a title may mean, for the lines a person may still code or re-code.
+    candidates = selectors.line_candidates(lines) if can_edit and report is not None else {}
+    for line in lines:
+        line.candidates = candidates.get(line.line_no, [])
     context = {
         "region": region,
         "quarter": quarter,
         "report": report,
-        "lines": selectors.report_lines(report),
+        "lines": lines,
         "can_edit": can_edit,
         # Lines are added to the draft; with no report yet the first line opens one.
         "can_add_lines": can_edit and (report is None or report.status == ReportStatus.DRAFT),
@@ -142,10 +148,30 @@ def report_line_add(request: HttpRequest, region_code: str, quarter: str) -> Htt
             except ValidationError as exc:
                 form.add_service_error(exc)
             else:
-                messages.success(request, _("Line %(number)s added.") % {"number": line.line_no})
+                (messages.warning if line.is_uncoded else messages.success)(request, _line_added_message(line))
                 return redirect(_report_page_url(region, quarter) + "#lines")
     # 422 tells htmx and tests alike that nothing was saved; browsers show the page as usual.
     return _render_report(request, region, quarter, form=form, status=422)
+
+
+def _line_added_message(line) -> str:
+    """What became of a line's occupation: picked, coded by the search (and how to change it), or not coded."""
+    if line.is_auto_coded:
+        return _(
+            "Line %(number)s added. The title “%(title)s” was coded as %(occupation)s "
+            "(confidence %(confidence)s). If that is not the occupation, change it in the line below."
+        ) % {
+            "number": line.line_no, "title": line.occupation_title,
+            "occupation": text.occupation_label(line.occupation_id),
+            "confidence": text.format_percent(line.coding_confidence),
+        }
+    if line.is_uncoded:
+        return _(
+            "Line %(number)s added without an occupation: no occupation matches “%(title)s” closely enough "
+            "to choose one for you. Pick it in the line below; until then the matching cannot compare the "
+            "line with any program."
+        ) % {"number": line.line_no, "title": line.occupation_title}
+    return _("Line %(number)s added.") % {"number": line.line_no}
 
 
 def _report_line_or_404(user, region_code: str, quarter: str, line_no: int):

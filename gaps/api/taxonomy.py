@@ -22,8 +22,8 @@ from core.choices import Language
 from gaps.models import Occupation, OccupationLabel
 from gaps.search import MAX_QUERY_CHARS, search_occupations
 
-# A ranked search returns at most this many unit groups (then paginated like any list): past the
-# first few dozen the matches share only a generic word with the query.
+# A ranked search returns at most this many unit groups (then paginated like any list); it returns
+# fewer when the others match too weakly (gaps.search.MIN_SCORE, RELATIVE_FLOOR).
 SEARCH_MAX_RESULTS = 50
 
 
@@ -50,12 +50,19 @@ class OccupationMatchSerializer(OccupationSerializer):
     # The list documents this one shape, but only a search (?q=) has a match: required=False (not
     # read_only, which the schema marks required) leaves the three out of the schema's required list,
     # and the plain list omits them. The serializer is only ever used for output.
-    score = serializers.FloatField(source="match.score", required=False, help_text=_("Similarity 0..1 of the best label."))
+    score = serializers.FloatField(
+        source="match.score", required=False,
+        help_text=_("How well the best label matches, 0..1: 1 is the same words, 0.95 the same words in another form or order."),
+    )
+    match_strength = serializers.ChoiceField(
+        source="match.strength", required=False, choices=["strong", "possible"],
+        help_text=_("“strong” from a score of 0.8, else “possible”: worth a look, not a sure match."),
+    )
     matched_label = serializers.CharField(source="match.matched_label", required=False)
     matched_language = serializers.CharField(source="match.language", required=False)
 
     class Meta(OccupationSerializer.Meta):
-        fields = [*OccupationSerializer.Meta.fields, "score", "matched_label", "matched_language"]
+        fields = [*OccupationSerializer.Meta.fields, "score", "match_strength", "matched_label", "matched_language"]
         read_only_fields = fields
 
 

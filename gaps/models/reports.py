@@ -126,3 +126,17 @@ class GapReportLine(models.Model):
     @property
     def is_uncoded(self) -> bool:
         return self.occupation_id is None
+
+    @property
+    def is_auto_coded(self) -> bool:
+        """Coded by the title search from a typed title, not picked by a person.
+
+        A picked code is stored without a confidence (picked while adding the line) or with 1.0
+        (gaps.services.line_set_occupation); the search's confidence stays below 1.
+        """
+        return (
+            self.occupation_id is not None
+            and bool(self.occupation_title)
+            and self.coding_confidence is not None
+            and self.coding_confidence < 1.0
+        )

@@ -239,3 +239,56 @@ def test_bad_json_is_a_400_not_a_500(world):
         "POST", reverse("report-list"), "{not json", content_type="application/json"
     )
     assert response.status_code == 400
+
+
+class TestTypedTitles:
+    """A title sent without a code is coded only above OCCUPATION_CODING_THRESHOLD (issue 15)."""
+
+    @pytest.fixture
+    def labelled(self, world, settings):
+        from gaps import search
+        from gaps.models import OccupationLabel
+        from gaps.taxonomy.text import normalize
+
+        for code, label in [("8341", "tractor driver"), ("8341", "тракторист"), ("7515", "fruit grader"), ("7515", "helper")]:
+            OccupationLabel.objects.create(
+                occupation_id=code, language="en" if label.isascii() else "ru", label=label,
+                normalized=normalize(label), source="TALENTGAP",
+            )
+        settings.OCCUPATION_CODING_THRESHOLD = 0.9
+        search.invalidate_index()
+        yield world
+        search.invalidate_index()
+
+    def post_line(self, world, title):
+        return world.client("official_a").post(
+            reverse("report-line-list"),
+            {"report": world.reports["A_draft"].pk, **line_json(occupation=None, occupation_title=title)},
+            format="json",
+        )
+
+    def test_above_the_threshold_the_title_is_coded(self, labelled):
+        response = self.post_line(labelled, "тракторист")
+
+        assert response.status_code == 201, response.data
+        assert response.data["occupation"] == "8341" and not response.data["is_uncoded"]
+        assert 0.9 <= response.data["coding_confidence"] < 1
+
+    def test_below_the_threshold_the_title_stays_uncoded(self, labelled, settings):
+        settings.OCCUPATION_CODING_THRESHOLD = 1.01
+
+        response = self.post_line(labelled, "тракторист")
+
+        assert response.status_code == 201, response.data
+        assert response.data["occupation"] is None and response.data["is_uncoded"]
+        assert response.data["occupation_title"] == "тракторист"
+        assert response.data["coding_confidence"] is not None
+
+    @pytest.mark.parametrize("title", ["<b>helper</b>", "helper", "qwxz plombir"])
+    def test_a_generic_or_unknown_title_is_never_coded(self, labelled, settings, title):
+        settings.OCCUPATION_CODING_THRESHOLD = 0.0
+
+        response = self.post_line(labelled, title)
+
+        assert response.status_code == 201, response.data
+        assert response.data["occupation"] is None and response.data["is_uncoded"]

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from core.imports.errors import ImportRejected
 from gaps import services
 from gaps.importers import GapReportImporter
-from gaps.models import GapReport, GapReportLine, ReportStatus
+from gaps.models import GapReport, GapReportLine, OccupationLabel, ReportStatus
 
 from .conftest import GAP_HEADER, csv_bytes, gap_row, make_file, run, xlsx_bytes
 
@@ -283,3 +283,17 @@ def test_replacing_a_drafts_lines_keeps_the_old_lines_in_the_audit_history(isco,
     assert sorted(deleted.values_list("occupation_id", flat=True)) == ["7411", "8341"]
     assert set(deleted.values_list("history_user", flat=True)) == {official.pk}
     assert not GapReportLine.objects.filter(pk__in=old_ids).exists()
+
+
+def test_a_title_of_generic_words_is_stored_uncoded_whatever_the_threshold(isco, regions, settings):
+    from gaps import search
+
+    OccupationLabel.objects.create(occupation_id="7515", language="en", label="helper", normalized="helper", source="ESCO")
+    search.invalidate_index()
+    settings.OCCUPATION_CODING_THRESHOLD = 0.0
+    rows = [GAP_HEADER, gap_row(occupation_code="", occupation_title="<b>helper</b>"), gap_row(occupation_code="", occupation_title="рабочий")]
+
+    result = run(GapReportImporter(), csv_bytes(rows))
+
+    assert list(GapReport.objects.get().lines.values_list("occupation_id", flat=True)) == [None, None]
+    assert result["reports"][0]["uncoded"] == 2

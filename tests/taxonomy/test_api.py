@@ -48,6 +48,16 @@ def test_q_ranks_unit_groups(taxonomy, client, query):
     assert all(r["level"] == 4 for r in results)
 
 
+def test_q_says_how_strong_each_match_is_and_pads_nothing(taxonomy, client):
+    results = client.get(URL, {"q": "электрогазосварщик"}).json()["results"]
+
+    assert results[0]["code"] == "7212"
+    assert results[0]["match_strength"] == "strong" and results[0]["score"] >= 0.8
+    assert all(r["match_strength"] == ("strong" if r["score"] >= 0.8 else "possible") for r in results)
+    assert all(r["score"] >= 0.5 * results[0]["score"] for r in results)
+    assert client.get(URL, {"q": "qwzxv plorkt"}).json()["results"] == []
+
+
 def test_q_with_language_and_parent(taxonomy, client):
     response = client.get(URL, {"q": "комбайнер", "language": "kk"})
     assert response.json()["results"][0]["code"] == "8341"

@@ -11,6 +11,8 @@ import pytest
 from django.test import override_settings
 
 from gaps.models import OccupationLabel
+from gaps.taxonomy.text import normalize
+from gaps import search
 from gaps.search import code_title, search_occupations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +59,7 @@ def test_titles_in_each_language_rank_the_right_unit_group_first(taxonomy, langu
 def test_matches_carry_scores_labels_and_languages(taxonomy):
     matches = search_occupations("сварщик", limit=5)
 
-    assert len(matches) == 5
+    assert 1 <= len(matches) <= 5
     assert matches[0].code == "7212"
     assert matches[0].score == pytest.approx(1.0, abs=0.06)
     assert matches[0].language in ("ru", "kk")
@@ -106,15 +108,151 @@ def test_the_index_follows_label_changes(taxonomy, recheck_always):
     assert not any(m.matched_label == "zorbulator" for m in search_occupations("zorbulator"))
 
 
-def test_a_query_is_fast_after_warm_up(taxonomy):
-    search_occupations("warm up")
-    titles = ["tractor driver", "оператор зерноуборочного комбайна", "联合收割机驾驶员", "дәнекерлеуші", "solar panel installer"]
-    started = time.perf_counter()
-    for _ in range(4):
-        for title in titles:
-            search_occupations(title)
-    per_query = (time.perf_counter() - started) / (4 * len(titles))
-    assert per_query < 0.05  # the target is ~20 ms; the margin absorbs a busy CI machine
+# Issue 15, "Why": titles the search got wrong. They need the labels of all 436 unit groups in
+# four languages (gaps/taxonomy/data/labels_*.csv, titles_*.csv).
+ISSUE_EXAMPLES = [
+    ("小学教师", "2341"),
+    ("药剂师", "2262"),
+    ("сатушы", "5223"),
+    ("оператор колл-центра", "4222"),
+    ("carpenter", "7115"),
+    ("厨师", "5120"),
+    ("аспазшы", "5120"),
+    ("нан пісіруші", "7512"),
+    ("комбайнер", "8341"),
+    ("收割机", "8341"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), ISSUE_EXAMPLES)
+def test_the_examples_of_issue_15_rank_the_right_unit_group_first(taxonomy, query, expected):
+    assert search_occupations(query)[0].code == expected
+
+
+@pytest.mark.parametrize(("query", "unrelated"), [("комбайнер", "7125"), ("收割机", "7212"), ("сатушы", "8112")])
+def test_the_search_returns_fewer_results_rather_than_unrelated_ones(taxonomy, query, unrelated):
+    matches = search_occupations(query, limit=50)
+
+    assert unrelated not in [m.code for m in matches]
+    assert all(m.score >= search.MIN_SCORE for m in matches)
+    assert all(m.score >= search.RELATIVE_FLOOR * matches[0].score for m in matches)
+
+
+def test_nothing_is_returned_for_a_title_that_matches_nothing(taxonomy):
+    assert search_occupations("qwzxv plorkt") == []
+    assert search_occupations("ъъъъ ыыыы") == []
+
+
+@pytest.mark.parametrize("title", ["<b>helper</b>", "helper", "рабочий", "жұмысшы", "工人", "оператор", "специалист"])
+def test_a_title_of_generic_words_only_is_never_coded(taxonomy, title):
+    code, confidence = code_title(title)
+
+    assert code is None
+    assert confidence <= search.GENERIC_ONLY_CONFIDENCE
+
+
+def test_scores_say_strong_or_possible(taxonomy):
+    strong = search_occupations("электрогазосварщик")[0]
+    assert strong.code == "7212" and strong.strength == "strong" and strong.score >= search.STRONG_MATCH_SCORE
+    weak = [m for m in search_occupations("welding workshop helper", limit=20) if m.score < search.STRONG_MATCH_SCORE]
+    assert weak and all(m.strength == "possible" for m in weak)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("plumer", "7126"), ("електрик", "7411"), ("сварщиик", "7212")])
+def test_a_word_one_typo_away_from_a_label_word_is_read_as_it(taxonomy, typed, expected):
+    match = search_occupations(typed)[0]
+    assert match.code == expected
+    assert match.score < search.NEAR_SCORE  # a corrected word is never an exact match
+    # A guess is offered, never coded without a person.
+    code, confidence = code_title(typed)
+    assert code is None and confidence <= search.CORRECTED_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("typed", "same_as"),
+    [("водитель кат. С", "водитель категории C"), ("С санатты жүргізуші", "жүргізуші категории C"), ("токарь 6 разряда", "токарь")],
+)
+def test_licence_categories_are_kept_and_grades_dropped(typed, same_as):
+    from gaps.taxonomy.text import analyze
+
+    assert analyze(normalize(typed)).near_key == analyze(normalize(same_as)).near_key
+    assert analyze(normalize("водитель категории C")).near_key != analyze(normalize("водитель категории D")).near_key
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("водители грузовиков", "8332"), ("грузовика водитель", "8332"), ("сварщица", "7212"), ("токарь 6 разряда", "7223")],
+)
+def test_inflections_word_order_feminine_forms_and_grades_match_near_exactly(taxonomy, typed, expected):
+    match = search_occupations(typed)[0]
+    assert match.code == expected
+    assert match.score >= search.CONTENT_SCORE * search.SOURCE_WEIGHTS["ESCO"]
+
+
+def test_an_authoritative_label_beats_an_esco_synonym_of_another_group(taxonomy):
+    # "carpenter" is also an ESCO label of 3432 (set builders); ILO lists it under 7115.
+    assert search_occupations("carpenter")[0].code == "7115"
+    assert search_occupations("electrician")[0].code == "7411"
+
+
+def test_the_index_is_saved_prebuilt_and_loaded_by_the_next_process(taxonomy, settings, tmp_path):
+    settings.OCCUPATION_INDEX_DIR = str(tmp_path / "index")
+    search.invalidate_index()
+    search_occupations("welder")
+    assert search.last_index_event[0] == "built"
+    files = list((tmp_path / "index").glob("occupation-index-*.pickle"))
+    assert len(files) == 1
+    assert oct(files[0].stat().st_mode & 0o777) == "0o600"
+
+    search.invalidate_index()  # as a new process would start
+    assert search_occupations("welder")[0].code == "7212"
+    assert search.last_index_event[0] == "loaded"
+
+
+def test_a_damaged_or_foreign_index_file_is_rebuilt_not_trusted(taxonomy, settings, tmp_path):
+    settings.OCCUPATION_INDEX_DIR = str(tmp_path)
+    search.invalidate_index()
+    search_occupations("welder")
+    path = next(tmp_path.glob("occupation-index-*.pickle"))
+
+    path.write_bytes(b"not a pickle")
+    search.invalidate_index()
+    assert search_occupations("welder")[0].code == "7212"
+    assert search.last_index_event[0] == "built"
+
+    path.chmod(0o666)  # anybody could have written it
+    search.invalidate_index()
+    assert search_occupations("welder")[0].code == "7212"
+    assert search.last_index_event[0] == "built"
+
+
+def test_a_second_load_of_the_label_files_writes_nothing(taxonomy, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.OCCUPATION_INDEX_DIR = str(tmp_path)
+    call_command("load_taxonomy", stdout=StringIO())  # up to date already; writes the prebuilt index
+    files = list(tmp_path.glob("occupation-index-*.pickle"))
+    assert len(files) == 1
+    written = files[0].stat().st_mtime_ns
+    ids = set(OccupationLabel.objects.values_list("id", flat=True))
+
+    out = StringIO()
+    call_command("load_taxonomy", stdout=out)
+
+    assert "up to date" in out.getvalue()
+    assert set(OccupationLabel.objects.values_list("id", flat=True)) == ids
+    assert list(tmp_path.glob("occupation-index-*.pickle")) == files
+    assert files[0].stat().st_mtime_ns == written
+    assert search.last_index_event[0] == "loaded"
+
+
+def test_without_an_index_dir_each_process_builds_its_own(taxonomy, settings, tmp_path):
+    settings.OCCUPATION_INDEX_DIR = ""
+    search.invalidate_index()
+    assert search_occupations("welder")[0].code == "7212"
+    assert search.last_index_event[0] == "built"
 
 
 def _accuracy_module():
@@ -124,16 +262,14 @@ def _accuracy_module():
     return module
 
 
-# A little under what bench/search_accuracy.py measures (en 80%, ru 92%, zh 91%, kk 89%), so a
-# change that makes the search worse fails here.
-TOP1_FLOORS = {"en": 0.76, "ru": 0.88, "zh": 0.86, "kk": 0.84}
+# A little under what bench/search_accuracy.py measures on the tuning part (README, "Occupation
+# search"), so that a change that makes the search worse fails here. The hold-out is not used.
+TOP1_FLOORS = {"en": 0.83, "ru": 0.92, "zh": 0.9, "kk": 0.85}
 
 
-def test_top1_accuracy_on_the_labelled_sample_stays_above_its_floor(taxonomy):
+def test_top1_accuracy_on_the_tuning_sample_stays_above_its_floor(taxonomy):
     bench = _accuracy_module()
-    rows = bench.read_sample()
-    per_language = {lang: sum(r["language"] == lang for r in rows) for lang in TOP1_FLOORS}
-    assert all(n >= 40 for n in per_language.values()), per_language
+    rows = bench.read_sample("tuning")
 
     accuracy = bench.accuracy_by_language(rows)
 
@@ -141,6 +277,30 @@ def test_top1_accuracy_on_the_labelled_sample_stays_above_its_floor(taxonomy):
         top1, top3 = accuracy[language]
         assert top1 >= floor, f"{language}: top-1 {top1:.1%} < {floor:.0%}"
         assert top3 >= top1
+
+
+def test_the_labelled_sample_is_split_by_language_and_major_group():
+    bench = _accuracy_module()
+    parts = {part: bench.read_sample(part) for part in ("tuning", "holdout")}
+    codes = {code for code, level in _isco_levels().items() if level == "4"}
+    everything = parts["tuning"] + parts["holdout"]
+    assert len(everything) >= 800
+    for language in ("en", "ru", "zh", "kk"):
+        assert sum(r["language"] == language for r in everything) >= 200, language
+        for part, rows in parts.items():
+            majors = {r["expected_isco"][0] for r in rows if r["language"] == language}
+            assert majors == set("0123456789"), (part, language, majors)
+    assert all(r["expected_isco"] in codes for r in everything)
+    # A title is in one part only, also when two languages spell it alike (Kazakh uses Russian loans).
+    tuning = {normalize(r["title"]) for r in parts["tuning"]}
+    assert not tuning & {normalize(r["title"]) for r in parts["holdout"]}
+
+
+def _isco_levels() -> dict[str, str]:
+    import csv
+
+    with (ROOT / "gaps" / "taxonomy" / "data" / "isco08.csv").open(encoding="utf-8") as fh:
+        return {row["code"]: row["level"] for row in csv.DictReader(fh)}
 
 
 def test_sqlite_ranks_like_postgresql(taxonomy, tmp_path):

@@ -129,3 +129,49 @@ def test_home_fits_a_phone_width_screen(page, make_user, regions):
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()
     expect(page.locator(".skip-link")).to_have_text(re.compile("Skip to main content"))
+
+
+def test_official_types_a_title_without_picking_and_changes_the_automatic_code(page, make_user, regions, occupations, settings):
+    """Issue 15: a typed title the search is sure of is coded, the page says so, and the next
+    candidate is one click away."""
+    from django.urls import reverse
+
+    from gaps import search
+    from gaps.models import OccupationLabel
+    from gaps.taxonomy.text import normalize
+
+    for code, label in [("8341", "tractor driver"), ("8341", "тракторист"), ("7543", "tractor test driver")]:
+        OccupationLabel.objects.create(
+            occupation=occupations[code], language="en" if label.isascii() else "ru", label=label,
+            normalized=normalize(label), source="TALENTGAP",
+        )
+    search.invalidate_index()
+    settings.OCCUPATION_CODING_THRESHOLD = 0.9
+    make_user(Role.OFFICIAL, regions=[regions["east"]], username="aigerim")
+    login(page, "aigerim")
+    page.goto(page.base_url + reverse("web:report", kwargs={"region_code": "KZ-VOS", "quarter": QUARTER}))
+
+    # Typed, not picked from the list.
+    page.get_by_label("Occupation").fill("tractor driver")
+    page.get_by_label("Workers needed").fill("12")
+    page.get_by_label("Monthly salary from").fill("250000")
+    page.get_by_label("Monthly salary to").fill("320000")
+    page.get_by_label("Currency").fill("KZT")
+    page.get_by_role("button", name="Add line").click()
+
+    expect(page.locator(".messages")).to_contain_text("was coded as Mobile farm and forestry plant operators (8341)")
+    line = page.locator("table.lines tbody tr").first
+    expect(line).to_contain_text("Coded automatically from the title “tractor driver”")
+    line.get_by_text("Change the occupation").click()
+    other = line.locator("ul.suggestions li").filter(has_text="7543")
+    expect(other).to_contain_text("possible match")
+    other.get_by_role("button").click()
+
+    expect(page.locator(".messages")).to_contain_text("Line 1 is now coded 7543.")
+    line = page.locator("table.lines tbody tr").first
+    expect(line).to_contain_text("Product graders and testers")
+    expect(line).not_to_contain_text("Coded automatically")
+    line_row = GapReport.objects.get(region=regions["east"]).lines.get()
+    assert (line_row.occupation_id, line_row.coding_confidence) == ("7543", 1.0)
+    assert page.console_errors == []
+    search.invalidate_index()

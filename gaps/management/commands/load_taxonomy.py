@@ -18,6 +18,11 @@ class Command(BaseCommand):
         except (TaxonomyDataError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         result = sync_taxonomy(data)
+        # The title search's prebuilt index of these labels (gaps/search.py): the web and worker
+        # processes then load it instead of each building it.
+        from gaps.search import prebuild_index
+
+        prebuild_index()
         elapsed = time.monotonic() - started
         if not result.changed:
             self.stdout.write(
