@@ -50,6 +50,17 @@ def test_the_need_date_is_the_season_start_when_given():
     assert result.outcomes[l.id].covered == 5
 
 
+def test_a_season_starting_after_its_quarter_with_no_end_ends_on_its_need_date():
+    """SPEC.md revision 2: E is never before N."""
+    l = line(headcount=5, season_start=D(2026, 11, 1))  # 2026Q3 ends on 30 September
+    p = program()
+    after_quarter = cohort(p, seats=3, graduation=D(2026, 10, 15))
+    result = match_quarter(match_input([l], [p], [after_quarter]))
+    outcome = result.outcomes[l.id]
+    assert (outcome.need_date, outcome.end_date) == (D(2026, 11, 1), D(2026, 11, 1))
+    assert outcome.covered == 3
+
+
 def test_eligibility_needs_the_region_language_and_certification():
     l = line(headcount=5, languages=("kk",), certification="KZ")
     ok = program(languages=("kk",), certifications=("kz",), serves=("EKZ",))

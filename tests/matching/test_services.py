@@ -51,6 +51,20 @@ def test_a_run_writes_flags_recommendations_and_gaps_and_becomes_current():
     assert run.counts["flags"][FlagKind.MISDIRECTED_SUPPLY] == 1
 
 
+def test_a_line_whose_season_starts_after_its_quarter_sees_cohorts_graduating_before_its_need_date():
+    """SPEC.md revision 2 (issue 17, point 5): E is never before N, and the fetch reads every cohort
+    from min(N) - window to max(E), so the cohort graduating between the quarter's end and N counts."""
+    seed.occupations()
+    ekz = seed.region("EKZ")
+    seed.report(ekz, lines=[{"occupation": "8341", "headcount": 10, "season_start": dt.date(2026, 11, 1)}])
+    harvest = seed.program("EKZ-AGRO", "HARVEST", ["8341"], serves=[ekz])
+    seed.cohort(harvest, 10, dt.date(2026, 10, 15))  # after 2026Q3's end, before N
+    run = run_inline()
+    (outcome,) = LineOutcome.objects.filter(run=run)
+    assert (outcome.need_date, outcome.covered, outcome.shortfall) == (dt.date(2026, 11, 1), 10, 0)
+    assert not flags_current(quarter="2026Q3").exists()
+
+
 def test_the_late_drip_class_gets_a_reschedule_with_the_latest_intake_date():
     rows = seed.seed_quarter()
     run_inline()
