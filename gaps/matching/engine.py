@@ -29,7 +29,7 @@ from . import pairs, rules
 from .allocation import allocate_rows
 from .flags import Flag, FlagKind, new_flag
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
-from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
+from .types import Cohort, Line, MatchInput, Program, RateTable, Settings, cohort_order_key
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,23 @@ def _line_money(line: Line, n: dt.date, rates: RateTable) -> tuple[Decimal, Deci
     return rates.to_cny(line.salary_min, line.currency, n), rates.to_cny(line.salary_max, line.currency, n)
 
 
+def _line_priority(line: Line, n: dt.date, rates: RateTable) -> tuple:
+    """SPEC.md's line order for the allocation (revision 2): the higher salary midpoint in CNY at
+    the rate in force on N first, then the earlier N, then region code and line number. The
+    midpoint is exact (min + max, times the rate, unrounded: two lines a fraction of a fen apart
+    are not a tie); halving it would not change the order."""
+    return (-(line.salary_min + line.salary_max) * rates.rate(line.currency, n), n, *line.order_key())
+
+
+def _program_key(program: Program) -> tuple:
+    return (program.college_code, program.code, program.id)
+
+
+def _graduation_key(cohort: Cohort) -> tuple:
+    """A program's cohorts by graduation, then intake (unique per program)."""
+    return (cohort.graduation_date, cohort.intake_date, cohort.id)
+
+
 def match_components(inp: MatchInput) -> PartialResult:
     """Allocation and the per-component flags and recommendations for the input's coded lines.
 
@@ -136,31 +153,36 @@ def match_components(inp: MatchInput) -> PartialResult:
     """
     quarter = Quarter.parse(inp.quarter)
     settings = inp.settings
-    programs = {p.id: p for p in inp.programs}
-    cohort_list = sorted(inp.cohorts, key=lambda c: (c.graduation_date, c.id))
+    # Everything below reads lines, programs and cohorts in orders of their contents (SPEC.md's
+    # keys), never of their ids: the same input gives the same results whatever order its rows
+    # were inserted in (tests/matching/test_engine.py permutes the ids).
+    program_list = sorted(inp.programs, key=_program_key)
+    programs = {p.id: p for p in program_list}
+    # Cohort positions follow the allocation's cohort order (latest graduation first, then college,
+    # program and intake): allocation.allocate_rows uses the seats of lower positions first.
+    cohort_list = sorted(inp.cohorts, key=lambda c: cohort_order_key(c, programs[c.program_id]))
     cohorts_by_program: dict[int, list[Cohort]] = defaultdict(list)
-    for c in cohort_list:
+    for c in sorted(cohort_list, key=_graduation_key):
         cohorts_by_program[c.program_id].append(c)
     programs_by_occupation: dict[str, list[Program]] = defaultdict(list)
-    for p in sorted(inp.programs, key=lambda p: p.id):
+    for p in program_list:
         for code in p.occupation_codes:
             programs_by_occupation[code].append(p)
     cohort_by_id = {c.id: c for c in cohort_list}
 
-    lines = sorted((l for l in inp.lines if l.occupation_code), key=lambda l: l.id)
+    lines = sorted((l for l in inp.lines if l.occupation_code), key=Line.order_key)
     result = PartialResult()
     dates = {line.id: (rules.need_date(line, quarter), rules.end_date(line, quarter)) for line in lines}
     money = {line.id: _line_money(line, dates[line.id][0], inp.rates) for line in lines}
-    cohort_ids = [c.id for c in cohort_list]  # position -> id, in graduation order
-    found = pairs.line_pairs(lines, dates, list(inp.programs), cohort_list, settings)
+    cohort_ids = [c.id for c in cohort_list]  # position -> id, in the allocation's cohort order
+    found = pairs.line_pairs(lines, dates, program_list, cohort_list, settings)
 
     # Allocation over all eligible pairs of the input: one row of eligible cohort positions per
     # line (lines of one group with the same dates and requirements share the row).
     cohort_id_of = np.array(cohort_ids, dtype=np.int64)
     allocated = allocate_rows(
         [line.headcount for line in lines],
-        # Higher salary first (midpoint in CNY at the need date), then the earlier need date.
-        [(-(money[l.id][0] + money[l.id][1]), dates[l.id][0]) for l in lines],
+        [_line_priority(l, dates[l.id][0], inp.rates) for l in lines],
         [c.seats for c in cohort_list],
         [found[line.id].eligible for line in lines],
     )
@@ -341,7 +363,7 @@ def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tupl
     # Adjacent shortfall lines per (what the program trains, region): adjacency depends on the
     # program's occupations and sector only, and many oversupplied cohorts share them.
     adjacent: dict[tuple, list] = {}
-    for item in sorted(oversupplied, key=lambda o: o.cohort.id):
+    for item in sorted(oversupplied, key=lambda o: (*_program_key(o.program), *_graduation_key(o.cohort))):
         c, p = item.cohort, item.program
         regions = sorted(p.serves_region_ids) if p.serves_region_ids else all_regions
         trains = (p.occupation_codes, p.sector)

@@ -26,7 +26,7 @@ from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
 
 LINE_FIELDS = (
     "id", "report__region_id", "report__region__code", "occupation_id", "headcount", "salary_min", "salary_max",
-    "currency", "season_start", "season_end", "sector", "certification", "languages", "occupation_title",
+    "currency", "season_start", "season_end", "sector", "certification", "languages", "occupation_title", "line_no",
 )
 
 
@@ -65,11 +65,13 @@ def submitted_lines(quarter: str):
 
 
 def _line(row) -> Line:
-    (id_, region_id, region_code, occ, headcount, smin, smax, currency, start, end, sector, cert, langs, title) = row
+    (id_, region_id, region_code, occ, headcount, smin, smax, currency, start, end, sector, cert, langs, title,
+     line_no) = row
     return Line(
         id=id_, region_id=region_id, region_code=region_code, occupation_code=occ, headcount=headcount,
         salary_min=smin, salary_max=smax, currency=currency, season_start=start, season_end=end,
         sector=sector or "", certification=cert or "", languages=_list(langs), occupation_title=title or "",
+        line_no=line_no,
     )
 
 

@@ -92,6 +92,8 @@ class Flag:
         return flag_json(self.__dict__, self.context)
 
     def sort_key(self) -> tuple:
+        """The order flags are stored in: by what they say, so the same input stores them in the same
+        order whatever its ids (these only separate flags that say the same thing)."""
         return (
             KIND_ORDER[self.kind],
             self.region_code or "",
@@ -99,6 +101,13 @@ class Flag:
             self.college_code or "",
             self.program_code or "",
             self.cohort_graduation_date or dt.date.min,
+            self.target_occupation_code or "",
+            self.headcount or 0,
+            self.covered or 0,
+            self.shortfall or 0,
+            self.surplus or 0,
+            self.count or 0,
+            str(sorted(self.context.items())),  # what `detail` says beyond the fields (need date, ...)
             self.line_id or 0,
             self.cohort_id or 0,
         )

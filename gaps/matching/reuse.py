@@ -86,7 +86,7 @@ def component_digest(part: MatchInput) -> str:
     put("lines", sorted(
         (line.id, line.region_id, line.region_code, line.occupation_code, line.headcount, line.salary_min,
          line.salary_max, line.currency, line.season_start, line.season_end, line.sector, line.certification,
-         line.languages, line.occupation_title)
+         line.languages, line.occupation_title, line.line_no)
         for line in part.lines
     ))
     put("programs", sorted(
