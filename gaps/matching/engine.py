@@ -17,6 +17,7 @@ The work splits in two phases so that several workers can share a quarter:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +30,9 @@ from . import pairs, rules
 from .allocation import allocate_rows
 from .flags import Flag, FlagKind, new_flag
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
-from .types import Cohort, Line, MatchInput, Program, RateTable, Settings, cohort_order_key
+from .types import Cohort, Line, MatchInput, MatchInputError, Program, RateTable, Settings, cohort_order_key
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,26 @@ class GapFigures:
     line_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class LineFault:
+    """A line left out of the matching because something about it alone cannot be computed or
+    stored (issue 17: one line must never stop a quarter). The run records it, naming the line."""
+
+    line_id: int
+    region_code: str
+    line_no: int
+    reason: str  # a code: "salary_out_of_range", "unexpected"
+    message: str
+
+    def as_json(self) -> dict:
+        return {"line_id": self.line_id, "region_code": self.region_code, "line_no": self.line_no,
+                "reason": self.reason, "message": self.message}
+
+
+# The largest salary in CNY a result row stores (DecimalField(max_digits=14, decimal_places=2)).
+MAX_STORED_CNY = Decimal("999999999999.99")
+
+
 @dataclass
 class PartialResult:
     """What one chunk of components produces."""
@@ -66,6 +89,7 @@ class PartialResult:
     allocations: list[tuple[int, int, int]] = field(default_factory=list)  # (line id, cohort id, seats)
     flags: list[Flag] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
+    faults: list[LineFault] = field(default_factory=list)  # lines left out, in line order
 
 
 @dataclass
@@ -145,6 +169,40 @@ def _graduation_key(cohort: Cohort) -> tuple:
     return (cohort.graduation_date, cohort.intake_date, cohort.id)
 
 
+def line_faults(inp: MatchInput) -> list[LineFault]:
+    """The coded lines of the input that match_components leaves out, and why (in line order).
+
+    A line's own figures are computed here once: N, E, its salary in CNY at N. Dates never fault:
+    every date Python holds (years 1-9999) is matched exactly (the timely window is clamped to the
+    calendar's first day, where no cohort graduates earlier; a latest intake date outside the
+    calendar is left empty). A missing exchange rate is no fault of the line: MatchInputError fails
+    the run naming the currency (SPEC.md). What remains: a salary whose CNY value the results cannot
+    hold, and anything unforeseen -- logged and recorded rather than stopping every region's run.
+    """
+    quarter = Quarter.parse(inp.quarter)
+    faults = []
+    for line in sorted((l for l in inp.lines if l.occupation_code), key=Line.order_key):
+        try:
+            n = rules.need_date(line, quarter)
+            rules.end_date(line, quarter)
+            low, high = _line_money(line, n, inp.rates)
+            _line_priority(line, n, inp.rates)
+        except MatchInputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one line must never stop the quarter
+            logger.exception("matching %s: line %s (%s #%s) left out", inp.quarter, line.id, line.region_code,
+                             line.line_no)
+            faults.append(LineFault(line.id, line.region_code, line.line_no, "unexpected", f"{type(exc).__name__}: {exc}"))
+            continue
+        if max(abs(low), abs(high)) > MAX_STORED_CNY:
+            faults.append(LineFault(
+                line.id, line.region_code, line.line_no, "salary_out_of_range",
+                f"salary {line.salary_min}-{line.salary_max} {line.currency} is {low}-{high} CNY at {n.isoformat()}, "
+                f"more than the results can hold ({MAX_STORED_CNY} CNY)",
+            ))
+    return faults
+
+
 def match_components(inp: MatchInput) -> PartialResult:
     """Allocation and the per-component flags and recommendations for the input's coded lines.
 
@@ -170,8 +228,9 @@ def match_components(inp: MatchInput) -> PartialResult:
             programs_by_occupation[code].append(p)
     cohort_by_id = {c.id: c for c in cohort_list}
 
-    lines = sorted((l for l in inp.lines if l.occupation_code), key=Line.order_key)
-    result = PartialResult()
+    result = PartialResult(faults=line_faults(inp))
+    left_out = {fault.line_id for fault in result.faults}
+    lines = sorted((l for l in inp.lines if l.occupation_code and l.id not in left_out), key=Line.order_key)
     dates = {line.id: (rules.need_date(line, quarter), rules.end_date(line, quarter)) for line in lines}
     money = {line.id: _line_money(line, dates[line.id][0], inp.rates) for line in lines}
     cohort_ids = [c.id for c in cohort_list]  # position -> id, in the allocation's cohort order
@@ -226,13 +285,14 @@ def match_components(inp: MatchInput) -> PartialResult:
             for cid in ids:
                 c = cohort_by_id[cid]
                 p = programs[c.program_id]
-                latest_intake = n - c.duration
+                latest_intake = rules.latest_intake(n, c.duration)
                 result.flags.append(Flag(
                     kind=flag_kind.value, college_code=p.college_code, program_code=p.code,
                     cohort_graduation_date=c.graduation_date, surplus=c.seats - used[cid],
                     count=min(short, c.seats), college_id=p.college_id, program_id=p.id, cohort_id=cid,
                     context={
-                        "need_date": n.isoformat(), "latest_intake_date": latest_intake.isoformat(),
+                        "need_date": n.isoformat(),
+                        "latest_intake_date": latest_intake.isoformat() if latest_intake else "",
                         "certification": line.certification, "languages": list(line.languages),
                     },
                     **base,
@@ -285,7 +345,7 @@ def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, progra
             recs.append(make_recommendation(
                 kind=kind, quarter=q, college_id=p.college_id, college_code=p.college_code, line=line,
                 outcome=outcome, headcount=min(outcome.shortfall, seats_by_program[pid]), program=p,
-                latest_intake_date=n - c.duration, cohort_id=c.id,
+                latest_intake_date=rules.latest_intake(n, c.duration), cohort_id=c.id,
             ))
     if outcome.covered > 0:  # UNDER_SUPPLY: colleges that already train the occupation for the region
         by_college: dict[int, Program] = {}
@@ -294,12 +354,12 @@ def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, progra
                 by_college[p.college_id] = p
         for college_id in sorted(by_college):
             p = by_college[college_id]
-            duration = _recent_duration(cohorts_by_program.get(p.id) or (), n - dt.timedelta(days=window_days),
+            duration = _recent_duration(cohorts_by_program.get(p.id) or (), rules.days_before(n, window_days),
                                         outcome.end_date)
             recs.append(make_recommendation(
                 kind=RecommendationKind.EXPAND, quarter=q, college_id=college_id, college_code=p.college_code,
                 line=line, outcome=outcome, headcount=outcome.shortfall, program=p,
-                latest_intake_date=(n - duration) if duration is not None else None,
+                latest_intake_date=rules.latest_intake(n, duration) if duration is not None else None,
             ))
     return recs
 
@@ -405,7 +465,8 @@ def finalize_recommendations(*, quarter, short_lines, programs, retool, previous
         recommendations.append(make_recommendation(
             kind=RecommendationKind.RETOOL, quarter=quarter, college_id=p.college_id, college_code=p.college_code,
             line=line, outcome=outcome, headcount=min(count, outcome.shortfall), program=p,
-            from_occupation_code=own, latest_intake_date=outcome.need_date - c.duration, cohort_id=c.id,
+            from_occupation_code=own, latest_intake_date=rules.latest_intake(outcome.need_date, c.duration),
+            cohort_id=c.id,
         ))
 
     # OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
@@ -471,12 +532,13 @@ def match_quarter(inp: MatchInput, *, previous_gap_keys: frozenset = frozenset()
     )
     final.outcomes = partial.outcomes
     final.allocations = partial.allocations
+    final.faults = partial.faults
     final.flags = sorted(partial.flags + final.flags, key=Flag.sort_key)
     final.recommendations = sorted(partial.recommendations + final.recommendations, key=Recommendation.sort_key)
     return final
 
 
 __all__ = [
-    "GapFigures", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
-    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "match_components", "match_quarter", "plan_components",
+    "GapFigures", "LineFault", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
+    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "line_faults", "match_components", "match_quarter", "plan_components",
 ]

@@ -52,9 +52,9 @@ def days_before(day: dt.date, days: int) -> dt.date:
 
 def latest_intake(n: dt.date, duration: dt.timedelta) -> dt.date | None:
     """The latest intake date from which a cohort lasting `duration` graduates by N; None when that
-    day would lie before the calendar's first (only dates no one can have meant lead there)."""
+    day lies outside Python's calendar (years 1-9999: only dates no one can have meant lead there)."""
     day = n.toordinal() - duration.days
-    return dt.date.fromordinal(day) if day >= 1 else None
+    return dt.date.fromordinal(day) if 1 <= day <= dt.date.max.toordinal() else None
 
 
 def speaks(line: Line, program: Program) -> bool:

@@ -139,7 +139,9 @@ def quarters_affected_by_graduation(day: dt.date) -> list[str]:
     it through the quarter containing it + SUPPLY_WINDOW_DAYS (it is assessed, and timely for need
     dates, up to the window after its graduation)."""
     first = Quarter.containing(day)
-    last = Quarter.containing(day + dt.timedelta(days=settings.SUPPLY_WINDOW_DAYS))
+    # Day numbers: `day` + the window may lie past 31 December 9999 (the last quarter then).
+    last = Quarter.containing(dt.date.fromordinal(min(day.toordinal() + settings.SUPPLY_WINDOW_DAYS,
+                                                      dt.date.max.toordinal())))
     quarters = [first]
     while quarters[-1] < last:
         quarters.append(quarters[-1].next())

@@ -219,8 +219,11 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
             MatchChunk.objects.filter(pk=chunk.pk).update(
                 seconds=round(time.monotonic() - t0, 3), component_digests=digests, reused=sorted(reused)
             )
+            faults = list(partial.faults)
+            for part in reused.values():  # their lines were not computed again: their faults neither
+                faults.extend(engine.line_faults(part))
             _add_timings(run.pk, fetch=t1 - t0, compute=t2 - t1, write=time.monotonic() - t2,
-                         cohorts=len(inp.cohorts), programs=len(inp.programs))
+                         cohorts=len(inp.cohorts), programs=len(inp.programs), faults=faults)
             done, total = MatchRun.objects.filter(pk=run.pk).values_list("chunks_done", "chunks_total").get()
     except _Abandon:
         return False
@@ -283,14 +286,18 @@ def _reusable_components(run: MatchRun, inp):
     return digests, reused, previous, todo
 
 
-def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, **seconds: float) -> None:
-    """Add a chunk's seconds and input sizes to the run's totals (the run row is locked by now)."""
-    run = MatchRun.objects.select_for_update().only("timings", "counts").get(pk=run_id)
+def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, faults=(), **seconds: float) -> None:
+    """Add a chunk's seconds, input sizes and left-out lines to the run's (the run row is locked by now)."""
+    run = MatchRun.objects.select_for_update().only("timings", "counts", "line_faults").get(pk=run_id)
     for key, value in seconds.items():
         run.timings[key] = round(run.timings.get(key, 0) + value, 3)
     run.counts["cohorts"] = run.counts.get("cohorts", 0) + cohorts
     run.counts["programs_read"] = run.counts.get("programs_read", 0) + programs
-    MatchRun.objects.filter(pk=run_id).update(timings=run.timings, counts=run.counts)
+    line_faults = sorted(run.line_faults + [f.as_json() for f in faults], key=lambda f: (f["region_code"], f["line_no"]))
+    if faults:
+        logger.warning("match run %s left out %d line(s): %s", run_id, len(faults),
+                       "; ".join(f"{f.region_code} #{f.line_no}: {f.message}" for f in faults))
+    MatchRun.objects.filter(pk=run_id).update(timings=run.timings, counts=run.counts, line_faults=line_faults)
 
 
 def match_run_finalize(*, run_id: int) -> bool:
