@@ -8,8 +8,11 @@ The work splits in two phases so that several workers can share a quarter:
    its own: allocation, covered/shortfall per line, UNMET_DEMAND, UNDER_SUPPLY, TIMING_MISMATCH,
    CERTIFICATION_GAP, LANGUAGE_GAP, OVERSUPPLY, and the EXPAND / RESCHEDULE / ALIGN_CERTIFICATION /
    ADD_LANGUAGE recommendations.
-2. `finalize(...)` across components: MISDIRECTED_SUPPLY (an oversupplied cohort of one
+2. `finalize(...)` across components: MISDIRECTED_SUPPLY (an oversupplied program of one
    occupation vs a shortfall line of an adjacent one), RETOOL and OPEN, UNCODED_OCCUPATION, gaps.
+
+Revision 2 of SPEC.md: the pair flags (TIMING_MISMATCH, CERTIFICATION_GAP, LANGUAGE_GAP),
+OVERSUPPLY and MISDIRECTED_SUPPLY name a program, not each of its cohorts (gaps.matching.flags).
 
 `match_quarter` runs both in-process (tests, the inline command).
 """
@@ -277,23 +280,27 @@ def match_components(inp: MatchInput) -> PartialResult:
         kind = FlagKind.UNMET_DEMAND if outcome.covered == 0 else FlagKind.UNDER_SUPPLY
         result.flags.append(Flag(kind=kind.value, count=short, context={"need_date": n.isoformat()}, **base))
         cand = candidates_of(line.id)
+        # Revision 2: one flag per (line, program), not per cohort. `ids` come by graduation date
+        # (then college, program, intake): a program's first is its earliest such cohort.
         for flag_kind, ids in (
             (FlagKind.TIMING_MISMATCH, cand.late),
             (FlagKind.CERTIFICATION_GAP, cand.cert_only),
             (FlagKind.LANGUAGE_GAP, cand.language_only),
         ):
-            for cid in ids:
-                c = cohort_by_id[cid]
-                p = programs[c.program_id]
-                latest_intake = rules.latest_intake(n, c.duration)
+            for p, members in _by_program(ids, cohort_by_id, programs):
+                first = members[0]
+                latest_intake = rules.latest_intake(n, first.duration)
+                seats = sum(c.seats for c in members)
                 result.flags.append(Flag(
                     kind=flag_kind.value, college_code=p.college_code, program_code=p.code,
-                    cohort_graduation_date=c.graduation_date, surplus=c.seats - used[cid],
-                    count=min(short, c.seats), college_id=p.college_id, program_id=p.id, cohort_id=cid,
+                    cohort_graduation_date=first.graduation_date,
+                    surplus=sum(c.seats - used[c.id] for c in members), count=min(short, seats),
+                    college_id=p.college_id, program_id=p.id, cohort_id=first.id,
                     context={
                         "need_date": n.isoformat(),
                         "latest_intake_date": latest_intake.isoformat() if latest_intake else "",
                         "certification": line.certification, "languages": list(line.languages),
+                        "cohorts": len(members), "seats": seats,
                     },
                     **base,
                 ))
@@ -301,7 +308,9 @@ def match_components(inp: MatchInput) -> PartialResult:
                                                             programs_by_occupation, cohorts_by_program,
                                                             settings.supply_window_days))
 
-    # OVERSUPPLY: assessed cohorts with at least OVERSUPPLY_RATIO of their seats unallocated.
+    # OVERSUPPLY, per program (revision 2): its assessed cohorts with at least OVERSUPPLY_RATIO of
+    # their seats unallocated; surplus = their unallocated seats, the date = the earliest of them.
+    oversupplied: dict[int, list[Cohort]] = defaultdict(list)
     for cid in cohort_ids:
         c = cohort_by_id[cid]
         p = programs[c.program_id]
@@ -309,12 +318,17 @@ def match_components(inp: MatchInput) -> PartialResult:
             continue
         surplus = c.seats - used[cid]
         if surplus > 0 and surplus >= settings.oversupply_ratio * c.seats:
-            result.flags.append(new_flag(
-                kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=sorted(p.occupation_codes)[0],
-                college_code=p.college_code, program_code=p.code, cohort_graduation_date=c.graduation_date,
-                surplus=surplus, count=surplus, college_id=p.college_id, program_id=p.id, cohort_id=cid,
-                context={"seats": c.seats},
-            ))
+            oversupplied[p.id].append(c)
+    for pid, members in oversupplied.items():
+        p = programs[pid]
+        members.sort(key=_graduation_key)
+        surplus = sum(c.seats - used[c.id] for c in members)
+        result.flags.append(new_flag(
+            kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=sorted(p.occupation_codes)[0],
+            college_code=p.college_code, program_code=p.code, cohort_graduation_date=members[0].graduation_date,
+            surplus=surplus, count=surplus, college_id=p.college_id, program_id=p.id, cohort_id=members[0].id,
+            context={"seats": sum(c.seats for c in members), "cohorts": len(members)},
+        ))
     return result
 
 
@@ -364,6 +378,15 @@ def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, progra
     return recs
 
 
+def _by_program(ids, cohort_by_id, programs) -> list[tuple[Program, list[Cohort]]]:
+    """Cohort ids grouped by program (programs by college and program code; cohorts in the given order)."""
+    groups: dict[int, list[Cohort]] = defaultdict(list)
+    for cid in ids:
+        c = cohort_by_id[cid]
+        groups[c.program_id].append(c)
+    return sorted(((programs[pid], members) for pid, members in groups.items()), key=lambda g: _program_key(g[0]))
+
+
 def _recent_duration(cohorts, first: dt.date, last: dt.date) -> dt.timedelta | None:
     """The duration of the last cohort (in graduation order) graduating within [first, last]."""
     for c in reversed(cohorts):
@@ -377,6 +400,9 @@ def _recent_duration(cohorts, first: dt.date, last: dt.date) -> dt.timedelta | N
 
 @dataclass(frozen=True)
 class Oversupplied:
+    """An OVERSUPPLY program: its earliest oversupplied cohort (whose date the flags name and whose
+    duration RETOOL's latest intake date takes) and the unallocated seats of all of them."""
+
     cohort: Cohort
     program: Program
     surplus: int
@@ -394,7 +420,7 @@ def finalize(
     """MISDIRECTED_SUPPLY + RETOOL, OPEN, UNCODED_OCCUPATION and the gaps.
 
     `short_lines`: every coded line with shortfall > 0 and its outcome; `oversupplied`: every
-    OVERSUPPLY cohort; `programs`: all programs (OPEN looks for colleges that train in the sector);
+    OVERSUPPLY program; `programs`: all programs (OPEN looks for colleges that train in the sector);
     `previous_gap_keys`: (region id, occupation) pairs with a gap in the previous four quarters.
     Two steps (the flags, then what follows from them) so a caller can write the flags while the
     rest is computed.
@@ -421,7 +447,7 @@ def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tupl
     # MISDIRECTED_SUPPLY, and RETOOL per (college, program, line).
     retool: dict[tuple[int, int], list] = {}
     # Adjacent shortfall lines per (what the program trains, region): adjacency depends on the
-    # program's occupations and sector only, and many oversupplied cohorts share them.
+    # program's occupations and sector only, and many oversupplied programs share them.
     adjacent: dict[tuple, list] = {}
     for item in sorted(oversupplied, key=lambda o: (*_program_key(o.program), *_graduation_key(o.cohort))):
         c, p = item.cohort, item.program

@@ -155,3 +155,24 @@ def schedule_cohort_rematch(graduation_dates: Iterable[dt.date | None], *, trigg
     for quarter in quarters:
         schedule_quarter_rematch(quarter=quarter, trigger=trigger)
     return quarters
+
+
+def queue_open_quarters_rematch(apps, *, today: dt.date, trigger: str = "rules_changed") -> list[str]:
+    """Queue a run of every open quarter that has results -- the current quarter and later ones --
+    when the rules that computed them change (a data migration calls it with its historical models:
+    gaps/0011). The queued runs are the outbox: the dispatch sweep sends them once the workers run
+    (never sent: dispatched_at empty), and until they finish the pages say a run is queued while
+    showing the previous results. Earlier quarters keep the results of the rules they were matched
+    under. Returns the quarters queued."""
+    MatchRun = apps.get_model("gaps", "MatchRun")
+    QuarterResults = apps.get_model("gaps", "QuarterResults")
+    current = Quarter.containing(today)
+    quarters = sorted(
+        q for q in QuarterResults.objects.filter(current_run__isnull=False).values_list("quarter", flat=True)
+        if Quarter.parse(q) >= current
+    )
+    for quarter in quarters:
+        if not MatchRun.objects.filter(quarter=quarter, status="queued").exists():
+            MatchRun.objects.create(quarter=quarter, trigger=trigger, status="queued")
+    return quarters
+

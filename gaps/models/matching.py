@@ -36,6 +36,7 @@ class MatchTrigger(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORT_WITHDRAWN = "report_withdrawn", _("Report withdrawn")
     COHORTS_CHANGED = "cohorts_changed", _("Cohorts changed")
+    RULES_CHANGED = "rules_changed", _("Matching rules changed")
 
 
 class MatchRun(models.Model):

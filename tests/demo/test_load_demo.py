@@ -230,6 +230,8 @@ def test_matching_the_demo_quarter_raises_every_seed_flag(occupations):
     # Exactly these: the well-covered lines (7233, 7411, Horgos welders and forklifts, Alashankou
     # drivers, Ili irrigation) and the partly used cohorts raise nothing.
     assert seen == expected
+    # SPEC.md revision 2: each names a program once, however many of its cohorts are concerned.
+    assert len(flags) == len(expected)
     misdirected = next(f for f in flags if f["kind"] == "MISDIRECTED_SUPPLY")
     assert (misdirected["target_occupation_code"], misdirected["count"]) == ("8341", 80)
     late = next(f for f in flags if f["kind"] == "TIMING_MISMATCH")

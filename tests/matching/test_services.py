@@ -309,3 +309,22 @@ def test_a_mail_server_that_refuses_does_not_undo_a_swapped_run(make_user, setti
     assert not Flag.objects.filter(run=first).exists()  # cleaned up after the mails failed
     assert "finalize_notify" in MatchRun.objects.get(pk=second.pk).timings
     assert any("recommendation mails" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_the_flag_revision_queues_a_rematch_of_the_open_quarters_only():
+    """gaps/0011: results of the current and later quarters were computed under revision 1; a queued
+    run of each re-matches them (the sweep sends it), and no run reuses revision-1 rows."""
+    from django.apps import apps
+
+    from gaps.matching.scheduling import queue_open_quarters_rematch
+
+    seed.seed_quarter()
+    for quarter in ("2026Q2", "2026Q3", "2027Q1"):
+        services.match_quarter_inline(quarter=quarter, trigger="command")
+    queued = queue_open_quarters_rematch(apps, today=dt.date(2026, 8, 1))
+    assert queued == ["2026Q3", "2027Q1"]
+    runs = MatchRun.objects.filter(status=MatchRunStatus.QUEUED).order_by("quarter")
+    assert [(r.quarter, r.trigger, r.dispatched_at) for r in runs] == [
+        ("2026Q3", "rules_changed", None), ("2027Q1", "rules_changed", None)]
+    assert queue_open_quarters_rematch(apps, today=dt.date(2026, 8, 1)) == queued  # once
+    assert MatchRun.objects.filter(status=MatchRunStatus.QUEUED).count() == 2
