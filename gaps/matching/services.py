@@ -24,13 +24,11 @@ Coordination is through the database only (no Celery chord): the last chunk to f
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
