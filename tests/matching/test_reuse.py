@@ -199,3 +199,16 @@ def test_finalize_from_the_chunk_in_memory_equals_finalize_from_the_database(set
     assert services.match_run_finalize(run_id=rerun.pk)
     assert QuarterResults.objects.get(quarter="2026Q3").current_run_id == rerun.pk
     assert snapshot() == expected
+
+
+def test_the_rules_revision_is_part_of_every_digest(monkeypatch):
+    """A re-match never copies rows an earlier revision of the rules computed (gaps/0011)."""
+    from gaps.matching import reuse
+
+    from .builders import cohort, line, match_input, program
+
+    p = program()
+    part = match_input([line()], [p], [cohort(p)])
+    now = reuse.component_digest(part)
+    monkeypatch.setattr(reuse, "RULES_REVISION", reuse.RULES_REVISION - 1)
+    assert reuse.component_digest(part) != now
