@@ -41,7 +41,7 @@ SUPPLY_WINDOW_DAYS = int(os.environ.get("SUPPLY_WINDOW_DAYS", "180"))
 
 LINES_SQL = """
 SELECT l.id, rep.region_id, r.code, l.occupation_id, l.headcount, l.salary_min, l.salary_max, l.currency,
-       l.season_start, l.season_end, l.sector, l.certification, l.languages, l.occupation_title
+       l.season_start, l.season_end, l.sector, l.certification, l.languages, l.occupation_title, l.line_no
 FROM gaps_gapreportline l
 JOIN gaps_gapreport rep ON rep.id = l.report_id
 JOIN gaps_region r ON r.id = rep.region_id
@@ -97,7 +97,8 @@ def read_once(conn, quarter: str) -> dict:
     # The cohort window fetch_chunk_input uses, from the lines just read.
     window = dt.timedelta(days=SUPPLY_WINDOW_DAYS)
     params["earliest"] = min([q.start] + [row[8] for row in lines if row[8]]) - window
-    params["latest"] = max([q.end] + [row[9] for row in lines if row[9]])
+    # E is never before N (SPEC.md revision 2): a season starting after its quarter ends on N.
+    params["latest"] = max([q.end] + [row[9] for row in lines if row[9]] + [row[8] for row in lines if row[8]])
     for name, sql in (
         ("programs", PROGRAMS_SQL),
         ("program_occupations", PROGRAM_OCCUPATIONS_SQL),

@@ -10,3 +10,7 @@ class GapsConfig(AppConfig):
         from gaps import names
 
         names.register()
+
+        # Registers how matching runs are sent to the workers (gaps.matching.scheduling), in every
+        # process: web, worker and commands alike.
+        from . import tasks  # noqa: F401

@@ -17,6 +17,9 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import F
 from django.utils import timezone
 
+from gaps.matching import scheduling, services
+from gaps.models import MatchChunk, MatchRun, MatchRunStatus
+
 logger = logging.getLogger(__name__)
 
 # Transient database trouble: worth another try. Anything else is a real failure of the run.
@@ -37,9 +40,6 @@ def match_run_task(self, run_id: int) -> str:
     Results are kept in the database (MatchRun), not in Celery's result backend (ignore_result):
     sending then touches nothing but the broker.
     """
-    from gaps.matching import services
-    from gaps.models import MatchRun, MatchRunStatus
-
     run = MatchRun.objects.filter(pk=run_id).first()
     if run is None:
         return "gone"
@@ -69,8 +69,6 @@ def match_run_task(self, run_id: int) -> str:
 
 
 def _resume(run) -> str:
-    from gaps.models import MatchChunk, MatchRun
-
     MatchRun.objects.filter(pk=run.pk).update(dispatched_at=timezone.now())
     undone = list(MatchChunk.objects.filter(run_id=run.pk, done=False).values_list("pk", flat=True))
     if not undone:
@@ -100,9 +98,6 @@ def match_chunk_task(self, chunk_id: int) -> str:
     run whose chunks are all done and that nobody finalised: the worker that wrote the last chunk
     may have died before finalising.
     """
-    from gaps.matching import services
-    from gaps.models import MatchChunk, MatchRun, MatchRunStatus
-
     chunk = MatchChunk.objects.filter(pk=chunk_id).values("run_id").first()
     if chunk is None:
         return "gone"
@@ -124,8 +119,6 @@ def match_chunk_task(self, chunk_id: int) -> str:
 
 
 def _finalize(run_id: int) -> None:
-    from gaps.matching import services
-
     try:
         services.match_run_finalize(run_id=run_id)
     except Exception as exc:  # noqa: BLE001
@@ -137,9 +130,7 @@ def _finalize(run_id: int) -> None:
 def match_dispatch_sweep_task() -> dict[str, list[int]]:
     """Beat, every MATCH_SWEEP_SECONDS: send the runs the broker never got or lost (the outbox sweep,
     gaps.matching.scheduling.match_dispatch_sweep)."""
-    from gaps.matching.scheduling import match_dispatch_sweep
-
-    return match_dispatch_sweep(broker_reset=broker_restarted_empty())
+    return scheduling.match_dispatch_sweep(broker_reset=broker_restarted_empty())
 
 
 # A key the sweep keeps in the broker's Redis database. Redis loses it only with everything else
@@ -169,11 +160,9 @@ def broker_restarted_empty() -> bool:
 @shared_task(name="gaps.nightly_rematch")
 def nightly_rematch_task() -> list[str]:
     """Beat: re-match the open quarters (the current one and later ones with submitted reports)."""
-    from gaps.matching.services import match_run_enqueue, open_quarters
-
-    quarters = open_quarters(dt.date.today())
+    quarters = services.open_quarters(dt.date.today())
     for quarter in quarters:
-        match_run_enqueue(quarter=quarter, trigger="nightly")
+        services.match_run_enqueue(quarter=quarter, trigger="nightly")
     return quarters
 
 
@@ -183,3 +172,12 @@ def remind_missing_reports_task() -> int:
     from gaps.matching.reminders import remind_missing_reports
 
     return remind_missing_reports(today=dt.date.today())
+
+
+def _send_match_run(run_id: int, **options) -> None:
+    match_run_task.apply_async(args=[run_id], **options)
+
+
+# The services send runs through this (gaps.matching.scheduling never imports the tasks).
+scheduling.register_run_sender(_send_match_run)
+

@@ -458,7 +458,7 @@ def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
 
 
 # The queue's preview of a gap's evidence is stored on the gap by the run that refreshed it
-# (Gap.evidence_preview, written by gaps.matching.persist.store_evidence_previews when the run
+# (Gap.evidence_preview, written by projects.receivers.store_evidence_previews when the run
 # swaps in): a page of the queue then reads no evidence at all, only its gaps. The format's version
 # is stored with it; a preview of another version, or none (a gap no run has refreshed since the
 # previews were introduced), is computed from the live rows instead, exactly as before.

@@ -473,7 +473,7 @@ def season_timeline(report: GapReport | None) -> dict | None:
     rows = []
     for line in lines:
         need = line.season_start or quarter.start
-        end = line.season_end or quarter.end
+        end = max(line.season_end or quarter.end, need)  # SPEC.md revision 2: E is never before N
         cohorts = (
             Cohort.objects.filter(
                 program__occupations=line.occupation_id,

@@ -1,22 +1,62 @@
-"""Allocation of cohort seats to report lines (SPEC.md: "Allocation").
+"""Allocation of cohort seats to report lines (SPEC.md "How matching decides": Allocation, revision 2).
 
-The problem: lines L with headcount h_l, cohorts C with seats s_c, eligible pairs E. Choose integer
-x_e >= 0 with sum over a line's pairs <= h_l and over a cohort's pairs <= s_c, so that the total
-covered headcount is the largest possible; ties favour higher salary, then earlier need date.
+The problem: lines L with headcount h_l, cohorts C with seats s_k, eligible pairs E. An allocation
+is integer x_e >= 0 with at most h_l over a line's pairs and at most s_k over a cohort's pairs. It
+covers c_l = sum of x over line l's pairs and uses u_k = sum of x over cohort k's pairs. SPEC.md
+ranks allocations by three criteria, each deciding only among those that tie on the ones before:
 
-Why one weighted LP solves all three objectives at once: the vectors of covered headcount per line
-that some allocation achieves form a polymatroid (its rank function S -> min(h(S), seats of the
-cohorts adjacent to S) is submodular). Every maximal point of a polymatroid has the same total, and
-the greedy point -- cover lines one priority class at a time, best class first, each as much as
-possible -- maximises *every* objective sum(w_l * covered_l) whose weights are positive and
-ordered like the priority. So we give each line the weight (number of classes - its class rank)
-and maximise; the constraint matrix is a bipartite incidence matrix (totally unimodular), so the
-dual simplex returns an integral vertex. tests/matching/test_allocation.py checks this against a
-brute force on random small instances.
+1. the total covered headcount sum(c), larger first;
+2. c read in *line order* -- the higher salary midpoint in CNY at N first, then the earlier N, then
+   region code, then line number (a strict order: one submitted report per region and quarter,
+   line numbers unique in it) -- lexicographically, larger first ("ties favour higher salary ...");
+3. u read in *cohort order* -- the latest graduation first, then college code, program code and
+   intake date (strict: one cohort per program and intake date) -- lexicographically, larger first
+   ("seats come from the cohort graduating latest on or before N first": every cohort eligible
+   for a line graduates on or before its N, so "latest on or before N" is the latest graduation).
 
-The graph is split into connected components first (a line and a cohort share a component when
-some eligible chain links them); each is solved on its own, and the trivial shapes (one line, or
-one cohort) are filled greedily, which is exact for them.
+(1) and (2) determine c, and (3) then determines u. The flags read nothing else of an allocation
+(shortfall from c, unallocated seats from u), so the same input gives the same flags. Where both
+margins still leave a choice of which line takes which of a cohort's seats, the pairs are what the
+procedure below yields; it sees lines and cohorts only through the two orders above (the caller
+numbers them so), never through database ids, so the allocation too is a function of the input.
+
+Why the procedure yields that allocation.
+
+Stage 1 (c). The vectors c that some allocation covers form an integral polymatroid on the lines:
+its rank function rho(S) = the most the lines of S can be covered together = min over T in S of
+h(S - T) + s(cohorts adjacent to T) (max-flow min-cut) is submodular. Every maximal vector of a
+polymatroid has the same total rho(L), the maximum (criterion 1); the greedy vector -- each line in
+line order covered as much as possible while the lines before it keep what they have -- gives line i
+rho({1..i}) - rho({1..i-1}), the most any coverable vector can give it once the lines before it
+have theirs: the lexicographic maximum (criterion 2). It also maximises every sum w.c with positive
+weights decreasing in line order (Edmonds' greedy theorem), which is how allocate_lp reproduces it
+with one LP.
+
+Stage 2 (u). With c fixed, the vectors u used by allocations covering exactly c are the bases of
+a second integral polymatroid, on the cohorts: by the supply-demand theorem (Gale), such an
+allocation exists iff u <= s, sum(u) = sum(c) and u(T) <= c(lines adjacent to T) for every set T of
+cohorts; {u <= s, u(T) <= c(N(T))} is a polymatroid (the coverage function T -> c(N(T)) is
+submodular, truncated by the box s), and its rank of all cohorts is the max flow, sum(c). So the
+same greedy with the roles swapped -- each cohort in cohort order using as many seats as it can,
+the lines now capped at c_l, the cohorts before it keeping what they use -- ends on a base (every
+line gets exactly c_l; checked) that is the lexicographic maximum of u in cohort order (criterion
+3), and maximises every sum v.u with positive weights decreasing in cohort order: allocate_lp's
+second LP (line totals fixed to c). Put as one max-weight flow: the allocation is the one that
+maximises sum_l W_l c_l + sum_k V_k u_k for integer weights W strictly decreasing in line order and
+positive weights V strictly decreasing in cohort order with V.s < 1: any other c loses at least 1
+on the first sum (an integer; c is its unique maximiser), more than the second can make up, and
+with c fixed u is the second sum's unique maximiser.
+
+Both stages are one routine, `_greedy`, over rows of each served node's neighbours: a node takes
+free capacity of its neighbours, and when none is left, an augmenting path (node -> neighbour -> a
+node served before from it -> another neighbour of that node -> ... -> free capacity) moves earlier
+nodes' shares without reducing any of them. tests/matching/test_allocation.py checks both stages
+against a brute force over every allocation of random small instances (hypothesis) and against the
+LPs on larger ones; tests/matching/test_engine.py checks that permuting the ids changes nothing.
+
+allocate_lp splits the graph into connected components first (a line and a cohort share one when
+an eligible chain links them) and solves each on its own; the trivial shapes (one line, or one
+cohort) are filled greedily, which is exact for them.
 """
 
 from __future__ import annotations
@@ -25,16 +65,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog, milp, LinearConstraint, Bounds
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse.csgraph import connected_components
 
 
 @dataclass(frozen=True)
 class AllocationProblem:
     headcount: list[int]  # per line
-    priority: list[tuple]  # per line: sorts best first (e.g. (-salary_cny, need_date)); equal = tie
+    priority: list[tuple]  # per line: sorts best first (e.g. (-salary_cny, need_date)); ties: by index
     seats: list[int]  # per cohort
     edges: object  # (line index, cohort index) pairs, no duplicates: a list of tuples or an (n, 2) array
+    # Per cohort: sorts first the cohort whose seats are used first (e.g. (-graduation, college, ...));
+    # None: the cohorts' index order. Ties: by index.
+    cohort_priority: list[tuple] | None = None
 
 
 def priority_weights(priority: list[tuple]) -> np.ndarray:
@@ -44,18 +87,416 @@ def priority_weights(priority: list[tuple]) -> np.ndarray:
     return np.array([len(classes) - rank[p] for p in priority], dtype=float)
 
 
+def _strict_ranks(priority) -> list[tuple]:
+    """The order the greedy serves in -- (priority, index) -- as one key per node: no ties."""
+    return [(key, i) for i, key in enumerate(priority)]
+
+
+def _cohort_order(problem: AllocationProblem) -> list[int]:
+    n = len(problem.seats)
+    if problem.cohort_priority is None:
+        return list(range(n))
+    return sorted(range(n), key=lambda k: (problem.cohort_priority[k], k))
+
+
 def allocate(problem: AllocationProblem) -> np.ndarray:
     """Seats allocated on each edge (an integer array in the order of problem.edges).
 
-    The augmenting-path greedy: exact (see allocate_greedy) and, unlike the LP, linear-ish in
+    The augmenting-path greedy: exact (see the module docstring) and, unlike the LP, linear-ish in
     the number of eligible pairs, which run to tens of millions at SPEC.md's scale.
     """
     return allocate_greedy(problem)
 
 
+def allocate_greedy(problem: AllocationProblem) -> np.ndarray:
+    """The allocation of the module docstring by allocate_rows (the result in the order of
+    problem.edges); the cohorts are renumbered into problem.cohort_priority's order first, as the
+    engine numbers them."""
+    n_lines = len(problem.headcount)
+    edges = np.asarray(problem.edges, dtype=np.int64).reshape(-1, 2)
+    result = np.zeros(len(edges), dtype=np.int64)
+    if len(edges) == 0:
+        return result
+    order = _cohort_order(problem)
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    seats = [problem.seats[k] for k in order]
+    by_line = np.argsort(edges[:, 0], kind="stable")
+    starts = np.searchsorted(edges[by_line, 0], np.arange(n_lines + 1))
+    rows = [np.sort(position[edges[by_line[starts[i]:starts[i + 1]], 1]]) for i in range(n_lines)]
+    at = {(int(l), int(c)): k for k, (l, c) in enumerate(edges.tolist())}
+    for line, cohort, amount in allocate_rows(problem.headcount, problem.priority, seats, rows):
+        result[at[(line, order[cohort])]] = amount
+    return result
+
+
+def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]]:
+    """The allocation of the module docstring over per-line rows of eligible cohorts, the cohorts
+    numbered in cohort order (0 = the cohort whose seats are used first).
+
+    `rows[i]`: an int array of the cohorts line i may take from (no duplicates); lines are served in
+    the order of (priority[i], i). Lines with the same eligible cohorts may share one array object:
+    stage 1 sorts and lists it once, which is what keeps tens of millions of pairs affordable.
+    Returns (line, cohort, seats) for every pair with seats allocated, sorted.
+    """
+    n_lines, n_cohorts = len(headcount), len(seats)
+    if n_lines == 0 or n_cohorts == 0:
+        return []
+    # Both stages read the eligibility both ways: line -> cohorts (rows) and cohort -> lines (the
+    # transpose, built once in C by scipy's CSR -> CSC conversion).
+    lengths = np.fromiter((len(row) for row in rows), dtype=np.int64, count=n_lines)
+    if not lengths.any():
+        return []
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.concatenate([np.asarray(row, dtype=np.int64) for row in rows if len(row)])
+    index_dtype = np.int32 if max(n_lines, n_cohorts) < 2**31 else np.int64
+    by_line = sparse.csr_matrix(
+        (np.ones(len(indices), dtype=np.int8), indices.astype(index_dtype), indptr.astype(np.int64)),
+        shape=(n_lines, n_cohorts),
+    )
+    del indices
+    by_cohort = by_line.tocsc()
+    del by_line
+    lines_of = by_cohort.indices
+    bounds = by_cohort.indptr
+    lines_per_cohort = np.diff(bounds)
+    # Stage 1: lines in line order; each first takes the cohorts that fewest other lines could use
+    # (fewer seats are taken from under later lines, so fewer augmenting searches are needed).
+    ranked = sorted(range(n_lines), key=lambda i: (priority[i], i))
+    first = _greedy(list(headcount), ranked, list(seats), rows, demand=lines_per_cohort)
+    covered = [0] * n_lines
+    for cohort, row in first.items():
+        for line, amount in row.items():
+            covered[line] += amount
+    # Stage 2: from stage 1's allocation, each cohort in cohort order takes over as many seats as it
+    # can from cohorts after it (_exchange); only lines stage 1 covered take part.
+    by_line: list[dict[int, int]] = [{} for _ in range(n_lines)]
+    for cohort, row in first.items():
+        for line, amount in row.items():
+            by_line[line][cohort] = amount
+    _exchange(by_line, list(seats), lines_of, bounds, np.asarray(covered, dtype=np.int64) > 0)
+    out = sorted((line, cohort, amount) for line, row in enumerate(by_line) for cohort, amount in row.items())
+    got = [0] * n_lines
+    for line, _cohort, amount in out:
+        got[line] += amount
+    if got != covered:  # pragma: no cover - exchanges move a line's seats between cohorts, never away
+        raise RuntimeError("allocation: stage 2 changed a covered headcount of stage 1")
+    return out
+
+
+def _exchange(by_line: list[dict[int, int]], seats: list[int], lines_of: np.ndarray, bounds: np.ndarray,
+              covered: np.ndarray) -> None:
+    """Stage 2 in place: by_line[l][k] = seats of cohort k line l takes; cohorts are numbered in
+    cohort order; lines_of[bounds[k]:bounds[k + 1]] are the lines cohort k is eligible for.
+
+    For each cohort k in order, while it has free seats: an exchange path k <- l1 <- c1 <- l2 <- ...
+    <- lm <- t, where l1 may take k and moves there from c1, l2 may take c1 and moves there from c2,
+    ..., lm moves from t, a cohort *after* k. It adds to k's used seats, takes from t's and leaves
+    every other cohort's as it was: an exchange of the polymatroid of used-seat vectors (module
+    docstring). When no exchange path is left, u_k is the largest any allocation covering the
+    same headcounts can use with the cohorts before k at their values (base exchange property:
+    a larger u_k would be reached from the current base by such an exchange with some cohort after
+    k). Most exchanges are one step (a line k may take, taken from a later cohort); longer ones are
+    found breadth-first (_ExchangeSearch).
+    """
+    search = _ExchangeSearch(by_line, seats, lines_of, bounds, covered)
+    for k in np.flatnonzero(np.diff(bounds)).tolist():
+        free = seats[k] - int(search.used[k])
+        if free <= 0:
+            continue
+        eligible = lines_of[bounds[k]:bounds[k + 1]].astype(np.int64)
+        eligible = eligible[~search.dead_line[eligible]]
+        # One-step exchanges: a line k may take that takes from a cohort after k, from the last first.
+        for line in eligible[search.worst[eligible] > k].tolist():
+            while free and search.worst[line] > k:
+                t = int(search.worst[line])
+                amount = min(free, by_line[line][t])
+                search.move(line, t, k, amount)
+                free -= amount
+            if not free:
+                break
+        while free:
+            ends = search.paths(k, eligible)
+            if ends is None:
+                break
+            # Every line the search found taking from a cohort after k ends a path through the search's
+            # tree; the paths share steps, so each is checked against what the ones before it moved.
+            for end in ends.tolist():
+                path = search.trace(k, end)
+                if path is None:
+                    continue
+                # path = [k, l1, c1, l2, c2, ..., lm, t]: l1 moves c1 -> k, l2 moves c2 -> c1, ..., lm t -> c(m-1).
+                amount = free
+                for i in range(1, len(path), 2):
+                    amount = min(amount, by_line[path[i]].get(path[i + 1], 0))
+                if not amount:
+                    continue
+                for i in range(1, len(path), 2):
+                    search.move(path[i], path[i + 1], path[i - 1], amount)
+                free -= amount
+                if not free:
+                    break
+
+
+class _ExchangeSearch:
+    """The state of stage 2 and its breadth-first search for exchange paths, a level at a time in
+    numpy: each level gathers the lines the frontier's cohorts may take (from the transposed
+    eligibility) or the cohorts the frontier's lines take from (`serve`, a padded array kept beside
+    by_line), so a search costs a few array operations a level rather than Python steps a pair.
+
+    Only full cohorts are passed through: a cohort c on a path lies before the root (a line taking
+    from a cohort after the root ends the path), so it was a root itself and ended with no exchange
+    path left, after which its used seats never changed (an exchange changes only its root's and
+    its target's). Had c free seats, the line that would move into it on the path -- a line c may
+    take, which took then already from a cohort after c (seats only ever move to earlier cohorts)
+    -- would have been a one-step exchange for c. So cohorts with free seats lead nowhere.
+
+    A search that finds no path marks what it reached dead: every line a reached cohort may take was
+    reached, and every full cohort a reached line takes from; later exchanges change only the lines
+    on their own paths, none of them dead, so the reached set stays closed, and its lines take only
+    from cohorts at or before this root -- never after a later one. Later searches skip it.
+    """
+
+    def __init__(self, by_line, seats, lines_of, bounds, covered):
+        n_lines, n_cohorts = len(by_line), len(seats)
+        self.by_line, self.lines_of, self.bounds = by_line, lines_of, bounds
+        self.seats = np.asarray(seats, dtype=np.int64)
+        self.used = np.zeros(n_cohorts, dtype=np.int64)
+        self.worst = np.full(n_lines, -1, dtype=np.int64)  # the last cohort (in cohort order) a line takes from
+        width = max([len(row) for row in by_line] + [1])
+        self.serve = np.full((n_lines, width), -1, dtype=np.int64)  # the cohorts a line takes from, padded
+        for line, row in enumerate(by_line):
+            if row:
+                cohorts = list(row)
+                self.serve[line, :len(cohorts)] = cohorts
+                self.worst[line] = max(cohorts)
+                for cohort, amount in row.items():
+                    self.used[cohort] += amount
+        self.dead_line = ~np.asarray(covered, dtype=bool)  # lines with nothing to move take no part
+        self.dead_cohort = np.zeros(n_cohorts, dtype=bool)
+        self.line_seen = np.zeros(n_lines, dtype=np.int64)  # the search that reached it last
+        self.cohort_seen = np.zeros(n_cohorts, dtype=np.int64)
+        self.line_parent = np.zeros(n_lines, dtype=np.int64)  # the cohort a reached line would move to
+        self.cohort_parent = np.zeros(n_cohorts, dtype=np.int64)  # the line that would leave a reached cohort
+        self.stamp = 0
+
+    def move(self, line: int, old: int, new: int, amount: int) -> None:
+        row = self.by_line[line]
+        left = row[old] - amount
+        serve = self.serve[line]
+        if left:
+            row[old] = left
+        else:
+            del row[old]
+            at = int(np.flatnonzero(serve == old)[0])
+            last = len(row)  # the slot of the last cohort before the deletion
+            serve[at], serve[last] = serve[last], -1
+        if new in row:
+            row[new] += amount
+        else:
+            row[new] = amount
+            if len(row) > self.serve.shape[1]:
+                self.serve = np.concatenate([self.serve, np.full_like(self.serve, -1)], axis=1)
+                serve = self.serve[line]
+            serve[len(row) - 1] = new
+        self.worst[line] = max(row)
+        self.used[old] -= amount
+        self.used[new] += amount
+
+    def paths(self, root: int, eligible: np.ndarray) -> np.ndarray | None:
+        """The lines at the first level of the search that has any, that take from a cohort after the
+        root (the ends of the shortest exchange paths; `trace` follows one back), or None (what was
+        reached then marked dead)."""
+        self.stamp += 1
+        stamp = self.stamp
+        self.cohort_seen[root] = stamp
+        reached_lines, reached_cohorts = [], [np.array([root], dtype=np.int64)]
+        lines = eligible[~self.dead_line[eligible]]
+        self.line_seen[lines] = stamp
+        self.line_parent[lines] = root
+        while len(lines):
+            reached_lines.append(lines)
+            hits = lines[self.worst[lines] > root]
+            if len(hits):
+                return hits
+            # The full cohorts these lines take from, not reached yet.
+            serve = self.serve[lines]
+            cohorts = serve.ravel()
+            via = np.repeat(lines, serve.shape[1])
+            keep = cohorts >= 0
+            cohorts, via = cohorts[keep], via[keep]
+            keep = ~self.dead_cohort[cohorts] & (self.cohort_seen[cohorts] != stamp)
+            cohorts, via = cohorts[keep], via[keep]
+            keep = self.used[cohorts] == self.seats[cohorts]
+            cohorts, via = cohorts[keep], via[keep]
+            cohorts, first = np.unique(cohorts, return_index=True)
+            if not len(cohorts):
+                break
+            self.cohort_seen[cohorts] = stamp
+            self.cohort_parent[cohorts] = via[first]
+            reached_cohorts.append(cohorts)
+            # The lines those cohorts may take, not reached yet.
+            starts = self.bounds[cohorts].astype(np.int64)
+            counts = self.bounds[cohorts + 1].astype(np.int64) - starts
+            total = int(counts.sum())
+            ends = np.cumsum(counts)
+            index = np.repeat(starts - (ends - counts), counts) + np.arange(total, dtype=np.int64)
+            lines = self.lines_of[index].astype(np.int64)
+            via = np.repeat(cohorts, counts)
+            keep = ~self.dead_line[lines] & (self.line_seen[lines] != stamp)
+            lines, via = lines[keep], via[keep]
+            lines, first = np.unique(lines, return_index=True)
+            self.line_seen[lines] = stamp
+            self.line_parent[lines] = via[first]
+        if reached_lines:
+            self.dead_line[np.concatenate(reached_lines)] = True
+        self.dead_cohort[np.concatenate(reached_cohorts)] = True
+        return None
+
+    def trace(self, root: int, line: int) -> list[int] | None:
+        """[root, l1, c1, ..., line, t] along the last search's tree; None when `line` no longer
+        takes from a cohort after the root."""
+        if self.worst[line] <= root:
+            return None
+        path = [int(self.worst[line]), line]
+        cohort = int(self.line_parent[line])
+        while True:
+            path.append(cohort)
+            if cohort == root:
+                break
+            line = int(self.cohort_parent[cohort])
+            path.append(line)
+            cohort = int(self.line_parent[line])
+        path.reverse()
+        return path
+
+
+def _greedy(want, ranked, capacity, rows, *, demand) -> dict[int, dict[int, int]]:
+    """The polymatroid greedy with augmenting paths: nodes served in the order `ranked`, each taking
+    up to want[i] from the `capacity` of the neighbours in rows[i]. Returns x[neighbour][node] =
+    amount (the reverse edges of the residual graph). `demand[j]`: how many served nodes may take
+    from neighbour j; a node takes its least demanded neighbours first (the result is exact either
+    way: each node gets the most it can given the nodes before it).
+
+    A node that runs out of free neighbours looks for an augmenting path (node -> neighbour -> a
+    node already served from it -> another neighbour of that node -> ... -> a neighbour with free
+    capacity) that re-routes earlier nodes without reducing any of them.
+
+    Neighbours and nodes reached by a search that found no free capacity are "dead": later
+    augmentations only change allocations along their own paths, so nothing ever leads from a dead
+    node to free capacity again, and later searches skip them. This keeps the searches near-linear
+    on quarters where the supply is plentiful and most lines fill directly.
+    """
+    n_nodes, n_neighbours = len(want), len(capacity)
+    demand = np.asarray(demand, dtype=np.int64)
+    lists: dict[int, list[int]] = {}
+
+    def neighbours_of_node(i: int) -> list[int]:
+        row = rows[i]
+        out = lists.get(id(row))
+        if out is None:
+            a = np.asarray(row, dtype=np.int64)
+            out = lists[id(row)] = a[np.argsort(demand[a] * n_neighbours + a, kind="stable")].tolist()
+        return out
+
+    neighbours_of = _LazyRows(neighbours_of_node)
+    free = list(capacity)
+    x: dict[int, dict[int, int]] = {}
+    dead_node = bytearray(n_nodes)
+    dead_neighbour = bytearray(n_neighbours)
+    need = list(want)
+
+    def give(node: int, neighbour: int, amount: int) -> None:
+        row = x.setdefault(neighbour, {})
+        row[node] = row.get(node, 0) + amount
+        if row[node] == 0:
+            del row[node]
+
+    for node in ranked:
+        if len(rows[node]) == 0 or need[node] == 0:
+            continue
+        for neighbour in neighbours_of[node]:  # direct fill
+            if need[node] == 0:
+                break
+            take = min(need[node], free[neighbour])
+            if take:
+                free[neighbour] -= take
+                need[node] -= take
+                give(node, neighbour, take)
+        while need[node] > 0:
+            path = _augmenting_path(node, neighbours_of, x, free, dead_node, dead_neighbour)
+            if path is None:
+                break
+            end = path[-1]
+            amount = min(need[node], free[end])
+            # path = [node, j1, n1, j2, n2, ..., jk]: node takes j1, n1 moves from j1 to j2, ...
+            for i in range(2, len(path), 2):
+                amount = min(amount, x[path[i - 1]][path[i]])
+            give(node, path[1], amount)
+            for i in range(2, len(path), 2):
+                moved, old, new = path[i], path[i - 1], path[i + 1]
+                give(moved, old, -amount)
+                give(moved, new, amount)
+            free[end] -= amount
+            need[node] -= amount
+    return x
+
+
+class _LazyRows:
+    """Each node's neighbours, as Python lists only once a node is looked at."""
+
+    def __init__(self, make):
+        self.make, self.rows = make, {}
+
+    def __getitem__(self, i: int) -> list[int]:
+        row = self.rows.get(i)
+        if row is None:
+            row = self.rows[i] = self.make(i)
+        return row
+
+
+def _augmenting_path(start, neighbours_of, x, free, dead_node, dead_neighbour):
+    """Breadth-first search for a residual path from `start` to a neighbour with free capacity."""
+    parent_neighbour: dict[int, int] = {}  # neighbour -> node it was reached from
+    parent_node: dict[int, int] = {start: -1}  # node -> neighbour it was reached from
+    queue = [start]
+    for node in queue:
+        fresh = [j for j in neighbours_of[node] if not dead_neighbour[j] and j not in parent_neighbour]
+        for j in fresh:
+            parent_neighbour[j] = node
+        # Free capacity among this node's neighbours ends the search before the queue grows.
+        for j in fresh:
+            if free[j] > 0:
+                path = [j]
+                while True:
+                    via = parent_neighbour[path[-1]]
+                    path.append(via)
+                    back = parent_node[via]
+                    if back == -1:
+                        break
+                    path.append(back)
+                path.reverse()
+                return path
+        for j in fresh:
+            for other in x.get(j, ()):
+                if other not in parent_node and not dead_node[other]:
+                    parent_node[other] = j
+                    queue.append(other)
+    for node in parent_node:
+        dead_node[node] = 1
+    for j in parent_neighbour:
+        dead_neighbour[j] = 1
+    return None
+
+
+# --- the reference: two LPs (HiGHS), what the tests hold the greedy to -----------------------------
+
+
 def allocate_lp(problem: AllocationProblem) -> np.ndarray:
-    """The same optimum as one weighted LP per component (HiGHS); the reference the tests hold
-    the greedy to."""
+    """The same allocation's c and u by two weighted LPs per component (HiGHS): stage 1 maximises
+    sum w.c with weights strictly decreasing in line order, stage 2 fixes every line's total to
+    stage 1's and maximises sum v.u with weights strictly decreasing in cohort order (module
+    docstring). The pairs may differ from the greedy's where c and u leave a choice."""
     n_lines, n_cohorts = len(problem.headcount), len(problem.seats)
     edges = np.asarray(problem.edges, dtype=np.int64).reshape(-1, 2)
     n_edges = len(edges)
@@ -71,10 +512,37 @@ def allocate_lp(problem: AllocationProblem) -> np.ndarray:
     edge_label = labels[edge_line]
     order = np.argsort(edge_label, kind="stable")
     boundaries = np.flatnonzero(np.diff(edge_label[order])) + 1
-    weights = priority_weights(problem.priority)
+    weights = priority_weights(_strict_ranks(problem.priority))
+    cohort_rank = np.empty(n_cohorts, dtype=float)
+    cohort_rank[_cohort_order(problem)] = np.arange(n_cohorts)
+    cohort_weights = n_cohorts - cohort_rank
     for group in np.split(order, boundaries):
         _solve_component(problem, group, edge_line, edge_cohort, weights, result)
+        _solve_cohort_stage(problem, group, edge_line, edge_cohort, cohort_weights, result)
     return result
+
+
+def _solve_cohort_stage(problem, group, edge_line, edge_cohort, cohort_weights, result) -> None:
+    """Stage 2 on one component: every line keeps stage 1's total; the cohorts' used seats are the
+    maximum of sum v.u."""
+    lines, local_l = np.unique(edge_line[group], return_inverse=True)
+    cohorts, local_c = np.unique(edge_cohort[group], return_inverse=True)
+    n = len(group)
+    covered = np.bincount(local_l, weights=result[group], minlength=len(lines))
+    cols = np.arange(n)
+    a_eq = sparse.csr_matrix((np.ones(n), (local_l, cols)), shape=(len(lines), n))
+    a_ub = sparse.csr_matrix((np.ones(n), (local_c, cols)), shape=(len(cohorts), n))
+    seats = np.asarray(problem.seats, dtype=float)[cohorts]
+    cost = -cohort_weights[cohorts][local_c]
+    solved = linprog(cost, A_ub=a_ub, b_ub=seats, A_eq=a_eq, b_eq=covered, bounds=(0, None), method="highs")
+    if solved.status != 0:  # pragma: no cover - stage 1's allocation is feasible
+        raise RuntimeError(f"allocation LP (stage 2) failed: {solved.message}")
+    x = np.rint(solved.x).astype(np.int64)
+    if np.abs(solved.x - x).max() > 1e-6:  # pragma: no cover - a vertex of a totally unimodular system
+        solved = milp(cost, constraints=[LinearConstraint(a_ub, -np.inf, seats), LinearConstraint(a_eq, covered, covered)],
+                      integrality=np.ones(n), bounds=Bounds(0, np.inf))
+        x = np.rint(solved.x).astype(np.int64)
+    result[group] = x
 
 
 def _solve_component(problem, group, edge_line, edge_cohort, weights, result) -> None:
@@ -181,162 +649,3 @@ def _greedy_star(problem, group, edge_line, edge_cohort, result) -> None:
             result[int(e)] = take
             line_left[line] -= take
             cohort_left[cohort] -= take
-
-
-def allocate_greedy(problem: AllocationProblem) -> np.ndarray:
-    """The same optimum as the LP, by the polymatroid greedy with augmenting paths (allocate_rows
-    over the problem's edges; the result in the order of problem.edges)."""
-    n_lines = len(problem.headcount)
-    edges = np.asarray(problem.edges, dtype=np.int64).reshape(-1, 2)
-    result = np.zeros(len(edges), dtype=np.int64)
-    if len(edges) == 0:
-        return result
-    order = np.argsort(edges[:, 0], kind="stable")
-    starts = np.searchsorted(edges[order, 0], np.arange(n_lines + 1))
-    rows = [edges[order[starts[i]:starts[i + 1]], 1] for i in range(n_lines)]
-    at = {(int(l), int(c)): k for k, (l, c) in enumerate(edges.tolist())}
-    for line, cohort, amount in allocate_rows(problem.headcount, problem.priority, problem.seats, rows):
-        result[at[(line, cohort)]] = amount
-    return result
-
-
-def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]]:
-    """The polymatroid greedy with augmenting paths over per-line rows of eligible cohorts.
-
-    `rows[i]`: an int array of the cohort indexes line i may take from (no duplicates). Lines
-    with the same eligible cohorts may share one array object: it is sorted and turned into a
-    Python list once, which is what keeps tens of millions of pairs affordable. Returns
-    (line, cohort, seats) for every pair with seats allocated, sorted.
-
-    Lines are served best priority first; each takes free seats of its eligible cohorts, and when
-    those run out, looks for an augmenting path (line -> cohort -> a line already served from it
-    -> another cohort of that line -> ... -> a cohort with a free seat) that re-routes earlier
-    lines without reducing any of them. Each line thus gets the most it can given the lines
-    before it, which is the greedy point of the polymatroid of coverable headcounts: maximum
-    total, then the SPEC.md tie-break (see the module docstring).
-
-    Cohorts and lines reached by a search that found no free seat are "dead": later
-    augmentations only change allocations along their own paths, so nothing ever leads from a
-    dead node to a free seat again, and later searches skip them. This keeps the searches
-    near-linear on quarters where the supply is plentiful and most lines fill directly.
-    """
-    n_lines, n_cohorts = len(headcount), len(seats)
-    # Each line first takes the cohorts that fewest other lines could use: fewer seats are taken
-    # from under later lines, so fewer augmenting searches are needed (the result is exact either
-    # way). demand[c] = how many lines may take from c, counted once per distinct row array.
-    shared: dict[int, list] = {}
-    for row in rows:
-        entry = shared.get(id(row))
-        if entry is None:
-            shared[id(row)] = [row, 1]
-        else:
-            entry[1] += 1
-    arrays = [np.asarray(row, dtype=np.int64) for row, _ in shared.values()]
-    if arrays:
-        lengths = np.array([len(a) for a in arrays], dtype=np.int64)
-        multiplicity = np.array([n for _, n in shared.values()], dtype=np.float64)
-        demand = np.bincount(
-            np.concatenate(arrays), weights=np.repeat(multiplicity, lengths), minlength=n_cohorts
-        ).astype(np.int64)
-    else:
-        demand = np.zeros(n_cohorts, dtype=np.int64)
-    lists: dict[int, list[int]] = {}
-
-    def cohorts_of_line(i: int) -> list[int]:
-        row = rows[i]
-        out = lists.get(id(row))
-        if out is None:
-            a = np.asarray(row, dtype=np.int64)
-            out = lists[id(row)] = a[np.argsort(demand[a] * n_cohorts + a)].tolist()
-        return out
-
-    cohorts_of = _LazyRows(cohorts_of_line)
-    free = list(seats)
-    # x[c][l] = seats of cohort c allocated to line l (the reverse edges of the residual graph).
-    x: dict[int, dict[int, int]] = {}
-    dead_line = bytearray(n_lines)
-    dead_cohort = bytearray(n_cohorts)
-    need = list(headcount)
-
-    def give(line: int, cohort: int, amount: int) -> None:
-        row = x.setdefault(cohort, {})
-        row[line] = row.get(line, 0) + amount
-        if row[line] == 0:
-            del row[line]
-
-    ranked = sorted(range(n_lines), key=lambda i: (priority[i], i))
-    for line in ranked:
-        if len(rows[line]) == 0:
-            continue
-        for cohort in cohorts_of[line]:  # direct fill
-            if need[line] == 0:
-                break
-            take = min(need[line], free[cohort])
-            if take:
-                free[cohort] -= take
-                need[line] -= take
-                give(line, cohort, take)
-        while need[line] > 0:
-            path = _augmenting_path(line, cohorts_of, x, free, dead_line, dead_cohort)
-            if path is None:
-                break
-            end = path[-1]
-            amount = min(need[line], free[end])
-            # path = [line, c1, l1, c2, l2, ..., ck]: line takes c1, l1 moves from c1 to c2, ...
-            for i in range(2, len(path), 2):
-                amount = min(amount, x[path[i - 1]][path[i]])
-            give(line, path[1], amount)
-            for i in range(2, len(path), 2):
-                moved, old, new = path[i], path[i - 1], path[i + 1]
-                give(moved, old, -amount)
-                give(moved, new, amount)
-            free[end] -= amount
-            need[line] -= amount
-    return sorted((line, cohort, amount) for cohort, row in x.items() for line, amount in row.items())
-
-
-class _LazyRows:
-    """Each line's eligible cohorts, as Python lists only once a line is looked at."""
-
-    def __init__(self, make):
-        self.make, self.rows = make, {}
-
-    def __getitem__(self, i: int) -> list[int]:
-        row = self.rows.get(i)
-        if row is None:
-            row = self.rows[i] = self.make(i)
-        return row
-
-
-def _augmenting_path(start, cohorts_of, x, free, dead_line, dead_cohort):
-    """Breadth-first search for a residual path from `start` to a cohort with a free seat."""
-    parent_cohort: dict[int, int] = {}  # cohort -> line it was reached from
-    parent_line: dict[int, int] = {start: -1}  # line -> cohort it was reached from
-    queue = [start]
-    for line in queue:
-        fresh = [c for c in cohorts_of[line] if not dead_cohort[c] and c not in parent_cohort]
-        for cohort in fresh:
-            parent_cohort[cohort] = line
-        # A free seat among this line's cohorts ends the search before the queue grows.
-        for cohort in fresh:
-            if free[cohort] > 0:
-                path = [cohort]
-                while True:
-                    via = parent_cohort[path[-1]]
-                    path.append(via)
-                    back = parent_line[via]
-                    if back == -1:
-                        break
-                    path.append(back)
-                path.reverse()
-                return path
-        for cohort in fresh:
-            for other in x.get(cohort, ()):
-                if other not in parent_line and not dead_line[other]:
-                    parent_line[other] = cohort
-                    queue.append(other)
-    for line in parent_line:
-        dead_line[line] = 1
-    for cohort in parent_cohort:
-        dead_cohort[cohort] = 1
-    return None

@@ -8,8 +8,11 @@ The work splits in two phases so that several workers can share a quarter:
    its own: allocation, covered/shortfall per line, UNMET_DEMAND, UNDER_SUPPLY, TIMING_MISMATCH,
    CERTIFICATION_GAP, LANGUAGE_GAP, OVERSUPPLY, and the EXPAND / RESCHEDULE / ALIGN_CERTIFICATION /
    ADD_LANGUAGE recommendations.
-2. `finalize(...)` across components: MISDIRECTED_SUPPLY (an oversupplied cohort of one
+2. `finalize(...)` across components: MISDIRECTED_SUPPLY (an oversupplied program of one
    occupation vs a shortfall line of an adjacent one), RETOOL and OPEN, UNCODED_OCCUPATION, gaps.
+
+Revision 2 of SPEC.md: the pair flags (TIMING_MISMATCH, CERTIFICATION_GAP, LANGUAGE_GAP),
+OVERSUPPLY and MISDIRECTED_SUPPLY name a program, not each of its cohorts (gaps.matching.flags).
 
 `match_quarter` runs both in-process (tests, the inline command).
 """
@@ -17,6 +20,7 @@ The work splits in two phases so that several workers can share a quarter:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +33,9 @@ from . import pairs, rules
 from .allocation import allocate_rows
 from .flags import Flag, FlagKind, new_flag
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
-from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
+from .types import Cohort, Line, MatchInput, MatchInputError, Program, RateTable, Settings, cohort_order_key
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,26 @@ class GapFigures:
     line_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class LineFault:
+    """A line left out of the matching because something about it alone cannot be computed or
+    stored (issue 17: one line must never stop a quarter). The run records it, naming the line."""
+
+    line_id: int
+    region_code: str
+    line_no: int
+    reason: str  # a code: "salary_out_of_range", "unexpected"
+    message: str
+
+    def as_json(self) -> dict:
+        return {"line_id": self.line_id, "region_code": self.region_code, "line_no": self.line_no,
+                "reason": self.reason, "message": self.message}
+
+
+# The largest salary in CNY a result row stores (DecimalField(max_digits=14, decimal_places=2)).
+MAX_STORED_CNY = Decimal("999999999999.99")
+
+
 @dataclass
 class PartialResult:
     """What one chunk of components produces."""
@@ -66,6 +92,7 @@ class PartialResult:
     allocations: list[tuple[int, int, int]] = field(default_factory=list)  # (line id, cohort id, seats)
     flags: list[Flag] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
+    faults: list[LineFault] = field(default_factory=list)  # lines left out, in line order
 
 
 @dataclass
@@ -128,6 +155,57 @@ def _line_money(line: Line, n: dt.date, rates: RateTable) -> tuple[Decimal, Deci
     return rates.to_cny(line.salary_min, line.currency, n), rates.to_cny(line.salary_max, line.currency, n)
 
 
+def _line_priority(line: Line, n: dt.date, rates: RateTable) -> tuple:
+    """SPEC.md's line order for the allocation (revision 2): the higher salary midpoint in CNY at
+    the rate in force on N first, then the earlier N, then region code and line number. The
+    midpoint is exact (min + max, times the rate, unrounded: two lines a fraction of a fen apart
+    are not a tie); halving it would not change the order."""
+    return (-(line.salary_min + line.salary_max) * rates.rate(line.currency, n), n, *line.order_key())
+
+
+def _program_key(program: Program) -> tuple:
+    return (program.college_code, program.code, program.id)
+
+
+def _graduation_key(cohort: Cohort) -> tuple:
+    """A program's cohorts by graduation, then intake (unique per program)."""
+    return (cohort.graduation_date, cohort.intake_date, cohort.id)
+
+
+def line_faults(inp: MatchInput) -> list[LineFault]:
+    """The coded lines of the input that match_components leaves out, and why (in line order).
+
+    A line's own figures are computed here once: N, E, its salary in CNY at N. Dates never fault:
+    every date Python holds (years 1-9999) is matched exactly (the timely window is clamped to the
+    calendar's first day, where no cohort graduates earlier; a latest intake date outside the
+    calendar is left empty). A missing exchange rate is no fault of the line: MatchInputError fails
+    the run naming the currency (SPEC.md). What remains: a salary whose CNY value the results cannot
+    hold, and anything unforeseen -- logged and recorded rather than stopping every region's run.
+    """
+    quarter = Quarter.parse(inp.quarter)
+    faults = []
+    for line in sorted((l for l in inp.lines if l.occupation_code), key=Line.order_key):
+        try:
+            n = rules.need_date(line, quarter)
+            rules.end_date(line, quarter)
+            low, high = _line_money(line, n, inp.rates)
+            _line_priority(line, n, inp.rates)
+        except MatchInputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one line must never stop the quarter
+            logger.exception("matching %s: line %s (%s #%s) left out", inp.quarter, line.id, line.region_code,
+                             line.line_no)
+            faults.append(LineFault(line.id, line.region_code, line.line_no, "unexpected", f"{type(exc).__name__}: {exc}"))
+            continue
+        if max(abs(low), abs(high)) > MAX_STORED_CNY:
+            faults.append(LineFault(
+                line.id, line.region_code, line.line_no, "salary_out_of_range",
+                f"salary {line.salary_min}-{line.salary_max} {line.currency} is {low}-{high} CNY at {n.isoformat()}, "
+                f"more than the results can hold ({MAX_STORED_CNY} CNY)",
+            ))
+    return faults
+
+
 def match_components(inp: MatchInput) -> PartialResult:
     """Allocation and the per-component flags and recommendations for the input's coded lines.
 
@@ -136,31 +214,37 @@ def match_components(inp: MatchInput) -> PartialResult:
     """
     quarter = Quarter.parse(inp.quarter)
     settings = inp.settings
-    programs = {p.id: p for p in inp.programs}
-    cohort_list = sorted(inp.cohorts, key=lambda c: (c.graduation_date, c.id))
+    # Everything below reads lines, programs and cohorts in orders of their contents (SPEC.md's
+    # keys), never of their ids: the same input gives the same results whatever order its rows
+    # were inserted in (tests/matching/test_engine.py permutes the ids).
+    program_list = sorted(inp.programs, key=_program_key)
+    programs = {p.id: p for p in program_list}
+    # Cohort positions follow the allocation's cohort order (latest graduation first, then college,
+    # program and intake): allocation.allocate_rows uses the seats of lower positions first.
+    cohort_list = sorted(inp.cohorts, key=lambda c: cohort_order_key(c, programs[c.program_id]))
     cohorts_by_program: dict[int, list[Cohort]] = defaultdict(list)
-    for c in cohort_list:
+    for c in sorted(cohort_list, key=_graduation_key):
         cohorts_by_program[c.program_id].append(c)
     programs_by_occupation: dict[str, list[Program]] = defaultdict(list)
-    for p in sorted(inp.programs, key=lambda p: p.id):
+    for p in program_list:
         for code in p.occupation_codes:
             programs_by_occupation[code].append(p)
     cohort_by_id = {c.id: c for c in cohort_list}
 
-    lines = sorted((l for l in inp.lines if l.occupation_code), key=lambda l: l.id)
-    result = PartialResult()
+    result = PartialResult(faults=line_faults(inp))
+    left_out = {fault.line_id for fault in result.faults}
+    lines = sorted((l for l in inp.lines if l.occupation_code and l.id not in left_out), key=Line.order_key)
     dates = {line.id: (rules.need_date(line, quarter), rules.end_date(line, quarter)) for line in lines}
     money = {line.id: _line_money(line, dates[line.id][0], inp.rates) for line in lines}
-    cohort_ids = [c.id for c in cohort_list]  # position -> id, in graduation order
-    found = pairs.line_pairs(lines, dates, list(inp.programs), cohort_list, settings)
+    cohort_ids = [c.id for c in cohort_list]  # position -> id, in the allocation's cohort order
+    found = pairs.line_pairs(lines, dates, program_list, cohort_list, settings)
 
     # Allocation over all eligible pairs of the input: one row of eligible cohort positions per
     # line (lines of one group with the same dates and requirements share the row).
     cohort_id_of = np.array(cohort_ids, dtype=np.int64)
     allocated = allocate_rows(
         [line.headcount for line in lines],
-        # Higher salary first (midpoint in CNY at the need date), then the earlier need date.
-        [(-(money[l.id][0] + money[l.id][1]), dates[l.id][0]) for l in lines],
+        [_line_priority(l, dates[l.id][0], inp.rates) for l in lines],
         [c.seats for c in cohort_list],
         [found[line.id].eligible for line in lines],
     )
@@ -196,22 +280,27 @@ def match_components(inp: MatchInput) -> PartialResult:
         kind = FlagKind.UNMET_DEMAND if outcome.covered == 0 else FlagKind.UNDER_SUPPLY
         result.flags.append(Flag(kind=kind.value, count=short, context={"need_date": n.isoformat()}, **base))
         cand = candidates_of(line.id)
+        # Revision 2: one flag per (line, program), not per cohort. `ids` come by graduation date
+        # (then college, program, intake): a program's first is its earliest such cohort.
         for flag_kind, ids in (
             (FlagKind.TIMING_MISMATCH, cand.late),
             (FlagKind.CERTIFICATION_GAP, cand.cert_only),
             (FlagKind.LANGUAGE_GAP, cand.language_only),
         ):
-            for cid in ids:
-                c = cohort_by_id[cid]
-                p = programs[c.program_id]
-                latest_intake = n - c.duration
+            for p, members in _by_program(ids, cohort_by_id, programs):
+                first = members[0]
+                latest_intake = rules.latest_intake(n, first.duration)
+                seats = sum(c.seats for c in members)
                 result.flags.append(Flag(
                     kind=flag_kind.value, college_code=p.college_code, program_code=p.code,
-                    cohort_graduation_date=c.graduation_date, surplus=c.seats - used[cid],
-                    count=min(short, c.seats), college_id=p.college_id, program_id=p.id, cohort_id=cid,
+                    cohort_graduation_date=first.graduation_date,
+                    surplus=sum(c.seats - used[c.id] for c in members), count=min(short, seats),
+                    college_id=p.college_id, program_id=p.id, cohort_id=first.id,
                     context={
-                        "need_date": n.isoformat(), "latest_intake_date": latest_intake.isoformat(),
+                        "need_date": n.isoformat(),
+                        "latest_intake_date": latest_intake.isoformat() if latest_intake else "",
                         "certification": line.certification, "languages": list(line.languages),
+                        "cohorts": len(members), "seats": seats,
                     },
                     **base,
                 ))
@@ -219,7 +308,9 @@ def match_components(inp: MatchInput) -> PartialResult:
                                                             programs_by_occupation, cohorts_by_program,
                                                             settings.supply_window_days))
 
-    # OVERSUPPLY: assessed cohorts with at least OVERSUPPLY_RATIO of their seats unallocated.
+    # OVERSUPPLY, per program (revision 2): its assessed cohorts with at least OVERSUPPLY_RATIO of
+    # their seats unallocated; surplus = their unallocated seats, the date = the earliest of them.
+    oversupplied: dict[int, list[Cohort]] = defaultdict(list)
     for cid in cohort_ids:
         c = cohort_by_id[cid]
         p = programs[c.program_id]
@@ -227,12 +318,17 @@ def match_components(inp: MatchInput) -> PartialResult:
             continue
         surplus = c.seats - used[cid]
         if surplus > 0 and surplus >= settings.oversupply_ratio * c.seats:
-            result.flags.append(new_flag(
-                kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=sorted(p.occupation_codes)[0],
-                college_code=p.college_code, program_code=p.code, cohort_graduation_date=c.graduation_date,
-                surplus=surplus, count=surplus, college_id=p.college_id, program_id=p.id, cohort_id=cid,
-                context={"seats": c.seats},
-            ))
+            oversupplied[p.id].append(c)
+    for pid, members in oversupplied.items():
+        p = programs[pid]
+        members.sort(key=_graduation_key)
+        surplus = sum(c.seats - used[c.id] for c in members)
+        result.flags.append(new_flag(
+            kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=sorted(p.occupation_codes)[0],
+            college_code=p.college_code, program_code=p.code, cohort_graduation_date=members[0].graduation_date,
+            surplus=surplus, count=surplus, college_id=p.college_id, program_id=p.id, cohort_id=members[0].id,
+            context={"seats": sum(c.seats for c in members), "cohorts": len(members)},
+        ))
     return result
 
 
@@ -263,7 +359,7 @@ def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, progra
             recs.append(make_recommendation(
                 kind=kind, quarter=q, college_id=p.college_id, college_code=p.college_code, line=line,
                 outcome=outcome, headcount=min(outcome.shortfall, seats_by_program[pid]), program=p,
-                latest_intake_date=n - c.duration, cohort_id=c.id,
+                latest_intake_date=rules.latest_intake(n, c.duration), cohort_id=c.id,
             ))
     if outcome.covered > 0:  # UNDER_SUPPLY: colleges that already train the occupation for the region
         by_college: dict[int, Program] = {}
@@ -272,14 +368,23 @@ def _line_recommendations(q, line, outcome, cand, cohort_by_id, programs, progra
                 by_college[p.college_id] = p
         for college_id in sorted(by_college):
             p = by_college[college_id]
-            duration = _recent_duration(cohorts_by_program.get(p.id) or (), n - dt.timedelta(days=window_days),
+            duration = _recent_duration(cohorts_by_program.get(p.id) or (), rules.days_before(n, window_days),
                                         outcome.end_date)
             recs.append(make_recommendation(
                 kind=RecommendationKind.EXPAND, quarter=q, college_id=college_id, college_code=p.college_code,
                 line=line, outcome=outcome, headcount=outcome.shortfall, program=p,
-                latest_intake_date=(n - duration) if duration is not None else None,
+                latest_intake_date=rules.latest_intake(n, duration) if duration is not None else None,
             ))
     return recs
+
+
+def _by_program(ids, cohort_by_id, programs) -> list[tuple[Program, list[Cohort]]]:
+    """Cohort ids grouped by program (programs by college and program code; cohorts in the given order)."""
+    groups: dict[int, list[Cohort]] = defaultdict(list)
+    for cid in ids:
+        c = cohort_by_id[cid]
+        groups[c.program_id].append(c)
+    return sorted(((programs[pid], members) for pid, members in groups.items()), key=lambda g: _program_key(g[0]))
 
 
 def _recent_duration(cohorts, first: dt.date, last: dt.date) -> dt.timedelta | None:
@@ -295,6 +400,9 @@ def _recent_duration(cohorts, first: dt.date, last: dt.date) -> dt.timedelta | N
 
 @dataclass(frozen=True)
 class Oversupplied:
+    """An OVERSUPPLY program: its earliest oversupplied cohort (whose date the flags name and whose
+    duration RETOOL's latest intake date takes) and the unallocated seats of all of them."""
+
     cohort: Cohort
     program: Program
     surplus: int
@@ -312,7 +420,7 @@ def finalize(
     """MISDIRECTED_SUPPLY + RETOOL, OPEN, UNCODED_OCCUPATION and the gaps.
 
     `short_lines`: every coded line with shortfall > 0 and its outcome; `oversupplied`: every
-    OVERSUPPLY cohort; `programs`: all programs (OPEN looks for colleges that train in the sector);
+    OVERSUPPLY program; `programs`: all programs (OPEN looks for colleges that train in the sector);
     `previous_gap_keys`: (region id, occupation) pairs with a gap in the previous four quarters.
     Two steps (the flags, then what follows from them) so a caller can write the flags while the
     rest is computed.
@@ -339,9 +447,9 @@ def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tupl
     # MISDIRECTED_SUPPLY, and RETOOL per (college, program, line).
     retool: dict[tuple[int, int], list] = {}
     # Adjacent shortfall lines per (what the program trains, region): adjacency depends on the
-    # program's occupations and sector only, and many oversupplied cohorts share them.
+    # program's occupations and sector only, and many oversupplied programs share them.
     adjacent: dict[tuple, list] = {}
-    for item in sorted(oversupplied, key=lambda o: o.cohort.id):
+    for item in sorted(oversupplied, key=lambda o: (*_program_key(o.program), *_graduation_key(o.cohort))):
         c, p = item.cohort, item.program
         regions = sorted(p.serves_region_ids) if p.serves_region_ids else all_regions
         trains = (p.occupation_codes, p.sector)
@@ -383,7 +491,8 @@ def finalize_recommendations(*, quarter, short_lines, programs, retool, previous
         recommendations.append(make_recommendation(
             kind=RecommendationKind.RETOOL, quarter=quarter, college_id=p.college_id, college_code=p.college_code,
             line=line, outcome=outcome, headcount=min(count, outcome.shortfall), program=p,
-            from_occupation_code=own, latest_intake_date=outcome.need_date - c.duration, cohort_id=c.id,
+            from_occupation_code=own, latest_intake_date=rules.latest_intake(outcome.need_date, c.duration),
+            cohort_id=c.id,
         ))
 
     # OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
@@ -449,12 +558,13 @@ def match_quarter(inp: MatchInput, *, previous_gap_keys: frozenset = frozenset()
     )
     final.outcomes = partial.outcomes
     final.allocations = partial.allocations
+    final.faults = partial.faults
     final.flags = sorted(partial.flags + final.flags, key=Flag.sort_key)
     final.recommendations = sorted(partial.recommendations + final.recommendations, key=Recommendation.sort_key)
     return final
 
 
 __all__ = [
-    "GapFigures", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
-    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "match_components", "match_quarter", "plan_components",
+    "GapFigures", "LineFault", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
+    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "line_faults", "match_components", "match_quarter", "plan_components",
 ]

@@ -21,11 +21,12 @@ from gaps.models import ExchangeRate, Gap, GapReport, GapReportLine, ReportStatu
 from training.models import Cohort as CohortRow
 from training.models import Program as ProgramRow
 
+from . import rules
 from .types import Cohort, Line, MatchInput, Program, RateTable, Settings
 
 LINE_FIELDS = (
     "id", "report__region_id", "report__region__code", "occupation_id", "headcount", "salary_min", "salary_max",
-    "currency", "season_start", "season_end", "sector", "certification", "languages", "occupation_title",
+    "currency", "season_start", "season_end", "sector", "certification", "languages", "occupation_title", "line_no",
 )
 
 
@@ -64,11 +65,13 @@ def submitted_lines(quarter: str):
 
 
 def _line(row) -> Line:
-    (id_, region_id, region_code, occ, headcount, smin, smax, currency, start, end, sector, cert, langs, title) = row
+    (id_, region_id, region_code, occ, headcount, smin, smax, currency, start, end, sector, cert, langs, title,
+     line_no) = row
     return Line(
         id=id_, region_id=region_id, region_code=region_code, occupation_code=occ, headcount=headcount,
         salary_min=smin, salary_max=smax, currency=currency, season_start=start, season_end=end,
         sector=sector or "", certification=cert or "", languages=_list(langs), occupation_title=title or "",
+        line_no=line_no,
     )
 
 
@@ -136,19 +139,27 @@ def fetch_cohorts(queryset) -> list[Cohort]:
     ]
 
 
+def graduation_bounds(quarter: Quarter, lines, conf: Settings) -> tuple[dt.date, dt.date]:
+    """[min(N, quarter start) - window, max(E, quarter end)]: every graduation date a line's timely
+    or late window, EXPAND's recent cohort, or the assessment window can reach."""
+    needs = [rules.need_date(line, quarter) for line in lines]
+    ends = [rules.end_date(line, quarter) for line in lines]
+    return rules.window_start(min([quarter.start, *needs]), conf), max([quarter.end, *ends])
+
+
 def fetch_chunk_input(quarter: str, occupation_codes) -> MatchInput:
     """Everything the matching of these occupation components reads.
 
-    Cohorts are limited to graduation dates that can matter: from the earliest need date minus
-    the supply window (or the assessment window's start) to the latest end date (or quarter end).
+    Cohorts are limited to graduation dates that can matter: from the earliest need date N (or
+    the quarter's start, for the assessment window) minus the supply window, to the latest end
+    date E (or the quarter's end). E is never before N (rules.end_date), so a line whose season
+    starts after its quarter sees the cohorts graduating between the quarter's end and N.
     """
     q = Quarter.parse(quarter)
     conf = matching_settings()
     codes = sorted(occupation_codes)
     lines = fetch_lines(submitted_lines(quarter).filter(occupation_id__in=codes))
-    window = dt.timedelta(days=conf.supply_window_days)
-    earliest = min([q.start] + [l.season_start for l in lines if l.season_start]) - window
-    latest = max([q.end] + [l.season_end for l in lines if l.season_end])
+    earliest, latest = graduation_bounds(q, lines, conf)
     program_ids = (
         ProgramRow.occupations.through.objects.filter(occupation_id__in=codes).values("program_id").distinct()
     )

@@ -2,20 +2,23 @@
 
 Which JSON fields each kind fills (all others are null):
 
-| kind | region_code | occupation_code | college/program/cohort_graduation_date | target_occupation_code | headcount/covered/shortfall | surplus | count |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-| UNMET_DEMAND | line's | line's | - | - | line's | - | shortfall |
-| UNDER_SUPPLY | line's | line's | - | - | line's | - | shortfall |
-| TIMING_MISMATCH | line's | line's | the late cohort's | - | line's | cohort's unallocated seats | min(shortfall, cohort seats) |
-| CERTIFICATION_GAP | line's | line's | the cohort's | - | line's | cohort's unallocated seats | min(shortfall, cohort seats) |
-| LANGUAGE_GAP | line's | line's | the cohort's | - | line's | cohort's unallocated seats | min(shortfall, cohort seats) |
-| OVERSUPPLY | - | the program's first trained occupation | the cohort's | - | - | unallocated seats | unallocated seats |
-| MISDIRECTED_SUPPLY | line's | the occupation the cohort trains | the cohort's | line's occupation | line's | cohort's unallocated seats | min(unallocated, shortfall) |
-| UNCODED_OCCUPATION | line's | - | - | - | headcount only | - | headcount |
+| kind | region_code | occupation_code | college/program | cohort_graduation_date | target_occupation_code | headcount/covered/shortfall | surplus | count |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| UNMET_DEMAND | line's | line's | - | - | - | line's | - | shortfall |
+| UNDER_SUPPLY | line's | line's | - | - | - | line's | - | shortfall |
+| TIMING_MISMATCH | line's | line's | the program | its earliest late cohort's | - | line's | those cohorts' unallocated seats | min(shortfall, their seats) |
+| CERTIFICATION_GAP | line's | line's | the program | its earliest such timely cohort's | - | line's | those cohorts' unallocated seats | min(shortfall, their seats) |
+| LANGUAGE_GAP | line's | line's | the program | its earliest such timely cohort's | - | line's | those cohorts' unallocated seats | min(shortfall, their seats) |
+| OVERSUPPLY | - | the program's first trained occupation | the program | its earliest oversupplied cohort's | - | - | unallocated seats of its oversupplied cohorts | = surplus |
+| MISDIRECTED_SUPPLY | line's | the occupation the program trains | the program | as its OVERSUPPLY | line's occupation | line's | its OVERSUPPLY surplus | min(surplus, shortfall) |
+| UNCODED_OCCUPATION | line's | - | - | - | - | headcount only | - | headcount |
+
+Revision 2 of SPEC.md: a flag names a **program**, not each of its cohorts (one flag per line and
+program, or per program); `cohort_id` on a stored flag is the cohort whose date it names.
 
 `count` is always "how many workers this flag is about", so flags of every kind sort by it.
 `detail` is rendered when read (in the reader's language) from the fields and a small `context`
-(need date, seats, certification, languages, title, latest intake date).
+(need date, seats, how many cohorts, certification, languages, title, latest intake date).
 """
 
 from __future__ import annotations
@@ -92,6 +95,8 @@ class Flag:
         return flag_json(self.__dict__, self.context)
 
     def sort_key(self) -> tuple:
+        """The order flags are stored in: by what they say, so the same input stores them in the same
+        order whatever its ids (these only separate flags that say the same thing)."""
         return (
             KIND_ORDER[self.kind],
             self.region_code or "",
@@ -99,6 +104,13 @@ class Flag:
             self.college_code or "",
             self.program_code or "",
             self.cohort_graduation_date or dt.date.min,
+            self.target_occupation_code or "",
+            self.headcount or 0,
+            self.covered or 0,
+            self.shortfall or 0,
+            self.surplus or 0,
+            self.count or 0,
+            str(sorted(self.context.items())),  # what `detail` says beyond the fields (need date, ...)
             self.line_id or 0,
             self.cohort_id or 0,
         )
@@ -156,8 +168,9 @@ def flag_detail(kind: str, f, ctx: dict) -> str:
         }
     if kind == FlagKind.TIMING_MISMATCH:
         return gettext(
-            "The %(program)s cohort graduates on %(grad)s, after %(region)s needs %(occ)s workers (%(need)s): "
-            "take the intake by %(intake)s so it graduates by %(need)s and covers up to %(n)s of the %(short)s missing."
+            "Program %(program)s graduates after %(region)s needs %(occ)s workers (%(need)s; its first such cohort on "
+            "%(grad)s): take the intake by %(intake)s so it graduates by %(need)s and covers up to %(n)s of the "
+            "%(short)s missing."
         ) % {
             "program": program, "grad": f.get("cohort_graduation_date"), "region": f.get("region_code"),
             "occ": f.get("occupation_code"), "need": need, "intake": ctx.get("latest_intake_date", ""),
@@ -165,7 +178,7 @@ def flag_detail(kind: str, f, ctx: dict) -> str:
         }
     if kind == FlagKind.CERTIFICATION_GAP:
         return gettext(
-            "The %(program)s cohort graduating on %(grad)s would fit %(region)s's need for %(occ)s workers but "
+            "Program %(program)s graduates in time for %(region)s's need for %(occ)s workers (first on %(grad)s) but "
             "does not prepare for the required %(cert)s certification: add %(cert)s preparation to cover up to %(n)s."
         ) % {
             "program": program, "grad": f.get("cohort_graduation_date"), "region": f.get("region_code"),
@@ -173,7 +186,7 @@ def flag_detail(kind: str, f, ctx: dict) -> str:
         }
     if kind == FlagKind.LANGUAGE_GAP:
         return gettext(
-            "The %(program)s cohort graduating on %(grad)s would fit %(region)s's need for %(occ)s workers but "
+            "Program %(program)s graduates in time for %(region)s's need for %(occ)s workers (first on %(grad)s) but "
             "teaches in none of the required languages (%(langs)s): add one to cover up to %(n)s."
         ) % {
             "program": program, "grad": f.get("cohort_graduation_date"), "region": f.get("region_code"),
@@ -181,7 +194,7 @@ def flag_detail(kind: str, f, ctx: dict) -> str:
         }
     if kind == FlagKind.OVERSUPPLY:
         return gettext(
-            "%(surplus)s of the %(seats)s seats of the %(program)s cohort graduating on %(grad)s meet no reported "
+            "%(surplus)s of the %(seats)s seats of program %(program)s graduating from %(grad)s meet no reported "
             "need this quarter: reduce the intake or retool the program toward an occupation in shortage."
         ) % {"surplus": f.get("surplus"), "seats": ctx.get("seats", ""), "program": program, "grad": f.get("cohort_graduation_date")}
     if kind == FlagKind.MISDIRECTED_SUPPLY:

@@ -189,35 +189,6 @@ def store_gap_evidence_counts(run_id: int, quarter: str, *, gap_model=Gap, **mod
     gap_model.objects.bulk_update(changed, ["flag_count", "recommendation_count"], batch_size=BATCH_SIZE)
 
 
-# Gaps per evidence read when a run stores the queue's previews: every read takes the batch's keys as
-# a VALUES list (four parameters a gap).
-PREVIEW_BATCH_SIZE = 250
-
-
-def store_evidence_previews(run: MatchRun) -> int:
-    """Store on each gap the run shows, and no reviewer has decided yet, the review queue's preview
-    of its evidence (projects.selectors.evidence_previews), so that a page of the queue reads its gaps
-    and nothing else. Called by the finalising run after the swap and inside its transaction: the
-    previews read the quarter's current run, and nobody sees the new gaps without them. Returns how
-    many gaps it stored a preview on."""
-    from projects.models import GapDecision
-    from projects.selectors import GAP_KEY_FIELDS, evidence_previews
-
-    rows = list(
-        Gap.objects.filter(last_run=run, is_active=True)
-        .exclude(pk__in=GapDecision.objects.values("gap_id"))
-        .order_by("pk")
-        .values(*GAP_KEY_FIELDS)
-    )
-    for start in range(0, len(rows), PREVIEW_BATCH_SIZE):
-        previews = evidence_previews(rows[start:start + PREVIEW_BATCH_SIZE])
-        Gap.objects.bulk_update(
-            [Gap(pk=gap_id, evidence_preview=preview) for gap_id, preview in previews.items()],
-            ["evidence_preview"], batch_size=PREVIEW_BATCH_SIZE,
-        )
-    return len(rows)
-
-
 def upsert_gaps(run: MatchRun, gaps: list[engine.GapFigures]) -> list[int]:
     """Refresh the quarter's Gap rows in place (reviewers' decisions hang on them) and deactivate
     the ones the run no longer shows. Returns the ids of gaps that are new on the list and were not

@@ -75,7 +75,13 @@ class Recommendation:
         return recommendation_detail(self.__dict__)
 
     def sort_key(self) -> tuple:
-        return (-self.score, self.kind, self.region_code, self.occupation_code, self.program_code or "", self.line_id or 0)
+        """Best score first; then by what it says, so the order never depends on ids (these only
+        separate recommendations that say the same thing)."""
+        return (
+            -self.score, self.kind, self.region_code, self.occupation_code, self.college_code, self.program_code or "",
+            self.from_occupation_code or "", self.headcount, self.shortfall, self.need_date,
+            self.latest_intake_date or dt.date.min, self.salary_min, self.salary_max, self.currency, self.line_id or 0,
+        )
 
 
 def make_recommendation(*, kind, quarter, college_id, college_code, line, outcome, headcount, program=None,

@@ -37,6 +37,11 @@ CHUNK_RECOMMENDATION_KINDS = (
 )
 
 
+# The rules the rows follow (SPEC.md's revision). Part of every digest: a run never copies rows that
+# an earlier revision of the rules computed (revision 2 names programs in flags, not cohorts).
+RULES_REVISION = 2
+
+
 def component_key(codes) -> str:
     return ",".join(sorted(codes))
 
@@ -80,13 +85,14 @@ def component_digest(part: MatchInput) -> str:
         h.update(repr(values).encode())
         h.update(b"\n")
 
+    put("rules", RULES_REVISION)
     put("quarter", (part.quarter, part.settings.supply_window_days, part.settings.oversupply_ratio))
     put("reported", sorted(part.reported_region_ids))
     put("rates", sorted(part.rates.rates.items()))
     put("lines", sorted(
         (line.id, line.region_id, line.region_code, line.occupation_code, line.headcount, line.salary_min,
          line.salary_max, line.currency, line.season_start, line.season_end, line.sector, line.certification,
-         line.languages, line.occupation_title)
+         line.languages, line.occupation_title, line.line_no)
         for line in part.lines
     ))
     put("programs", sorted(

@@ -17,8 +17,9 @@ def need_date(line: Line, quarter: Quarter) -> dt.date:
 
 
 def end_date(line: Line, quarter: Quarter) -> dt.date:
-    """E: the line's season_end, else the last day of the quarter."""
-    return line.season_end or quarter.end
+    """E: the line's season_end, else the last day of the quarter, but never before N (SPEC.md
+    revision 2: a season that starts after its quarter and names no end ends on N)."""
+    return max(line.season_end or quarter.end, need_date(line, quarter))
 
 
 class Timing(Enum):
@@ -28,11 +29,32 @@ class Timing(Enum):
 
 
 def timing(graduation: dt.date, n: dt.date, e: dt.date, settings: Settings) -> Timing:
-    if n - dt.timedelta(days=settings.supply_window_days) <= graduation <= n:
+    # Day numbers, not dates: N - window may lie before 1 January of year 1 (a date Python cannot
+    # hold), and the comparison is the same.
+    g, n_day = graduation.toordinal(), n.toordinal()
+    if n_day - settings.supply_window_days <= g <= n_day:
         return Timing.TIMELY
     if n < graduation <= e:
         return Timing.LATE
     return Timing.OUT
+
+
+def window_start(n: dt.date, settings: Settings) -> dt.date:
+    """N - SUPPLY_WINDOW_DAYS, or the first day of the calendar when that lies before it (no
+    cohort graduates earlier, so the timely window is the same)."""
+    return days_before(n, settings.supply_window_days)
+
+
+def days_before(day: dt.date, days: int) -> dt.date:
+    """`day` minus `days` days, never before 0001-01-01 (Python's first date)."""
+    return dt.date.fromordinal(max(1, day.toordinal() - days))
+
+
+def latest_intake(n: dt.date, duration: dt.timedelta) -> dt.date | None:
+    """The latest intake date from which a cohort lasting `duration` graduates by N; None when that
+    day lies outside Python's calendar (years 1-9999: only dates no one can have meant lead there)."""
+    day = n.toordinal() - duration.days
+    return dt.date.fromordinal(day) if 1 <= day <= dt.date.max.toordinal() else None
 
 
 def speaks(line: Line, program: Program) -> bool:
@@ -50,7 +72,7 @@ def certifies(line: Line, program: Program) -> bool:
 
 def assessment_window(quarter: Quarter, settings: Settings) -> tuple[dt.date, dt.date]:
     """A cohort is assessed in the quarter when it graduates within this window (both ends included)."""
-    return quarter.start - dt.timedelta(days=settings.supply_window_days), quarter.end
+    return days_before(quarter.start, settings.supply_window_days), quarter.end
 
 
 @functools.lru_cache(maxsize=64)

@@ -19,8 +19,9 @@ Delivery is at least once, by construction rather than by trusting the broker:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,8 +31,74 @@ from django.utils import timezone
 
 from core.backoff import Backoff
 from core.quarters import Quarter
+from gaps.models import MatchRun, MatchRunStatus
 
 logger = logging.getLogger(__name__)
+
+# How a run's message reaches the workers: registered by gaps.tasks when it is imported (every
+# process imports it: GapsConfig.ready), so that this module -- below the tasks and the services in
+# the import order tasks -> services -> scheduling -- never imports them. Called as
+# send(run_id, **apply_async_options).
+_run_sender: Callable[..., None] | None = None
+
+
+def register_run_sender(send: Callable[..., None]) -> None:
+    global _run_sender
+    _run_sender = send
+
+
+def _send(run_id: int, **options) -> None:
+    if _run_sender is None:
+        raise RuntimeError("no match run sender registered (gaps.tasks was never imported)")
+    _run_sender(run_id, **options)
+
+
+def _stale_after() -> timedelta:
+    # A claim older than the longest a task may live belongs to a run whose worker died.
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def _create_or_reuse(*, quarter: str, trigger: str, user=None, reuse_queued: bool = True) -> tuple[MatchRun, bool]:
+    """A queued run of the quarter, in the caller's transaction when there is one.
+
+    A reused run is locked until the caller commits: a worker planning it waits for that commit
+    (gaps.matching.services.match_run_plan locks the run first), so it reads what the caller wrote.
+    A queued run that another open transaction holds is skipped, not waited for: a new one is made
+    instead (a burst of submissions never queues behind each other; the first run to start
+    supersedes the rest).
+    """
+    quarter = str(Quarter.parse(quarter))
+    with transaction.atomic():
+        if reuse_queued:
+            # A queued run older than a task may live lost its message; it is not reused.
+            queued = (
+                MatchRun.objects.select_for_update(skip_locked=True)
+                .filter(quarter=quarter, status=MatchRunStatus.QUEUED, created_at__gte=timezone.now() - _stale_after())
+                .order_by("-created_at")
+                .first()
+            )
+            if queued is not None:
+                return queued, False
+        return MatchRun.objects.create(quarter=quarter, trigger=trigger, requested_by=user), True
+
+
+def match_run_enqueue(*, quarter: str, trigger: str, user=None) -> MatchRun:
+    """A queued run of the quarter written in the caller's transaction, and its message sent to
+    Celery once that commits.
+
+    The queued row is the outbox: it commits or rolls back with the change that needs the re-match,
+    so an accepted change always has a run waiting for it, even when the broker is down at commit
+    time. Sending never raises into the caller and never waits long (match_run_dispatch); a run
+    whose message could not be sent is sent by the sweep (gaps.tasks.match_dispatch_sweep_task,
+    every MATCH_SWEEP_SECONDS). A reused run that was already sent is not sent again.
+    """
+    run, created = _create_or_reuse(quarter=quarter, trigger=trigger, user=user)
+    # Registered even when there is nothing to send: schedule_quarter_rematch looks for it to
+    # do all this once per quarter and transaction.
+    callback = functools.partial(dispatch_after_commit, run.pk, send=created or run.dispatched_at is None)
+    callback.rematch_quarter = run.quarter
+    transaction.on_commit(callback)
+    return run
 
 # After a failed send, this process leaves sending to the sweep for a while: a request must not
 # pay a connection attempt to a broker that has just refused one.
@@ -44,18 +111,15 @@ def match_run_dispatch(run_id: int, *, force: bool = False) -> bool:
     Never raises: a failure is logged and left to the sweep. `force` tries even while this
     process rests after a recent failure (the sweep runs in a worker, which is connected).
     """
-    from gaps.models import MatchRun
-    from gaps.tasks import match_run_task
-
     if settings.CELERY_TASK_ALWAYS_EAGER:  # no broker: the task runs here and now
-        match_run_task.apply_async(args=[run_id])
+        _send(run_id)
         return True
     if not force and _broker_backoff.resting():
         logger.info("match run %s not sent: the broker failed less than %ss ago; the sweep will send it",
                     run_id, settings.MATCH_DISPATCH_BACKOFF_SECONDS)
         return False
     try:
-        match_run_task.apply_async(args=[run_id], retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
+        _send(run_id, retry=True, retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
     except Exception as exc:  # noqa: BLE001 - any broker trouble; the row stays queued for the sweep
         _broker_backoff.failed()
         logger.warning("match run %s not sent (%s: %s); the sweep will send it", run_id, type(exc).__name__, exc)
@@ -81,8 +145,6 @@ def schedule_quarter_rematch(*, quarter: str, trigger: str) -> None:
     Called once per changed row (an import of thousands of cohorts calls it thousands of times):
     once per quarter and transaction is enough, and a queued run is reused.
     """
-    from .services import match_run_enqueue
-
     quarter = str(Quarter.parse(quarter))
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
@@ -104,8 +166,6 @@ def match_dispatch_sweep(*, broker_reset: bool = False) -> dict[str, list[int]]:
 
     Returns the ids sent, by kind.
     """
-    from gaps.models import MatchRun, MatchRunStatus
-
     now = timezone.now()
     quiet_since = now - timedelta(seconds=settings.MATCH_REDISPATCH_AFTER_SECONDS)
     stuck_since = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
@@ -139,7 +199,9 @@ def quarters_affected_by_graduation(day: dt.date) -> list[str]:
     it through the quarter containing it + SUPPLY_WINDOW_DAYS (it is assessed, and timely for need
     dates, up to the window after its graduation)."""
     first = Quarter.containing(day)
-    last = Quarter.containing(day + dt.timedelta(days=settings.SUPPLY_WINDOW_DAYS))
+    # Day numbers: `day` + the window may lie past 31 December 9999 (the last quarter then).
+    last = Quarter.containing(dt.date.fromordinal(min(day.toordinal() + settings.SUPPLY_WINDOW_DAYS,
+                                                      dt.date.max.toordinal())))
     quarters = [first]
     while quarters[-1] < last:
         quarters.append(quarters[-1].next())
@@ -153,3 +215,24 @@ def schedule_cohort_rematch(graduation_dates: Iterable[dt.date | None], *, trigg
     for quarter in quarters:
         schedule_quarter_rematch(quarter=quarter, trigger=trigger)
     return quarters
+
+
+def queue_open_quarters_rematch(apps, *, today: dt.date, trigger: str = "rules_changed") -> list[str]:
+    """Queue a run of every open quarter that has results -- the current quarter and later ones --
+    when the rules that computed them change (a data migration calls it with its historical models:
+    gaps/0011). The queued runs are the outbox: the dispatch sweep sends them once the workers run
+    (never sent: dispatched_at empty), and until they finish the pages say a run is queued while
+    showing the previous results. Earlier quarters keep the results of the rules they were matched
+    under. Returns the quarters queued."""
+    MatchRun = apps.get_model("gaps", "MatchRun")
+    QuarterResults = apps.get_model("gaps", "QuarterResults")
+    current = Quarter.containing(today)
+    quarters = sorted(
+        q for q in QuarterResults.objects.filter(current_run__isnull=False).values_list("quarter", flat=True)
+        if Quarter.parse(q) >= current
+    )
+    for quarter in quarters:
+        if not MatchRun.objects.filter(quarter=quarter, status="queued").exists():
+            MatchRun.objects.create(quarter=quarter, trigger=trigger, status="queued")
+    return quarters
+

@@ -24,13 +24,11 @@ Coordination is through the database only (no Celery chord): the last chunk to f
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -49,7 +47,8 @@ from gaps.models import (
     Recommendation,
 )
 
-from . import engine, fetch, persist, reuse
+from . import engine, fetch, persist, reuse, signals
+from .scheduling import _create_or_reuse, _stale_after, match_run_enqueue  # noqa: F401 - match_run_enqueue: part of this API
 from .flags import FlagKind
 from .types import MatchInput
 
@@ -74,37 +73,9 @@ def _gc_paused():
             gc.enable()
 
 
-def _stale_after() -> timedelta:
-    # A claim older than the longest a task may live belongs to a run whose worker died.
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-
-
 def match_run_create(*, quarter: str, trigger: str, user=None, reuse_queued: bool = True) -> MatchRun:
     """A queued run of the quarter (an existing queued one is reused). Validates the quarter."""
     return _create_or_reuse(quarter=quarter, trigger=trigger, user=user, reuse_queued=reuse_queued)[0]
-
-
-def _create_or_reuse(*, quarter: str, trigger: str, user=None, reuse_queued: bool = True) -> tuple[MatchRun, bool]:
-    """A queued run of the quarter, in the caller's transaction when there is one.
-
-    A reused run is locked until the caller commits: a worker planning it waits for that commit
-    (match_run_plan locks the run first), so it reads what the caller wrote. A queued run that
-    another open transaction holds is skipped, not waited for: a new one is made instead (a burst
-    of submissions never queues behind each other; the first run to start supersedes the rest).
-    """
-    quarter = str(Quarter.parse(quarter))
-    with transaction.atomic():
-        if reuse_queued:
-            # A queued run older than a task may live lost its message; it is not reused.
-            queued = (
-                MatchRun.objects.select_for_update(skip_locked=True)
-                .filter(quarter=quarter, status=MatchRunStatus.QUEUED, created_at__gte=timezone.now() - _stale_after())
-                .order_by("-created_at")
-                .first()
-            )
-            if queued is not None:
-                return queued, False
-        return MatchRun.objects.create(quarter=quarter, trigger=trigger, requested_by=user), True
 
 
 def _quarter_row(quarter: str) -> QuarterResults:
@@ -219,8 +190,11 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
             MatchChunk.objects.filter(pk=chunk.pk).update(
                 seconds=round(time.monotonic() - t0, 3), component_digests=digests, reused=sorted(reused)
             )
+            faults = list(partial.faults)
+            for part in reused.values():  # their lines were not computed again: their faults neither
+                faults.extend(engine.line_faults(part))
             _add_timings(run.pk, fetch=t1 - t0, compute=t2 - t1, write=time.monotonic() - t2,
-                         cohorts=len(inp.cohorts), programs=len(inp.programs))
+                         cohorts=len(inp.cohorts), programs=len(inp.programs), faults=faults)
             done, total = MatchRun.objects.filter(pk=run.pk).values_list("chunks_done", "chunks_total").get()
     except _Abandon:
         return False
@@ -283,14 +257,18 @@ def _reusable_components(run: MatchRun, inp):
     return digests, reused, previous, todo
 
 
-def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, **seconds: float) -> None:
-    """Add a chunk's seconds and input sizes to the run's totals (the run row is locked by now)."""
-    run = MatchRun.objects.select_for_update().only("timings", "counts").get(pk=run_id)
+def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, faults=(), **seconds: float) -> None:
+    """Add a chunk's seconds, input sizes and left-out lines to the run's (the run row is locked by now)."""
+    run = MatchRun.objects.select_for_update().only("timings", "counts", "line_faults").get(pk=run_id)
     for key, value in seconds.items():
         run.timings[key] = round(run.timings.get(key, 0) + value, 3)
     run.counts["cohorts"] = run.counts.get("cohorts", 0) + cohorts
     run.counts["programs_read"] = run.counts.get("programs_read", 0) + programs
-    MatchRun.objects.filter(pk=run_id).update(timings=run.timings, counts=run.counts)
+    line_faults = sorted(run.line_faults + [f.as_json() for f in faults], key=lambda f: (f["region_code"], f["line_no"]))
+    if faults:
+        logger.warning("match run %s left out %d line(s): %s", run_id, len(faults),
+                       "; ".join(f"{f.region_code} #{f.line_no}: {f.message}" for f in faults))
+    MatchRun.objects.filter(pk=run_id).update(timings=run.timings, counts=run.counts, line_faults=line_faults)
 
 
 def match_run_finalize(*, run_id: int) -> bool:
@@ -313,19 +291,18 @@ def match_run_finalize(*, run_id: int) -> bool:
             current_run=run, running_run=None, claimed_at=None
         ):
             raise RuntimeError(f"run {run.pk} lost the claim on {run.quarter} to another run")
-        t_previews = time.monotonic()
-        previews = persist.store_evidence_previews(run)
-        steps["evidence_previews"] = time.monotonic() - t_previews
+        t_hooks = time.monotonic()
         counts = dict(run.counts)
-        counts["evidence_previews"] = previews
+        # The review side stores its evidence previews here (projects subscribes): in the swap.
+        for _receiver, answer in signals.match_run_swapped.send(sender=MatchRun, run=run):
+            counts.update(answer or {})
+        steps["swap_hooks"] = time.monotonic() - t_hooks
         counts["flags"] = dict(
             Flag.objects.filter(run=run).values_list("kind").annotate(n=Count("id")).order_by()
         )
         counts["recommendations"] = Recommendation.objects.filter(run=run).count()
         counts["gaps"] = len(final.gaps)
         counts["new_gaps"] = sum(1 for g in final.gaps if g.new_on_list)
-        if fresh_gap_ids:
-            transaction.on_commit(lambda: _notify_new_gaps(fresh_gap_ids))
         timings = dict(run.timings)
         timings.update({key: round(value, 3) for key, value in steps.items()})
         timings["finalize"] = round(time.monotonic() - t0, 3)
@@ -335,10 +312,10 @@ def match_run_finalize(*, run_id: int) -> bool:
             status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings
         )
     # After the swap, before the clean-up deletes the previous run's rows that tell which
-    # recommendations are new: composing the mails reads the run's 330,000 recommendations of a
-    # full quarter (seconds), which the swap's transaction no longer waits for.
+    # recommendations are new: the mails (projects subscribes) read the run's recommendations, which
+    # the swap's transaction no longer waits for.
     t3 = time.monotonic()
-    _notify_college_recommendations(run.pk)
+    _announce_finished(run, fresh_gap_ids)
     MatchRun.objects.filter(pk=run.pk).update(
         timings={**timings, "finalize_notify": round(time.monotonic() - t3, 3)}
     )
@@ -443,25 +420,12 @@ def _finalize_input_from_chunk(inp, partial: engine.PartialResult):
     return short_lines, oversupplied, list(inp.programs) + [p for p in untrained if p.id not in programs]
 
 
-def _notify_new_gaps(gap_ids: list[int]) -> None:
-    try:
-        from projects.notifications import notify_new_gaps
-    except ImportError:  # gap review (projects) not installed
-        return
-    notify_new_gaps(gap_ids)
-
-
-def _notify_college_recommendations(run_id: int) -> None:
-    """Mail colleges the recommendations this run newly addresses to them. The run is current by
-    now: a mail that cannot be composed or sent is logged, never a failed run."""
-    try:
-        from projects.notifications import notify_college_recommendations
-    except ImportError:  # notifications (projects) not installed
-        return
-    try:
-        notify_college_recommendations(run_id)
-    except Exception:
-        logger.exception("recommendation mails of match run %s were not sent", run_id)
+def _announce_finished(run: MatchRun, new_gap_ids: list[int]) -> None:
+    """match_run_finished to whoever subscribed: a failure is logged, never a failed run."""
+    for receiver, answer in signals.match_run_finished.send_robust(sender=MatchRun, run=run, new_gap_ids=new_gap_ids):
+        if isinstance(answer, Exception):
+            logger.error("match run %s: %s failed after the swap", run.pk, getattr(receiver, "__qualname__", receiver),
+                         exc_info=(type(answer), answer, answer.__traceback__))
 
 
 def match_run_fail(*, run_id: int, error: str) -> None:
@@ -512,28 +476,6 @@ def match_quarter_inline(
         match_run_fail(run_id=run.pk, error=str(exc))
         raise
     run.refresh_from_db()
-    return run
-
-
-def match_run_enqueue(*, quarter: str, trigger: str, user=None) -> MatchRun:
-    """A queued run of the quarter written in the caller's transaction, and its message sent to
-    Celery once that commits.
-
-    The queued row is the outbox: it commits or rolls back with the change that needs the re-match,
-    so an accepted change always has a run waiting for it, even when the broker is down at commit
-    time. Sending never raises into the caller and never waits long (gaps.matching.scheduling.
-    match_run_dispatch); a run whose message could not be sent is sent by the sweep
-    (gaps.tasks.match_dispatch_sweep_task, every MATCH_SWEEP_SECONDS). A reused run that was
-    already sent is not sent again.
-    """
-    from .scheduling import dispatch_after_commit
-
-    run, created = _create_or_reuse(quarter=quarter, trigger=trigger, user=user)
-    # Registered even when there is nothing to send: schedule_quarter_rematch looks for it to
-    # do all this once per quarter and transaction.
-    callback = functools.partial(dispatch_after_commit, run.pk, send=created or run.dispatched_at is None)
-    callback.rematch_quarter = run.quarter
-    transaction.on_commit(callback)
     return run
 
 

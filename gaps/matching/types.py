@@ -37,6 +37,15 @@ class Line:
     certification: str = ""
     languages: tuple[str, ...] = ()
     occupation_title: str = ""
+    # The line's number in its report. With the region code it orders lines that tie on salary and
+    # need date (SPEC.md revision 2): one submitted report per region and quarter, so the pair is
+    # unique in a quarter. Never the database id, which follows insertion order.
+    line_no: int = 0
+
+    def order_key(self) -> tuple:
+        """Region code, line number: how lines are listed and, last, ranked. The id only separates
+        lines built without a number (never two lines of one quarter's reports)."""
+        return (self.region_code, self.line_no, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,13 @@ class Cohort:
     @property
     def duration(self) -> dt.timedelta:
         return self.graduation_date - self.intake_date
+
+
+def cohort_order_key(cohort: Cohort, program: Program) -> tuple:
+    """SPEC.md revision 2: among allocations that still tie, seats come from the cohort graduating
+    latest first, then by college code, program code and intake date (unique per program: the
+    id only separates hand-built cohorts)."""
+    return (-cohort.graduation_date.toordinal(), program.college_code, program.code, cohort.intake_date, cohort.id)
 
 
 @dataclass(frozen=True)

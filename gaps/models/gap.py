@@ -47,7 +47,7 @@ class Gap(models.Model):
     # The review queue's preview of that evidence as the run left it: the first few report lines,
     # flags, recommendations and candidate colleges and how many there are of each, in plain values
     # and in no language (projects.selectors.evidence_previews; stored when the run swaps in by
-    # gaps.matching.persist.store_evidence_previews). Null until a run has stored one: the queue
+    # projects.receivers.store_evidence_previews, on matching's match_run_swapped). Null until a run has stored one: the queue
     # then reads the live rows.
     evidence_preview = models.JSONField(_("evidence preview"), null=True, blank=True, editable=False)
     # Computed by the database from the figures above, so that the queue's page is the first rows

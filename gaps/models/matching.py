@@ -36,6 +36,7 @@ class MatchTrigger(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     REPORT_WITHDRAWN = "report_withdrawn", _("Report withdrawn")
     COHORTS_CHANGED = "cohorts_changed", _("Cohorts changed")
+    RULES_CHANGED = "rules_changed", _("Matching rules changed")
 
 
 class MatchRun(models.Model):
@@ -61,6 +62,10 @@ class MatchRun(models.Model):
     timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Lines the run left out because something about them alone could not be computed or stored
+    # (gaps.matching.engine.line_faults): {line_id, region_code, line_no, reason, message} each. One
+    # line never fails the run; the rest of the quarter is matched.
+    line_faults = models.JSONField(_("lines left out"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -187,6 +187,8 @@ def test_matching_the_current_quarter_raises_every_seed_flag(demo_world):
     # (7233, 7411, Horgos welders and forklifts, Alashankou drivers, Ili irrigation) and the partly
     # used cohorts raise nothing.
     assert seen == seeds | {("UNMET_DEMAND", "CN-XJ-HRG", "3331", None, None)}
+    # SPEC.md revision 2: each names a program once, however many of its cohorts are concerned.
+    assert len(flags) == len(seen)
     misdirected = next(f for f in flags if f["kind"] == "MISDIRECTED_SUPPLY")
     assert (misdirected["target_occupation_code"], misdirected["count"]) == ("8341", 80)
     late = next(f for f in flags if f["kind"] == "TIMING_MISMATCH")

@@ -104,3 +104,116 @@ def test_greedy_and_lp_agree_on_larger_instances(problem):
     greedy, lp = allocate_greedy(problem).tolist(), allocate_lp(problem).tolist()
     assert feasible(problem, greedy)
     assert objective(problem, greedy) == objective(problem, lp)
+
+
+# --- revision 2: the complete tie-breaks (lines in a strict order, then which cohort gives the seats)
+
+
+@st.composite
+def ranked_problems(draw, max_lines=4, max_cohorts=3, max_edges=6):
+    n_lines = draw(st.integers(1, max_lines))
+    n_cohorts = draw(st.integers(1, max_cohorts))
+    pairs = list(itertools.product(range(n_lines), range(n_cohorts)))
+    return AllocationProblem(
+        headcount=draw(st.lists(st.integers(1, 3), min_size=n_lines, max_size=n_lines)),
+        priority=draw(st.lists(st.tuples(st.integers(-2, -1), st.integers(1, 2)), min_size=n_lines, max_size=n_lines)),
+        seats=draw(st.lists(st.integers(1, 4), min_size=n_cohorts, max_size=n_cohorts)),
+        edges=draw(st.lists(st.sampled_from(pairs), unique=True, max_size=max_edges)),
+        # (minus graduation day, college code): sorts the cohort whose seats go first first.
+        cohort_priority=draw(st.lists(st.tuples(st.integers(-3, -1), st.sampled_from("AB")),
+                                      min_size=n_cohorts, max_size=n_cohorts)),
+    )
+
+
+def margins(problem: AllocationProblem, amounts) -> tuple[tuple, tuple]:
+    """(c in line order, u in cohort order): line order is (priority, index), cohort order
+    (cohort_priority, index), both strict, as the engine's keys are."""
+    covered = [0] * len(problem.headcount)
+    used = [0] * len(problem.seats)
+    for (line, cohort), amount in zip(problem.edges, amounts):
+        covered[line] += amount
+        used[cohort] += amount
+    lines = sorted(range(len(covered)), key=lambda i: (problem.priority[i], i))
+    cohorts = sorted(range(len(used)), key=lambda k: (problem.cohort_priority[k], k))
+    return tuple(covered[i] for i in lines), tuple(used[k] for k in cohorts)
+
+
+def spec_allocations(problem: AllocationProblem) -> tuple[tuple, tuple]:
+    """SPEC.md's allocation by brute force over every feasible allocation: the largest total, then
+    c lexicographically in line order, then u lexicographically in cohort order. Returns its (c, u)."""
+    ranges = [range(min(problem.headcount[l], problem.seats[c]) + 1) for l, c in problem.edges]
+    best = None
+    for amounts in itertools.product(*ranges):
+        if not feasible(problem, amounts):
+            continue
+        c, u = margins(problem, amounts)
+        key = (sum(c), c, u)
+        if best is None or key > best:
+            best = key
+    return best[1], best[2]
+
+
+@settings(max_examples=400, deadline=None)
+@given(ranked_problems())
+def test_the_greedy_gives_specs_allocation_among_all_optimal_ones(problem):
+    amounts = allocate(problem).tolist()
+    assert feasible(problem, amounts)
+    assert margins(problem, amounts) == spec_allocations(problem)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ranked_problems())
+def test_the_two_lps_give_specs_allocation_too(problem):
+    from gaps.matching.allocation import allocate_lp
+
+    amounts = allocate_lp(problem).tolist()
+    assert feasible(problem, amounts)
+    assert margins(problem, amounts) == spec_allocations(problem)
+
+
+@st.composite
+def larger_ranked_problems(draw):
+    n_lines, n_cohorts = draw(st.integers(5, 30)), draw(st.integers(3, 20))
+    pairs = list(itertools.product(range(n_lines), range(n_cohorts)))
+    return AllocationProblem(
+        headcount=draw(st.lists(st.integers(1, 9), min_size=n_lines, max_size=n_lines)),
+        priority=draw(st.lists(st.tuples(st.integers(-4, -1), st.integers(1, 3)), min_size=n_lines, max_size=n_lines)),
+        seats=draw(st.lists(st.integers(1, 9), min_size=n_cohorts, max_size=n_cohorts)),
+        edges=draw(st.lists(st.sampled_from(pairs), unique=True, max_size=80)),
+        cohort_priority=draw(st.lists(st.tuples(st.integers(-5, -1), st.sampled_from("ABC")),
+                                      min_size=n_cohorts, max_size=n_cohorts)),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(larger_ranked_problems())
+def test_greedy_and_lps_agree_on_both_margins_of_larger_instances(problem):
+    from gaps.matching.allocation import allocate_greedy, allocate_lp
+
+    greedy, lp = allocate_greedy(problem).tolist(), allocate_lp(problem).tolist()
+    assert feasible(problem, greedy)
+    assert margins(problem, greedy) == margins(problem, lp)
+
+
+def test_seats_come_from_the_cohort_graduating_latest_first():
+    # One line of 5, two cohorts of 5: the later graduation (cohort 1, ranked first) gives the seats.
+    problem = AllocationProblem(headcount=[5], priority=[(0,)], seats=[5, 5], edges=[(0, 0), (0, 1)],
+                                cohort_priority=[(-10,), (-20,)])
+    assert allocate(problem).tolist() == [0, 5]
+
+
+def test_a_later_line_never_takes_the_seats_an_earlier_line_could_have():
+    # Line 0 (better paid) may use cohorts 0 and 1, line 1 only cohort 1; cohort 1 is ranked first.
+    # Both are covered (criterion 1 and 2); among those allocations cohort 1 gives all it can (4):
+    # line 1 takes 2 from it, line 0 takes the other 2 and the rest from cohort 0.
+    problem = AllocationProblem(headcount=[3, 2], priority=[(-2,), (-1,)], seats=[3, 4],
+                                edges=[(0, 0), (0, 1), (1, 1)], cohort_priority=[(2,), (1,)])
+    assert allocate(problem).tolist() == [1, 2, 2]
+
+
+def test_the_cohort_order_wins_over_the_order_that_saves_searches():
+    # Line 0 may use cohorts 0 and 1, line 1 only cohort 0. Stage 1 alone lets line 0 take cohort 1
+    # first (fewer lines compete for it); but cohort 0 graduates later and gives its seats first.
+    problem = AllocationProblem(headcount=[2, 1], priority=[(-2,), (-1,)], seats=[5, 5],
+                                edges=[(0, 0), (0, 1), (1, 0)], cohort_priority=[(-20,), (-10,)])
+    assert allocate(problem).tolist() == [2, 0, 1]

@@ -50,6 +50,17 @@ def test_the_need_date_is_the_season_start_when_given():
     assert result.outcomes[l.id].covered == 5
 
 
+def test_a_season_starting_after_its_quarter_with_no_end_ends_on_its_need_date():
+    """SPEC.md revision 2: E is never before N."""
+    l = line(headcount=5, season_start=D(2026, 11, 1))  # 2026Q3 ends on 30 September
+    p = program()
+    after_quarter = cohort(p, seats=3, graduation=D(2026, 10, 15))
+    result = match_quarter(match_input([l], [p], [after_quarter]))
+    outcome = result.outcomes[l.id]
+    assert (outcome.need_date, outcome.end_date) == (D(2026, 11, 1), D(2026, 11, 1))
+    assert outcome.covered == 3
+
+
 def test_eligibility_needs_the_region_language_and_certification():
     l = line(headcount=5, languages=("kk",), certification="KZ")
     ok = program(languages=("kk",), certifications=("kz",), serves=("EKZ",))
@@ -301,3 +312,47 @@ def test_expand_takes_the_duration_of_the_programs_recent_cohort_whatever_else_w
 
     assert expand_of([recent]).latest_intake_date == D(2025, 7, 1)
     assert expand_of([recent, far_future]).latest_intake_date == D(2025, 7, 1)
+
+
+# --- revision 2: flags name programs, not cohorts -------------------------------------------------
+
+
+def test_a_program_with_several_late_cohorts_raises_one_timing_mismatch():
+    l = line("7126", headcount=25, season_start=D(2026, 8, 1), season_end=D(2026, 9, 30))
+    p = program(("7126",), college="XJ-SOLAR")
+    late = [cohort(p, seats=s, graduation=g, intake=g - dt.timedelta(days=100))
+            for s, g in ((10, D(2026, 9, 1)), (8, D(2026, 8, 15)), (30, D(2026, 9, 20)))]
+    result = match_quarter(match_input([l], [p], late))
+    (timing,) = result.flags_of(FlagKind.TIMING_MISMATCH)
+    assert timing.cohort_graduation_date == D(2026, 8, 15)  # the earliest late cohort's
+    assert timing.count == 25 and timing.surplus == 48  # min(shortfall, 48 seats); all unallocated
+    assert timing.program_code == p.code and "Program" in timing.detail
+    (rec,) = result.recommendations_of(RecommendationKind.RESCHEDULE)
+    assert rec.latest_intake_date == D(2026, 8, 1) - dt.timedelta(days=100)
+
+
+def test_cert_and_language_gaps_sum_the_programs_seats():
+    needs_cert = line(headcount=30, certification="KZ")
+    needs_kk = line(headcount=5, region="HORGOS", languages=("kk",))
+    p = program(certifications=(), languages=("zh",))
+    cohorts = [cohort(p, seats=8, graduation=D(2026, 5, 1)), cohort(p, seats=9, graduation=D(2026, 6, 1))]
+    result = match_quarter(match_input([needs_cert, needs_kk], [p], cohorts))
+    (cert,) = result.flags_of(FlagKind.CERTIFICATION_GAP)
+    assert (cert.count, cert.cohort_graduation_date) == (17, D(2026, 5, 1))
+    (lang,) = result.flags_of(FlagKind.LANGUAGE_GAP)
+    assert lang.count == 5
+
+
+def test_oversupply_and_misdirected_supply_name_the_program_once():
+    operators = line("8341", headcount=40, sector="A")
+    p = program(("7515",), college="GANSU-VC", sector="A", serves=("EKZ",))
+    cohorts = [cohort(p, seats=20, graduation=D(2026, 6, 30)), cohort(p, seats=30, graduation=D(2026, 5, 31)),
+               cohort(p, seats=5, graduation=D(2026, 9, 1))]
+    result = match_quarter(match_input([operators], [p], cohorts))
+    (over,) = result.flags_of(FlagKind.OVERSUPPLY)
+    assert (over.surplus, over.count, over.cohort_graduation_date) == (55, 55, D(2026, 5, 31))
+    assert "55 of the 55 seats of program" in over.detail
+    (mis,) = result.flags_of(FlagKind.MISDIRECTED_SUPPLY)
+    assert (mis.surplus, mis.count, mis.cohort_graduation_date) == (55, 40, D(2026, 5, 31))
+    (retool,) = result.recommendations_of(RecommendationKind.RETOOL)
+    assert retool.headcount == 40

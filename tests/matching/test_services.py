@@ -51,6 +51,20 @@ def test_a_run_writes_flags_recommendations_and_gaps_and_becomes_current():
     assert run.counts["flags"][FlagKind.MISDIRECTED_SUPPLY] == 1
 
 
+def test_a_line_whose_season_starts_after_its_quarter_sees_cohorts_graduating_before_its_need_date():
+    """SPEC.md revision 2 (issue 17, point 5): E is never before N, and the fetch reads every cohort
+    from min(N) - window to max(E), so the cohort graduating between the quarter's end and N counts."""
+    seed.occupations()
+    ekz = seed.region("EKZ")
+    seed.report(ekz, lines=[{"occupation": "8341", "headcount": 10, "season_start": dt.date(2026, 11, 1)}])
+    harvest = seed.program("EKZ-AGRO", "HARVEST", ["8341"], serves=[ekz])
+    seed.cohort(harvest, 10, dt.date(2026, 10, 15))  # after 2026Q3's end, before N
+    run = run_inline()
+    (outcome,) = LineOutcome.objects.filter(run=run)
+    assert (outcome.need_date, outcome.covered, outcome.shortfall) == (dt.date(2026, 11, 1), 10, 0)
+    assert not flags_current(quarter="2026Q3").exists()
+
+
 def test_the_late_drip_class_gets_a_reschedule_with_the_latest_intake_date():
     rows = seed.seed_quarter()
     run_inline()
@@ -295,3 +309,22 @@ def test_a_mail_server_that_refuses_does_not_undo_a_swapped_run(make_user, setti
     assert not Flag.objects.filter(run=first).exists()  # cleaned up after the mails failed
     assert "finalize_notify" in MatchRun.objects.get(pk=second.pk).timings
     assert any("recommendation mails" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_the_flag_revision_queues_a_rematch_of_the_open_quarters_only():
+    """gaps/0011: results of the current and later quarters were computed under revision 1; a queued
+    run of each re-matches them (the sweep sends it), and no run reuses revision-1 rows."""
+    from django.apps import apps
+
+    from gaps.matching.scheduling import queue_open_quarters_rematch
+
+    seed.seed_quarter()
+    for quarter in ("2026Q2", "2026Q3", "2027Q1"):
+        services.match_quarter_inline(quarter=quarter, trigger="command")
+    queued = queue_open_quarters_rematch(apps, today=dt.date(2026, 8, 1))
+    assert queued == ["2026Q3", "2027Q1"]
+    runs = MatchRun.objects.filter(status=MatchRunStatus.QUEUED).order_by("quarter")
+    assert [(r.quarter, r.trigger, r.dispatched_at) for r in runs] == [
+        ("2026Q3", "rules_changed", None), ("2027Q1", "rules_changed", None)]
+    assert queue_open_quarters_rematch(apps, today=dt.date(2026, 8, 1)) == queued  # once
+    assert MatchRun.objects.filter(status=MatchRunStatus.QUEUED).count() == 2

@@ -1,5 +1,5 @@
 """The review queue's evidence previews: a finalising run stores on each undecided gap it shows the
-first few of each kind of evidence (gaps.matching.persist.store_evidence_previews), and the queue
+first few of each kind of evidence (projects.receivers.store_evidence_previews), and the queue
 renders them in the reader's language without reading any evidence table -- the same JSON as the
 live reads (projects.selectors.gap_evidence) give for the same gaps."""
 

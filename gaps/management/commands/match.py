@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from core.quarters import Quarter
 from gaps.matching import services
@@ -78,5 +79,14 @@ class Command(BaseCommand):
             f"  recommendations {counts.get('recommendations', 0)}, gaps {counts.get('gaps', 0)} "
             f"({counts.get('new_gaps', 0)} new on the list)"
         )
+        faults = run.line_faults or []
+        if faults:
+            self.stdout.write(ngettext(
+                "  %(n)d line left out (correct it and submit the report again):",
+                "  %(n)d lines left out (correct them and submit the reports again):", len(faults),
+            ) % {"n": len(faults)})
+            for fault in faults:
+                self.stdout.write("    " + gettext("%(region)s, line %(line_no)s: %(message)s") % {
+                    "region": fault["region_code"], "line_no": fault["line_no"], "message": fault["message"]})
         if timings:
             self.stdout.write("  seconds: " + ", ".join(f"{k} {v}" for k, v in timings.items()))
