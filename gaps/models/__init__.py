@@ -4,8 +4,28 @@ from .rates import ExchangeRate
 from .regions import Region
 from .reports import GapReport, GapReportLine, ReportStatus
 from .taxonomy import LabelSource, Occupation, OccupationLabel
+from .warning import (
+    EarlyWarning,
+    EarlyWarningRecommendation,
+    EarlyWarningRun,
+    WarningNotice,
+    WarningRating,
+    WarningRunStatus,
+    WarningSource,
+    WarningStatus,
+    WarningTrigger,
+)
 
 __all__ = [
+    "EarlyWarning",
+    "EarlyWarningRecommendation",
+    "EarlyWarningRun",
+    "WarningNotice",
+    "WarningRating",
+    "WarningRunStatus",
+    "WarningSource",
+    "WarningStatus",
+    "WarningTrigger",
     "ExchangeRate",
     "Flag",
     "Gap",
