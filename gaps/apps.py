@@ -14,3 +14,8 @@ class GapsConfig(AppConfig):
         # Registers how matching runs are sent to the workers (gaps.matching.scheduling), in every
         # process: web, worker and commands alike.
         from . import tasks  # noqa: F401
+
+        # The early warning is recomputed after each finished matching run (gaps/warning/receivers.py).
+        from gaps.warning import receivers
+
+        receivers.connect()

@@ -181,3 +181,34 @@ def _send_match_run(run_id: int, **options) -> None:
 # The services send runs through this (gaps.matching.scheduling never imports the tasks).
 scheduling.register_run_sender(_send_match_run)
 
+
+
+# --- The early warning (gaps/warning/) -------------------------------------------------------------
+
+
+@shared_task(
+    name="gaps.early_warning", bind=True, max_retries=3, acks_late=True, ignore_result=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def early_warning_task(self, run_id: int | None = None, trigger: str = "nightly") -> str:
+    """Compute the early warning for the service's today: the queued run `run_id` (a finished
+    matching run asked for it), or a new run (beat's nightly schedule). The run record holds the
+    outcome; a failure leaves the previous entries current."""
+    from gaps.warning import services as warning
+
+    try:
+        if run_id is None:
+            return warning.early_warning_compute(warning.service_today(), trigger).status
+        return warning.run_queued(run_id)
+    except TRANSIENT as exc:
+        raise self.retry(countdown=5, exc=exc)
+
+
+def send_early_warning(run_id: int) -> None:
+    """Send the queued run to the workers; if the broker is down the run stays queued and the next
+    enqueue after EARLY_WARNING_QUEUED_STALE_SECONDS replaces it."""
+    try:
+        early_warning_task.apply_async(kwargs={"run_id": run_id}, retry=True,
+                                       retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
+    except Exception:  # noqa: BLE001 - broker trouble: logged, never fails the caller
+        logger.exception("early warning run %s not sent", run_id)

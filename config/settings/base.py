@@ -340,6 +340,14 @@ CELERY_BEAT_SCHEDULE["projects-refresh-results"] = {
     "schedule": env_int("PROJECT_RESULTS_REFRESH_SECONDS", 24 * 3600),
 }
 
+# The early warning (gaps.early_warning, gaps/warning/): nightly after the re-match, because its
+# statuses depend on today; it is also recomputed after each finished matching run (gaps/apps.py).
+CELERY_BEAT_SCHEDULE["gaps-early-warning-nightly"] = {
+    "task": "gaps.early_warning",
+    "schedule": crontab(hour=2, minute=30),
+    "kwargs": {"trigger": "nightly"},
+}
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "talentgap@localhost")
@@ -354,6 +362,21 @@ MATCH_CHUNKS = env_int("MATCH_CHUNKS", 4)
 # (gaps/matching/reuse.py, PostgreSQL only); off, every component is computed again.
 MATCH_REUSE_RESULTS = env_bool("MATCH_REUSE_RESULTS", True)
 CONDITIONS_DUE_DAYS = env_int("CONDITIONS_DUE_DAYS", 90)
+# The early warning (SPEC.md "Looking ahead"; docs/contract.md, section 9; docs/operations.md).
+DEFAULT_LEAD_DAYS = env_int("DEFAULT_LEAD_DAYS", 180)  # lead time of an occupation no program trains
+ACT_WINDOW_DAYS = env_int("ACT_WINDOW_DAYS", 90)  # act_by within this many days of today: act_now
+# The rating: one point per indicator at or above its threshold (and one for act_now /
+# short_course_only); critical from EW_CRITICAL_POINTS points, elevated from EW_ELEVATED_POINTS.
+EW_PERSISTENCE_HIGH = env_int("EW_PERSISTENCE_HIGH", 4)
+EW_WAGE_PRESSURE_HIGH = env_float("EW_WAGE_PRESSURE_HIGH", 0.05)
+EW_SHORTFALL_SHARE_HIGH = env_float("EW_SHORTFALL_SHARE_HIGH", 0.5)
+EW_CRITICAL_POINTS = env_int("EW_CRITICAL_POINTS", 3)
+EW_ELEVATED_POINTS = env_int("EW_ELEVATED_POINTS", 2)
+# The forecast's 80 % interval learns its ratios from at least this many past errors (else pooled,
+# else 0.5 and 1.5).
+EW_INTERVAL_MIN_ERRORS = env_int("EW_INTERVAL_MIN_ERRORS", 30)
+# A queued early-warning run no worker took within this time is failed and replaced by the next request.
+EARLY_WARNING_QUEUED_STALE_SECONDS = env_int("EARLY_WARNING_QUEUED_STALE_SECONDS", 600)
 # Below this confidence a free-text occupation title is stored as UNCODED for an official to code.
 # Calibrated on gaps/taxonomy/data/sample_tuning.csv so that at least 98 % of the titles coded
 # above it are coded right (bench/search_accuracy.py; figures in the README).

@@ -1,0 +1,1 @@
+"""The early warning (SPEC.md "Looking ahead"): compute (pure), fetch, services, selectors, detail."""
