@@ -61,4 +61,10 @@ def test_bin_runs_steps_on_a_fresh_sqlite_database(tmp_path):
     assert f"of {quarter}: succeeded" in summary
     flags = _manage(env, "mismatches", "--quarter", quarter, "--kind", "MISDIRECTED_SUPPLY", "--format", "csv")
     assert "FV-GRADE" in flags and "8341" in flags
+    # bin/run's early-warning step: every status on the demo's board, the run recorded in SQLite.
+    warning = _manage(env, "early_warning", "--format", "json")
+    import json
+
+    assert {"plan", "act_now", "short_course_only", "missed"} <= {e["status"] for e in json.loads(warning)}
+    assert "early-warning entries for" in _manage(env, "early_warning").splitlines()[-1]
     assert "nothing changed" in _manage(env, "load_demo")
