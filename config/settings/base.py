@@ -375,6 +375,9 @@ EW_ELEVATED_POINTS = env_int("EW_ELEVATED_POINTS", 2)
 # The forecast's 80 % interval learns its ratios from at least this many past errors (else pooled,
 # else 0.5 and 1.5).
 EW_INTERVAL_MIN_ERRORS = env_int("EW_INTERVAL_MIN_ERRORS", 30)
+# Queue an early-warning run after each finished matching run (off in the test settings, where the
+# matching tests' workers would otherwise race the test database's teardown with it).
+EARLY_WARNING_AFTER_MATCH = env_bool("EARLY_WARNING_AFTER_MATCH", True)
 # A queued early-warning run no worker took within this time is failed and replaced by the next request.
 EARLY_WARNING_QUEUED_STALE_SECONDS = env_int("EARLY_WARNING_QUEUED_STALE_SECONDS", 600)
 # Below this confidence a free-text occupation title is stored as UNCODED for an official to code.
