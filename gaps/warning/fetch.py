@@ -29,6 +29,7 @@ def warning_settings() -> WarningSettings:
         persistence_high=s.EW_PERSISTENCE_HIGH, wage_pressure_high=Decimal(str(s.EW_WAGE_PRESSURE_HIGH)),
         shortfall_share_high=Decimal(str(s.EW_SHORTFALL_SHARE_HIGH)), critical_points=s.EW_CRITICAL_POINTS,
         elevated_points=s.EW_ELEVATED_POINTS, min_errors=s.EW_INTERVAL_MIN_ERRORS,
+        recommendations_per_entry=s.EW_RECOMMENDATIONS_PER_ENTRY,
     )
 
 
