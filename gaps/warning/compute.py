@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.quarters import Quarter
@@ -571,6 +571,3 @@ def _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_
         context=context, line_ids=tuple(l.id for l in members),
     )
 
-
-def with_today(inp: WarningInput, today: dt.date) -> WarningInput:
-    return replace(inp, today=today)

@@ -114,10 +114,7 @@ def warning_input(today: dt.date) -> WarningInput:
     unmatched = [q for q in persistence if str(q) not in gaps]
     earliest, latest = _cohort_bounds(reports, targets, unmatched, conf.supply_window_days)
     programs = fetch_programs(ProgramRow.objects.values("id"))
-    cohorts = [
-        # gaps.matching.types.Cohort rows, limited to the graduations the matches can reach
-        c for c in _cohorts(earliest, latest)
-    ]
+    cohorts = _cohorts(earliest, latest)  # only the graduations the matches can reach
     return WarningInput(
         today=today, reports=tuple(reports), programs=tuple(programs), cohorts=tuple(cohorts), rates=fetch_rates(),
         program_durations=program_durations(), matched_gaps=gaps, match_settings=conf, settings=warning_settings(),
