@@ -21,6 +21,7 @@ Steps, each readable beside SPEC.md:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
@@ -431,7 +432,8 @@ def gap_sets(inp: WarningInput, history: History, current: Quarter, programs, co
             out[key] = frozenset()
             continue
         result = match_components(MatchInput(
-            quarter=key, lines=tuple(lines), programs=programs, cohorts=cohorts, rates=inp.rates,
+            quarter=key, lines=tuple(lines), programs=programs,
+            cohorts=cohorts_in_reach(q, lines, *cohorts, inp.match_settings), rates=inp.rates,
             reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
         ))
         by_id = {l.id: l for l in lines}
@@ -442,6 +444,16 @@ def gap_sets(inp: WarningInput, history: History, current: Quarter, programs, co
 
 
 # --- The whole computation -------------------------------------------------------------------------------
+
+
+def cohorts_in_reach(quarter: Quarter, lines, cohorts: list[Cohort], graduations: list, conf: Settings) -> tuple:
+    """The cohorts (sorted by graduation, with `graduations` their dates) that can matter to the
+    matching of these lines as a quarter: graduating within [min(N, quarter start) - window,
+    max(E, quarter end)], as gaps.matching.fetch.graduation_bounds reads them. The others are neither timely nor late
+    for any line, nor assessed, so the engine's result is the same without them."""
+    earliest = rules.window_start(min([quarter.start, *(rules.need_date(l, quarter) for l in lines)]), conf)
+    latest = max([quarter.end, *(rules.end_date(l, quarter) for l in lines)])
+    return tuple(cohorts[bisect.bisect_left(graduations, earliest):bisect.bisect_right(graduations, latest)])
 
 
 def projected_match(inp: MatchInput):
@@ -467,7 +479,9 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
     durations = inp.program_durations if inp.program_durations is not None else program_durations(inp.cohorts)
     leads = lead_times(inp.programs, durations, conf.default_lead_days)
     step("history")
-    gaps_by_quarter = gap_sets(inp, history, current, inp.programs, inp.cohorts)
+    by_graduation = sorted(inp.cohorts, key=lambda c: c.graduation_date)
+    sorted_cohorts = (by_graduation, [c.graduation_date for c in by_graduation])
+    gaps_by_quarter = gap_sets(inp, history, current, inp.programs, sorted_cohorts)
     step("persistence")
 
     counter = iter(range(PROJECTED_ID_BASE, PROJECTED_ID_BASE * 2))
@@ -482,7 +496,8 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
             step(str(target))
             continue
         result = projected_match(MatchInput(
-            quarter=str(target), lines=tuple(lines), programs=inp.programs, cohorts=inp.cohorts, rates=inp.rates,
+            quarter=str(target), lines=tuple(lines), programs=inp.programs,
+            cohorts=cohorts_in_reach(target, lines, *sorted_cohorts, inp.match_settings), rates=inp.rates,
             reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
         ))
         groups: dict[tuple[int, str], list[Line]] = defaultdict(list)
