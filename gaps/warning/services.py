@@ -8,8 +8,8 @@
   `--today`).
 - `early_warning_enqueue(trigger)`: a queued run for the Celery task gaps.early_warning, at most
   one queued at a time (a finished matching run, the nightly beat).
-- `ensure_fresh(today)`: recompute when the latest succeeded run is not for today or a matching
-  run finished after it (embedded mode has no beat); one or two indexed reads when fresh.
+- `ensure_fresh(today)`: recompute when the latest succeeded run is not for today (embedded mode
+  has no beat; matching runs queue their own recomputation); one indexed read when fresh.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gaps.models import EarlyWarning, EarlyWarningRecommendation, EarlyWarningRun, MatchRun, MatchRunStatus
+from gaps.models import EarlyWarning, EarlyWarningRecommendation, EarlyWarningRun
 from gaps.models.warning import WarningRunStatus, WarningTrigger
 
 from . import compute, fetch
@@ -198,17 +198,17 @@ def run_queued(run_id: int) -> str:
 
 
 def is_fresh(today: dt.date) -> bool:
+    """The latest succeeded run was computed for `today` (one indexed read). A finished matching run
+    queues its own recomputation (gaps.warning.receivers; in-process in embedded mode)."""
     latest = EarlyWarningRun.objects.filter(status=WarningRunStatus.SUCCEEDED).order_by("-finished_at", "-id").values(
-        "today", "started_at"
+        "today"
     ).first()
-    if latest is None or latest["today"] != today:
-        return False
-    return not MatchRun.objects.filter(status=MatchRunStatus.SUCCEEDED, finished_at__gt=latest["started_at"]).exists()
+    return latest is not None and latest["today"] == today
 
 
 def ensure_fresh(today: dt.date | None = None) -> EarlyWarningRun | None:
-    """Recompute (in this process) when the latest succeeded run is not for today or a matching run
-    finished after it started; None when fresh. For embedded mode (no beat) and pages."""
+    """Recompute (in this process) when the latest succeeded run is not for today; None when fresh.
+    For embedded mode (no beat) and pages."""
     today = today or service_today()
     if is_fresh(today):
         return None
