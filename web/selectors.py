@@ -420,10 +420,26 @@ def gap_for(user, pk: int) -> Gap:
     return get_object_or_404(gaps_visible_to(user, Gap.objects.select_related("region", "occupation")), pk=pk)
 
 
-def gap_evidence(gap: Gap) -> dict:
+def sees_gap_in_full(user, gap: Gap) -> bool:
+    """Reviewers, admins and the officials of the gap's region read its whole evidence and decision
+    (as review/gaps/{id}/ shows them); anyone else who may open the gap (college staff: the aggregate
+    list) reads its figures and only what concerns their own colleges."""
+    regions = region_ids_for(user)
+    return regions is None or regions.filter(id=gap.region_id).exists()
+
+
+def gap_evidence(gap: Gap, user) -> dict:
+    """The gap's evidence as `user` may read it (SPEC.md: college staff see the aggregate gap list and
+    the recommendations addressed to their own colleges): the flags and recommendations naming their
+    colleges and the published programs, never the region's report lines or other colleges' rows."""
     from projects.selectors import gap_evidence as evidence_for
 
     evidence = evidence_for([gap]).get(gap.pk, {})
+    if not sees_gap_in_full(user, gap):
+        own = set(College.objects.filter(id__in=college_ids_for(user)).values_list("code", flat=True))
+        evidence["report_lines"] = []
+        for kind in ("flags", "recommendations"):
+            evidence[kind] = [row for row in evidence.get(kind, []) if row.get("college_code") in own]
     codes = {row.get("occupation_code") for row in evidence.get("flags", [])} | {
         row.get("target_occupation_code") for row in evidence.get("flags", [])
     }
@@ -439,11 +455,19 @@ def gap_evidence(gap: Gap) -> dict:
     return evidence
 
 
-def gap_decision(gap: Gap):
-    """The gap's decision with its project, or None while undecided."""
+def gap_decision(gap: Gap, user):
+    """The gap's decision with its project, or None while undecided, as `user` may read it: college
+    staff (who do not see decisions) read only a project that names their college, as `project`."""
     from projects.models import GapDecision
+    from projects.selectors import projects_visible_to
 
-    return GapDecision.objects.select_related("decided_by", "project").filter(gap=gap).first()
+    decision = GapDecision.objects.select_related("decided_by", "project").filter(gap=gap).first()
+    if decision is None or sees_gap_in_full(user, gap):
+        return decision
+    project = getattr(decision, "project", None)  # the reverse one-to-one: None after a rejection
+    if project is not None and projects_visible_to(user).filter(pk=project.pk).exists():
+        return {"project": project, "partial": True}
+    return None
 
 
 # --- Season timeline: each line's season against the graduations that could fill it --------------

@@ -276,6 +276,8 @@ def report_upload(request: HttpRequest, region_code: str, quarter: str) -> HttpR
 
     region = selectors.region_for(request.user, region_code)
     quarter = selectors.parse_quarter_or_404(quarter)
+    if not (request.user.is_superuser or can_edit_region_reports(request.user, region)):
+        raise PermissionDenied  # reviewers read reports; only the region's officials file them
     form = ReportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         problems = [Problem(None, "file", message) for messages in form.errors.values() for message in messages]
@@ -509,8 +511,9 @@ def gap_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_gap(request, gap, *, form: GapDecisionForm | None = None, status: int = 200) -> HttpResponse:
     return render(request, "web/gap.html", {
         "gap": gap,
-        "evidence": selectors.gap_evidence(gap),
-        "decision": selectors.gap_decision(gap),
+        "evidence": selectors.gap_evidence(gap, request.user),
+        "decision": selectors.gap_decision(gap, request.user),
+        "full": selectors.sees_gap_in_full(request.user, gap),
         "can_review": can_review(request.user),
         "form": form or GapDecisionForm(),
     }, status=status)
