@@ -67,7 +67,7 @@ def review_queue(*, user, quarter: str) -> QuerySet:
 
 
 def _need_date(season_start: dt.date | None, quarter: str) -> dt.date:
-    return season_start or Quarter.parse(quarter).start
+    return season_start or Quarter.parse(quarter, bounded=False).start
 
 
 # The queue's list shows the first few of each kind of evidence per gap (and how many there are);

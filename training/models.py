@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.choices import Sector
+from core.dates import BoundedDateField
 
 
 class College(models.Model):
@@ -66,8 +67,8 @@ class Cohort(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cohorts")
     seats = models.PositiveIntegerField(_("seats"))
-    intake_date = models.DateField(_("intake date"))
-    graduation_date = models.DateField(_("graduation date"), db_index=True)
+    intake_date = BoundedDateField(_("intake date"))
+    graduation_date = BoundedDateField(_("graduation date"), db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

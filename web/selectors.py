@@ -475,6 +475,12 @@ def gap_decision(gap: Gap, user):
 TIMELINE_WIDTH = 1000  # SVG user units of the time axis
 TIMELINE_LABEL = 260  # room on the left for the occupation labels
 TIMELINE_ROW = 34
+TIMELINE_TICKS = 24  # at most this many month ticks on the axis
+
+
+def _days_after(day: dt.date, days: int) -> dt.date:
+    """`day` plus `days` days, never after 9999-12-31 (Python's last date)."""
+    return dt.date.fromordinal(min(dt.date.max.toordinal(), day.toordinal() + days))
 
 
 def season_timeline(report: GapReport | None) -> dict | None:
@@ -492,8 +498,10 @@ def season_timeline(report: GapReport | None) -> dict | None:
     lines = [line for line in report_lines(report) if line.occupation_id]
     if not lines:
         return None
-    quarter = Quarter.parse(report.quarter)
-    window = dt.timedelta(days=settings.SUPPLY_WINDOW_DAYS)
+    quarter = Quarter.parse(report.quarter, bounded=False)
+    from gaps.matching.rules import days_before
+
+    window = settings.SUPPLY_WINDOW_DAYS
     rows = []
     for line in lines:
         need = line.season_start or quarter.start
@@ -501,8 +509,8 @@ def season_timeline(report: GapReport | None) -> dict | None:
         cohorts = (
             Cohort.objects.filter(
                 program__occupations=line.occupation_id,
-                graduation_date__gte=need - window,
-                graduation_date__lte=end + dt.timedelta(days=60),
+                graduation_date__gte=days_before(need, window),
+                graduation_date__lte=_days_after(end, 60),
             )
             .filter(Q(program__serves_regions=report.region_id) | Q(program__serves_regions__isnull=True))
             .select_related("program__college")
@@ -519,7 +527,7 @@ def season_timeline(report: GapReport | None) -> dict | None:
                 status = "after"
             entries.append({"cohort": cohort, "status": status})
         rows.append({"line": line, "need": need, "end": end, "cohorts": entries})
-    first = min([row["need"] - window for row in rows])
+    first = min([days_before(row["need"], window) for row in rows])
     last = max([row["end"] for row in rows] + [c["cohort"].graduation_date for row in rows for c in row["cohorts"]])
     span = max((last - first).days, 1)
 
@@ -529,15 +537,22 @@ def season_timeline(report: GapReport | None) -> dict | None:
     for index, row in enumerate(rows):
         row["y"] = 30 + index * TIMELINE_ROW
         row["x_need"], row["x_end"] = x(row["need"]), x(row["end"])
-        row["x_window"] = x(row["need"] - window)
+        row["x_window"] = x(days_before(row["need"], window))
         for entry in row["cohorts"]:
             entry["x"] = x(entry["cohort"].graduation_date)
+    # A tick on the first of every month, or of every few months (years) when the axis spans more
+    # than TIMELINE_TICKS of them: a season years long (stored before the dates were bounded) must
+    # not draw thousands.
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next(n for n in (1, 2, 3, 6, 12, 24, 60, 120, 600, 1200, 12000) if months / n <= TIMELINE_TICKS)
     ticks = []
-    month = dt.date(first.year, first.month, 1)
-    while month <= last:
+    index = first.year * 12 + first.month - 1
+    index += -index % step
+    while index <= last.year * 12 + last.month - 1:
+        month = dt.date(index // 12, index % 12 + 1, 1)
         if month >= first:
             ticks.append({"date": month, "x": x(month)})
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        index += step
     return {
         "rows": rows,
         "ticks": ticks,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import with_fixed_timezone
+from core.dates import BoundedDateSerializerField
 from gaps.models import Gap
 from training.models import Cohort, College, Program
 
@@ -118,7 +119,7 @@ class ConditionSerializer(RejectUnknownFields, serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
     supplemented_by = serializers.CharField(source="supplemented_by.username", default=None, read_only=True)
     project = serializers.PrimaryKeyRelatedField(queryset=CooperationProject.objects.all())
-    due_date = serializers.DateField(
+    due_date = BoundedDateSerializerField(
         required=False, help_text=_("Default: the project's approval date plus CONDITIONS_DUE_DAYS.")
     )
 
@@ -243,7 +244,7 @@ class ProjectUpdateSerializer(RejectUnknownFields, serializers.Serializer):
     programs = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), many=True, required=False)
     gaps = serializers.PrimaryKeyRelatedField(queryset=Gap.objects.all(), many=True, required=False)
     planned_trainees = serializers.IntegerField(min_value=1, max_value=1_000_000, allow_null=True, required=False)
-    planned_intake_date = serializers.DateField(allow_null=True, required=False)
+    planned_intake_date = BoundedDateSerializerField(allow_null=True, required=False)
     budget_amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, allow_null=True, required=False
     )
