@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Sector
+from core.codes import validate_code
 from core.dates import BoundedDateFormField
 from gaps.models import Occupation
 
@@ -198,7 +199,7 @@ class ProgramForm(forms.Form):
     """A program of one of the user's colleges; training.services validates and writes it."""
 
     college = forms.ModelChoiceField(label=_("College"), queryset=None, empty_label=None)
-    code = forms.CharField(label=_("Program code"), max_length=64)
+    code = forms.CharField(label=_("Program code"), max_length=64, validators=[validate_code])
     title = forms.CharField(label=_("Title"), max_length=255)
     occupation_codes = forms.CharField(
         label=_("Occupations trained"), max_length=200,

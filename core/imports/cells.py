@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core.choices import Sector
+from core.codes import code_message, is_code
 from core.dates import MAX_YEAR, MIN_YEAR, date_in_bounds, out_of_bounds_message
 from core.quarters import QUARTER_RE, Quarter
 
@@ -33,7 +34,6 @@ LIST_SEPARATOR = ";"
 _INT_RE = re.compile(r"^-?\d+$")
 _DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _ISCO_UNIT_RE = re.compile(r"^\d{4}$")
 _SECTORS = frozenset(Sector.values)  # Sector.values rebuilds its list on every access
 
@@ -104,11 +104,8 @@ def code(max_length: int) -> Parser:
         result = as_text(value)
         if len(result) > max_length:
             raise CellError(_("At most %(max)s characters (this one has %(n)s).") % {"max": max_length, "n": len(result)})
-        if not _CODE_RE.match(result):
-            raise CellError(
-                _("%(value)s is not a code: use letters, digits, '.', '_' and '-' only, starting with a letter or digit.")
-                % {"value": show(value)}
-            )
+        if not is_code(result):  # the one rule of codes everywhere (core.codes)
+            raise CellError(code_message(value))
         return result
 
     return parse
