@@ -182,7 +182,7 @@ class GapReportImporter(Importer):
 
     def check_row(self, row: Row, problems: Problems) -> None:
         v = row.values
-        if not v.get("occupation_code") and not v.get("occupation_title"):
+        if not v.get("occupation_code") and not v.get("occupation_title") and not row.failed & {"occupation_code", "occupation_title"}:
             problems.add(row.number, "occupation_code", _("Give occupation_code or occupation_title (or both)."))
         if v.get("salary_min") is not None and v.get("salary_max") is not None and v["salary_min"] > v["salary_max"]:
             problems.add(

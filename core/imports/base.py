@@ -56,6 +56,7 @@ class Row:
     number: int  # the spreadsheet row (header = 1)
     values: dict[str, Any] = field(default_factory=dict)  # parsed cells; a cell that failed is absent
     valid: bool = True  # every cell parsed
+    failed: set[str] = field(default_factory=set)  # the columns whose cell did not parse
 
 
 def summary(**sections: dict[str, int]) -> dict[str, Any]:
@@ -127,8 +128,9 @@ class Importer:
                         % {"letter": get_column_letter(index + 1)},
                     )
                     row.valid = False
-            if row.valid:
-                self.check_row(row, problems)
+            # The cross-column rules run on whatever parsed, however the rest of the row fails:
+            # every problem of a file is told in one pass.
+            self.check_row(row, problems)
             rows.append(row)
             if len(rows) % PROGRESS_EVERY_ROWS == 0:
                 self.progress(_("%(n)s rows read") % {"n": len(rows)})
@@ -193,6 +195,7 @@ class Importer:
             except CellError as exc:
                 problems.add(number, column.name, exc.message)
                 row.valid = False
+                row.failed.add(column.name)
         return row
 
     def progress(self, message: str) -> None:
@@ -205,7 +208,8 @@ class Importer:
         """Rules about which optional columns must appear together (self.present is set)."""
 
     def check_row(self, row: Row, problems: Problems) -> None:
-        """Cross-column rules of one fully parsed row."""
+        """Cross-column rules of one row, on the cells that parsed (row.values; row.failed names the
+        others): it runs whatever else is wrong with the row, so compare only values present."""
 
     def check_rows(self, rows: list[Row], problems: Problems) -> None:
         """Rules between rows."""
