@@ -173,6 +173,7 @@ class LineFieldsSerializer(serializers.ModelSerializer):
         errors = self._cross_field_errors(attrs)
         if errors:
             raise serializers.ValidationError(errors)
+        occupation, title = self._current(attrs, "occupation"), self._current(attrs, "occupation_title")
         if "languages" in attrs:
             # Kept in the order typed, without repeats.
             attrs["languages"] = list(dict.fromkeys(attrs["languages"]))
