@@ -343,10 +343,18 @@ CELERY_BEAT_SCHEDULE["projects-refresh-results"] = {
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "talentgap@localhost")
+# The SMTP server the smtp backend (production's default) sends through; Django's defaults otherwise.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # --- talentgap domain settings (SPEC.md, "How matching decides") -------------------------------
 SUPPLY_WINDOW_DAYS = env_int("SUPPLY_WINDOW_DAYS", 180)
-OVERSUPPLY_RATIO = float(env_str("OVERSUPPLY_RATIO", "0.5"))
+OVERSUPPLY_RATIO = env_float("OVERSUPPLY_RATIO", 0.5)
 # A quarter's matching is split into at most this many chunks of occupation components, which the
 # Celery workers share (gaps/matching/services.py).
 MATCH_CHUNKS = env_int("MATCH_CHUNKS", 4)
