@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -146,7 +146,9 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One unambiguous date style per language and the number formats Django lacks: core/formats/<lang>/formats.py.
 FORMAT_MODULE_PATH = ["core.formats"]
-TIME_ZONE = "UTC"
+# The service's time zone: "today" (the current quarter, overdue conditions, reminders, act-by days
+# left, the early warning) is the date there. UTC unless set, e.g. Asia/Almaty.
+TIME_ZONE = env_time_zone("SERVICE_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

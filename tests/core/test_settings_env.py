@@ -38,3 +38,11 @@ def test_the_smtp_server_comes_from_the_environment():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "smtp.example.org 587 talentgap s3cret True 0.4"
+
+
+def test_the_service_time_zone_comes_from_the_environment_and_is_checked():
+    done = _settings("settings.TIME_ZONE, settings.CELERY_TIMEZONE", SERVICE_TIME_ZONE="Asia/Almaty")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Asia/Almaty Asia/Almaty"
+    done = _settings("1", SERVICE_TIME_ZONE="Asia/Nowhere")
+    assert done.returncode != 0 and "SERVICE_TIME_ZONE='Asia/Nowhere'" in done.stderr
