@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -148,7 +148,9 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One unambiguous date style per language and the number formats Django lacks: core/formats/<lang>/formats.py.
 FORMAT_MODULE_PATH = ["core.formats"]
-TIME_ZONE = "UTC"
+# The service's time zone: "today" (the current quarter, overdue conditions, reminders, act-by days
+# left, the early warning) is the date there. UTC unless set, e.g. Asia/Almaty.
+TIME_ZONE = env_time_zone("SERVICE_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -351,10 +353,18 @@ CELERY_BEAT_SCHEDULE["projects-refresh-results"] = {
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "talentgap@localhost")
+# The SMTP server the smtp backend (production's default) sends through; Django's defaults otherwise.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # --- talentgap domain settings (SPEC.md, "How matching decides") -------------------------------
 SUPPLY_WINDOW_DAYS = env_int("SUPPLY_WINDOW_DAYS", 180)
-OVERSUPPLY_RATIO = float(env_str("OVERSUPPLY_RATIO", "0.5"))
+OVERSUPPLY_RATIO = env_float("OVERSUPPLY_RATIO", 0.5)
 # A quarter's matching is split into at most this many chunks of occupation components, which the
 # Celery workers share (gaps/matching/services.py).
 MATCH_CHUNKS = env_int("MATCH_CHUNKS", 4)
