@@ -182,7 +182,7 @@ class WarningConflict(Exception):
 def _warning_conflict(project: CooperationProject) -> WarningConflict:
     return WarningConflict(
         project,
-        _("This early warning was already fast-tracked into the cooperation project \u201c%(title)s\u201d.")
+        _("This early warning was already fast-tracked into the cooperation project “%(title)s”.")
         % {"title": project.title},
     )
 

@@ -94,7 +94,7 @@ def forecast_chart(warning: EarlyWarning, series: list[tuple[str, int | None]]) 
     ]
     if warning.forecast_low is not None and warning.forecast_high is not None:
         datasets.append({
-            "label": gettext("80 % interval"),
+            "label": gettext("80-percent interval"),
             "data": [None] * len(series) + [[warning.forecast_low, warning.forecast_high]],
         })
     datasets.append({"label": gettext("Covered by planned cohorts"), "data": [None] * len(series) + [warning.covered]})

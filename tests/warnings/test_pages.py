@@ -99,7 +99,7 @@ def test_reviewers_see_the_indicators_most_urgent_first(board):
 def test_officials_see_the_history_chart_next_to_the_forecast(board):
     html = client_for(board["official"]).get("/early-warnings/").content.decode()
     assert f'data-chart="ew-data-{board["now"].pk}"' in html
-    assert "Reported headcount" in html and "80 % interval" in html
+    assert "Reported headcount" in html and "80-percent interval" in html
     detail = client_for(board["official"]).get(f"/early-warnings/{board['now'].pk}/").content.decode()
     assert "no report" in detail  # 2024Q3: the region submitted no report
     assert ">100<" in detail and ">110<" in detail  # 2025Q3 and 2026Q3 as reported
