@@ -50,6 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.COLLEGE_STAFF in roles:
         context["programs"] = list(selectors.programs_for(user)[:20])
         context["recommendations"] = selectors.recommendations_for(user)
+        from django.utils import timezone
+
+        from . import warning_board
+
+        context["today"] = timezone.localdate()
+        context["forward"] = warning_board.college_actions(user, today=context["today"])[:5]
     if Role.REVIEWER in roles:
         context["review"] = selectors.reviewer_overview()
     if roles:

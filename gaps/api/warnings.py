@@ -69,8 +69,10 @@ class EarlyWarningSerializer(serializers.ModelSerializer):
     source = serializers.ChoiceField(choices=WarningSource.choices, read_only=True)
     status = serializers.ChoiceField(choices=WarningStatus.choices, read_only=True)
     rating = serializers.ChoiceField(choices=WarningRating.choices, read_only=True)
-    wage_pressure = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True,
-                                             help_text=_("CNY per month: the series' salary midpoint change over its last observed year minus the region's average change."))
+    wage_pressure = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True, coerce_to_string=False,
+        help_text=_("The series' CNY salary change minus the region's, as a fraction (0.07 = 7 points); null without an earlier year."),
+    )
     days_left = serializers.SerializerMethodField(help_text=_("Days from today to act_by; negative once it has passed."))
     detail = serializers.SerializerMethodField()
 

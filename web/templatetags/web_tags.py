@@ -51,3 +51,11 @@ def fdate_iso(value):
         return text.format_date(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
     except ValueError:
         return ""
+
+
+@register.filter
+def signed_points(fraction):
+    """A difference of two rates given as a fraction (0.07), in percentage points with its sign: "+7%"."""
+    from core import text
+
+    return text.format_percent(fraction, signed=True) if fraction is not None else ""
