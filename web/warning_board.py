@@ -88,16 +88,17 @@ def forecast_chart(warning: EarlyWarning, series: list[tuple[str, int | None]]) 
     past = [value for _q, value in series] + [None]
     ahead = [None] * len(series) + [warning.headcount]
     datasets = [
-        {"label": gettext("Reported headcount"), "data": past},
+        {"label": gettext("Reported headcount"), "data": past, "skipNull": True},
         {"label": gettext("Forecast") if warning.forecast is not None else gettext("Reported for the season"),
-         "data": ahead},
+         "data": ahead, "skipNull": True},
     ]
     if warning.forecast_low is not None and warning.forecast_high is not None:
         datasets.append({
             "label": gettext("80-percent interval"),
-            "data": [None] * len(series) + [[warning.forecast_low, warning.forecast_high]],
+            "data": [None] * len(series) + [[warning.forecast_low, warning.forecast_high]], "skipNull": True,
         })
-    datasets.append({"label": gettext("Covered by planned cohorts"), "data": [None] * len(series) + [warning.covered]})
+    datasets.append({"label": gettext("Covered by planned cohorts"), "data": [None] * len(series) + [warning.covered],
+                     "skipNull": True})
     return {"labels": labels, "datasets": datasets}
 
 
