@@ -136,3 +136,32 @@ def test_two_runs_at_the_same_moment_send_once(scene, round_no):
     assert sorted(outcomes) == [0, 1], outcomes
     assert WarningNotice.objects.filter(warning=scene["now"]).count() == 1
     assert recipients() == ["east@example.org", "new@example.org", "ust@example.org"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_run_that_loses_the_claim_to_another_skips_the_warning(scene):
+    """Deterministic form of the race: another run has inserted the notice but not committed yet.
+    This run does not see it, tries to claim the same warning, waits on the unique index, and when
+    the other commits, skips the warning instead of mailing it a second time."""
+    claimed, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def other_run():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                WarningNotice.objects.create(warning=scene["now"], status=WarningStatus.ACT_NOW, recipients=3)
+                claimed.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    assert claimed.wait(timeout=30)
+    threading.Timer(1.0, release.set).start()  # commit while this run waits on the index
+    assert notifications.notify_warnings_act_now(today=scene["today"]) == 0
+    thread.join(timeout=30)
+    assert done.is_set() and mail.outbox == []
+    assert WarningNotice.objects.filter(warning=scene["now"]).count() == 1

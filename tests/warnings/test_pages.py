@@ -156,6 +156,8 @@ def test_a_reviewer_fast_tracks_an_entry_into_one_project(board):
     assert project.status == ProjectStatus.FAST_TRACKED and project.planned_trainees == 40
     assert project.origin_gap.quarter == "2027Q3" and project.origin_gap.is_active is False
     assert project.decision.comment == "before the harvest" and project.conditions.count() == 1
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert f'href="/early-warnings/{board["now"].pk}/"' in page and "Fast-tracked from the early warning" in page
     # A second time: the same project, a message, no second one.
     again = client.post(f"/early-warnings/{board['now'].pk}/fast-track/", follow=True)
     assert "already fast-tracked" in again.content.decode()
