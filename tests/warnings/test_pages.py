@@ -156,6 +156,13 @@ def test_a_reviewer_fast_tracks_an_entry_into_one_project(board):
     assert project.status == ProjectStatus.FAST_TRACKED and project.planned_trainees == 40
     assert project.origin_gap.quarter == "2027Q3" and project.origin_gap.is_active is False
     assert project.decision.comment == "before the harvest" and project.conditions.count() == 1
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(board["reviewer"])
+    assert api.get(f"/api/v1/projects/{project.pk}/").json()["origin_warning"] == board["now"].pk
+    listed = api.get("/api/v1/projects/").json()["results"]
+    assert [row["origin_warning"] for row in listed] == [board["now"].pk]
     page = client.get(f"/projects/{project.pk}/").content.decode()
     assert f'href="/early-warnings/{board["now"].pk}/"' in page and "Fast-tracked from the early warning" in page
     # A second time: the same project, a message, no second one.
