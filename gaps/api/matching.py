@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -36,6 +38,13 @@ from gaps.matching import selectors, services
 from gaps.matching.flags import FLAG_FIELDS, FlagKind
 from gaps.matching.recommendations import RecommendationKind
 from gaps.models import Flag, Gap, GapReport, MatchRun, MatchTrigger, Recommendation, ReportStatus
+
+
+# The result viewsets build their querysets per request, so the schema generator cannot see that
+# their ids are integers; said here, so that clients (and schemathesis) send integers.
+INTEGER_ID = extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)])
+)
 
 
 def _validate_quarter(queryset, name, value):
@@ -117,6 +126,7 @@ class CurrentResultsMixin:
         return FrozenCountedRows(queryset, *fields, generation=generation)
 
 
+@INTEGER_ID
 class FlagViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
     """Mismatch flags of the current matching results (JSON fields: SPEC.md)."""
 
@@ -197,6 +207,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         return self._dates(obj)["next_act_by"]
 
 
+@INTEGER_ID
 class RecommendationViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
     """Recommendations for colleges: those that can still be acted on (act_by today or later) first,
     then by best score; the others carry feasible=false and next year's act-by date."""
