@@ -233,3 +233,14 @@ def test_simultaneous_fast_tracks_create_exactly_one_project(board, make_user):
     assert CooperationProject.objects.filter(origin_warning=board["now"]).count() == 1
     assert Gap.objects.filter(region=board["east"], quarter="2027Q3", occupation_id="8341").count() == 1
     assert all(c.project.pk == projects[0].pk for c in conflicts)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru", "kk"])
+def test_the_board_and_an_entry_are_labelled_and_structured(board, language):
+    from ..web.test_accessibility import check
+
+    for who in ("official", "staff", "reviewer"):
+        for url in ("/early-warnings/", f"/early-warnings/{board['now'].pk}/"):
+            response = client_for(board[who], language).get(url)
+            assert response.status_code == 200, (who, url)
+            assert check(response.content.decode()).lang == language
