@@ -100,17 +100,21 @@ def days_left(warning: EarlyWarning, *, today: dt.date | None = None) -> int:
 def warning_detail(warning: EarlyWarning, *, today: dt.date | None = None, language: str | None = None) -> str:
     """The entry in one sentence, in the reader's language: what is short, from when, and by when to act.
 
-    Uses gaps.warning.detail's sentence when the computation provides one."""
-    try:
-        from gaps.warning.detail import warning_detail as computed  # noqa: PLC0415 (written by the computation)
-    except ImportError:
-        computed = None
-    if computed is not None:
-        try:
-            return computed(warning, today=today, language=language)
-        except TypeError:
-            pass
+    Uses the computation's own sentence (gaps.warning.detail.entry_detail) when it is installed, so
+    that the command, the API and the pages say the same; until then, a shorter one built here."""
     today = today or timezone.localdate()
+    try:
+        from gaps.warning.detail import entry_detail  # noqa: PLC0415 (the computation, built separately)
+    except ImportError:
+        entry_detail = None
+    if entry_detail is not None:
+        return entry_detail({
+            "region_code": _region_code(warning), "occupation_code": warning.occupation_id,
+            **{name: getattr(warning, name) for name in (
+                "quarter", "source", "forecast_low", "forecast_high", "headcount", "covered", "shortfall",
+                "need_date", "lead_days", "shortest_days", "act_by", "short_course_by", "status", "context",
+            )},
+        }, today=today, language=language)
     values = {
         "n": text.format_number(warning.shortfall, language=language),
         "occupation": text.occupation_name(warning.occupation_id, language=language),

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from gaps.models import EarlyWarning, EarlyWarningRecommendation, EarlyWarningRun, WarningRating, WarningSource, WarningStatus
 
 TODAY = dt.date(2026, 12, 3)
 
 
 def run(today: dt.date = TODAY) -> EarlyWarningRun:
-    return EarlyWarningRun.objects.create(today=today, status="succeeded")
+    """A finished computation for `today`: with it the early warning is fresh for that day, so a page
+    that asks the computation to bring it up to date (gaps.warning.services.ensure_fresh) keeps these
+    hand-made entries instead of recomputing them from the (empty) history."""
+    now = timezone.now()
+    return EarlyWarningRun.objects.create(today=today, status="succeeded", started_at=now, finished_at=now)
+
+
+def fresh_run(today: dt.date = TODAY) -> EarlyWarningRun:
+    existing = EarlyWarningRun.objects.filter(today=today, status="succeeded").order_by("-id").first()
+    return existing or run(today)
 
 
 def warning(region, occupation="8341", quarter="2027Q3", *, status=WarningStatus.ACT_NOW, today: dt.date = TODAY,
@@ -32,12 +43,13 @@ def warning(region, occupation="8341", quarter="2027Q3", *, status=WarningStatus
         shortest_days=shortest_days, act_by=act_by, short_course_by=need - dt.timedelta(days=shortest_days),
         status=status, rating=rating, persistence=3, context={"history": {"2024": 90, "2025": 100, "2026": 110}},
     )
+    values.setdefault("last_run", fresh_run(today))
     values.update(fields)
     return EarlyWarning.objects.create(**values)
 
 
 def recommendation(warning_: EarlyWarning, college, *, kind="OPEN", program=None, seats=20, run_=None, act_by=None):
     return EarlyWarningRecommendation.objects.create(
-        warning=warning_, run=run_ or run(), kind=kind, college=college, program=program, seats=seats,
+        warning=warning_, run=run_ or warning_.last_run or fresh_run(), kind=kind, college=college, program=program, seats=seats,
         act_by=act_by or warning_.act_by,
     )
