@@ -73,6 +73,12 @@ class CooperationProject(models.Model):
     decision = models.OneToOneField(
         GapDecision, on_delete=models.PROTECT, related_name="project", verbose_name=_("approval")
     )
+    # The early-warning entry a reviewer fast-tracked into this project (projects.services.warning_fast_track),
+    # if any: unique, so a warning yields at most one project whatever the concurrency.
+    origin_warning = models.OneToOneField(
+        "gaps.EarlyWarning", on_delete=models.PROTECT, null=True, blank=True, related_name="origin_project",
+        verbose_name=_("originating early warning"),
+    )
     # Every gap the project addresses, the originating one included.
     gaps = models.ManyToManyField("gaps.Gap", related_name="projects", verbose_name=_("gaps"))
     status = models.CharField(

@@ -159,13 +159,20 @@ def recommendations_for(user, *, quarter: str | None = None, limit: int = HOME_R
         # The latest matched quarter: older quarters' need dates have passed, and mixing quarters
         # in one ranking would put stale advice beside current advice.
         quarter = qs.aggregate(latest=Max("quarter"))["latest"]
+    from django.utils import timezone
+
+    from gaps import recommendation_dates
+
+    today = timezone.localdate()
+    # Those that can still be acted on first, then those too late (shown with next year's date).
     rows = list(
-        qs.filter(quarter=quarter)
-        .select_related("college", "program", "region")
-        .order_by("-score", "id")[:limit]
+        recommendation_dates.rank_feasible_first(qs.filter(quarter=quarter), today=today)
+        .select_related("college", "program", "region")[:limit]
     )
     titles = Occupation.objects.in_bulk({r.occupation_code for r in rows} | {r.from_occupation_code for r in rows if r.from_occupation_code})
     for row in rows:
+        dated = recommendation_dates.dates(row.latest_intake_date, row.need_date, today=today)
+        row.act_by, row.feasible, row.next_act_by = dated["act_by"], dated["feasible"], dated["next_act_by"]
         row.occupation_obj = titles.get(row.occupation_code)
         row.from_occupation_obj = titles.get(row.from_occupation_code) if row.from_occupation_code else None
     return rows

@@ -349,6 +349,12 @@ CELERY_BEAT_SCHEDULE["projects-refresh-results"] = {
     "task": "projects.refresh_results",
     "schedule": env_int("PROJECT_RESULTS_REFRESH_SECONDS", 24 * 3600),
 }
+# Daily mail of early warnings that entered act_now (projects/notifications.py), after the nightly
+# re-match (02:00) and the early warning computed from it; each warning is announced once per status.
+CELERY_BEAT_SCHEDULE["projects-notify-warnings-act-now"] = {
+    "task": "projects.notify_warnings_act_now",
+    "schedule": crontab(hour=4, minute=0),
+}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

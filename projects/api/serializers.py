@@ -194,6 +194,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     """
 
     origin_gap = GapSummarySerializer(read_only=True)
+    # The early-warning entry the project was fast-tracked from (GET /api/v1/early-warnings/{id}/), or null.
+    origin_warning = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     lead_college = CollegeRefSerializer(read_only=True)
     partner_colleges = CollegeRefSerializer(many=True, read_only=True)
     programs = ProgramRefSerializer(many=True, read_only=True)
@@ -209,7 +211,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = [
             "id", "title", "status", "status_changed_at", "overdue",
             "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results",
-            "origin_gap", "lead_college", "partner_colleges", "programs",
+            "origin_gap", "origin_warning", "lead_college", "partner_colleges", "programs",
             "planned_trainees", "planned_intake_date", "budget_amount", "budget_currency", "funding_source",
             "approved_at",
         ]
@@ -395,6 +397,7 @@ def project_list_rows(rows: list[dict], page: dict) -> list[dict]:
             "skill_appreciation_pct": _float(row["skill_appreciation_pct"]),
             "results": row["results"] or None,
             "origin_gap": gap_summary_row(row, "origin_gap__", lang=lang, fmt=fmt),
+            "origin_warning": row["origin_warning_id"],
             "lead_college": None if lead is None else {
                 "id": lead, "code": row["lead_college__code"], "name": row["lead_college__name"],
                 "country": row["lead_college__country"],
