@@ -132,9 +132,10 @@ class FlagViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.flags_visible_to(self.request.user, self.current(Flag.objects.all()))
 
     def list(self, request, *args, **kwargs):
-        from gaps.matching.flags import flag_json
+        from gaps.matching.flags import flag_json, prime_flag_names
 
         rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS))
+        prime_flag_names(rows)  # the page's program titles in one query
         return self.get_paginated_response([{"id": row["id"], **flag_json(row, row["context"])} for row in rows])
 
 
@@ -178,11 +179,13 @@ class RecommendationViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         # values() rows shaped with RecommendationSerializer's own fields (no per-object serializer run).
+        from gaps.matching.flags import prime_flag_names
         from gaps.matching.recommendations import recommendation_detail
 
         fields = RecommendationSerializer().fields
         names = [name for name in RecommendationSerializer.Meta.fields if name != "detail"]
         rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *names))
+        prime_flag_names(rows)  # the page's program titles in one query
         data = []
         for row in rows:
             item = {name: None if row[name] is None else fields[name].to_representation(row[name]) for name in names}

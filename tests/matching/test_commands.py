@@ -50,7 +50,7 @@ def test_mismatches_json_is_a_list_of_flag_objects():
     assert flags and all(tuple(f) == FLAG_FIELDS for f in flags)
     (late,) = [f for f in flags if f["kind"] == "TIMING_MISMATCH"]
     assert late["cohort_graduation_date"] == "2026-07-20" and late["college_code"] == "XJ-SOLAR"
-    assert "2026-02-10" in late["detail"]
+    assert "10 Feb 2026" in late["detail"] and "2026-02-10" not in late["detail"]
 
 
 def test_mismatches_filters_by_region_and_kind():
@@ -92,7 +92,7 @@ def test_recommendations_for_the_graders_college_start_with_retool():
     assert (recs[0]["from_occupation_code"], recs[0]["occupation_code"], recs[0]["headcount"]) == ("7515", "8341", 40)
     assert recs[0]["currency"] == "KZT" and recs[0]["salary_min"] == "350000.00" and recs[0]["salary_min_cny"] == "5075.00"
     table = run("recommendations", "--college", "GANSU-VC", "--quarter", "2026Q3")
-    assert "RETOOL" in table and "Retool program GRADERS from 7515 to 8341" in table
+    assert "RETOOL" in table and "Retool GRADERS at GANSU-VC from Food and beverage tasters and graders (7515) to Mobile farm and forestry plant operators (8341)" in table
 
 
 def test_recommendations_for_an_unknown_college_fail_clearly():
