@@ -165,6 +165,9 @@ def recommendations_for(user, *, quarter: str | None = None, limit: int = HOME_R
         .order_by("-score", "id")[:limit]
     )
     titles = Occupation.objects.in_bulk({r.occupation_code for r in rows} | {r.from_occupation_code for r in rows if r.from_occupation_code})
+    from gaps.matching.flags import prime_flag_names
+
+    prime_flag_names(rows)  # their sentences' program titles in one query
     for row in rows:
         row.occupation_obj = titles.get(row.occupation_code)
         row.from_occupation_obj = titles.get(row.from_occupation_code) if row.from_occupation_code else None
@@ -353,6 +356,9 @@ def region_results(region: Region, quarter: str) -> RegionResults | None:
     outcomes = {o.line_id: o for o in LineOutcome.objects.filter(run=run, line_id__in=[line.id for line in lines])}
     results.rows = [(line, outcomes.get(line.id)) for line in lines]
     results.flags = list(flags_current(quarter=quarter).filter(run=run, region_code=region.code).order_by("kind", "id"))
+    from gaps.matching.flags import prime_flag_names
+
+    prime_flag_names(results.flags)  # their sentences' program titles in one query
     results.chart = demand_supply_chart(results.rows)
     return results
 

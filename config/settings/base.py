@@ -370,5 +370,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs a start-up banner ("AXES: BEGIN version ...") at INFO in every process,
+        # management commands included; its lockout warnings come from other loggers and stay.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

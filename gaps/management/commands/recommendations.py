@@ -7,6 +7,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.quarters import Quarter
+from core.text import format_count
+from gaps.matching.flags import prime_flag_names
 from gaps.matching.selectors import current_run, recommendations_current
 from training.models import College
 
@@ -52,6 +54,7 @@ class Command(BaseCommand):
         if current_run(quarter) is None:
             raise CommandError(f"{quarter} has not been matched yet: run `manage.py match --quarter {quarter}`.")
         recs = list(recommendations_current(quarter=quarter).filter(college_id=college_row.pk).order_by("-score", "id"))
+        prime_flag_names(recs)
         rows = [recommendation_json(r) for r in recs]
         if format == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -59,4 +62,7 @@ class Command(BaseCommand):
         write_table(self.stdout, TABLE_COLUMNS, [[row[k] for k in TABLE_COLUMNS] for row in rows])
         for row in rows:
             self.stdout.write(f"- {row['detail']}")
-        self.stdout.write(f"{len(rows)} recommendations for {college} in {quarter}")
+        self.stdout.write(format_count(
+            len(rows), "%(n)s recommendation for %(college)s in %(quarter)s",
+            "%(n)s recommendations for %(college)s in %(quarter)s", college=college, quarter=quarter,
+        ))
