@@ -254,7 +254,7 @@ def _college_recommendation_messages(run_id: int) -> list:
         from gaps.matching.flags import prime_flag_names
 
         prime_flag_names(recs)  # the sentences' program titles in one query
-        lines = [f"- {rec.get_kind_display()}: {rec.detail}" for rec in recs]
+        lines = [f"- {rec.detail}" for rec in recs]  # each sentence starts with what to do
         if totals[college.code] > len(recs):
             lines.append(_("... and %(n)d more.") % {"n": totals[college.code] - len(recs)})
         subject = ngettext(
