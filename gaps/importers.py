@@ -19,6 +19,7 @@ from core.imports import cells
 from core.imports.base import Column, Importer, Row, summary
 from core.imports.errors import ImportRejected, Problem, Problems
 from core.permissions import is_admin
+from core.text import format_count
 
 from . import search, services
 from .models import ExchangeRate, GapReport, Occupation, Region, ReportStatus
@@ -327,8 +328,11 @@ class GapReportImporter(Importer):
         lines = sum(r["lines"] for r in reports)
         uncoded = sum(r["uncoded"] for r in reports)
         parts = [
-            _("%(n)s lines in %(r)s reports (%(c)s new, %(u)s drafts replaced)")
-            % {"n": lines, "r": len(reports), "c": result["created"]["reports"], "u": result["updated"]["reports"]},
+            _("%(lines)s in %(reports)s (%(c)s new, %(u)s drafts replaced)") % {
+                "lines": format_count(lines, "%(n)s line", "%(n)s lines"),
+                "reports": format_count(len(reports), "%(n)s report", "%(n)s reports"),
+                "c": result["created"]["reports"], "u": result["updated"]["reports"],
+            },
             _("%(n)s uncoded") % {"n": uncoded},
         ]
         submitted = [r for r in reports if r["status"] == ReportStatus.SUBMITTED]

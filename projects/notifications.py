@@ -18,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role
+from core import text
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +178,7 @@ def remind_due_conditions(*, today: dt.date | None = None) -> int:
             "- %s: %s"
             % (
                 (_("OVERDUE since %(date)s") if c.due_date < today else _("due %(date)s"))
-                % {"date": c.due_date.isoformat()},
+                % {"date": text.format_date(c.due_date)},
                 c.text,
             )
             for c in items
@@ -249,11 +251,16 @@ def _college_recommendation_messages(run_id: int) -> list:
     messages = []
     for college in College.objects.filter(code__in=totals).prefetch_related("staff"):
         recs = [rows[pk] for pk in shown[college.code]]
-        lines = [f"- {rec.kind}: {getattr(rec, 'detail', '') or rec.occupation_code}" for rec in recs]
+        from gaps.matching.flags import prime_flag_names
+
+        prime_flag_names(recs)  # the sentences' program titles in one query
+        lines = [f"- {rec.detail}" for rec in recs]  # each sentence starts with what to do
         if totals[college.code] > len(recs):
             lines.append(_("... and %(n)d more.") % {"n": totals[college.code] - len(recs)})
-        subject = _("%(n)d new recommendation(s) for %(college)s, %(quarter)s") % {
-            "n": totals[college.code], "college": college.name, "quarter": run.quarter}
+        subject = ngettext(
+            "%(n)d new recommendation for %(college)s, %(quarter)s",
+            "%(n)d new recommendations for %(college)s, %(quarter)s", totals[college.code],
+        ) % {"n": totals[college.code], "college": college.name, "quarter": text.quarter_name(run.quarter)}
         body = _("The matching of %(quarter)s recommends to %(college)s:") % {
             "quarter": run.quarter, "college": college.name} + "\n\n" + "\n".join(lines) + "\n"
         messages += [(subject, body, [email]) for email in _emails(college.staff.all())]

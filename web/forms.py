@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import text
 from core.choices import Sector
 from core.codes import validate_code
 from core.dates import BoundedDateFormField
@@ -378,7 +379,10 @@ class OutcomeForm(forms.Form):
             .order_by("graduation_date") if project is not None else Cohort.objects.none()
         )
         self.fields["cohort"].label_from_instance = (
-            lambda c: f"{c.program.college.code}/{c.program.code} {c.program.title}: {c.intake_date:%Y-%m-%d} → {c.graduation_date:%Y-%m-%d}"
+            # Names before codes, dates in the reader's style: "Combine harvester operator (HARV-OP),
+            # Luban Workshop: 21 Nov 2022 – 17 Sept 2023".
+            lambda c: f"{text.label(c.program.title, c.program.code)}, {c.program.college.name}: "
+                      f"{text.format_date_range(c.intake_date, c.graduation_date)}"
         )
 
     def clean_income_currency(self) -> str:

@@ -170,6 +170,9 @@ def recommendations_for(user, *, quarter: str | None = None, limit: int = HOME_R
         .select_related("college", "program", "region")[:limit]
     )
     titles = Occupation.objects.in_bulk({r.occupation_code for r in rows} | {r.from_occupation_code for r in rows if r.from_occupation_code})
+    from gaps.matching.flags import prime_flag_names
+
+    prime_flag_names(rows)  # their sentences' program titles in one query
     for row in rows:
         dated = recommendation_dates.dates(row.latest_intake_date, row.need_date, today=today)
         row.act_by, row.feasible, row.next_act_by = dated["act_by"], dated["feasible"], dated["next_act_by"]
@@ -360,6 +363,9 @@ def region_results(region: Region, quarter: str) -> RegionResults | None:
     outcomes = {o.line_id: o for o in LineOutcome.objects.filter(run=run, line_id__in=[line.id for line in lines])}
     results.rows = [(line, outcomes.get(line.id)) for line in lines]
     results.flags = list(flags_current(quarter=quarter).filter(run=run, region_code=region.code).order_by("kind", "id"))
+    from gaps.matching.flags import prime_flag_names
+
+    prime_flag_names(results.flags)  # their sentences' program titles in one query
     results.chart = demand_supply_chart(results.rows)
     return results
 

@@ -11,7 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
          name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutPage.as_view(), name="logout"),
     path(REPORT, views.report_page, name="report"),
     path(REPORT + "lines/", views.report_line_add, name="report-line-add"),
     path(REPORT + "lines/<int:line_no>/delete/", views.report_line_delete, name="report-line-delete"),

@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
@@ -36,6 +37,19 @@ from .forms import (
     ReportLineForm,
     ReportUploadForm,
 )
+
+
+
+class LogoutPage(auth_views.LogoutView):
+    """Logging out is a POST (the button in every page's header). A GET, e.g. a typed or bookmarked
+    /logout/, shows a page with that button instead of Django's blank 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        return render(request, "web/logout.html")
 
 
 @login_required

@@ -232,11 +232,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Demand-side talent-gap matching for China–Central Asia vocational education cooperation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc are served from drf-spectacular-sidecar's local files, never a CDN.
+    # Swagger UI is served from drf-spectacular-sidecar's local files, never a CDN. /api/redoc/
+    # redirects to it: ReDoc's page loads web fonts and a logo from the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are tagged by resource ("reports", "flags", "gaps") and named after it
+    # ("reports_list", "gaps_decide_create"): the version prefix is not part of either.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Swagger UI loads nothing from the internet: no validator badge (validator.swagger.io).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayOperationId": True},
     # 400/403/404/409/429 (with Retry-After) on every operation they apply to, in the shapes of
     # core.api.exception_handler; drf-spectacular's own enum hook first.
     "POSTPROCESSING_HOOKS": [
@@ -394,5 +400,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs a start-up banner ("AXES: BEGIN version ...") at INFO in every process,
+        # management commands included; its lockout warnings come from other loggers and stay.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

@@ -22,6 +22,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from .cells import MAX_CELL_CHARS, CellError, Parser, as_text, is_blank
@@ -49,6 +50,19 @@ class Column:
 
     def empty_value(self) -> Any:
         return self.default() if callable(self.default) else self.default
+
+
+# What importers count, with its plural (describe: "1 program created", "2 cohorts updated").
+COUNTED = {
+    "regions": ("%(n)s region", "%(n)s regions"),
+    "exchange rates": ("%(n)s exchange rate", "%(n)s exchange rates"),
+    "colleges": ("%(n)s college", "%(n)s colleges"),
+    "programs": ("%(n)s program", "%(n)s programs"),
+    "cohorts": ("%(n)s cohort", "%(n)s cohorts"),
+    "reports": ("%(n)s report", "%(n)s reports"),
+    "lines": ("%(n)s line", "%(n)s lines"),
+}
+KIND_WORDS = {"created": gettext_lazy("created"), "updated": gettext_lazy("updated"), "unchanged": gettext_lazy("unchanged")}
 
 
 @dataclass
@@ -222,9 +236,12 @@ class Importer:
 
     def describe(self, result: dict[str, Any]) -> str:
         """One line for the management command."""
+        from core.text import format_count
+
         parts = []
         for kind, counts in (("created", result["created"]), ("updated", result["updated"]), ("unchanged", result["unchanged"])):
             for what, n in counts.items():
-                parts.append(f"{n} {what} {kind}")
+                singular, plural = COUNTED.get(what, (f"%(n)s {what}", f"%(n)s {what}"))
+                parts.append(f"{format_count(n, singular, plural)} {KIND_WORDS[kind]}")
         return ", ".join(parts) or _("nothing to do")
 

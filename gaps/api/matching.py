@@ -147,9 +147,10 @@ class FlagViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.flags_visible_to(self.request.user, self.current(Flag.objects.all()))
 
     def list(self, request, *args, **kwargs):
-        from gaps.matching.flags import flag_json
+        from gaps.matching.flags import flag_json, prime_flag_names
 
         rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS))
+        prime_flag_names(rows)  # the page's program titles in one query
         return self.get_paginated_response([{"id": row["id"], **flag_json(row, row["context"])} for row in rows])
 
 
@@ -234,12 +235,14 @@ class RecommendationViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
         from django.utils import timezone
 
         from gaps import recommendation_dates
+        from gaps.matching.flags import prime_flag_names
         from gaps.matching.recommendations import recommendation_detail
 
         today = timezone.localdate()
         fields = RecommendationSerializer().fields
         names = [name for name in RecommendationSerializer.Meta.fields if name not in ("detail", *RecommendationSerializer.DATED)]
         rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *names))
+        prime_flag_names(rows)  # the page's program titles in one query
         data = []
         for row in rows:
             item = {name: None if row[name] is None else fields[name].to_representation(row[name]) for name in names}

@@ -9,6 +9,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.quarters import Quarter
+from core.text import format_count
+from gaps.matching.flags import prime_flag_names
 from gaps.matching.selectors import current_run, recommendations_current
 from training.models import College
 
@@ -103,6 +105,7 @@ class Command(BaseCommand):
         recs = list(recommendation_dates.rank_feasible_first(
             recommendations_current(quarter=quarter).filter(college_id=college_row.pk), today=today
         ))
+        prime_flag_names(recs)
         rows = [recommendation_json(r, today=today) for r in recs] + [forward_json(r, today=today) for r in forward]
         # Feasible first (each source keeps its own order within), then the ones too late.
         rows.sort(key=lambda row: not row["feasible"])
@@ -112,4 +115,7 @@ class Command(BaseCommand):
         write_table(self.stdout, TABLE_COLUMNS, [[row[k] for k in TABLE_COLUMNS] for row in rows])
         for row in rows:
             self.stdout.write(f"- {row['detail']}")
-        self.stdout.write(f"{len(rows)} recommendations for {college} in {quarter}")
+        self.stdout.write(format_count(
+            len(rows), "%(n)s recommendation for %(college)s in %(quarter)s",
+            "%(n)s recommendations for %(college)s in %(quarter)s", college=college, quarter=quarter,
+        ))
