@@ -2,7 +2,13 @@
 
 from django.conf import settings
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
+
+from core.parsers import DepthLimitedJSONParser
+
+# DRF's token view names its own parsers; the API's JSON parser limits nesting (core.parsers).
+obtain_auth_token = ObtainAuthToken.as_view(parser_classes=[FormParser, MultiPartParser, DepthLimitedJSONParser])
 
 urlpatterns = [
     # POST username + password -> {"token": ...}; then send "Authorization: Token <token>".

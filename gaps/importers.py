@@ -19,6 +19,7 @@ from core.imports import cells
 from core.imports.base import Column, Importer, Row, summary
 from core.imports.errors import ImportRejected, Problem, Problems
 from core.permissions import is_admin
+from core.text import format_count
 
 from . import search, services
 from .models import ExchangeRate, GapReport, Occupation, Region, ReportStatus
@@ -182,7 +183,7 @@ class GapReportImporter(Importer):
 
     def check_row(self, row: Row, problems: Problems) -> None:
         v = row.values
-        if not v.get("occupation_code") and not v.get("occupation_title"):
+        if not v.get("occupation_code") and not v.get("occupation_title") and not row.failed & {"occupation_code", "occupation_title"}:
             problems.add(row.number, "occupation_code", _("Give occupation_code or occupation_title (or both)."))
         if v.get("salary_min") is not None and v.get("salary_max") is not None and v["salary_min"] > v["salary_max"]:
             problems.add(
@@ -327,8 +328,11 @@ class GapReportImporter(Importer):
         lines = sum(r["lines"] for r in reports)
         uncoded = sum(r["uncoded"] for r in reports)
         parts = [
-            _("%(n)s lines in %(r)s reports (%(c)s new, %(u)s drafts replaced)")
-            % {"n": lines, "r": len(reports), "c": result["created"]["reports"], "u": result["updated"]["reports"]},
+            _("%(lines)s in %(reports)s (%(c)s new, %(u)s drafts replaced)") % {
+                "lines": format_count(lines, "%(n)s line", "%(n)s lines"),
+                "reports": format_count(len(reports), "%(n)s report", "%(n)s reports"),
+                "c": result["created"]["reports"], "u": result["updated"]["reports"],
+            },
             _("%(n)s uncoded") % {"n": uncoded},
         ]
         submitted = [r for r in reports if r["status"] == ReportStatus.SUBMITTED]

@@ -7,7 +7,6 @@ fails the run (recorded on the MatchRun row); the previous results stay current.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 
@@ -160,7 +159,7 @@ def broker_restarted_empty() -> bool:
 @shared_task(name="gaps.nightly_rematch")
 def nightly_rematch_task() -> list[str]:
     """Beat: re-match the open quarters (the current one and later ones with submitted reports)."""
-    quarters = services.open_quarters(dt.date.today())
+    quarters = services.open_quarters(timezone.localdate())
     for quarter in quarters:
         services.match_run_enqueue(quarter=quarter, trigger="nightly")
     return quarters
@@ -171,7 +170,7 @@ def remind_missing_reports_task() -> int:
     """Beat: e-mail the officials of regions without a submitted report for the current quarter."""
     from gaps.matching.reminders import remind_missing_reports
 
-    return remind_missing_reports(today=dt.date.today())
+    return remind_missing_reports(today=timezone.localdate())
 
 
 def _send_match_run(run_id: int, **options) -> None:

@@ -39,7 +39,7 @@ class CooperationProjectAdmin(SimpleHistoryAdmin):
     list_display = ["title", "status", "lead_college", "planned_trainees", "funding_source", "approved_at"]
     list_filter = ["status", "funding_source"]
     search_fields = ["title", "lead_college__code", "origin_gap__region__code", "origin_gap__occupation__code"]
-    raw_id_fields = ["origin_gap", "decision", "owner", "lead_college"]
+    raw_id_fields = ["origin_gap", "origin_warning", "decision", "owner", "lead_college"]
     filter_horizontal = ["partner_colleges", "programs", "gaps"]
     # Status changes go through the transition services (API), so admins cannot skip the rules here.
     readonly_fields = [

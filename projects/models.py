@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import BoundedDateField
+
 from .choices import DecisionKind, FundingSource, ProjectStatus
 
 CURRENCY_RE = r"^[A-Z]{3}$"
@@ -71,6 +73,12 @@ class CooperationProject(models.Model):
     decision = models.OneToOneField(
         GapDecision, on_delete=models.PROTECT, related_name="project", verbose_name=_("approval")
     )
+    # The early-warning entry a reviewer fast-tracked into this project (projects.services.warning_fast_track),
+    # if any: unique, so a warning yields at most one project whatever the concurrency.
+    origin_warning = models.OneToOneField(
+        "gaps.EarlyWarning", on_delete=models.PROTECT, null=True, blank=True, related_name="origin_project",
+        verbose_name=_("originating early warning"),
+    )
     # Every gap the project addresses, the originating one included.
     gaps = models.ManyToManyField("gaps.Gap", related_name="projects", verbose_name=_("gaps"))
     status = models.CharField(
@@ -93,7 +101,7 @@ class CooperationProject(models.Model):
     )
     programs = models.ManyToManyField("training.Program", related_name="projects", blank=True, verbose_name=_("programs"))
     planned_trainees = models.PositiveIntegerField(_("planned trainees"), null=True, blank=True)
-    planned_intake_date = models.DateField(_("planned intake date"), null=True, blank=True)
+    planned_intake_date = BoundedDateField(_("planned intake date"), null=True, blank=True)
     budget_amount = models.DecimalField(_("budget"), max_digits=16, decimal_places=2, null=True, blank=True)
     budget_currency = models.CharField(_("budget currency (ISO 4217)"), max_length=3, blank=True)
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource.choices, blank=True)
@@ -190,7 +198,7 @@ class ProjectCondition(models.Model):
 
     project = models.ForeignKey(CooperationProject, on_delete=models.CASCADE, related_name="conditions")
     text = models.TextField(_("condition"))
-    due_date = models.DateField(_("due date"))
+    due_date = BoundedDateField(_("due date"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -247,8 +255,8 @@ class CohortOutcome(models.Model):
         _("median monthly income after"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     income_currency = models.CharField(_("income currency (ISO 4217)"), max_length=3, blank=True)
-    income_before_on = models.DateField(_("income before measured on"), null=True, blank=True)
-    income_after_on = models.DateField(_("income after measured on"), null=True, blank=True)
+    income_before_on = BoundedDateField(_("income before measured on"), null=True, blank=True)
+    income_after_on = BoundedDateField(_("income after measured on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

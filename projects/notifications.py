@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Role
+from core import text
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +178,7 @@ def remind_due_conditions(*, today: dt.date | None = None) -> int:
             "- %s: %s"
             % (
                 (_("OVERDUE since %(date)s") if c.due_date < today else _("due %(date)s"))
-                % {"date": c.due_date.isoformat()},
+                % {"date": text.format_date(c.due_date)},
                 c.text,
             )
             for c in items
@@ -249,12 +251,105 @@ def _college_recommendation_messages(run_id: int) -> list:
     messages = []
     for college in College.objects.filter(code__in=totals).prefetch_related("staff"):
         recs = [rows[pk] for pk in shown[college.code]]
-        lines = [f"- {rec.kind}: {getattr(rec, 'detail', '') or rec.occupation_code}" for rec in recs]
+        from gaps.matching.flags import prime_flag_names
+
+        prime_flag_names(recs)  # the sentences' program titles in one query
+        lines = [f"- {rec.detail}" for rec in recs]  # each sentence starts with what to do
         if totals[college.code] > len(recs):
             lines.append(_("... and %(n)d more.") % {"n": totals[college.code] - len(recs)})
-        subject = _("%(n)d new recommendation(s) for %(college)s, %(quarter)s") % {
-            "n": totals[college.code], "college": college.name, "quarter": run.quarter}
+        subject = ngettext(
+            "%(n)d new recommendation for %(college)s, %(quarter)s",
+            "%(n)d new recommendations for %(college)s, %(quarter)s", totals[college.code],
+        ) % {"n": totals[college.code], "college": college.name, "quarter": text.quarter_name(run.quarter)}
         body = _("The matching of %(quarter)s recommends to %(college)s:") % {
             "quarter": run.quarter, "college": college.name} + "\n\n" + "\n".join(lines) + "\n"
         messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
     return messages
+
+
+# --- the early warning ---------------------------------------------------------------------------
+
+
+def _warning_recipients(warning) -> list:
+    """Who hears that a warning entered act_now: the region's officials, and the staff of colleges
+    that could act: a program of theirs trains the occupation and serves the region (a program
+    serving no listed region serves every region), or a forward recommendation of the warning
+    names the college."""
+    from training.models import College
+
+    User = get_user_model()
+    officials = User.objects.filter(groups__name=Role.OFFICIAL, regions=warning.region_id)
+    trains_here = Q(programs__occupations=warning.occupation_id) & (
+        Q(programs__serves_regions=warning.region_id) | Q(programs__serves_regions__isnull=True)
+    )
+    recommended = Q(pk__in=warning.recommendations.values("college_id"))
+    colleges = College.objects.filter(trains_here | recommended).values("pk")
+    staff = User.objects.filter(groups__name=Role.COLLEGE_STAFF, colleges__in=colleges)
+    users = {u.pk: u for u in list(officials) + list(staff) if u.email and u.is_active}
+    return sorted(users.values(), key=lambda u: u.pk)
+
+
+def _warning_message(warning, user, *, today: dt.date) -> tuple[str, str, list[str]]:
+    """The act_now mail in the recipient's language (their preferred one, else the site's)."""
+    from django.utils import translation
+
+    from core import text
+    from gaps.warning_selectors import warning_detail
+
+    language = text.page_language(user.preferred_language or settings.LANGUAGE_CODE)
+    with translation.override(language):
+        values = {
+            "occupation": text.occupation_name(warning.occupation_id),
+            "region": text.region_name(warning.region.code),
+            "quarter": text.quarter_name(warning.quarter),
+            "act_by": text.format_act_by(warning.act_by, today=today),
+        }
+        subject = _("Act now: %(occupation)s in %(region)s, %(quarter)s") % values
+        body = (
+            _("The early warning expects a shortfall that training can still meet if someone acts now.")
+            + "\n\n"
+            + warning_detail(warning, today=today)
+            + "\n\n"
+            + _("To train in time, start an intake: %(act_by)s.") % values
+            + "\n"
+            + _("The early-warning board shows what is planned and what each college could open or expand.")
+            + "\n"
+        )
+    return subject, body, [user.email]
+
+
+def notify_warnings_act_now(*, today: dt.date | None = None) -> int:
+    """Mail each warning that entered `act_now` to its region's officials and the colleges that could act.
+
+    Never twice for the same warning and status, whatever the concurrency: the WarningNotice row
+    (unique per warning and status) is inserted first, in the warning's own transaction; a second
+    run inserting the same row waits for the first and then fails on the constraint, and skips the
+    warning. The mail goes after that transaction commits. Returns the number of warnings announced.
+    """
+    from gaps.models import EarlyWarning, WarningNotice, WarningStatus
+
+    today = today or timezone.localdate()
+    pending = (
+        EarlyWarning.objects.filter(is_active=True, status=WarningStatus.ACT_NOW, act_by__gte=today)
+        .exclude(notices__status=WarningStatus.ACT_NOW)
+        .order_by("act_by", "pk")
+        .values_list("pk", flat=True)
+    )
+    announced = 0
+    for warning_id in list(pending):
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    notice = WarningNotice.objects.create(warning_id=warning_id, status=WarningStatus.ACT_NOW)
+            except IntegrityError:
+                continue  # another run claimed it
+            warning = EarlyWarning.objects.select_related("region", "occupation").get(pk=warning_id)
+            recipients = _warning_recipients(warning)
+            messages = [_warning_message(warning, user, today=today) for user in recipients]
+            notice.recipients = len(messages)
+            notice.save(update_fields=["recipients"])
+            transaction.on_commit(lambda messages=messages: _send(messages))
+            announced += 1
+    if announced:
+        logger.info("announced %d early warning(s) entering act_now", announced)
+    return announced

@@ -67,7 +67,7 @@ def review_queue(*, user, quarter: str) -> QuerySet:
 
 
 def _need_date(season_start: dt.date | None, quarter: str) -> dt.date:
-    return season_start or Quarter.parse(quarter).start
+    return season_start or Quarter.parse(quarter, bounded=False).start
 
 
 # The queue's list shows the first few of each kind of evidence per gap (and how many there are);
@@ -454,7 +454,17 @@ def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
     With a `limit`, each list holds its first `limit` entries and `totals` says how many there are in
     all; the gap's own page (limit None) shows every one.
     """
-    return {gap_id: render_evidence(entry) for gap_id, entry in _evidence(gaps, limit).items()}
+    entries = _evidence(gaps, limit)
+    _prime_names(entries.values())
+    return {gap_id: render_evidence(entry) for gap_id, entry in entries.items()}
+
+
+def _prime_names(entries) -> None:
+    """The program titles that a page of evidence's sentences name, in one query (core.text caches
+    the other names whole)."""
+    from gaps.matching.flags import prime_flag_names
+
+    prime_flag_names([row for entry in entries for kind in ("flags", "recommendations") for row in entry.get(kind, [])])
 
 
 # The queue's preview of a gap's evidence is stored on the gap by the run that refreshed it
@@ -477,13 +487,15 @@ def evidence_previews(gaps) -> dict[int, dict]:
 def queue_evidence(rows: list[dict]) -> dict[int, dict]:
     """The evidence of a page of queue rows (QUEUE_ROW_FIELDS): each gap's stored preview rendered,
     or, for a gap without a current one, the live rows' first few (gap_evidence)."""
-    evidence, missing = {}, []
+    evidence, missing, previews = {}, [], {}
     for row in rows:
         preview = row.get("evidence_preview")
         if isinstance(preview, dict) and preview.get("version") == EVIDENCE_PREVIEW_VERSION:
-            evidence[row["id"]] = render_evidence(preview)
+            previews[row["id"]] = preview
         else:
             missing.append(row)
+    _prime_names(previews.values())
+    evidence = {gap_id: render_evidence(preview) for gap_id, preview in previews.items()}
     if missing:
         evidence.update(gap_evidence(missing, limit=QUEUE_EVIDENCE_PREVIEW))
     return evidence
@@ -547,7 +559,7 @@ COLLEGE_ROW_FIELDS = ("id", "code", "name", "country")
 PROJECT_ROW_FIELDS = (
     "id", "title", "status", "status_changed_at", "overdue", "pass_rate", "employment_rate", "income_change_pct",
     "skill_appreciation_pct", "results", "planned_trainees", "planned_intake_date", "budget_amount",
-    "budget_currency", "funding_source", "approved_at", "lead_college_id",
+    "budget_currency", "funding_source", "approved_at", "lead_college_id", "origin_warning_id",
     *(f"lead_college__{name}" for name in COLLEGE_ROW_FIELDS[1:]),
     *(f"origin_gap__{name}" for name in GAP_ROW_FIELDS),
 )

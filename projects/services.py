@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import text
 from core.permissions import can_review
 from gaps.models import Gap
 
@@ -156,6 +157,114 @@ def gap_approve(*, gap: Gap | int, user=None, comment: str = "") -> CooperationP
         status_changed_at=now,
     )
     _audited(project, user).save()
+    project.gaps.add(gap)
+    _audited(
+        ProjectCondition(
+            project=project, text=str(DEFAULT_CONDITION_TEXT), due_date=project.default_condition_due_date(),
+            created_by=user,
+        ),
+        user,
+    ).save()
+    from . import notifications
+
+    notifications.notify_project_created(project.pk)
+    return project
+
+
+class WarningConflict(Exception):
+    """The warning was already fast-tracked (possibly a moment ago, by another reviewer). HTTP 409."""
+
+    def __init__(self, project: CooperationProject | None, message: str):
+        self.project = project
+        super().__init__(message)
+
+
+def _warning_conflict(project: CooperationProject) -> WarningConflict:
+    return WarningConflict(
+        project,
+        _("This early warning was already fast-tracked into the cooperation project “%(title)s”.")
+        % {"title": project.title},
+    )
+
+
+@transaction.atomic
+def warning_fast_track(*, warning, user=None, comment: str = "") -> CooperationProject:
+    """Fast-track an early-warning entry into a cooperation project, the way an approved gap becomes one.
+
+    The project's gap is the entry's (region, quarter, occupation) Gap: the one matching already
+    made for that quarter if any, else one created from the entry's figures and left out of the
+    current results (`is_active=False`) until that quarter's matching refreshes it in place. That
+    gap is approved (GapDecision) with the reviewer's comment, and the project starts
+    `fast_tracked` with its first condition, like gap_approve's.
+
+    One project per warning, whatever the concurrency: the warning row is locked, and
+    CooperationProject.origin_warning is unique. A warning already fast-tracked raises
+    WarningConflict; a warning whose gap was already approved joins that gap's project; one whose
+    gap was rejected raises DecisionConflict (decisions are final).
+    """
+    from gaps.models import EarlyWarning
+
+    _require_reviewer(user)
+    warning_id = warning.pk if isinstance(warning, EarlyWarning) else warning
+    warning = (
+        EarlyWarning.objects.select_for_update(of=("self",)).select_related("region", "occupation").get(pk=warning_id)
+    )
+    existing = CooperationProject.objects.filter(origin_warning=warning).first()
+    if existing is not None:
+        raise _warning_conflict(existing)
+    if not warning.is_active:
+        raise ValidationError(
+            _("This early warning is no longer in the latest computation; it cannot be fast-tracked."),
+            code="warning_inactive",
+        )
+    gap, _created = Gap.objects.get_or_create(
+        region=warning.region, quarter=warning.quarter, occupation=warning.occupation,
+        defaults={
+            "headcount": warning.headcount, "covered": warning.covered, "shortfall": warning.shortfall,
+            "salary_min_cny": warning.salary_min_cny, "salary_max_cny": warning.salary_max_cny,
+            "need_date": warning.need_date, "is_active": False,
+        },
+    )
+    decision = GapDecision.objects.filter(gap=gap).select_related("decided_by").first()
+    if decision is not None:
+        project = CooperationProject.objects.select_for_update().filter(origin_gap=gap).first()
+        if decision.decision != DecisionKind.APPROVED or project is None:
+            raise _conflict(decision)
+        if project.origin_warning_id is not None:
+            raise _warning_conflict(project)
+        project.origin_warning = warning
+        _audited(project, user).save(update_fields=["origin_warning", "updated_at"])
+        return project
+    gap = _lock_undecided_gap(gap.pk)
+    now = timezone.now()
+    decision = _save_decision(
+        GapDecision(
+            gap=gap, decision=DecisionKind.APPROVED, decided_by=user, decided_at=now,
+            comment=comment or _("Fast-tracked from the early warning (%(status)s, act by %(act_by)s).")
+            % {"status": warning.get_status_display(), "act_by": text.format_date(warning.act_by)},
+        )
+    )
+    project = CooperationProject(
+        title=_("%(occupation)s in %(region)s, %(quarter)s")
+        % {"occupation": gap.occupation.title, "region": gap.region.name, "quarter": gap.quarter},
+        origin_gap=gap,
+        origin_warning=warning,
+        decision=decision,
+        owner=user,
+        approved_at=now,
+        status=ProjectStatus.FAST_TRACKED,
+        status_changed_at=now,
+        planned_trainees=warning.shortfall or None,
+        planned_intake_date=warning.act_by if warning.act_by >= timezone.localdate() else None,
+    )
+    try:
+        with transaction.atomic():
+            _audited(project, user).save()
+    except IntegrityError:
+        existing = CooperationProject.objects.filter(origin_warning=warning).first()
+        if existing is None:
+            raise
+        raise _warning_conflict(existing) from None
     project.gaps.add(gap)
     _audited(
         ProjectCondition(

@@ -23,3 +23,9 @@ def refresh_results(project_ids: list[int] | None = None) -> int:
     from .services import project_results_refresh
 
     return project_results_refresh(project_ids=project_ids)
+
+
+@shared_task(name="projects.notify_warnings_act_now", acks_late=True, time_limit=900, soft_time_limit=840)
+def notify_warnings_act_now() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE), after the nightly early warning: mail warnings that entered act_now."""
+    return notifications.notify_warnings_act_now()

@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.choices import Sector
+from core.codes import CodeField
+from core.dates import BoundedDateField
 
 
 class College(models.Model):
     """A vocational college (or a Luban Workshop, a training centre)."""
 
-    code = models.CharField(_("college code"), max_length=32, unique=True)
+    code = CodeField(_("college code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=255)
     country = models.CharField(_("country (ISO 3166-1 alpha-2)"), max_length=2)
     staff = models.ManyToManyField(
@@ -33,7 +35,7 @@ class Program(models.Model):
     """A training program of one college; its intakes are Cohorts."""
 
     college = models.ForeignKey(College, on_delete=models.CASCADE, related_name="programs")
-    code = models.CharField(_("program code"), max_length=64)
+    code = CodeField(_("program code"), max_length=64)
     title = models.CharField(_("title"), max_length=255)
     occupations = models.ManyToManyField(
         "gaps.Occupation", related_name="programs", limit_choices_to={"level": 4}, verbose_name=_("occupations trained")
@@ -66,8 +68,8 @@ class Cohort(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cohorts")
     seats = models.PositiveIntegerField(_("seats"))
-    intake_date = models.DateField(_("intake date"))
-    graduation_date = models.DateField(_("graduation date"), db_index=True)
+    intake_date = BoundedDateField(_("intake date"))
+    graduation_date = BoundedDateField(_("graduation date"), db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

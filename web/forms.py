@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import text
 from core.choices import Sector
+from core.codes import validate_code
+from core.dates import BoundedDateFormField
 from gaps.models import Occupation
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -58,8 +61,8 @@ class ReportLineForm(forms.Form):
         label=_("Currency"), max_length=3, min_length=3, help_text=_("ISO 4217 code, e.g. KZT, CNY, USD."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
     )
-    season_start = forms.DateField(label=_("Needed from"), required=False, widget=DateInput)
-    season_end = forms.DateField(label=_("Needed until"), required=False, widget=DateInput)
+    season_start = BoundedDateFormField(label=_("Needed from"), required=False, widget=DateInput)
+    season_end = BoundedDateFormField(label=_("Needed until"), required=False, widget=DateInput)
     certification = forms.CharField(
         label=_("Required certification"), required=False, max_length=64,
         help_text=_("For example KZ: Kazakhstan's national skill assessment."),
@@ -197,7 +200,7 @@ class ProgramForm(forms.Form):
     """A program of one of the user's colleges; training.services validates and writes it."""
 
     college = forms.ModelChoiceField(label=_("College"), queryset=None, empty_label=None)
-    code = forms.CharField(label=_("Program code"), max_length=64)
+    code = forms.CharField(label=_("Program code"), max_length=64, validators=[validate_code])
     title = forms.CharField(label=_("Title"), max_length=255)
     occupation_codes = forms.CharField(
         label=_("Occupations trained"), max_length=200,
@@ -284,8 +287,8 @@ class ProgramForm(forms.Form):
 
 class CohortForm(forms.Form):
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=100_000)
-    intake_date = forms.DateField(label=_("Intake date"), widget=DateInput)
-    graduation_date = forms.DateField(label=_("Graduation date"), widget=DateInput)
+    intake_date = BoundedDateFormField(label=_("Intake date"), widget=DateInput)
+    graduation_date = BoundedDateFormField(label=_("Graduation date"), widget=DateInput)
 
     def clean(self):
         data = super().clean()
@@ -307,7 +310,7 @@ class ProjectPlanForm(forms.Form):
 
     lead_college = forms.ModelChoiceField(label=_("Lead college"), queryset=None, required=False)
     planned_trainees = forms.IntegerField(label=_("Planned trainees"), required=False, min_value=1)
-    planned_intake_date = forms.DateField(label=_("Planned intake"), required=False, widget=DateInput)
+    planned_intake_date = BoundedDateFormField(label=_("Planned intake"), required=False, widget=DateInput)
     budget_amount = forms.DecimalField(label=_("Budget"), required=False, min_value=0, max_digits=16, decimal_places=2)
     budget_currency = forms.CharField(label=_("Currency"), required=False, max_length=3,
                                       help_text=_("ISO 4217 code, e.g. KZT, CNY, USD."))
@@ -376,7 +379,10 @@ class OutcomeForm(forms.Form):
             .order_by("graduation_date") if project is not None else Cohort.objects.none()
         )
         self.fields["cohort"].label_from_instance = (
-            lambda c: f"{c.program.college.code}/{c.program.code} {c.program.title}: {c.intake_date:%Y-%m-%d} → {c.graduation_date:%Y-%m-%d}"
+            # Names before codes, dates in the reader's style: "Combine harvester operator (HARV-OP),
+            # Luban Workshop: 21 Nov 2022 – 17 Sept 2023".
+            lambda c: f"{text.label(c.program.title, c.program.code)}, {c.program.college.name}: "
+                      f"{text.format_date_range(c.intake_date, c.graduation_date)}"
         )
 
     def clean_income_currency(self) -> str:

@@ -159,13 +159,23 @@ def recommendations_for(user, *, quarter: str | None = None, limit: int = HOME_R
         # The latest matched quarter: older quarters' need dates have passed, and mixing quarters
         # in one ranking would put stale advice beside current advice.
         quarter = qs.aggregate(latest=Max("quarter"))["latest"]
+    from django.utils import timezone
+
+    from gaps import recommendation_dates
+
+    today = timezone.localdate()
+    # Those that can still be acted on first, then those too late (shown with next year's date).
     rows = list(
-        qs.filter(quarter=quarter)
-        .select_related("college", "program", "region")
-        .order_by("-score", "id")[:limit]
+        recommendation_dates.rank_feasible_first(qs.filter(quarter=quarter), today=today)
+        .select_related("college", "program", "region")[:limit]
     )
     titles = Occupation.objects.in_bulk({r.occupation_code for r in rows} | {r.from_occupation_code for r in rows if r.from_occupation_code})
+    from gaps.matching.flags import prime_flag_names
+
+    prime_flag_names(rows)  # their sentences' program titles in one query
     for row in rows:
+        dated = recommendation_dates.dates(row.latest_intake_date, row.need_date, today=today)
+        row.act_by, row.feasible, row.next_act_by = dated["act_by"], dated["feasible"], dated["next_act_by"]
         row.occupation_obj = titles.get(row.occupation_code)
         row.from_occupation_obj = titles.get(row.from_occupation_code) if row.from_occupation_code else None
     return rows
@@ -353,6 +363,9 @@ def region_results(region: Region, quarter: str) -> RegionResults | None:
     outcomes = {o.line_id: o for o in LineOutcome.objects.filter(run=run, line_id__in=[line.id for line in lines])}
     results.rows = [(line, outcomes.get(line.id)) for line in lines]
     results.flags = list(flags_current(quarter=quarter).filter(run=run, region_code=region.code).order_by("kind", "id"))
+    from gaps.matching.flags import prime_flag_names
+
+    prime_flag_names(results.flags)  # their sentences' program titles in one query
     results.chart = demand_supply_chart(results.rows)
     return results
 
@@ -420,10 +433,26 @@ def gap_for(user, pk: int) -> Gap:
     return get_object_or_404(gaps_visible_to(user, Gap.objects.select_related("region", "occupation")), pk=pk)
 
 
-def gap_evidence(gap: Gap) -> dict:
+def sees_gap_in_full(user, gap: Gap) -> bool:
+    """Reviewers, admins and the officials of the gap's region read its whole evidence and decision
+    (as review/gaps/{id}/ shows them); anyone else who may open the gap (college staff: the aggregate
+    list) reads its figures and only what concerns their own colleges."""
+    regions = region_ids_for(user)
+    return regions is None or regions.filter(id=gap.region_id).exists()
+
+
+def gap_evidence(gap: Gap, user) -> dict:
+    """The gap's evidence as `user` may read it (SPEC.md: college staff see the aggregate gap list and
+    the recommendations addressed to their own colleges): the flags and recommendations naming their
+    colleges and the published programs, never the region's report lines or other colleges' rows."""
     from projects.selectors import gap_evidence as evidence_for
 
     evidence = evidence_for([gap]).get(gap.pk, {})
+    if not sees_gap_in_full(user, gap):
+        own = set(College.objects.filter(id__in=college_ids_for(user)).values_list("code", flat=True))
+        evidence["report_lines"] = []
+        for kind in ("flags", "recommendations"):
+            evidence[kind] = [row for row in evidence.get(kind, []) if row.get("college_code") in own]
     codes = {row.get("occupation_code") for row in evidence.get("flags", [])} | {
         row.get("target_occupation_code") for row in evidence.get("flags", [])
     }
@@ -439,11 +468,19 @@ def gap_evidence(gap: Gap) -> dict:
     return evidence
 
 
-def gap_decision(gap: Gap):
-    """The gap's decision with its project, or None while undecided."""
+def gap_decision(gap: Gap, user):
+    """The gap's decision with its project, or None while undecided, as `user` may read it: college
+    staff (who do not see decisions) read only a project that names their college, as `project`."""
     from projects.models import GapDecision
+    from projects.selectors import projects_visible_to
 
-    return GapDecision.objects.select_related("decided_by", "project").filter(gap=gap).first()
+    decision = GapDecision.objects.select_related("decided_by", "project").filter(gap=gap).first()
+    if decision is None or sees_gap_in_full(user, gap):
+        return decision
+    project = getattr(decision, "project", None)  # the reverse one-to-one: None after a rejection
+    if project is not None and projects_visible_to(user).filter(pk=project.pk).exists():
+        return {"project": project, "partial": True}
+    return None
 
 
 # --- Season timeline: each line's season against the graduations that could fill it --------------
@@ -451,6 +488,12 @@ def gap_decision(gap: Gap):
 TIMELINE_WIDTH = 1000  # SVG user units of the time axis
 TIMELINE_LABEL = 260  # room on the left for the occupation labels
 TIMELINE_ROW = 34
+TIMELINE_TICKS = 24  # at most this many month ticks on the axis
+
+
+def _days_after(day: dt.date, days: int) -> dt.date:
+    """`day` plus `days` days, never after 9999-12-31 (Python's last date)."""
+    return dt.date.fromordinal(min(dt.date.max.toordinal(), day.toordinal() + days))
 
 
 def season_timeline(report: GapReport | None) -> dict | None:
@@ -468,8 +511,10 @@ def season_timeline(report: GapReport | None) -> dict | None:
     lines = [line for line in report_lines(report) if line.occupation_id]
     if not lines:
         return None
-    quarter = Quarter.parse(report.quarter)
-    window = dt.timedelta(days=settings.SUPPLY_WINDOW_DAYS)
+    quarter = Quarter.parse(report.quarter, bounded=False)
+    from gaps.matching.rules import days_before
+
+    window = settings.SUPPLY_WINDOW_DAYS
     rows = []
     for line in lines:
         need = line.season_start or quarter.start
@@ -477,8 +522,8 @@ def season_timeline(report: GapReport | None) -> dict | None:
         cohorts = (
             Cohort.objects.filter(
                 program__occupations=line.occupation_id,
-                graduation_date__gte=need - window,
-                graduation_date__lte=end + dt.timedelta(days=60),
+                graduation_date__gte=days_before(need, window),
+                graduation_date__lte=_days_after(end, 60),
             )
             .filter(Q(program__serves_regions=report.region_id) | Q(program__serves_regions__isnull=True))
             .select_related("program__college")
@@ -495,7 +540,7 @@ def season_timeline(report: GapReport | None) -> dict | None:
                 status = "after"
             entries.append({"cohort": cohort, "status": status})
         rows.append({"line": line, "need": need, "end": end, "cohorts": entries})
-    first = min([row["need"] - window for row in rows])
+    first = min([days_before(row["need"], window) for row in rows])
     last = max([row["end"] for row in rows] + [c["cohort"].graduation_date for row in rows for c in row["cohorts"]])
     span = max((last - first).days, 1)
 
@@ -505,15 +550,22 @@ def season_timeline(report: GapReport | None) -> dict | None:
     for index, row in enumerate(rows):
         row["y"] = 30 + index * TIMELINE_ROW
         row["x_need"], row["x_end"] = x(row["need"]), x(row["end"])
-        row["x_window"] = x(row["need"] - window)
+        row["x_window"] = x(days_before(row["need"], window))
         for entry in row["cohorts"]:
             entry["x"] = x(entry["cohort"].graduation_date)
+    # A tick on the first of every month, or of every few months (years) when the axis spans more
+    # than TIMELINE_TICKS of them: a season years long (stored before the dates were bounded) must
+    # not draw thousands.
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next(n for n in (1, 2, 3, 6, 12, 24, 60, 120, 600, 1200, 12000) if months / n <= TIMELINE_TICKS)
     ticks = []
-    month = dt.date(first.year, first.month, 1)
-    while month <= last:
+    index = first.year * 12 + first.month - 1
+    index += -index % step
+    while index <= last.year * 12 + last.month - 1:
+        month = dt.date(index // 12, index % 12 + 1, 1)
         if month >= first:
             ticks.append({"date": month, "x": x(month)})
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        index += step
     return {
         "rows": rows,
         "ticks": ticks,

@@ -7,6 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
@@ -38,6 +39,19 @@ from .forms import (
 )
 
 
+
+class LogoutPage(auth_views.LogoutView):
+    """Logging out is a POST (the button in every page's header). A GET, e.g. a typed or bookmarked
+    /logout/, shows a page with that button instead of Django's blank 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        return render(request, "web/logout.html")
+
+
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -50,8 +64,19 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.COLLEGE_STAFF in roles:
         context["programs"] = list(selectors.programs_for(user)[:20])
         context["recommendations"] = selectors.recommendations_for(user)
+        from django.utils import timezone
+
+        from . import warning_board
+
+        context["today"] = timezone.localdate()
+        context["forward"] = warning_board.college_actions(user, today=context["today"])[:5]
     if Role.REVIEWER in roles:
         context["review"] = selectors.reviewer_overview()
+    if roles:
+        from gaps import warning_selectors
+        from gaps.models import WarningStatus
+
+        context["act_now"] = warning_selectors.warnings_visible_to(user).filter(status=WarningStatus.ACT_NOW).count()
     return render(request, "web/home.html", context)
 
 
@@ -276,6 +301,8 @@ def report_upload(request: HttpRequest, region_code: str, quarter: str) -> HttpR
 
     region = selectors.region_for(request.user, region_code)
     quarter = selectors.parse_quarter_or_404(quarter)
+    if not (request.user.is_superuser or can_edit_region_reports(request.user, region)):
+        raise PermissionDenied  # reviewers read reports; only the region's officials file them
     form = ReportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         problems = [Problem(None, "file", message) for messages in form.errors.values() for message in messages]
@@ -509,8 +536,9 @@ def gap_page(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_gap(request, gap, *, form: GapDecisionForm | None = None, status: int = 200) -> HttpResponse:
     return render(request, "web/gap.html", {
         "gap": gap,
-        "evidence": selectors.gap_evidence(gap),
-        "decision": selectors.gap_decision(gap),
+        "evidence": selectors.gap_evidence(gap, request.user),
+        "decision": selectors.gap_decision(gap, request.user),
+        "full": selectors.sees_gap_in_full(request.user, gap),
         "can_review": can_review(request.user),
         "form": form or GapDecisionForm(),
     }, status=status)
@@ -692,3 +720,96 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The cohort's outcome was recorded."))
             return redirect(reverse("web:project", args=[project.pk]) + "#outcomes-title")
     return _render_project(request, project, outcome_form=form, status=422)
+
+
+# --- The early warning ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def warnings_page(request: HttpRequest) -> HttpResponse:
+    """The early-warning board, one section per role the user holds (web.warning_board)."""
+    from django.utils import timezone
+
+    from gaps.models import WarningStatus
+
+    from . import warning_board
+
+    user = request.user
+    today = timezone.localdate()
+    warning_board.ensure_fresh(today)
+    roles = selectors.roles_of(user)
+    status = request.GET.get("status") or None
+    if status and status not in WarningStatus.values:
+        status = None
+    quarter = selectors.parse_quarter_or_404(request.GET["quarter"]) if request.GET.get("quarter") else None
+    reviewer = can_review(user)
+    context = {
+        "today": today,
+        "roles": roles,
+        "Role": Role,
+        "can_review": reviewer,
+        "status": status,
+        "quarter": quarter,
+        "statuses": WarningStatus.choices,
+        "rows": warning_board.board(user, today=today, charts=Role.OFFICIAL in roles and not reviewer,
+                                    status=status, quarter=quarter),
+        "notices": warning_board.notices_for(user),
+    }
+    if Role.COLLEGE_STAFF in roles:
+        context["actions"] = warning_board.college_actions(user, today=today)
+    return render(request, "web/warnings.html", context)
+
+
+@login_required
+@require_GET
+def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_warning(request, pk)
+
+
+def _render_warning(request, pk: int, *, status: int = 200, error: str = "") -> HttpResponse:
+    from django.utils import timezone
+
+    from gaps import warning_selectors
+
+    from . import warning_board
+
+    today = timezone.localdate()
+    warning = warning_board.warning_for(request.user, pk)
+    series = warning_board.history(warning)
+    recommendations = [r for r in warning_board.college_actions(request.user, today=today) if r.warning_id == warning.pk]
+    return render(request, "web/warning.html", {
+        "w": warning,
+        "today": today,
+        "days_left": warning_selectors.days_left(warning, today=today),
+        "detail": warning_selectors.warning_detail(warning, today=today),
+        "history": series,
+        "chart": warning_board.forecast_chart(warning, series),
+        "recommendations": recommendations,
+        "can_review": can_review(request.user),
+        "project": getattr(warning, "origin_project", None),
+        "error": error,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def warning_fast_track(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reviewers: fast-track the entry into a cooperation project (projects.services.warning_fast_track)."""
+    from projects import services as project_services
+
+    from . import warning_board
+
+    warning = warning_board.warning_for(request.user, pk)
+    if not can_review(request.user):
+        raise PermissionDenied
+    comment = (request.POST.get("comment") or "").strip()[:2000]
+    try:
+        project = project_services.warning_fast_track(warning=warning, user=request.user, comment=comment)
+    except (project_services.WarningConflict, project_services.DecisionConflict) as exc:
+        messages.error(request, str(exc))
+        return redirect("web:warning", pk=warning.pk)
+    except ValidationError as exc:
+        return _render_warning(request, warning.pk, status=422, error=" ".join(exc.messages))
+    messages.success(request, _("Fast-tracked. Cooperation project “%(title)s” was created.") % {"title": project.title})
+    return redirect("web:project", pk=project.pk)

@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the URL: 404 / 400 before a view hands it to PostgreSQL (a 500 otherwise).
+    "core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,7 +148,9 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # One unambiguous date style per language and the number formats Django lacks: core/formats/<lang>/formats.py.
 FORMAT_MODULE_PATH = ["core.formats"]
-TIME_ZONE = "UTC"
+# The service's time zone: "today" (the current quarter, overdue conditions, reminders, act-by days
+# left, the early warning) is the date there. UTC unless set, e.g. Asia/Almaty.
+TIME_ZONE = env_time_zone("SERVICE_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -191,6 +195,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested deeper than core.parsers.MAX_JSON_DEPTH is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -222,11 +232,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Demand-side talent-gap matching for China–Central Asia vocational education cooperation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc are served from drf-spectacular-sidecar's local files, never a CDN.
+    # Swagger UI is served from drf-spectacular-sidecar's local files, never a CDN. /api/redoc/
+    # redirects to it: ReDoc's page loads web fonts and a logo from the internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are tagged by resource ("reports", "flags", "gaps") and named after it
+    # ("reports_list", "gaps_decide_create"): the version prefix is not part of either.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Swagger UI loads nothing from the internet: no validator badge (validator.swagger.io).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayOperationId": True},
     # 400/403/404/409/429 (with Retry-After) on every operation they apply to, in the shapes of
     # core.api.exception_handler; drf-spectacular's own enum hook first.
     "POSTPROCESSING_HOOKS": [
@@ -339,6 +355,12 @@ CELERY_BEAT_SCHEDULE["projects-refresh-results"] = {
     "task": "projects.refresh_results",
     "schedule": env_int("PROJECT_RESULTS_REFRESH_SECONDS", 24 * 3600),
 }
+# Daily mail of early warnings that entered act_now (projects/notifications.py), after the nightly
+# re-match (02:00) and the early warning computed from it; each warning is announced once per status.
+CELERY_BEAT_SCHEDULE["projects-notify-warnings-act-now"] = {
+    "task": "projects.notify_warnings_act_now",
+    "schedule": crontab(hour=4, minute=0),
+}
 
 # The early warning (gaps.early_warning, gaps/warning/): nightly after the re-match, because its
 # statuses depend on today; it is also recomputed after each finished matching run (gaps/apps.py).
@@ -351,10 +373,18 @@ CELERY_BEAT_SCHEDULE["gaps-early-warning-nightly"] = {
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "talentgap@localhost")
+# The SMTP server the smtp backend (production's default) sends through; Django's defaults otherwise.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # --- talentgap domain settings (SPEC.md, "How matching decides") -------------------------------
 SUPPLY_WINDOW_DAYS = env_int("SUPPLY_WINDOW_DAYS", 180)
-OVERSUPPLY_RATIO = float(env_str("OVERSUPPLY_RATIO", "0.5"))
+OVERSUPPLY_RATIO = env_float("OVERSUPPLY_RATIO", 0.5)
 # A quarter's matching is split into at most this many chunks of occupation components, which the
 # Celery workers share (gaps/matching/services.py).
 MATCH_CHUNKS = env_int("MATCH_CHUNKS", 4)
@@ -398,5 +428,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs a start-up banner ("AXES: BEGIN version ...") at INFO in every process,
+        # management commands included; its lockout warnings come from other loggers and stay.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

@@ -22,6 +22,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from .cells import MAX_CELL_CHARS, CellError, Parser, as_text, is_blank
@@ -51,11 +52,25 @@ class Column:
         return self.default() if callable(self.default) else self.default
 
 
+# What importers count, with its plural (describe: "1 program created", "2 cohorts updated").
+COUNTED = {
+    "regions": ("%(n)s region", "%(n)s regions"),
+    "exchange rates": ("%(n)s exchange rate", "%(n)s exchange rates"),
+    "colleges": ("%(n)s college", "%(n)s colleges"),
+    "programs": ("%(n)s program", "%(n)s programs"),
+    "cohorts": ("%(n)s cohort", "%(n)s cohorts"),
+    "reports": ("%(n)s report", "%(n)s reports"),
+    "lines": ("%(n)s line", "%(n)s lines"),
+}
+KIND_WORDS = {"created": gettext_lazy("created"), "updated": gettext_lazy("updated"), "unchanged": gettext_lazy("unchanged")}
+
+
 @dataclass
 class Row:
     number: int  # the spreadsheet row (header = 1)
     values: dict[str, Any] = field(default_factory=dict)  # parsed cells; a cell that failed is absent
     valid: bool = True  # every cell parsed
+    failed: set[str] = field(default_factory=set)  # the columns whose cell did not parse
 
 
 def summary(**sections: dict[str, int]) -> dict[str, Any]:
@@ -127,8 +142,9 @@ class Importer:
                         % {"letter": get_column_letter(index + 1)},
                     )
                     row.valid = False
-            if row.valid:
-                self.check_row(row, problems)
+            # The cross-column rules run on whatever parsed, however the rest of the row fails:
+            # every problem of a file is told in one pass.
+            self.check_row(row, problems)
             rows.append(row)
             if len(rows) % PROGRESS_EVERY_ROWS == 0:
                 self.progress(_("%(n)s rows read") % {"n": len(rows)})
@@ -193,6 +209,7 @@ class Importer:
             except CellError as exc:
                 problems.add(number, column.name, exc.message)
                 row.valid = False
+                row.failed.add(column.name)
         return row
 
     def progress(self, message: str) -> None:
@@ -205,7 +222,8 @@ class Importer:
         """Rules about which optional columns must appear together (self.present is set)."""
 
     def check_row(self, row: Row, problems: Problems) -> None:
-        """Cross-column rules of one fully parsed row."""
+        """Cross-column rules of one row, on the cells that parsed (row.values; row.failed names the
+        others): it runs whatever else is wrong with the row, so compare only values present."""
 
     def check_rows(self, rows: list[Row], problems: Problems) -> None:
         """Rules between rows."""
@@ -218,9 +236,12 @@ class Importer:
 
     def describe(self, result: dict[str, Any]) -> str:
         """One line for the management command."""
+        from core.text import format_count
+
         parts = []
         for kind, counts in (("created", result["created"]), ("updated", result["updated"]), ("unchanged", result["unchanged"])):
             for what, n in counts.items():
-                parts.append(f"{n} {what} {kind}")
+                singular, plural = COUNTED.get(what, (f"%(n)s {what}", f"%(n)s {what}"))
+                parts.append(f"{format_count(n, singular, plural)} {KIND_WORDS[kind]}")
         return ", ".join(parts) or _("nothing to do")
 

@@ -17,7 +17,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core.choices import Sector
-from core.quarters import QUARTER_RE
+from core.codes import code_message, is_code
+from core.dates import MAX_YEAR, MIN_YEAR, date_in_bounds, out_of_bounds_message
+from core.quarters import QUARTER_RE, Quarter
 
 from . import codes
 from .safe import is_formula_like
@@ -32,7 +34,6 @@ LIST_SEPARATOR = ";"
 _INT_RE = re.compile(r"^-?\d+$")
 _DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _ISCO_UNIT_RE = re.compile(r"^\d{4}$")
 _SECTORS = frozenset(Sector.values)  # Sector.values rebuilds its list on every access
 
@@ -103,11 +104,8 @@ def code(max_length: int) -> Parser:
         result = as_text(value)
         if len(result) > max_length:
             raise CellError(_("At most %(max)s characters (this one has %(n)s).") % {"max": max_length, "n": len(result)})
-        if not _CODE_RE.match(result):
-            raise CellError(
-                _("%(value)s is not a code: use letters, digits, '.', '_' and '-' only, starting with a letter or digit.")
-                % {"value": show(value)}
-            )
+        if not is_code(result):  # the one rule of codes everywhere (core.codes)
+            raise CellError(code_message(value))
         return result
 
     return parse
@@ -212,6 +210,14 @@ def _check_range(number, min_value, max_value) -> None:
 
 
 def iso_date(value: Any) -> dt.date:
+    """A date people set: YYYY-MM-DD (or a spreadsheet date), years 1900 to 2200 (core.dates)."""
+    day = _any_date(value)
+    if not date_in_bounds(day):
+        raise CellError(out_of_bounds_message())
+    return day
+
+
+def _any_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -229,6 +235,13 @@ def quarter(value: Any) -> str:
     text_value = as_text(value).upper()
     if not QUARTER_RE.match(text_value):
         raise CellError(_("%(value)s is not a quarter in the form YYYYQn, e.g. 2026Q3.") % {"value": show(value)})
+    try:
+        Quarter.parse(text_value)
+    except ValueError:
+        raise CellError(
+            _("%(value)s is not a quarter between %(first)s and %(last)s, like 2026Q3.")
+            % {"value": show(value), "first": f"{MIN_YEAR}Q1", "last": f"{MAX_YEAR}Q4"}
+        ) from None
     return text_value
 
 

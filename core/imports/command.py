@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.text import format_count
+
 from .base import Importer
 from .errors import DatabaseUnavailable, ImportRejected
 
@@ -37,9 +39,12 @@ class ImportCommand(BaseCommand):
         except ImportRejected as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(
-                f"{path.name}: rejected with {len(exc.problems)} problem(s) listed above; nothing was imported."
-            ) from None
+            raise CommandError(format_count(
+                len(exc.problems),
+                "%(file)s: rejected with %(n)s problem listed above; nothing was imported.",
+                "%(file)s: rejected with %(n)s problems listed above; nothing was imported.",
+                file=path.name,
+            )) from None
         except DatabaseUnavailable as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"{path.name}: {importer.describe(result)}")

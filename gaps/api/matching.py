@@ -15,12 +15,15 @@ Every list reads the quarter's *current* run only: a run in flight or a failed o
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -35,6 +38,13 @@ from gaps.matching import selectors, services
 from gaps.matching.flags import FLAG_FIELDS, FlagKind
 from gaps.matching.recommendations import RecommendationKind
 from gaps.models import Flag, Gap, GapReport, MatchRun, MatchTrigger, Recommendation, ReportStatus
+
+
+# The result viewsets build their querysets per request, so the schema generator cannot see that
+# their ids are integers; said here, so that clients (and schemathesis) send integers.
+INTEGER_ID = extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)])
+)
 
 
 def _validate_quarter(queryset, name, value):
@@ -109,6 +119,10 @@ class CurrentResultsMixin:
         )
 
     def current(self, queryset):
+        if getattr(self, "swagger_fake_view", False):
+            # Schema generation (and `check --deploy`, which generates it) only needs the model:
+            # it must not query, even a database with no tables yet.
+            return queryset.none()
         return queryset.filter(run_id__in=[run_id for run_id, _finalized in self.current_runs])
 
     def counted_rows(self, queryset, *fields) -> FrozenCountedRows:
@@ -116,6 +130,7 @@ class CurrentResultsMixin:
         return FrozenCountedRows(queryset, *fields, generation=generation)
 
 
+@INTEGER_ID
 class FlagViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
     """Mismatch flags of the current matching results (JSON fields: SPEC.md)."""
 
@@ -132,9 +147,10 @@ class FlagViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.flags_visible_to(self.request.user, self.current(Flag.objects.all()))
 
     def list(self, request, *args, **kwargs):
-        from gaps.matching.flags import flag_json
+        from gaps.matching.flags import flag_json, prime_flag_names
 
         rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *self.ROW_FIELDS))
+        prime_flag_names(rows)  # the page's program titles in one query
         return self.get_paginated_response([{"id": row["id"], **flag_json(row, row["context"])} for row in rows])
 
 
@@ -155,6 +171,14 @@ class RecommendationFilter(filters.FilterSet):
 
 class RecommendationSerializer(serializers.ModelSerializer):
     detail = serializers.CharField(read_only=True)
+    act_by = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The latest intake date that still graduates by need_date (gaps.recommendation_dates).")
+    )
+    feasible = serializers.SerializerMethodField(help_text=gettext_lazy("Whether act_by is today or later."))
+    next_act_by = serializers.SerializerMethodField(
+        help_text=gettext_lazy("When too late: the same act-by date next year; null while feasible.")
+    )
+    source = serializers.SerializerMethodField()
 
     class Meta:
         model = Recommendation
@@ -162,31 +186,72 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "id", "kind", "quarter", "college_code", "program_code", "region_code", "occupation_code",
             "from_occupation_code", "headcount", "shortfall", "salary_min", "salary_max", "currency",
             "salary_min_cny", "salary_max_cny", "need_date", "latest_intake_date", "feasibility", "score", "detail",
+            "act_by", "feasible", "next_act_by", "source",
         ]
 
+    DATED = ("act_by", "feasible", "next_act_by", "source")
 
+    def get_source(self, obj) -> str:
+        return "matching"  # the early warning's forward recommendations: /api/v1/early-warnings/
+
+    def _dates(self, obj) -> dict:
+        from django.utils import timezone
+
+        from gaps import recommendation_dates
+
+        today = self.context.get("today") or timezone.localdate()
+        return recommendation_dates.dates(obj.latest_intake_date, obj.need_date, today=today)
+
+    def get_act_by(self, obj) -> dt.date | None:
+        return self._dates(obj)["act_by"]
+
+    def get_feasible(self, obj) -> bool:
+        return self._dates(obj)["feasible"]
+
+    def get_next_act_by(self, obj) -> dt.date | None:
+        return self._dates(obj)["next_act_by"]
+
+
+@INTEGER_ID
 class RecommendationViewSet(CurrentResultsMixin, viewsets.ReadOnlyModelViewSet):
-    """Recommendations for colleges, best score first."""
+    """Recommendations for colleges: those that can still be acted on (act_by today or later) first,
+    then by best score; the others carry feasible=false and next year's act-by date."""
 
     serializer_class = RecommendationSerializer
     filterset_class = RecommendationFilter
     ordering_fields = ["score", "headcount", "need_date"]
-    ordering = ["-score", "id"]
+    ordering = ["-feasible", "-score", "id"]
 
     def get_queryset(self):
-        return selectors.recommendations_visible_to(self.request.user, self.current(Recommendation.objects.all()))
+        from django.utils import timezone
+
+        from gaps import recommendation_dates
+
+        qs = selectors.recommendations_visible_to(self.request.user, self.current(Recommendation.objects.all()))
+        return recommendation_dates.rank_feasible_first(qs, today=timezone.localdate())
 
     def list(self, request, *args, **kwargs):
         # values() rows shaped with RecommendationSerializer's own fields (no per-object serializer run).
+        from django.utils import timezone
+
+        from gaps import recommendation_dates
+        from gaps.matching.flags import prime_flag_names
         from gaps.matching.recommendations import recommendation_detail
 
+        today = timezone.localdate()
         fields = RecommendationSerializer().fields
-        names = [name for name in RecommendationSerializer.Meta.fields if name != "detail"]
+        names = [name for name in RecommendationSerializer.Meta.fields if name not in ("detail", *RecommendationSerializer.DATED)]
         rows = self.paginate_queryset(self.counted_rows(self.filter_queryset(self.get_queryset()), *names))
+        prime_flag_names(rows)  # the page's program titles in one query
         data = []
         for row in rows:
             item = {name: None if row[name] is None else fields[name].to_representation(row[name]) for name in names}
             item["detail"] = recommendation_detail(row)
+            dated = recommendation_dates.dates(row["latest_intake_date"], row["need_date"], today=today)
+            item["act_by"] = dated["act_by"].isoformat() if dated["act_by"] else None
+            item["feasible"] = dated["feasible"]
+            item["next_act_by"] = dated["next_act_by"].isoformat() if dated["next_act_by"] else None
+            item["source"] = "matching"
             data.append(item)
         return self.get_paginated_response(data)
 

@@ -125,7 +125,12 @@ class LineFieldsSerializer(serializers.ModelSerializer):
         instance = getattr(self, "instance", None)
         return getattr(instance, name, None) if isinstance(instance, GapReportLine) else None
 
-    def validate(self, attrs: dict) -> dict:
+    # The fields the cross-field rules read (_cross_field_errors).
+    CROSS_FIELDS = ("salary_min", "salary_max", "season_start", "season_end", "occupation", "occupation_title")
+
+    def _cross_field_errors(self, attrs: dict, *, failed=()) -> dict:
+        """The rules between fields, on the values given (or the line's own, for a partial update);
+        a field in `failed` did not parse and takes part in no rule."""
         errors = {}
         salary_min, salary_max = self._current(attrs, "salary_min"), self._current(attrs, "salary_max")
         if salary_min is not None and salary_max is not None and salary_min > salary_max:
@@ -134,10 +139,41 @@ class LineFieldsSerializer(serializers.ModelSerializer):
         if start and end and start > end:
             errors["season_end"] = _("season_end must be on or after season_start.")
         occupation, title = self._current(attrs, "occupation"), self._current(attrs, "occupation_title")
-        if occupation is None and not title:
+        if occupation is None and not title and not {"occupation", "occupation_title"} & set(failed):
             errors["occupation"] = _("Give an occupation code or an occupation title.")
+        return errors
+
+    def to_internal_value(self, data):
+        """DRF checks the rules between fields (validate) only once every field parsed; a line with
+        a bad currency and its salary range reversed would learn of the range on the next try.
+        Here the fields the rules read are parsed alone and the rules run on those that parsed."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict) or not hasattr(data, "get"):
+                raise
+            detail = dict(exc.detail)
+            parsed = {}
+            for name in self.CROSS_FIELDS:
+                field = self.fields.get(name)
+                if name in detail or field is None or field.read_only:
+                    continue
+                primitive = field.get_value(data)
+                if primitive is serializers.empty:
+                    continue
+                try:
+                    parsed[field.source] = field.run_validation(primitive)
+                except serializers.ValidationError:
+                    continue
+            for name, message in self._cross_field_errors(parsed, failed=detail).items():
+                detail.setdefault(name, [message])
+            raise serializers.ValidationError(detail) from None
+
+    def validate(self, attrs: dict) -> dict:
+        errors = self._cross_field_errors(attrs)
         if errors:
             raise serializers.ValidationError(errors)
+        occupation, title = self._current(attrs, "occupation"), self._current(attrs, "occupation_title")
         if "languages" in attrs:
             # Kept in the order typed, without repeats.
             attrs["languages"] = list(dict.fromkeys(attrs["languages"]))

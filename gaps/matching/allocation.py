@@ -168,207 +168,22 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
     for cohort, row in first.items():
         for line, amount in row.items():
             covered[line] += amount
-    # Stage 2: from stage 1's allocation, each cohort in cohort order takes over as many seats as it
-    # can from cohorts after it (_exchange); only lines stage 1 covered take part.
-    by_line: list[dict[int, int]] = [{} for _ in range(n_lines)]
-    for cohort, row in first.items():
-        for line, amount in row.items():
-            by_line[line][cohort] = amount
-    _exchange(by_line, list(seats), lines_of, bounds, np.asarray(covered, dtype=np.int64) > 0)
+    # Stage 2: cohorts in cohort order, each using as many seats as it can of the lines' covered
+    # headcounts (the same greedy with the roles swapped); only lines stage 1 covered take part.
+    keep = np.asarray(covered, dtype=np.int64) > 0
+    cohort_rows = [lines_of[bounds[k]:bounds[k + 1]] for k in range(n_cohorts)]
+    cohort_rows = [row[keep[row]] for row in cohort_rows]
+    cohorts_per_line = np.bincount(np.concatenate(cohort_rows + [np.zeros(0, dtype=lines_of.dtype)]),
+                                   minlength=n_lines)
+    second = _greedy(list(seats), list(range(n_cohorts)), list(covered), cohort_rows, demand=cohorts_per_line)
+    by_line: list[dict[int, int]] = [second.get(line, {}) for line in range(n_lines)]
     out = sorted((line, cohort, amount) for line, row in enumerate(by_line) for cohort, amount in row.items())
     got = [0] * n_lines
     for line, _cohort, amount in out:
         got[line] += amount
-    if got != covered:  # pragma: no cover - exchanges move a line's seats between cohorts, never away
-        raise RuntimeError("allocation: stage 2 changed a covered headcount of stage 1")
+    if got != covered:  # pragma: no cover - the stage-2 greedy ends on a base (module docstring)
+        raise RuntimeError("allocation: stage 2 did not give every line its covered headcount of stage 1")
     return out
-
-
-def _exchange(by_line: list[dict[int, int]], seats: list[int], lines_of: np.ndarray, bounds: np.ndarray,
-              covered: np.ndarray) -> None:
-    """Stage 2 in place: by_line[l][k] = seats of cohort k line l takes; cohorts are numbered in
-    cohort order; lines_of[bounds[k]:bounds[k + 1]] are the lines cohort k is eligible for.
-
-    For each cohort k in order, while it has free seats: an exchange path k <- l1 <- c1 <- l2 <- ...
-    <- lm <- t, where l1 may take k and moves there from c1, l2 may take c1 and moves there from c2,
-    ..., lm moves from t, a cohort *after* k. It adds to k's used seats, takes from t's and leaves
-    every other cohort's as it was: an exchange of the polymatroid of used-seat vectors (module
-    docstring). When no exchange path is left, u_k is the largest any allocation covering the
-    same headcounts can use with the cohorts before k at their values (base exchange property:
-    a larger u_k would be reached from the current base by such an exchange with some cohort after
-    k). Most exchanges are one step (a line k may take, taken from a later cohort); longer ones are
-    found breadth-first (_ExchangeSearch).
-    """
-    search = _ExchangeSearch(by_line, seats, lines_of, bounds, covered)
-    for k in np.flatnonzero(np.diff(bounds)).tolist():
-        free = seats[k] - int(search.used[k])
-        if free <= 0:
-            continue
-        eligible = lines_of[bounds[k]:bounds[k + 1]].astype(np.int64)
-        eligible = eligible[~search.dead_line[eligible]]
-        # One-step exchanges: a line k may take that takes from a cohort after k, from the last first.
-        for line in eligible[search.worst[eligible] > k].tolist():
-            while free and search.worst[line] > k:
-                t = int(search.worst[line])
-                amount = min(free, by_line[line][t])
-                search.move(line, t, k, amount)
-                free -= amount
-            if not free:
-                break
-        while free:
-            ends = search.paths(k, eligible)
-            if ends is None:
-                break
-            # Every line the search found taking from a cohort after k ends a path through the search's
-            # tree; the paths share steps, so each is checked against what the ones before it moved.
-            for end in ends.tolist():
-                path = search.trace(k, end)
-                if path is None:
-                    continue
-                # path = [k, l1, c1, l2, c2, ..., lm, t]: l1 moves c1 -> k, l2 moves c2 -> c1, ..., lm t -> c(m-1).
-                amount = free
-                for i in range(1, len(path), 2):
-                    amount = min(amount, by_line[path[i]].get(path[i + 1], 0))
-                if not amount:
-                    continue
-                for i in range(1, len(path), 2):
-                    search.move(path[i], path[i + 1], path[i - 1], amount)
-                free -= amount
-                if not free:
-                    break
-
-
-class _ExchangeSearch:
-    """The state of stage 2 and its breadth-first search for exchange paths, a level at a time in
-    numpy: each level gathers the lines the frontier's cohorts may take (from the transposed
-    eligibility) or the cohorts the frontier's lines take from (`serve`, a padded array kept beside
-    by_line), so a search costs a few array operations a level rather than Python steps a pair.
-
-    Only full cohorts are passed through: a cohort c on a path lies before the root (a line taking
-    from a cohort after the root ends the path), so it was a root itself and ended with no exchange
-    path left, after which its used seats never changed (an exchange changes only its root's and
-    its target's). Had c free seats, the line that would move into it on the path -- a line c may
-    take, which took then already from a cohort after c (seats only ever move to earlier cohorts)
-    -- would have been a one-step exchange for c. So cohorts with free seats lead nowhere.
-
-    A search that finds no path marks what it reached dead: every line a reached cohort may take was
-    reached, and every full cohort a reached line takes from; later exchanges change only the lines
-    on their own paths, none of them dead, so the reached set stays closed, and its lines take only
-    from cohorts at or before this root -- never after a later one. Later searches skip it.
-    """
-
-    def __init__(self, by_line, seats, lines_of, bounds, covered):
-        n_lines, n_cohorts = len(by_line), len(seats)
-        self.by_line, self.lines_of, self.bounds = by_line, lines_of, bounds
-        self.seats = np.asarray(seats, dtype=np.int64)
-        self.used = np.zeros(n_cohorts, dtype=np.int64)
-        self.worst = np.full(n_lines, -1, dtype=np.int64)  # the last cohort (in cohort order) a line takes from
-        width = max([len(row) for row in by_line] + [1])
-        self.serve = np.full((n_lines, width), -1, dtype=np.int64)  # the cohorts a line takes from, padded
-        for line, row in enumerate(by_line):
-            if row:
-                cohorts = list(row)
-                self.serve[line, :len(cohorts)] = cohorts
-                self.worst[line] = max(cohorts)
-                for cohort, amount in row.items():
-                    self.used[cohort] += amount
-        self.dead_line = ~np.asarray(covered, dtype=bool)  # lines with nothing to move take no part
-        self.dead_cohort = np.zeros(n_cohorts, dtype=bool)
-        self.line_seen = np.zeros(n_lines, dtype=np.int64)  # the search that reached it last
-        self.cohort_seen = np.zeros(n_cohorts, dtype=np.int64)
-        self.line_parent = np.zeros(n_lines, dtype=np.int64)  # the cohort a reached line would move to
-        self.cohort_parent = np.zeros(n_cohorts, dtype=np.int64)  # the line that would leave a reached cohort
-        self.stamp = 0
-
-    def move(self, line: int, old: int, new: int, amount: int) -> None:
-        row = self.by_line[line]
-        left = row[old] - amount
-        serve = self.serve[line]
-        if left:
-            row[old] = left
-        else:
-            del row[old]
-            at = int(np.flatnonzero(serve == old)[0])
-            last = len(row)  # the slot of the last cohort before the deletion
-            serve[at], serve[last] = serve[last], -1
-        if new in row:
-            row[new] += amount
-        else:
-            row[new] = amount
-            if len(row) > self.serve.shape[1]:
-                self.serve = np.concatenate([self.serve, np.full_like(self.serve, -1)], axis=1)
-                serve = self.serve[line]
-            serve[len(row) - 1] = new
-        self.worst[line] = max(row)
-        self.used[old] -= amount
-        self.used[new] += amount
-
-    def paths(self, root: int, eligible: np.ndarray) -> np.ndarray | None:
-        """The lines at the first level of the search that has any, that take from a cohort after the
-        root (the ends of the shortest exchange paths; `trace` follows one back), or None (what was
-        reached then marked dead)."""
-        self.stamp += 1
-        stamp = self.stamp
-        self.cohort_seen[root] = stamp
-        reached_lines, reached_cohorts = [], [np.array([root], dtype=np.int64)]
-        lines = eligible[~self.dead_line[eligible]]
-        self.line_seen[lines] = stamp
-        self.line_parent[lines] = root
-        while len(lines):
-            reached_lines.append(lines)
-            hits = lines[self.worst[lines] > root]
-            if len(hits):
-                return hits
-            # The full cohorts these lines take from, not reached yet.
-            serve = self.serve[lines]
-            cohorts = serve.ravel()
-            via = np.repeat(lines, serve.shape[1])
-            keep = cohorts >= 0
-            cohorts, via = cohorts[keep], via[keep]
-            keep = ~self.dead_cohort[cohorts] & (self.cohort_seen[cohorts] != stamp)
-            cohorts, via = cohorts[keep], via[keep]
-            keep = self.used[cohorts] == self.seats[cohorts]
-            cohorts, via = cohorts[keep], via[keep]
-            cohorts, first = np.unique(cohorts, return_index=True)
-            if not len(cohorts):
-                break
-            self.cohort_seen[cohorts] = stamp
-            self.cohort_parent[cohorts] = via[first]
-            reached_cohorts.append(cohorts)
-            # The lines those cohorts may take, not reached yet.
-            starts = self.bounds[cohorts].astype(np.int64)
-            counts = self.bounds[cohorts + 1].astype(np.int64) - starts
-            total = int(counts.sum())
-            ends = np.cumsum(counts)
-            index = np.repeat(starts - (ends - counts), counts) + np.arange(total, dtype=np.int64)
-            lines = self.lines_of[index].astype(np.int64)
-            via = np.repeat(cohorts, counts)
-            keep = ~self.dead_line[lines] & (self.line_seen[lines] != stamp)
-            lines, via = lines[keep], via[keep]
-            lines, first = np.unique(lines, return_index=True)
-            self.line_seen[lines] = stamp
-            self.line_parent[lines] = via[first]
-        if reached_lines:
-            self.dead_line[np.concatenate(reached_lines)] = True
-        self.dead_cohort[np.concatenate(reached_cohorts)] = True
-        return None
-
-    def trace(self, root: int, line: int) -> list[int] | None:
-        """[root, l1, c1, ..., line, t] along the last search's tree; None when `line` no longer
-        takes from a cohort after the root."""
-        if self.worst[line] <= root:
-            return None
-        path = [int(self.worst[line]), line]
-        cohort = int(self.line_parent[line])
-        while True:
-            path.append(cohort)
-            if cohort == root:
-                break
-            line = int(self.cohort_parent[cohort])
-            path.append(line)
-            cohort = int(self.line_parent[line])
-        path.reverse()
-        return path
 
 
 def _greedy(want, ranked, capacity, rows, *, demand) -> dict[int, dict[int, int]]:

@@ -182,7 +182,7 @@ def line_faults(inp: MatchInput) -> list[LineFault]:
     the run naming the currency (SPEC.md). What remains: a salary whose CNY value the results cannot
     hold, and anything unforeseen -- logged and recorded rather than stopping every region's run.
     """
-    quarter = Quarter.parse(inp.quarter)
+    quarter = Quarter.parse(inp.quarter, bounded=False)
     faults = []
     for line in sorted((l for l in inp.lines if l.occupation_code), key=Line.order_key):
         try:
@@ -212,7 +212,7 @@ def match_components(inp: MatchInput) -> PartialResult:
     The input must be closed under components: every program training an occupation of a line,
     and its cohorts, are in it (gaps.matching.fetch guarantees this).
     """
-    quarter = Quarter.parse(inp.quarter)
+    quarter = Quarter.parse(inp.quarter, bounded=False)
     settings = inp.settings
     # Everything below reads lines, programs and cohorts in orders of their contents (SPEC.md's
     # keys), never of their ids: the same input gives the same results whatever order its rows

@@ -155,7 +155,7 @@ def fetch_chunk_input(quarter: str, occupation_codes) -> MatchInput:
     date E (or the quarter's end). E is never before N (rules.end_date), so a line whose season
     starts after its quarter sees the cohorts graduating between the quarter's end and N.
     """
-    q = Quarter.parse(quarter)
+    q = Quarter.parse(quarter, bounded=False)
     conf = matching_settings()
     codes = sorted(occupation_codes)
     lines = fetch_lines(submitted_lines(quarter).filter(occupation_id__in=codes))
@@ -188,9 +188,11 @@ def fetch_quarter_input(quarter: str) -> MatchInput:
 
 def previous_gap_keys(quarter: str) -> frozenset[tuple[int, str]]:
     """(region id, occupation) pairs with an active gap in any of the previous four quarters."""
-    q = Quarter.parse(quarter)
+    q = Quarter.parse(quarter, bounded=False)
     previous = []
     for _ in range(4):
+        if (q.year, q.number) == (dt.MINYEAR, 1):
+            break  # the calendar's first quarter has none before it
         q = q.previous()
         previous.append(str(q))
     return frozenset(

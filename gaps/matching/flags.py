@@ -28,8 +28,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from core import text
 
 
 class FlagKind(models.TextChoices):
@@ -145,70 +147,125 @@ def flag_json(values, context: dict) -> dict:
     return out
 
 
+def _date(value) -> str:
+    """A date of a flag (a date, or the ISO string the context holds) in the reader's style."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return text.format_date(value)
+
+
 def _workers(n) -> str:
-    return str(n)
+    return text.format_count(n or 0, "%(n)s worker", "%(n)s workers")
+
+
+def _seats(n) -> str:
+    return text.format_count(n or 0, "%(n)s seat", "%(n)s seats")
+
+
+def program_phrase(college_code: str | None, program_code: str | None) -> str:
+    """"Fruit and vegetable grading (FV-GRADE) at Gansu Agricultural College": the program's title,
+    its code small beside it, and its college by name (the codes alone when the names are unknown)."""
+    if not program_code:
+        return text.college_name(college_code) if college_code else ""
+    name = text.program(college_code, program_code)
+    title = text.label(name.text, program_code) if name.found else program_code
+    college = text.college(college_code)
+    if not college_code:
+        return title
+    if not name.found and not college.found:
+        return f"{college_code}/{program_code}"
+    return gettext("%(program)s at %(college)s") % {"program": title, "college": college.text}
+
+
+def prime_flag_names(rows) -> None:
+    """Read the program titles of a page of flags or recommendations in one query (the other names
+    are cached whole): call it before rendering their `detail` row by row."""
+    keys = set()
+    for row in rows:
+        values = row if isinstance(row, dict) else row.__dict__
+        if values.get("college_code") and values.get("program_code"):
+            keys.add((values["college_code"], values["program_code"]))
+    if keys:
+        text.prime_names("program", keys)
 
 
 def flag_detail(kind: str, f, ctx: dict) -> str:
-    """A sentence a person can act on, in the active language."""
-    need = ctx.get("need_date", "")
-    program = f"{f.get('college_code')}/{f.get('program_code')}"
+    """A sentence a person can act on, in the active language: names before codes (core.text),
+    dates in the reader's style, counts with their plurals. Pages, API `detail`, mails and commands
+    all read this one sentence."""
+    need = _date(ctx.get("need_date"))
+    region = text.region_label(f.get("region_code")) if f.get("region_code") else ""
+    occupation = text.occupation_label(f.get("occupation_code")) if f.get("occupation_code") else ""
+    program = program_phrase(f.get("college_code"), f.get("program_code"))
+    grad = _date(f.get("cohort_graduation_date"))
+    number = text.format_number
     if kind == FlagKind.UNMET_DEMAND:
         return gettext(
-            "%(region)s needs %(n)s workers in %(occ)s by %(need)s and no eligible cohort graduates in time: "
-            "open or expand a program for %(occ)s that serves %(region)s and graduates by %(need)s."
-        ) % {"region": f.get("region_code"), "n": f.get("shortfall"), "occ": f.get("occupation_code"), "need": need}
+            "%(region)s needs %(workers)s in %(occ)s by %(need)s and no eligible cohort graduates in time: "
+            "open or expand a program for this occupation that serves the region and graduates by %(need)s."
+        ) % {"region": region, "workers": _workers(f.get("shortfall")), "occ": occupation, "need": need}
     if kind == FlagKind.UNDER_SUPPLY:
         return gettext(
-            "%(region)s needs %(head)s workers in %(occ)s by %(need)s; eligible cohorts cover %(cov)s, "
-            "%(short)s are missing: add seats to a program for %(occ)s serving %(region)s."
+            "%(region)s needs %(workers)s in %(occ)s by %(need)s; eligible cohorts cover %(cov)s and %(short)s "
+            "are missing: add seats to a program for this occupation that serves the region."
         ) % {
-            "region": f.get("region_code"), "head": f.get("headcount"), "occ": f.get("occupation_code"),
-            "need": need, "cov": f.get("covered"), "short": f.get("shortfall"),
+            "region": region, "workers": _workers(f.get("headcount")), "occ": occupation, "need": need,
+            "cov": number(f.get("covered")), "short": number(f.get("shortfall")),
         }
     if kind == FlagKind.TIMING_MISMATCH:
+        cohorts = ctx.get("cohorts") or 1
         return gettext(
-            "Program %(program)s graduates after %(region)s needs %(occ)s workers (%(need)s; its first such cohort on "
-            "%(grad)s): take the intake by %(intake)s so it graduates by %(need)s and covers up to %(n)s of the "
-            "%(short)s missing."
+            "%(program)s graduates too late for %(region)s, which needs %(occ)s by %(need)s (%(cohorts)s, the first "
+            "on %(grad)s): take the intake by %(intake)s so that it graduates in time and covers up to %(workers)s "
+            "of the %(short)s missing."
         ) % {
-            "program": program, "grad": f.get("cohort_graduation_date"), "region": f.get("region_code"),
-            "occ": f.get("occupation_code"), "need": need, "intake": ctx.get("latest_intake_date", ""),
-            "n": f.get("count"), "short": f.get("shortfall"),
+            "program": program, "region": region, "occ": occupation, "need": need,
+            "cohorts": text.format_count(cohorts, "%(n)s cohort", "%(n)s cohorts"), "grad": grad,
+            "intake": _date(ctx.get("latest_intake_date")) or text.NOTHING, "workers": _workers(f.get("count")),
+            "short": number(f.get("shortfall")),
         }
     if kind == FlagKind.CERTIFICATION_GAP:
         return gettext(
-            "Program %(program)s graduates in time for %(region)s's need for %(occ)s workers (first on %(grad)s) but "
-            "does not prepare for the required %(cert)s certification: add %(cert)s preparation to cover up to %(n)s."
+            "%(program)s graduates in time for %(region)s, which needs %(occ)s (first on %(grad)s), but does not "
+            "prepare for the required certification, %(cert)s: add this preparation to cover up to %(workers)s."
         ) % {
-            "program": program, "grad": f.get("cohort_graduation_date"), "region": f.get("region_code"),
-            "occ": f.get("occupation_code"), "cert": ctx.get("certification", ""), "n": f.get("count"),
+            "program": program, "region": region, "occ": occupation, "grad": grad,
+            "cert": text.certification_label(ctx.get("certification", "")), "workers": _workers(f.get("count")),
         }
     if kind == FlagKind.LANGUAGE_GAP:
         return gettext(
-            "Program %(program)s graduates in time for %(region)s's need for %(occ)s workers (first on %(grad)s) but "
-            "teaches in none of the required languages (%(langs)s): add one to cover up to %(n)s."
+            "%(program)s graduates in time for %(region)s, which needs %(occ)s (first on %(grad)s), but teaches in "
+            "none of the required languages (%(langs)s): teach in one of them to cover up to %(workers)s."
         ) % {
-            "program": program, "grad": f.get("cohort_graduation_date"), "region": f.get("region_code"),
-            "occ": f.get("occupation_code"), "langs": ", ".join(ctx.get("languages", [])), "n": f.get("count"),
+            "program": program, "region": region, "occ": occupation, "grad": grad,
+            "langs": text.languages_phrase(ctx.get("languages") or []), "workers": _workers(f.get("count")),
         }
     if kind == FlagKind.OVERSUPPLY:
-        return gettext(
-            "%(surplus)s of the %(seats)s seats of program %(program)s graduating from %(grad)s meet no reported "
-            "need this quarter: reduce the intake or retool the program toward an occupation in shortage."
-        ) % {"surplus": f.get("surplus"), "seats": ctx.get("seats", ""), "program": program, "grad": f.get("cohort_graduation_date")}
+        seats = ctx.get("seats") or f.get("surplus") or 0
+        return ngettext(
+            "%(surplus)s of the %(seats)s seat of %(program)s graduating from %(grad)s meets no reported need this "
+            "quarter: reduce the intake or retool the program toward an occupation in shortage.",
+            "%(surplus)s of the %(seats)s seats of %(program)s graduating from %(grad)s meet no reported need this "
+            "quarter: reduce the intake or retool the program toward an occupation in shortage.",
+            seats,
+        ) % {"surplus": number(f.get("surplus")), "seats": number(seats), "program": program, "grad": grad}
     if kind == FlagKind.MISDIRECTED_SUPPLY:
         return gettext(
-            "%(program)s trains %(occ)s with %(surplus)s seats unused while %(region)s is short of %(short)s workers "
-            "in the adjacent occupation %(target)s: retool up to %(n)s seats to %(target)s."
+            "%(program)s trains %(occ)s and leaves %(surplus)s unused while %(region)s is short of %(workers)s in "
+            "the adjacent occupation %(target)s: retool up to %(retool)s toward it."
         ) % {
-            "program": program, "occ": f.get("occupation_code"), "surplus": f.get("surplus"),
-            "region": f.get("region_code"), "short": f.get("shortfall"), "target": f.get("target_occupation_code"),
-            "n": f.get("count"),
+            "program": program, "occ": occupation, "surplus": _seats(f.get("surplus")), "region": region,
+            "workers": _workers(f.get("shortfall")), "target": text.occupation_label(f.get("target_occupation_code")),
+            "retool": _seats(f.get("count")),
         }
     if kind == FlagKind.UNCODED_OCCUPATION:
         return gettext(
-            "A line of %(region)s's report (\"%(title)s\", %(n)s workers) has no ISCO-08 occupation code: "
-            "pick the unit group so it can be matched."
-        ) % {"region": f.get("region_code"), "title": ctx.get("title", ""), "n": f.get("headcount")}
+            "A line of %(region)s's report (\"%(title)s\", %(workers)s) has no ISCO-08 occupation code: "
+            "pick the unit group so that it can be matched."
+        ) % {"region": region, "title": ctx.get("title", ""), "workers": _workers(f.get("headcount"))}
     return ""

@@ -24,6 +24,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import text
+
 
 class RecommendationKind(models.TextChoices):
     RETOOL = "RETOOL", _("Retool")
@@ -105,32 +107,42 @@ def make_recommendation(*, kind, quarter, college_id, college_code, line, outcom
 
 
 def recommendation_detail(r) -> str:
-    """A sentence for the college, in the active language."""
+    """A sentence for the college, in the active language: the program and college, occupation and
+    region by name (core.text), the dates in the reader's style, the salary with its currency and its
+    CNY equivalent once."""
+    from gaps.matching.flags import _date, _seats, _workers, program_phrase
+
     args = {
-        "program": r.get("program_code") or "",
-        "n": r.get("headcount"),
-        "occ": r.get("occupation_code"),
-        "from": r.get("from_occupation_code") or "",
-        "region": r.get("region_code"),
-        "need": r.get("need_date"),
-        "intake": r.get("latest_intake_date") or "",
-        "smin": r.get("salary_min"),
-        "smax": r.get("salary_max"),
-        "cur": r.get("currency"),
+        "program": program_phrase(r.get("college_code"), r.get("program_code")),
+        "workers": _workers(r.get("headcount")),
+        "seats": _seats(r.get("headcount")),
+        "occ": text.occupation_label(r.get("occupation_code")),
+        "from": text.occupation_label(r.get("from_occupation_code")) if r.get("from_occupation_code") else "",
+        "region": text.region_label(r.get("region_code")),
+        "need": _date(r.get("need_date")),
     }
     kind = r.get("kind")
     if kind == RecommendationKind.RETOOL:
-        text = gettext("Retool program %(program)s from %(from)s to %(occ)s for %(n)s workers %(region)s needs by %(need)s (intake by %(intake)s).")
+        sentence = gettext("Retool %(program)s from %(from)s to %(occ)s: %(region)s needs %(workers)s by %(need)s.")
     elif kind == RecommendationKind.EXPAND:
-        text = gettext("Expand program %(program)s by %(n)s seats of %(occ)s for %(region)s, graduating by %(need)s (intake by %(intake)s).")
+        sentence = gettext("Expand %(program)s by %(seats)s in %(occ)s for %(region)s, graduating by %(need)s.")
     elif kind == RecommendationKind.OPEN:
-        text = gettext("Open a program for %(occ)s: %(region)s needs %(n)s workers by %(need)s and nobody trains them in time.")
+        sentence = gettext("Open a program for %(occ)s: %(region)s needs %(workers)s by %(need)s and nobody trains them in time.")
     elif kind == RecommendationKind.RESCHEDULE:
-        text = gettext("Reschedule program %(program)s to graduate by %(need)s (intake by %(intake)s): %(region)s needs %(n)s %(occ)s workers then.")
+        sentence = gettext("Reschedule %(program)s to graduate by %(need)s: %(region)s needs %(workers)s in %(occ)s then.")
     elif kind == RecommendationKind.ALIGN_CERTIFICATION:
-        text = gettext("Prepare the %(program)s cohort for the certification %(region)s requires for %(occ)s: %(n)s workers by %(need)s.")
+        sentence = gettext("Prepare the cohort of %(program)s for the certification %(region)s requires for %(occ)s: %(workers)s by %(need)s.")
     elif kind == RecommendationKind.ADD_LANGUAGE:
-        text = gettext("Teach program %(program)s in a language %(region)s requires for %(occ)s: %(n)s workers by %(need)s.")
+        sentence = gettext("Teach %(program)s in a language %(region)s requires for %(occ)s: %(workers)s by %(need)s.")
     else:
         return ""
-    return text % args + " " + gettext("Salary %(smin)s-%(smax)s %(cur)s a month.") % args
+    parts = [sentence % args]
+    if r.get("latest_intake_date"):
+        parts.append(gettext("Take the intake by %(date)s.") % {"date": _date(r.get("latest_intake_date"))})
+    salary = text.format_salary_range(
+        r.get("salary_min"), r.get("salary_max"), r.get("currency") or "",
+        cny_min=r.get("salary_min_cny"), cny_max=r.get("salary_max_cny"),
+    )
+    if salary:
+        parts.append(gettext("Salary: %(salary)s.") % {"salary": salary})
+    return " ".join(parts)

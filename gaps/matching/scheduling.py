@@ -67,7 +67,7 @@ def _create_or_reuse(*, quarter: str, trigger: str, user=None, reuse_queued: boo
     instead (a burst of submissions never queues behind each other; the first run to start
     supersedes the rest).
     """
-    quarter = str(Quarter.parse(quarter))
+    quarter = str(Quarter.parse(quarter, bounded=False))
     with transaction.atomic():
         if reuse_queued:
             # A queued run older than a task may live lost its message; it is not reused.
@@ -145,7 +145,7 @@ def schedule_quarter_rematch(*, quarter: str, trigger: str) -> None:
     Called once per changed row (an import of thousands of cohorts calls it thousands of times):
     once per quarter and transaction is enough, and a queued run is reused.
     """
-    quarter = str(Quarter.parse(quarter))
+    quarter = str(Quarter.parse(quarter, bounded=False))
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
         getattr(func, "rematch_quarter", None) == quarter for _sids, func, _robust in connection.run_on_commit
@@ -229,7 +229,7 @@ def queue_open_quarters_rematch(apps, *, today: dt.date, trigger: str = "rules_c
     current = Quarter.containing(today)
     quarters = sorted(
         q for q in QuarterResults.objects.filter(current_run__isnull=False).values_list("quarter", flat=True)
-        if Quarter.parse(q) >= current
+        if Quarter.parse(q, bounded=False) >= current
     )
     for quarter in quarters:
         if not MatchRun.objects.filter(quarter=quarter, status="queued").exists():

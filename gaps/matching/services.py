@@ -486,6 +486,6 @@ def open_quarters(today) -> list[str]:
     current = Quarter.containing(today)
     later = {
         q for q in GapReport.objects.filter(status=ReportStatus.SUBMITTED).values_list("quarter", flat=True).distinct()
-        if Quarter.parse(q) > current
+        if Quarter.parse(q, bounded=False) > current
     }
     return sorted({str(current)} | later)

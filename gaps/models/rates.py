@@ -1,12 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import BoundedDateField
+
 
 class ExchangeRate(models.Model):
     """One unit of `currency` in CNY on `date`. The rate in force on a day is the latest on or before it."""
 
     currency = models.CharField(_("currency (ISO 4217)"), max_length=3)
-    date = models.DateField(_("date"))
+    date = BoundedDateField(_("date"))
     rate_to_cny = models.DecimalField(_("rate to CNY"), max_digits=18, decimal_places=8)
 
     class Meta:

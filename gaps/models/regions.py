@@ -4,6 +4,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.codes import CodeField
+
 
 class RegionKind(models.TextChoices):
     OBLAST = "oblast", _("Oblast")
@@ -16,7 +18,7 @@ class RegionKind(models.TextChoices):
 class Region(models.Model):
     """A reporting unit: a Kazakh oblast, a Chinese border city, a prefecture, ..."""
 
-    code = models.CharField(_("region code"), max_length=32, unique=True)
+    code = CodeField(_("region code"), max_length=32, unique=True)
     country = models.CharField(_("country (ISO 3166-1 alpha-2)"), max_length=2)
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)

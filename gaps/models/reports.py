@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.choices import Sector
+from core.dates import BoundedDateField
 from core.quarters import validate_quarter
 
 
@@ -90,8 +91,8 @@ class GapReportLine(models.Model):
     salary_min = models.DecimalField(_("salary min (monthly)"), max_digits=14, decimal_places=2)
     salary_max = models.DecimalField(_("salary max (monthly)"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
-    season_start = models.DateField(_("season start"), null=True, blank=True)
-    season_end = models.DateField(_("season end"), null=True, blank=True)
+    season_start = BoundedDateField(_("season start"), null=True, blank=True)
+    season_end = BoundedDateField(_("season end"), null=True, blank=True)
     certification = models.CharField(_("required certification"), max_length=64, blank=True)
     languages = models.JSONField(_("required languages"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)

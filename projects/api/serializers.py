@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import with_fixed_timezone
+from core.dates import BoundedDateSerializerField
 from gaps.models import Gap
 from training.models import Cohort, College, Program
 
@@ -118,7 +119,7 @@ class ConditionSerializer(RejectUnknownFields, serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
     supplemented_by = serializers.CharField(source="supplemented_by.username", default=None, read_only=True)
     project = serializers.PrimaryKeyRelatedField(queryset=CooperationProject.objects.all())
-    due_date = serializers.DateField(
+    due_date = BoundedDateSerializerField(
         required=False, help_text=_("Default: the project's approval date plus CONDITIONS_DUE_DAYS.")
     )
 
@@ -193,6 +194,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     """
 
     origin_gap = GapSummarySerializer(read_only=True)
+    # The early-warning entry the project was fast-tracked from (GET /api/v1/early-warnings/{id}/), or null.
+    origin_warning = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     lead_college = CollegeRefSerializer(read_only=True)
     partner_colleges = CollegeRefSerializer(many=True, read_only=True)
     programs = ProgramRefSerializer(many=True, read_only=True)
@@ -208,7 +211,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = [
             "id", "title", "status", "status_changed_at", "overdue",
             "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results",
-            "origin_gap", "lead_college", "partner_colleges", "programs",
+            "origin_gap", "origin_warning", "lead_college", "partner_colleges", "programs",
             "planned_trainees", "planned_intake_date", "budget_amount", "budget_currency", "funding_source",
             "approved_at",
         ]
@@ -243,7 +246,7 @@ class ProjectUpdateSerializer(RejectUnknownFields, serializers.Serializer):
     programs = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), many=True, required=False)
     gaps = serializers.PrimaryKeyRelatedField(queryset=Gap.objects.all(), many=True, required=False)
     planned_trainees = serializers.IntegerField(min_value=1, max_value=1_000_000, allow_null=True, required=False)
-    planned_intake_date = serializers.DateField(allow_null=True, required=False)
+    planned_intake_date = BoundedDateSerializerField(allow_null=True, required=False)
     budget_amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, allow_null=True, required=False
     )
@@ -394,6 +397,7 @@ def project_list_rows(rows: list[dict], page: dict) -> list[dict]:
             "skill_appreciation_pct": _float(row["skill_appreciation_pct"]),
             "results": row["results"] or None,
             "origin_gap": gap_summary_row(row, "origin_gap__", lang=lang, fmt=fmt),
+            "origin_warning": row["origin_warning_id"],
             "lead_college": None if lead is None else {
                 "id": lead, "code": row["lead_college__code"], "name": row["lead_college__name"],
                 "country": row["lead_college__country"],

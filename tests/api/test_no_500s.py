@@ -11,8 +11,14 @@ from .factories import line_json
 
 pytestmark = pytest.mark.django_db
 
+# Hostile values a person could type (issue 17): dates and quarters at the calendar's ends, codes
+# with markup, formulas, line breaks, quotes, slashes and NUL bytes.
+HOSTILE = st.sampled_from([
+    "0001-01-01", "0001-01-02", "1899-12-31", "2201-01-01", "9999-12-31", "0001Q1", "0000Q1", "9999Q4",
+    '"><svg onload=alert(1)>', '=HYPERLINK("http://x","y")', "KZ\r\nVOS", "KZ'VOS", "KZ/VOS", "KZ\x00VOS",
+])
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**20), max_value=10**20) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(min_value=-(10**20), max_value=10**20) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20) | HOSTILE,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=6,
 )
@@ -63,3 +69,15 @@ def test_coding_a_line(world, value):
         reverse("report-line-code", args=[world.lines["A_uncoded"].pk]), {"occupation": value}, format="json"
     )
     assert response.status_code in (200, 400, 409)
+
+
+NESTED = "[" * 1000 + "]" * 1000
+
+
+@pytest.mark.parametrize("name", ["report-list", "report-line-list", "program-list", "cohort-list", "region-list", "api-token"])
+@pytest.mark.parametrize("role", ["anonymous", "official_a", "admin"])
+def test_deeply_nested_bodies_are_a_400(world, name, role):
+    response = world.client(role).post(reverse(name), NESTED, content_type="application/json")
+    assert response.status_code in (400, 403), (name, role, response.status_code)
+    if role == "admin" or name == "api-token":  # allowed to write: the body is read, and refused
+        assert response.status_code == 400

@@ -106,3 +106,36 @@ def test_operation(world, in_process_requests, operation):
                 raise AssertionError(f"as {role}: {error}") from error
 
     run()
+
+
+# Hostile values (issue 17): every string of a generated body replaced by one of these, as every
+# role. Checked for server errors only: the bodies are no longer what the schema describes.
+HOSTILE = [
+    "0001-01-01", "9999-12-31", "1899-12-31", "2201-01-01", "0001Q1", "9999Q4",
+    '"><svg onload=alert(1)>', '=HYPERLINK("http://x","y")', "KZ\r\nVOS", "KZ'VOS\"/", "KZ\x00VOS",
+]
+WRITES = [operation for operation in OPERATIONS if operation.method.upper() in ("POST", "PUT", "PATCH")]
+
+
+@pytest.mark.parametrize("operation", WRITES, ids=lambda operation: f"{operation.method.upper()} {operation.path}")
+def test_hostile_values_never_make_a_server_error(world, in_process_requests, operation):
+    headers = {
+        role: ({"Authorization": f"Token {Token.objects.create(user=world.users[user]).key}"} if user else {})
+        for role, user in ROLES.items()
+    }
+
+    @settings(max_examples=4, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(case=strategy_for(operation, world), hostile=st.sampled_from(HOSTILE))
+    def run(case, hostile):
+        if isinstance(case.body, dict):
+            for key, value in list(case.body.items()):
+                if isinstance(value, str):
+                    case.body[key] = hostile
+        for role, role_headers in headers.items():
+            response = case.call(headers=role_headers)
+            try:
+                case.validate_response(response, checks=[not_a_server_error])
+            except Exception as error:
+                raise AssertionError(f"as {role}: {error}") from error
+
+    run()

@@ -3,7 +3,8 @@
 Every management command of the project's own apps has its entry in docs/commands.md, and every
 setting that config/settings reads from the environment is mentioned somewhere in docs/, so that
 adding a command or a setting without documenting it fails the suite instead of leaving the
-documents silently behind.
+documents silently behind. Every relative link of README.md, docs/*.md, bench/README.md and
+docker/README.md points to a file that exists and, into a Markdown file, to one of its headings.
 """
 
 from __future__ import annotations
@@ -164,3 +165,98 @@ def test_the_index_links_every_document():
     assert documents, "docs/ has no documents"
     unlinked = [name for name in documents if f"]({name})" not in index]
     assert not unlinked, "docs/README.md does not link: " + ", ".join(unlinked)
+
+
+# --- relative links ------------------------------------------------------------------------------
+
+LINKED_DOCUMENTS = ("README.md", "docs/*.md", "bench/README.md", "docker/README.md")
+_FENCE = re.compile(r"^(```|~~~)")
+_LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def markdown_documents() -> list[Path]:
+    paths: list[Path] = []
+    for pattern in LINKED_DOCUMENTS:
+        paths.extend(sorted(ROOT.glob(pattern)))
+    return paths
+
+
+def _prose_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) outside fenced code blocks."""
+    lines, fenced = [], False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _FENCE.match(line.lstrip()):
+            fenced = not fenced
+            continue
+        if not fenced:
+            lines.append((number, line))
+    return lines
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: its text lowercased, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link keeps its text
+    text = text.replace("`", "").replace("*", "")
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    for _, line in _prose_lines(path.read_text(encoding="utf-8")):
+        match = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if not match:
+            continue
+        anchor = heading_anchor(match.group(1))
+        count = seen.get(anchor, 0)
+        seen[anchor] = count + 1
+        found.add(anchor if count == 0 else f"{anchor}-{count}")
+    return found
+
+
+def relative_links(path: Path) -> list[tuple[int, str]]:
+    """(line number, target) of every link in the prose that is not a URL with a scheme."""
+    links = []
+    for number, line in _prose_lines(path.read_text(encoding="utf-8")):
+        prose = re.sub(r"``[^`]*``|`[^`]*`", lambda m: m.group(0) if "](" not in m.group(0) else "", line)
+        for target in _LINK.findall(prose):
+            if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target):
+                links.append((number, target))
+    return links
+
+
+def test_the_link_finders_find_links_and_anchors_as_github_renders_them(tmp_path):
+    assert heading_anchor("Faults: what survives what") == "faults-what-survives-what"
+    assert heading_anchor("Matching runs (`MatchRun`)") == "matching-runs-matchrun"
+    assert heading_anchor('The time zone, and what "today" is') == "the-time-zone-and-what-today-is"
+    assert heading_anchor("4. How matching decides") == "4-how-matching-decides"
+    assert heading_anchor("Title search accuracy: `search_accuracy.py`") == "title-search-accuracy-search_accuracypy"
+    document = tmp_path / "doc.md"
+    document.write_text(
+        "# Top\n\n## Notes\n\n## Notes\n\n"
+        "See [the contract](docs/contract.md#2-who), [`ops`](operations.md), [web](https://example.org/a.md),\n"
+        "[mail](mailto:a@b.c) and [here](#notes-1); ![a picture](img.png) is not a link.\n"
+        "```\n[not a link](nowhere.md)\n```\n",
+        encoding="utf-8",
+    )
+    assert anchors(document) == {"top", "notes", "notes-1"}
+    assert [target for _, target in relative_links(document)] == ["docs/contract.md#2-who", "operations.md", "#notes-1"]
+
+
+def test_every_relative_link_in_the_documents_points_to_a_file_and_anchor_that_exist():
+    documents = markdown_documents()
+    assert ROOT / "README.md" in documents and ROOT / "docs" / "contract.md" in documents
+    broken = []
+    checked = 0
+    for document in documents:
+        for number, target in relative_links(document):
+            checked += 1
+            file_part, _, anchor = target.partition("#")
+            linked = (document.parent / file_part).resolve() if file_part else document
+            where = f"{document.relative_to(ROOT)}:{number}: {target}"
+            if not linked.exists():
+                broken.append(f"{where} (no such file)")
+            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+                broken.append(f"{where} (no heading with this anchor in {linked.relative_to(ROOT)})")
+    assert checked > 20, f"only {checked} relative links found: the finder is broken"
+    assert not broken, "relative links that point nowhere:\n" + "\n".join(broken)

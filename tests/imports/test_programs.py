@@ -151,7 +151,7 @@ def test_the_import_programs_command(isco, regions, colleges, tmp_path):
     out = io.StringIO()
     call_command("import_programs", str(path), stdout=out)
     line = out.getvalue().strip()
-    assert line.startswith("programs.xlsx: 1 colleges created, 2 programs created, 3 cohorts created")
+    assert line.startswith("programs.xlsx: 1 college created, 2 programs created, 3 cohorts created")
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([PROGRAM_HEADER, program_row(seats="many")]))
     err = io.StringIO()

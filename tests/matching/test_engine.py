@@ -108,6 +108,7 @@ def test_the_rate_in_force_is_the_latest_on_or_before_the_need_date():
 # --- flags ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 def test_unmet_demand_when_nothing_covers_the_line():
     l = line(headcount=40)
     result = match_quarter(match_input([l], [], []))
@@ -135,6 +136,7 @@ def test_a_fully_covered_line_raises_no_flag():
     assert result.gaps == []
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 def test_the_late_drip_irrigation_class_is_a_timing_mismatch_with_a_reschedule():
     # Pre-sowing season from April; the class funded in the spring graduates on 15 May, too late.
     drip = line("7126", headcount=25, season_start=D(2026, 4, 1), season_end=D(2026, 5, 31))
@@ -150,7 +152,7 @@ def test_the_late_drip_irrigation_class_is_a_timing_mismatch_with_a_reschedule()
     assert rec.need_date == D(2026, 4, 1)
     # The class takes 103 days: to graduate by 1 April it must start by 19 December.
     assert rec.latest_intake_date == D(2025, 12, 19)
-    assert "2025-12-19" in timing.detail
+    assert "19 Dec 2025" in timing.detail
 
 
 def test_a_cohort_after_the_end_date_is_not_late_but_out():
@@ -246,6 +248,7 @@ def test_a_different_minor_group_without_sectors_is_not_adjacent():
     assert result.flags_of(FlagKind.MISDIRECTED_SUPPLY) == []
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 def test_uncoded_lines_are_flagged_and_never_dropped():
     l = line(None, headcount=7, occupation_title="комбайнёр")
     result = match_quarter(match_input([l], [], []))
@@ -253,6 +256,7 @@ def test_uncoded_lines_are_flagged_and_never_dropped():
     assert flag.kind == FlagKind.UNCODED_OCCUPATION and flag.count == 7 and "комбайнёр" in flag.detail
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 def test_the_flag_json_has_exactly_the_contract_fields():
     l = line(headcount=3)
     (flag,) = match_quarter(match_input([l], [], [])).flags
@@ -288,6 +292,7 @@ def test_recommendation_scores_are_shortfall_times_salary_midpoint_times_feasibi
     assert expand.salary_min_cny == Decimal("6000.00") and expand.currency == "CNY"
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 def test_matching_is_deterministic():
     ls = [line("8341", headcount=h, region=r) for h, r in [(5, "EKZ"), (7, "HORGOS"), (9, "ILI")]]
     p1, p2 = program(serves=("EKZ", "HORGOS")), program(serves=("HORGOS", "ILI"))
@@ -317,6 +322,7 @@ def test_expand_takes_the_duration_of_the_programs_recent_cohort_whatever_else_w
 # --- revision 2: flags name programs, not cohorts -------------------------------------------------
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 def test_a_program_with_several_late_cohorts_raises_one_timing_mismatch():
     l = line("7126", headcount=25, season_start=D(2026, 8, 1), season_end=D(2026, 9, 30))
     p = program(("7126",), college="XJ-SOLAR")
@@ -326,7 +332,7 @@ def test_a_program_with_several_late_cohorts_raises_one_timing_mismatch():
     (timing,) = result.flags_of(FlagKind.TIMING_MISMATCH)
     assert timing.cohort_graduation_date == D(2026, 8, 15)  # the earliest late cohort's
     assert timing.count == 25 and timing.surplus == 48  # min(shortfall, 48 seats); all unallocated
-    assert timing.program_code == p.code and "Program" in timing.detail
+    assert timing.program_code == p.code and "graduates too late" in timing.detail
     (rec,) = result.recommendations_of(RecommendationKind.RESCHEDULE)
     assert rec.latest_intake_date == D(2026, 8, 1) - dt.timedelta(days=100)
 
@@ -343,6 +349,7 @@ def test_cert_and_language_gaps_sum_the_programs_seats():
     assert lang.count == 5
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 def test_oversupply_and_misdirected_supply_name_the_program_once():
     operators = line("8341", headcount=40, sector="A")
     p = program(("7515",), college="GANSU-VC", sector="A", serves=("EKZ",))
@@ -351,7 +358,7 @@ def test_oversupply_and_misdirected_supply_name_the_program_once():
     result = match_quarter(match_input([operators], [p], cohorts))
     (over,) = result.flags_of(FlagKind.OVERSUPPLY)
     assert (over.surplus, over.count, over.cohort_graduation_date) == (55, 55, D(2026, 5, 31))
-    assert "55 of the 55 seats of program" in over.detail
+    assert "55 of the 55 seats of GANSU-VC/" in over.detail
     (mis,) = result.flags_of(FlagKind.MISDIRECTED_SUPPLY)
     assert (mis.surplus, mis.count, mis.cohort_graduation_date) == (55, 40, D(2026, 5, 31))
     (retool,) = result.recommendations_of(RecommendationKind.RETOOL)

@@ -8,6 +8,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +134,7 @@ def canonical(world, rng: random.Random) -> dict:
     }
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 @settings(max_examples=200, deadline=None)
 @given(worlds(), st.randoms(use_true_random=False))
 def test_any_insertion_order_gives_the_same_results(world, rng):

@@ -47,6 +47,7 @@ def extreme_worlds(draw):
     return lines, [p, other], cohorts
 
 
+@pytest.mark.django_db  # `detail` reads the names of regions, occupations and programs
 @settings(max_examples=300, deadline=None)
 @given(extreme_worlds(), st.sampled_from(["2026Q3", "0001Q1", "9999Q3"]))
 def test_any_dates_on_lines_and_cohorts_never_fail_a_match(world, quarter):

@@ -282,7 +282,7 @@ def test_colleges_hear_of_their_new_recommendations_once_across_swaps(make_user,
     with django_capture_on_commit_callbacks(execute=True):
         run_inline()
     gansu = [m for m in mailoutbox if m.to == ["gansu@example.org"]]
-    assert len(gansu) == 1 and "RETOOL" in gansu[0].body and "GANSU-VC" not in gansu[0].to
+    assert len(gansu) == 1 and "- Retool GRADERS" in gansu[0].body and "GANSU-VC" not in gansu[0].to
     with django_capture_on_commit_callbacks(execute=True):
         run_inline()
     assert len([m for m in mailoutbox if m.to == ["gansu@example.org"]]) == 1

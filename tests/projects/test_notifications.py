@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core import text
 from projects import notifications, services
 from projects.models import ProjectCondition
 from projects.tasks import remind_due_conditions
@@ -80,7 +81,7 @@ def test_beat_task_reminds_owner_and_lead_college_once(world, due_project, djang
     with django_capture_on_commit_callbacks(execute=True):
         assert remind_due_conditions() == 1
     assert recipients() == ["rev@example.org", "ust@example.org"]
-    assert "due " + (today + dt.timedelta(days=3)).isoformat() in mail.outbox[0].body
+    assert "due " + text.format_date(today + dt.timedelta(days=3)) in mail.outbox[0].body
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert remind_due_conditions() == 0  # already reminded today
@@ -97,6 +98,7 @@ def test_overdue_conditions_are_reminded_weekly(world, due_project, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         assert notifications.remind_due_conditions(today=today + dt.timedelta(days=4)) == 1
     assert "OVERDUE since" in mail.outbox[0].body
+    assert (today - dt.timedelta(days=1)).isoformat() not in mail.outbox[0].body  # "2 Dec 2026", not ISO
 
 
 def test_far_supplemented_or_closed_conditions_are_left_alone(world, due_project, django_capture_on_commit_callbacks):
@@ -134,11 +136,14 @@ def test_colleges_hear_of_new_recommendations_once(world, django_capture_on_comm
     recommend(first, "EXPAND", "KZ-UK")
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_college_recommendations(first.pk)
-    assert recipients() == ["ust@example.org"] and "EXPAND" in mail.outbox[0].body
+    assert recipients() == ["ust@example.org"] and "- Expand " in mail.outbox[0].body
+    # The sentence of the pages and the API: names, the date in the reader's style, plurals.
+    assert "15 Jul 2026" in mail.outbox[0].body and "2026-07-15" not in mail.outbox[0].body
+    assert "40 seats" in mail.outbox[0].body and "1 new recommendation for" in mail.outbox[0].subject
     mail.outbox.clear()
     second = gap_models.MatchRun.objects.create(quarter="2026Q3", status="succeeded")
     recommend(second, "EXPAND", "KZ-UK")  # the same advice again: no mail
     recommend(second, "RETOOL", "GS-VC")
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_college_recommendations(second.pk)
-    assert recipients() == ["gansu@example.org"] and "RETOOL" in mail.outbox[0].body
+    assert recipients() == ["gansu@example.org"] and "- Retool " in mail.outbox[0].body

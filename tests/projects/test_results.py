@@ -181,5 +181,5 @@ class TestStoredResults:
         CooperationProject.objects.update(pass_rate=None)
         out = io.StringIO()
         call_command("refresh_project_results", stdout=out)
-        assert "2 project(s)" in out.getvalue()
+        assert "2 projects" in out.getvalue() and "(s)" not in out.getvalue()
         assert stored(two_projects[0]).pass_rate == D("0.9")

@@ -29,6 +29,7 @@ def production_env(worker_env: dict) -> dict:
         SECRET_KEY=secrets.token_urlsafe(60),
         CELERY_BROKER_URL=worker_env.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15",
         ALLOWED_HOSTS="example.org",
+        TRUSTED_PROXY_COUNT="1",  # production refuses to start without it (tests/security/test_proxy_settings.py)
     )
     env.pop("SECURE_SSL_REDIRECT", None)
     env.pop("SECURE_HSTS_SECONDS", None)

@@ -100,3 +100,23 @@ def test_main_pages_are_labelled_and_structured(client, demo_data, username, pag
 
 def test_login_page_is_labelled(client):
     check(client.get(reverse("web:login")).content.decode(), navigation=False)  # no menu before login
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru", "kk"])
+def test_error_pages_and_the_logout_page_are_structured(client, make_user, language):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.views import defaults
+
+    from accounts.models import Role
+
+    client.force_login(make_user(Role.OFFICIAL))
+    for url in ("/no-such-page/", reverse("web:logout")):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert check(response.content.decode()).lang == language
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with translation.override(language):
+        failed = defaults.server_error(request)
+    assert check(failed.content.decode(), navigation=False).lang == language

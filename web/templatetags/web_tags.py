@@ -37,3 +37,25 @@ def subtract(value, other):
         return round(float(value) - float(other), 1)
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def fdate_iso(value):
+    """A date kept as an ISO string (in a JSON context, e.g. an early warning's next year's act-by),
+    in the reader's style; "" when it is not a date."""
+    import datetime as dt
+
+    from core import text
+
+    try:
+        return text.format_date(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return ""
+
+
+@register.filter
+def signed_points(fraction):
+    """A difference of two rates given as a fraction (0.07), in percentage points with its sign: "+7%"."""
+    from core import text
+
+    return text.format_percent(fraction, signed=True) if fraction is not None else ""

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from core.quarters import Quarter
+from core.text import format_count
 from demo.services import DEMO_PASSWORD, DemoError, demo_load
 from demo.world import HISTORY_QUARTERS, TARGET_QUARTERS, quarter_add
 
@@ -49,7 +50,10 @@ class Command(BaseCommand):
             created = ", ".join(f"{n} {what}" for what, n in summary.created.items())
             self.stdout.write(self.style.SUCCESS(f"Demo data created: {created}."))
             if summary.matched:
-                self.stdout.write(f"Matched {len(summary.matched)} quarters: {', '.join(summary.matched)}.")
+                self.stdout.write(format_count(
+                    len(summary.matched), "Matched %(n)s quarter: %(quarters)s.", "Matched %(n)s quarters: %(quarters)s.",
+                    quarters=", ".join(summary.matched),
+                ))
         else:
             self.stdout.write("Demo data already loaded; nothing changed.")
         if summary.today:
@@ -69,8 +73,11 @@ class Command(BaseCommand):
                 ))
             elif (now - summary.today).days > 0:
                 self.stdout.write(
-                    f"It was dated {(now - summary.today).days} day(s) ago; the early warning counts from today, "
-                    "so its statuses move on as the days pass."
+                    format_count(
+                        (now - summary.today).days,
+                        "It was dated %(n)s day ago; the early warning counts from today, so its statuses move on as the days pass.",
+                        "It was dated %(n)s days ago; the early warning counts from today, so its statuses move on as the days pass.",
+                    )
                 )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         width = max(len(username) for username, _role, _scope in summary.users)

@@ -8,12 +8,17 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from core.imports.safe import neutralise
+from core.text import format_count
 from core.quarters import Quarter
-from gaps.matching.flags import FLAG_FIELDS, FlagKind
+from gaps.matching.flags import FLAG_FIELDS, FlagKind, prime_flag_names
 from gaps.matching.selectors import current_run, flags_current
 from gaps.models import Region
 
-TABLE_COLUMNS = ("kind", "region_code", "occupation_code", "college_code", "program_code", "shortfall", "surplus", "count")
+TABLE_COLUMNS = (
+    "kind", "region_code", "occupation_code", "target_occupation_code", "college_code", "program_code",
+    "cohort_graduation_date", "shortfall", "surplus", "count",
+)
+CHUNK = 2000
 
 
 class Command(BaseCommand):
@@ -42,7 +47,14 @@ class Command(BaseCommand):
             if kind not in FlagKind.values:
                 raise CommandError(f"--kind: {kind!r} is not one of {', '.join(FlagKind.values)}")
             flags = flags.filter(kind=kind)
-        rows = [f.as_json() for f in flags.order_by("id").iterator(chunk_size=2000)]
+        rows = []
+        chunk = []
+        for flag in flags.order_by("id").iterator(chunk_size=CHUNK):
+            chunk.append(flag)
+            if len(chunk) == CHUNK:
+                rows.extend(_as_json(chunk))
+                chunk = []
+        rows.extend(_as_json(chunk))
         if format == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         elif format == "csv":
@@ -52,7 +64,12 @@ class Command(BaseCommand):
                 writer.writerow([neutralise("" if row[k] is None else row[k]) for k in FLAG_FIELDS])
         else:
             write_table(self.stdout, TABLE_COLUMNS, [[row[k] for k in TABLE_COLUMNS] for row in rows])
-            self.stdout.write(f"{len(rows)} flags")
+            self.stdout.write(format_count(len(rows), "%(n)s flag", "%(n)s flags"))
+
+
+def _as_json(flags) -> list[dict]:
+    prime_flag_names(flags)  # the chunk's program titles in one query, not one per flag
+    return [flag.as_json() for flag in flags]
 
 
 def write_table(out, columns, rows) -> None:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.text import format_count
 from projects.services import project_results_refresh
 
 
@@ -11,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = project_results_refresh()
-        self.stdout.write(self.style.SUCCESS(f"refreshed the results of {count} project(s)"))
+        self.stdout.write(self.style.SUCCESS(format_count(
+            count, "refreshed the results of %(n)s project", "refreshed the results of %(n)s projects")))

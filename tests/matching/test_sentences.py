@@ -1,0 +1,137 @@
+"""The `detail` sentences of flags and recommendations name things people know, in their language:
+occupations, regions, programs and colleges by name before the code, dates in the reader's one
+style, money with its currency and the CNY equivalent once, languages and certifications by name,
+counts with their plurals (issue 14, point 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from gaps.matching.flags import FlagKind, new_flag, prime_flag_names
+from gaps.matching.recommendations import RecommendationKind, recommendation_detail
+from gaps.models import Occupation, Region
+from training.models import College, Program
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+@pytest.fixture
+def names():
+    Occupation.objects.create(code="8", level=1, title_en="8")
+    Occupation.objects.create(code="83", level=2, title_en="83", parent_id="8")
+    Occupation.objects.create(code="834", level=3, title_en="834", parent_id="83")
+    Occupation.objects.create(
+        code="8341", level=4, parent_id="834", title_en="Mobile farm and forestry plant operators",
+        title_ru="Операторы сельскохозяйственных и лесохозяйственных машин", title_zh="农林移动机械操作员",
+    )
+    Region.objects.create(code="KZ-VOS", country="KZ", name_en="East Kazakhstan Region",
+                          name_ru="Восточно-Казахстанская область", name_kk="Шығыс Қазақстан облысы", name_zh="东哈萨克斯坦州")
+    college = College.objects.create(code="CN-GS-AVTC", name="Gansu Agricultural Vocational College", country="CN")
+    Program.objects.create(college=college, code="FV-GRADE", title="Fruit and vegetable grading")
+
+
+def timing(**extra):
+    values = dict(
+        kind=FlagKind.TIMING_MISMATCH.value, quarter="2026Q3", region_code="KZ-VOS", occupation_code="8341",
+        college_code="CN-GS-AVTC", program_code="FV-GRADE", cohort_graduation_date=D(2026, 8, 15),
+        headcount=40, covered=0, shortfall=40, count=1, surplus=30,
+        context={"need_date": "2026-07-01", "latest_intake_date": "2026-02-10", "cohorts": 2, "seats": 30},
+    )
+    values.update(extra)
+    return new_flag(**values)
+
+
+def test_a_flag_names_the_occupation_region_and_program_before_their_codes(names):
+    detail = timing().detail
+    assert "Mobile farm and forestry plant operators (8341)" in detail
+    assert "East Kazakhstan Region (KZ-VOS)" in detail
+    assert "Fruit and vegetable grading (FV-GRADE) at Gansu Agricultural Vocational College" in detail
+    assert "15 Aug 2026" in detail and "10 Feb 2026" in detail and "1 Jul 2026" in detail
+    assert "2026-" not in detail
+    assert "2 cohorts" in detail and "up to 1 worker " in detail  # plurals
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", ("Операторы сельскохозяйственных и лесохозяйственных машин (8341)", "Восточно-Казахстанская область (KZ-VOS)", "15 августа 2026")),
+        ("zh-hans", ("农林移动机械操作员 (8341)", "东哈萨克斯坦州 (KZ-VOS)", "2026年8月15日")),
+        # No Kazakh title: the Russian one (Kazakh readers read Russian before English).
+        ("kk", ("Операторы сельскохозяйственных и лесохозяйственных машин (8341)", "Шығыс Қазақстан облысы (KZ-VOS)", "2026 ж.")),
+    ],
+)
+def test_a_flag_reads_in_the_readers_language(names, language, expected):
+    with translation.override(language):
+        detail = timing().detail
+    for part in expected:
+        assert part in detail
+    assert "graduates too late" not in detail  # translated, not the English sentence
+
+
+def test_russian_plurals_of_workers(names):
+    with translation.override("ru"):
+        texts = {n: new_flag(kind=FlagKind.UNMET_DEMAND.value, quarter="2026Q3", region_code="KZ-VOS",
+                             occupation_code="8341", headcount=n, covered=0, shortfall=n, count=n,
+                             context={"need_date": "2026-07-01"}).detail for n in (1, 3, 5)}
+    assert "1 работник " in texts[1] and "3 работника " in texts[3] and "5 работников " in texts[5]
+
+
+def test_language_and_certification_gaps_name_them(names):
+    lang = timing(kind=FlagKind.LANGUAGE_GAP.value, context={"languages": ["ru", "kk"]}).detail
+    assert "Russian or Kazakh" in lang and "languages ru" not in lang
+    cert = timing(kind=FlagKind.CERTIFICATION_GAP.value, context={"certification": "KZ"}).detail
+    assert "Kazakhstan's national skill assessment (KZ)" in cert
+
+
+def test_oversupply_and_misdirected_supply_count_seats(names):
+    over = timing(kind=FlagKind.OVERSUPPLY.value, surplus=1, context={"seats": 1}).detail
+    assert over.startswith("1 of the 1 seat of Fruit and vegetable grading (FV-GRADE)")
+    mis = timing(kind=FlagKind.MISDIRECTED_SUPPLY.value, occupation_code="8341", target_occupation_code="8341",
+                 surplus=12, count=1).detail
+    assert "leaves 12 seats unused" in mis and "retool up to 1 seat " in mis
+
+
+def recommendation(**extra):
+    values = dict(
+        kind=RecommendationKind.RESCHEDULE.value, college_code="CN-GS-AVTC", program_code="FV-GRADE",
+        region_code="KZ-VOS", occupation_code="8341", from_occupation_code=None, headcount=25,
+        need_date=D(2026, 7, 1), latest_intake_date=D(2026, 2, 10), salary_min=Decimal("350000.00"),
+        salary_max=Decimal("500000.00"), currency="KZT", salary_min_cny=Decimal("4900.00"),
+        salary_max_cny=Decimal("7000.00"),
+    )
+    values.update(extra)
+    return values
+
+
+def test_a_recommendation_formats_its_money_once_with_the_cny_equivalent(names):
+    detail = recommendation_detail(recommendation())
+    assert "350,000–500,000\u00a0KZT a month (≈ 4,900–7,000\u00a0CNY)" in detail
+    assert "350000.00" not in detail and detail.count("CNY") == 1
+    assert "Take the intake by 10 Feb 2026." in detail and "25 workers" in detail
+    with translation.override("ru"):
+        ru = recommendation_detail(recommendation())
+    assert "350\u00a0000–500\u00a0000\u00a0KZT" in ru and "10 февраля 2026" in ru
+    cny = recommendation_detail(recommendation(kind=RecommendationKind.OPEN.value, program_code=None, currency="CNY",
+                                               salary_min=Decimal(6000), salary_max=Decimal(8000), latest_intake_date=None))
+    assert "6,000–8,000\u00a0CNY a month." in cny and "≈" not in cny and "intake" not in cny
+
+
+def test_a_page_of_flags_reads_its_program_titles_in_one_query(names):
+    college = College.objects.get()
+    for i in range(30):
+        Program.objects.create(college=college, code=f"P{i}", title=f"Program {i}")
+    flags = [timing(program_code=f"P{i}") for i in range(30)]
+    timing().detail  # regions, occupations and colleges are loaded whole, once
+    with CaptureQueriesContext(connection) as queries:
+        prime_flag_names(flags)
+        details = [f.detail for f in flags]
+    assert len(queries) == 1
+    assert all(f"Program {i} (P{i})" in details[i] for i in range(30))

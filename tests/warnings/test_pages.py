@@ -1,0 +1,246 @@
+"""The early-warning board and an entry's page per role, in four languages, and fast-tracking an entry
+into exactly one cooperation project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Role
+from gaps.models import Gap, WarningNotice, WarningRating, WarningStatus
+from projects import services
+from projects.choices import ProjectStatus
+from projects.models import CooperationProject, GapDecision
+
+from ..api import factories as af
+from . import factories as f
+
+ISO = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+
+
+@pytest.fixture
+def board(db, make_user):
+    af.occupations()
+    east, north = af.region("KZ-VOS", name_en="East Kazakhstan"), af.region("KZ-SEV", name_en="North Kazakhstan")
+    ust = af.college("UST")
+    af.program(ust, "OPS", trains=("8341",), serves=[east])
+    today = timezone.localdate()
+    entries = {
+        "now": f.warning(east, "8341", "2027Q3", status=WarningStatus.ACT_NOW, today=today,
+                         rating=WarningRating.CRITICAL, wage_pressure="0.07"),
+        "plan": f.warning(east, "8344", "2027Q4", status=WarningStatus.PLAN, today=today),
+        "short": f.warning(east, "7515", "2027Q2", status=WarningStatus.SHORT_COURSE_ONLY, today=today),
+        "missed": f.warning(north, "8341", "2027Q1", status=WarningStatus.MISSED, today=today,
+                            context={"next_need_date": "2028-03-01", "next_act_by": "2027-09-03"}),
+    }
+    # Past years' reports of the same quarter: the official's chart shows them.
+    for year, count in ((2025, 1), (2026, 1)):
+        report = af.report(east, f"{year}Q3", status="submitted")
+        report.lines.update(headcount=100 + 10 * (year - 2025))
+    f.recommendation(entries["now"], ust, seats=25)
+    f.recommendation(entries["short"], ust, kind="EXPAND", seats=10)
+    users = {
+        "official": make_user(Role.OFFICIAL, regions=[east]),
+        "north": make_user(Role.OFFICIAL, regions=[north]),
+        "staff": make_user(Role.COLLEGE_STAFF, colleges=[ust]),
+        "reviewer": make_user(Role.REVIEWER),
+        "reviewer2": make_user(Role.REVIEWER),
+        "nobody": make_user(None),
+    }
+    return {"today": today, "east": east, "north_region": north, "ust": ust, **entries, **users}
+
+
+def client_for(user, language="en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+def _links(html: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'href="/early-warnings/(\d+)/"', html)}
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("official", {"now", "plan", "short"}), ("north", {"missed"}), ("staff", {"now", "plan", "short"}),
+     ("reviewer", {"now", "plan", "short", "missed"}), ("nobody", set())],
+)
+def test_each_role_sees_its_board(board, who, sees):
+    response = client_for(board[who]).get("/early-warnings/")
+    assert response.status_code == 200
+    assert _links(response.content.decode()) == {board[k].pk for k in sees}
+    for key in ("now", "plan", "short", "missed"):
+        expected = 200 if key in sees else 404
+        assert client_for(board[who]).get(f"/early-warnings/{board[key].pk}/").status_code == expected, key
+
+
+def test_the_board_reads_act_by_dates_never_bare_iso(board):
+    html = client_for(board["reviewer"]).get("/early-warnings/").content.decode()
+    assert "act by" in html and "15 days left" in html
+    assert "too late" in html  # the missed and the short-course-only entries
+    assert "next year: act by 3 Sep 2027" in html
+    body = html.split("<main", 1)[1]
+    assert not ISO.search(re.sub(r'datetime="[^"]*"', "", body)), ISO.search(body)
+
+
+def test_reviewers_see_the_indicators_most_urgent_first(board):
+    html = client_for(board["reviewer"]).get("/early-warnings/").content.decode()
+    assert "gap in 3 of 8 quarters" in html and re.search(r"wage pressure \+7\s?%", html)
+    order = [pk for pk in re.findall(r'href="/early-warnings/(\d+)/"', html)]
+    assert [int(pk) for pk in dict.fromkeys(order)] == [board[k].pk for k in ("now", "short", "plan", "missed")]
+
+
+def test_officials_see_the_history_chart_next_to_the_forecast(board):
+    html = client_for(board["official"]).get("/early-warnings/").content.decode()
+    assert f'data-chart="ew-data-{board["now"].pk}"' in html
+    assert "Reported headcount" in html and "80-percent interval" in html
+    detail = client_for(board["official"]).get(f"/early-warnings/{board['now'].pk}/").content.decode()
+    assert "no report" in detail  # 2024Q3: the region submitted no report
+    assert ">100<" in detail and ">110<" in detail  # 2025Q3 and 2026Q3 as reported
+
+
+def test_colleges_see_what_to_open_or_expand_by_act_by(board):
+    html = client_for(board["staff"]).get("/early-warnings/").content.decode()
+    section = html.split('id="ew-actions-title"', 1)[1].split("</section>", 1)[0]
+    assert "OPEN" in section and "EXPAND" in section
+    # The feasible one first; the one whose act-by passed is shown as too late, after it.
+    assert section.index("OPEN") < section.index("EXPAND")
+    assert "too late" in section.split("EXPAND", 1)[1]
+
+
+def test_home_and_nav_lead_to_the_board(board):
+    for who in ("official", "staff", "reviewer"):
+        html = client_for(board[who]).get("/").content.decode()
+        assert 'href="/early-warnings/"' in html
+    assert "1 coming shortfall must be acted on now." in client_for(board["official"]).get("/").content.decode()
+
+
+def test_the_notification_list_shows_announced_warnings(board):
+    WarningNotice.objects.create(warning=board["now"], status=WarningStatus.ACT_NOW, recipients=2)
+    html = client_for(board["official"]).get("/early-warnings/").content.decode()
+    assert "Notifications" in html and "entered “Act now”" in html
+    assert "Notifications" not in client_for(board["north"]).get("/early-warnings/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru", "kk"])
+def test_the_board_in_four_languages(board, language):
+    for who in ("official", "staff", "reviewer"):
+        response = client_for(board[who], language).get("/early-warnings/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'lang="{language}"' in html
+        if language != "en":
+            assert "Early warning" not in html.split("<main", 1)[1], (language, who)
+            assert "act by" not in html and "too late" not in html.split("<main", 1)[1]
+
+
+def test_a_bad_quarter_is_a_404_not_a_500(board):
+    assert client_for(board["reviewer"]).get("/early-warnings/?quarter=2027Q9").status_code == 404
+    assert client_for(board["reviewer"]).get("/early-warnings/?status=nonsense").status_code == 200
+
+
+# --- fast-track --------------------------------------------------------------------------------------
+
+
+def test_a_reviewer_fast_tracks_an_entry_into_one_project(board):
+    client = client_for(board["reviewer"])
+    response = client.post(f"/early-warnings/{board['now'].pk}/fast-track/", {"comment": "before the harvest"})
+    project = CooperationProject.objects.get(origin_warning=board["now"])
+    assert response.status_code == 302 and response["Location"] == f"/projects/{project.pk}/"
+    assert project.status == ProjectStatus.FAST_TRACKED and project.planned_trainees == 40
+    assert project.origin_gap.quarter == "2027Q3" and project.origin_gap.is_active is False
+    assert project.decision.comment == "before the harvest" and project.conditions.count() == 1
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(board["reviewer"])
+    assert api.get(f"/api/v1/projects/{project.pk}/").json()["origin_warning"] == board["now"].pk
+    listed = api.get("/api/v1/projects/").json()["results"]
+    assert [row["origin_warning"] for row in listed] == [board["now"].pk]
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert f'href="/early-warnings/{board["now"].pk}/"' in page and "Fast-tracked from the early warning" in page
+    # A second time: the same project, a message, no second one.
+    again = client.post(f"/early-warnings/{board['now'].pk}/fast-track/", follow=True)
+    assert "already fast-tracked" in again.content.decode()
+    assert CooperationProject.objects.filter(origin_warning=board["now"]).count() == 1
+    detail = client.get(f"/early-warnings/{board['now'].pk}/").content.decode()
+    assert project.title in detail and "Fast-track: create the project" not in detail
+
+
+def test_only_reviewers_fast_track(board):
+    for who in ("official", "staff"):
+        response = client_for(board[who]).post(f"/early-warnings/{board['now'].pk}/fast-track/")
+        assert response.status_code == 403
+    assert client_for(board["north"]).post(f"/early-warnings/{board['now'].pk}/fast-track/").status_code == 404
+    assert not CooperationProject.objects.exists()
+
+
+def test_an_inactive_entry_is_not_fast_tracked(board):
+    board["now"].is_active = False
+    board["now"].save()
+    with pytest.raises(Exception) as caught:
+        services.warning_fast_track(warning=board["now"], user=board["reviewer"])
+    assert "no longer" in str(caught.value)
+
+
+def test_an_entry_whose_gap_was_approved_joins_that_project(board):
+    gap = Gap.objects.create(region=board["east"], quarter="2027Q3", occupation_id="8341", headcount=120, covered=80,
+                             shortfall=40, need_date=dt.date(2027, 7, 1))
+    project = services.gap_approve(gap=gap, user=board["reviewer"])
+    assert services.warning_fast_track(warning=board["now"], user=board["reviewer"]).pk == project.pk
+    assert CooperationProject.objects.count() == 1 and GapDecision.objects.count() == 1
+
+
+def test_an_entry_whose_gap_was_rejected_is_a_conflict(board):
+    gap = Gap.objects.create(region=board["east"], quarter="2027Q3", occupation_id="8341", headcount=120, covered=80,
+                             shortfall=40, need_date=dt.date(2027, 7, 1))
+    services.gap_reject(gap=gap, user=board["reviewer"], comment="not a priority")
+    with pytest.raises(services.DecisionConflict):
+        services.warning_fast_track(warning=board["now"], user=board["reviewer"])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_fast_tracks_create_exactly_one_project(board, make_user):
+    assert connection.vendor == "postgresql"
+    n = 6
+    reviewers = [board["reviewer"], board["reviewer2"]] + [make_user(Role.REVIEWER) for _ in range(n - 2)]
+    barrier = threading.Barrier(n)
+    outcomes: list = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            outcomes[i] = services.warning_fast_track(warning=board["now"].pk, user=reviewers[i])
+        except BaseException as exc:  # noqa: BLE001 - the test inspects every outcome
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    projects = [o for o in outcomes if isinstance(o, CooperationProject)]
+    conflicts = [o for o in outcomes if isinstance(o, services.WarningConflict)]
+    assert len(projects) == 1 and len(conflicts) == n - 1, outcomes
+    assert CooperationProject.objects.filter(origin_warning=board["now"]).count() == 1
+    assert Gap.objects.filter(region=board["east"], quarter="2027Q3", occupation_id="8341").count() == 1
+    assert all(c.project.pk == projects[0].pk for c in conflicts)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru", "kk"])
+def test_the_board_and_an_entry_are_labelled_and_structured(board, language):
+    from ..web.test_accessibility import check
+
+    for who in ("official", "staff", "reviewer"):
+        for url in ("/early-warnings/", f"/early-warnings/{board['now'].pk}/"):
+            response = client_for(board[who], language).get(url)
+            assert response.status_code == 200, (who, url)
+            assert check(response.content.decode()).lang == language

@@ -1,0 +1,102 @@
+"""The early-warning board in a real browser: four languages through the switcher, the officials'
+history/forecast chart drawn from the vendored Chart.js, a phone-width screen, and a reviewer's
+fast-track. Screenshots of each go to test-artifacts/ (early-warning-*.png) for people to look at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from gaps.models import GapReport, GapReportLine, ReportStatus, WarningRating, WarningStatus
+from projects.models import CooperationProject
+
+from ..warnings import factories as f
+from .conftest import ARTIFACTS, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+BOARD_IN = {
+    "en": ("Early warning", "East Kazakhstan Region", "act by"),
+    "zh-hans": ("预警", "东哈萨克斯坦州", "前行动"),
+    "ru": ("Раннее предупреждение", "Восточно-Казахстанская область", "действовать до"),
+    "kk": ("Ерте ескерту", "Шығыс Қазақстан облысы", "дейін"),
+}
+
+
+@pytest.fixture
+def board(make_user, regions, occupations):
+    today = timezone.localdate()
+    east, horgos = regions["east"], regions["horgos"]
+    entries = {
+        "now": f.warning(east, "8341", "2027Q3", status=WarningStatus.ACT_NOW, today=today,
+                         rating=WarningRating.CRITICAL, wage_pressure="0.07"),
+        "plan": f.warning(east, "7411", "2027Q4", status=WarningStatus.PLAN, today=today),
+        "short": f.warning(east, "7543", "2027Q2", status=WarningStatus.SHORT_COURSE_ONLY, today=today),
+        "missed": f.warning(horgos, "8341", "2027Q1", status=WarningStatus.MISSED, today=today,
+                            context={"next_need_date": "2028-03-01", "next_act_by": "2027-09-03"}),
+    }
+    official = make_user(Role.OFFICIAL, regions=[east], username="aigerim")
+    for year, headcount in ((2025, 100), (2026, 110)):  # the history the chart shows
+        report = GapReport.objects.create(region=east, quarter=f"{year}Q3", status=ReportStatus.SUBMITTED,
+                                          submitted_at=timezone.now())
+        GapReportLine.objects.create(report=report, line_no=1, occupation_id="8341", occupation_title="operator",
+                                     headcount=headcount, salary_min=250000, salary_max=320000, currency="KZT",
+                                     season_start=dt.date(year, 8, 15), season_end=dt.date(year, 10, 15),
+                                     languages=["ru"])
+    make_user(Role.REVIEWER, username="rustam")
+    return {"today": today, "official": official, **entries}
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"early-warning-{name}.png"), full_page=True)
+
+
+def test_the_officials_board_in_four_languages_with_its_chart(page, board):
+    login(page, "aigerim")
+    page.goto(page.base_url + "/early-warnings/")
+    for code, (heading, region_name, act_by) in BOARD_IN.items():
+        page.get_by_role("combobox", name=re.compile(".")).first.select_option(code)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        expect(page.locator("h1")).to_have_text(heading)
+        expect(page.get_by_role("link", name=heading)).to_be_visible()  # the main navigation
+        board_table = page.locator("table.ew-board")
+        expect(board_table.get_by_role("row").filter(has_text=region_name).first).to_be_visible()
+        expect(board_table).to_contain_text(act_by)
+        expect(page.locator(f'canvas[data-chart="ew-data-{board["now"].pk}"]')).to_have_attribute("data-drawn", "1")
+        assert not re.search(r"\b20\d\d-\d\d-\d\d\b", board_table.inner_text())  # never a bare ISO date
+        shot(page, f"official-{code}")
+    assert page.console_errors == []
+
+
+def test_the_board_fits_a_phone_width_screen(page, board):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "rustam")
+    page.goto(page.base_url + "/early-warnings/")
+    expect(page.locator("table.ew-board")).to_contain_text("gap in 3 of 8 quarters")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "reviewer-390px")
+    page.goto(page.base_url + f"/early-warnings/{board['now'].pk}/")
+    expect(page.locator('canvas[data-chart="ew-data"]')).to_have_attribute("data-drawn", "1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "entry-390px")
+    assert page.console_errors == []
+
+
+def test_a_reviewer_fast_tracks_an_entry_from_its_page(page, board):
+    login(page, "rustam")
+    page.goto(page.base_url + "/early-warnings/")
+    page.locator("table.ew-board").get_by_role("link").first.click()
+    expect(page.locator("h1")).to_contain_text("East Kazakhstan Region")
+    page.get_by_label("Comment (optional)").fill("Before the harvest")
+    page.get_by_role("button", name="Fast-track: create the project").click()
+    expect(page.locator(".message")).to_contain_text("Fast-tracked")
+    project = CooperationProject.objects.get(origin_warning=board["now"])
+    assert page.url.endswith(f"/projects/{project.pk}/")
+    shot(page, "fast-tracked")
+    assert page.console_errors == []
