@@ -103,7 +103,7 @@ class PlanSettings:
 @dataclass(frozen=True)
 class PlanInput:
     today: dt.date
-    budget: Decimal
+    budget: Decimal | None  # None: no budget limit
     lines: tuple[PlanLine, ...]
     programs: tuple[PlanProgram, ...]
     settings: PlanSettings = PlanSettings()
@@ -151,7 +151,7 @@ class Uncovered:
 @dataclass
 class PlanResult:
     today: dt.date
-    budget: Decimal
+    budget: Decimal | None
     spent: int
     value: Decimal
     proposals: list[Proposal]
@@ -303,7 +303,8 @@ def solve(inp: PlanInput) -> PlanResult:
         row([(2 * n_k + p, 1.0) for p in by_k[k]] + [(n_k + k, -1.0)], -np.inf, 0.0)
     for lid, ps in sorted(by_line.items()):
         row([(2 * n_k + p, 1.0) for p in ps], -np.inf, float(lines[lid].shortfall))
-    row([(n_k + k, float(c.program.cost_per_seat)) for k, c in enumerate(cands)], -np.inf, float(inp.budget))
+    if inp.budget is not None:
+        row([(n_k + k, float(c.program.cost_per_seat)) for k, c in enumerate(cands)], -np.inf, float(inp.budget))
     cliques = mobile_cliques(cands, conf.mobile_transfer_days)
     for clique in cliques:
         row([(k, 1.0) for k in clique], -np.inf, 1.0)
