@@ -30,3 +30,39 @@ def test_the_demo_plan_has_a_county_class_and_a_mobile_stop(demo_world):
     assert data["spent_cny"] == sum(p["cost_cny"] for p in data["proposals"])
     mobile = [p for p in data["proposals"] if p["mobile"]]
     assert all(len(p["region_codes"]) == 1 for p in mobile)
+
+
+def test_the_command_prints_the_plan_as_json_with_a_budget(demo_world):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("plan_training", "--today", DAY.isoformat(), "--budget", "300,000", "--format", "json",
+                 stdout=out, stderr=err)
+    data = json.loads(out.getvalue())
+    assert set(data) >= {"today", "budget_cny", "spent_cny", "value", "proposals"}
+    assert data["today"] == "2026-12-03" and data["budget_cny"] == 300000
+    assert 0 < data["spent_cny"] <= 300000
+    for p in data["proposals"]:
+        assert set(p) >= {"college_code", "program_code", "region_codes", "occupation_code", "seats", "intake_date",
+                          "graduation_date", "cost_cny", "covers", "value"}
+        assert p["intake_date"] >= "2026-12-03" and p["seats"] >= 10
+    assert any(u["reason"] == "budget" for u in data["uncovered"])
+    assert "step 1/5" in err.getvalue()
+
+
+def test_the_command_table_puts_names_before_codes_and_money_with_its_currency(demo_world):
+    out = io.StringIO()
+    call_command("plan_training", "--today", DAY.isoformat(), stdout=out, stderr=io.StringIO())
+    table = out.getvalue()
+    assert "Zaysan District (KZ-VOS-ZAY)" in table and "/HARV-ZAY)" in table  # the county class, by name then code
+    assert "budget no limit" in table and "MIP gap 0" in table and "\u00a0CNY" in table
+    out = io.StringIO()
+    call_command("plan_training", "--today", DAY.isoformat(), "--budget", "300000", stdout=out, stderr=io.StringIO())
+    table = out.getvalue()
+    assert "budget 300,000\u00a0CNY" in table and "not within the budget" in table
+
+
+def test_the_command_reports_bad_options_at_once(demo_world):
+    with pytest.raises(CommandError) as info:
+        call_command("plan_training", "--today", "2026-13-01", "--budget", "lots", stdout=io.StringIO())
+    assert "--today" in str(info.value) and "--budget" in str(info.value)
+    with pytest.raises(CommandError, match="--budget"):
+        call_command("plan_training", "--budget", "-5", stdout=io.StringIO())
