@@ -365,31 +365,34 @@ def _result(inp, lines, cands, pairs, x, hints, solver) -> PlanResult:
                                   seats * c.program.cost_per_seat, items, value))
     proposals.sort(key=lambda p: (p.intake_date, p.program.college_code, p.program.code, p.region_codes))
 
-    # Room left per line: a candidate eligible for it that is not opened or not full.
-    room: set[int] = set()
+    # Seats still free per line: in the cohorts eligible for it, up to their largest size (none in a
+    # mobile workshop's cohort whose time the route already spends elsewhere). The workers those seats
+    # could take stay uncovered for the budget; the rest for capacity (or no candidate, too late).
     taken: set[int] = set()
-    cliques = mobile_cliques(cands, inp.settings.mobile_transfer_days)
-    for clique in cliques:
+    for clique in mobile_cliques(cands, inp.settings.mobile_transfer_days):
         if any(x[k] > 0 for k in clique):
             taken.update(k for k in clique if x[k] <= 0)
+    free: dict[int, int] = defaultdict(int)
     for k, c in enumerate(cands):
-        if k in taken or x[n_k + k] >= c.program.max_seats:
-            continue
-        room.update(c.line_ids)
+        if k not in taken:
+            for lid in c.line_ids:
+                free[lid] += max(0, c.program.max_seats - int(x[n_k + k]))
     eligible_any = {lid for c in cands for lid in c.line_ids}
     uncovered = []
     for line in sorted(lines.values(), key=lambda l: (l.quarter, l.region_code, l.occupation_code, l.id)):
         remaining = line.shortfall - covered[line.id]
         if remaining <= 0:
             continue
-        if line.id in room:
-            reason = BUDGET
-        elif line.id in eligible_any:
-            reason = CAPACITY
-        else:
+        for_budget = min(remaining, free[line.id])
+        if for_budget:
+            uncovered.append(Uncovered(line, for_budget, BUDGET))
+        if remaining > for_budget:
             found = hints.get(line.id, set())
-            reason = TOO_LATE if TOO_LATE in found else CAPACITY if CAPACITY in found else NO_CANDIDATE
-        uncovered.append(Uncovered(line, remaining, reason))
+            if line.id in eligible_any:
+                reason = CAPACITY
+            else:
+                reason = TOO_LATE if TOO_LATE in found else CAPACITY if CAPACITY in found else NO_CANDIDATE
+            uncovered.append(Uncovered(line, remaining - for_budget, reason))
     value = sum((p.value for p in proposals), Decimal(0))
     return PlanResult(inp.today, inp.budget, sum(p.cost_cny for p in proposals), value, proposals, uncovered,
                       solver)

@@ -34,11 +34,16 @@ def program(id=1, occupations=("8341",), duration=120, max_seats=30, cost=9000, 
 
 
 def plan(lines, programs, budget=10**9, **conf):
-    return opt.solve(opt.PlanInput(TODAY, Decimal(budget), tuple(lines), tuple(programs), opt.PlanSettings(**conf)))
+    money = None if budget is None else Decimal(budget)
+    return opt.solve(opt.PlanInput(TODAY, money, tuple(lines), tuple(programs), opt.PlanSettings(**conf)))
 
 
 def reasons(result):
-    return {u.line.id: (u.reason, u.remaining) for u in result.uncovered}
+    """Line id -> (reason, workers), or a list of them when a line's uncovered workers have several reasons."""
+    out = {}
+    for u in result.uncovered:
+        out.setdefault(u.line.id, []).append((u.reason, u.remaining))
+    return {lid: items[0] if len(items) == 1 else items for lid, items in out.items()}
 
 
 def test_it_opens_one_cohort_with_the_shortfall_as_seats_and_intake_n_minus_duration():
@@ -92,6 +97,20 @@ def test_budget_limits_the_plan_and_names_the_reason():
     assert reasons(result) == {1: (opt.BUDGET, 5)}
     result = plan([line(shortfall=20)], [program(cost=1000)], budget=9999)
     assert result.proposals == [] and reasons(result) == {1: (opt.BUDGET, 20)}
+
+
+def test_the_worked_example_of_the_contract():
+    # docs/contract.md, section 10: shortfall 115 at a CNY midpoint of 5,040; LUBAN/HARV up to 40 seats at
+    # 9,000 CNY. Budget 300,000: 33 seats (297,000), value 166,320; of the 82 left, 75 for capacity, 7 budget.
+    entry = line(shortfall=115, weight="5040")
+    result = plan([entry], [program(max_seats=40, cost=9000)], budget=300000)
+    [p] = result.proposals
+    assert (p.seats, p.cost_cny, p.value) == (33, 297000, Decimal("166320.00"))
+    assert reasons(result) == {1: [(opt.BUDGET, 7), (opt.CAPACITY, 75)]}
+    unlimited = plan([entry], [program(max_seats=40, cost=9000)], budget=None)
+    assert [(p.seats, p.cost_cny) for p in unlimited.proposals] == [(40, 360000)]
+    assert reasons(unlimited) == {1: (opt.CAPACITY, 75)}
+    assert [p.seats for p in plan([line(shortfall=25)], [program(max_seats=40)], budget=None).proposals] == [25]
 
 
 def test_higher_paid_lines_first_within_the_budget():
