@@ -86,3 +86,26 @@ def test_simultaneous_acceptances_create_exactly_one_project(world, make_user):
     outcomes = _race(lambda i: services.training_plan_accept(proposals=ids, user=reviewers[i]), n=8)
     assert all(isinstance(o, CooperationProject) for o in outcomes), outcomes
     assert len({o.pk for o in outcomes}) == 1 and CooperationProject.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_project_from_the_plan_shows_in_the_repository_without_a_gap(world, client):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    _, proposals = make_plan(world)
+    project = services.training_plan_accept(proposals=[proposals[0].pk], user=world["reviewer"])
+    api = APIClient()
+    api.force_authenticate(world["reviewer"])
+    listed = api.get("/api/v1/projects/")
+    assert listed.status_code == 200
+    rows = listed.json()["results"] if isinstance(listed.json(), dict) else listed.json()
+    assert [r["origin_gap"] for r in rows if r["id"] == project.pk] == [None]
+    detail = api.get(f"/api/v1/projects/{project.pk}/")
+    assert detail.status_code == 200 and detail.json()["origin_gap"] is None
+    export = api.get("/api/v1/projects/export/?format=csv")
+    assert export.status_code == 200 and "KZ-VOS" in export.content.decode()
+    client.force_login(world["reviewer"])
+    for url in (reverse("web:projects"), reverse("web:project", args=[project.pk])):
+        page = client.get(url)
+        assert page.status_code == 200 and "Accepted from the training plan" in page.content.decode()
