@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 app_name = "web"
 
@@ -36,6 +36,9 @@ urlpatterns = [
     path("projects/<int:pk>/<str:action>/", views.project_transition, name="project-transition"),
     path("projects/<int:pk>/conditions/<int:condition_pk>/supplement/", views.condition_supplement,
          name="condition-supplement"),
+    path("plan/", plan_views.plan_page, name="training-plans"),
+    path("plan/<int:pk>/", plan_views.plan_page, name="training-plan"),
+    path("plan/<int:pk>/accept/", plan_views.plan_accept, name="training-plan-accept"),
     path("gaps/", views.gaps_page, name="gaps"),
     path("gaps/<int:pk>/", views.gap_page, name="gap"),
     path("gaps/<int:pk>/approve/", views.gap_decide, {"action": "approve"}, name="gap-approve"),
