@@ -28,8 +28,13 @@ def test_the_demo_plan_has_a_county_class_and_a_mobile_stop(demo_world):
     county = next(p for p in data["proposals"] if p["program_code"] == "HARV-ZAY")
     assert county["region_codes"] == ["KZ-VOS-ZAY"] and county["seats"] >= 10
     assert data["spent_cny"] == sum(p["cost_cny"] for p in data["proposals"])
+    # The mobile welding workshop is the only program that could still train Abai's welders in time
+    # (56 days), but its own second run (S0+194 to S0+250) takes the route then: no stop is proposed,
+    # and the plan says capacity. (A demo world with a free route would show a stop: see the report.)
     mobile = [p for p in data["proposals"] if p["mobile"]]
     assert all(len(p["region_codes"]) == 1 for p in mobile)
+    abai = [u for u in data["uncovered"] if (u["region_code"], u["occupation_code"]) == ("KZ-ABY", "7212")]
+    assert [u["reason"] for u in abai] == ["capacity"]
 
 
 def test_the_command_prints_the_plan_as_json_with_a_budget(demo_world):
