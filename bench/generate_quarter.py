@@ -84,7 +84,12 @@ def parse_args(argv=None):
     parser.add_argument("--serves-all", type=float, default=0.10, metavar="SHARE",
                         help="share of programs that serve every region (empty serves_regions); default 0.10")
     parser.add_argument("--reset", action="store_true", help="wipe regions, rates, reports and colleges first")
+    parser.add_argument("--history", type=int, default=0, metavar="N",
+                        help="write N quarters of submitted reports ending with --quarter, --lines lines each "
+                             "(seasons, trends, dropped lines; for the early warning); default 0: the quarter alone")
     args = parser.parse_args(argv)
+    if args.history < 0:
+        parser.error("--history must be 0 or more")
     for name in ("lines", "cohorts", "regions"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
@@ -193,7 +198,7 @@ def generate(args, unit_groups: list[str]) -> dict[str, list[tuple]]:
     rate_rows = []
     rate_id = itertools.count(1)
     for currency, base in sorted(RATE_TO_CNY.items()):
-        for month in range(15):
+        for month in range(15 + 3 * max(0, args.history)):
             day = (q_end.replace(day=1) - dt.timedelta(days=30 * month)).replace(day=1)
             rate = base * (1 + rng.uniform(-0.03, 0.03))
             rate_rows.append((next(rate_id), currency, day.isoformat(), f"{rate:.8f}"))
@@ -313,7 +318,9 @@ def generate(args, unit_groups: list[str]) -> dict[str, list[tuple]]:
             n = min(remaining, rng.randint(*COHORTS_PER_PROGRAM))
             duration = rng.choice((91, 182, 273, 365, 730))
             spacing = rng.choice((91, 122, 182, 365))
-            first_graduation = q_start + dt.timedelta(days=rng.randint(-300, 180) - spacing * (n // 2))
+            # With --history the cohorts centre on the early warning's target quarters (half a year on).
+            centre = q_start + dt.timedelta(days=180 if args.history else 0)
+            first_graduation = centre + dt.timedelta(days=rng.randint(-300, 180) - spacing * (n // 2))
             for i in range(n):
                 cohort_id += 1
                 graduation = first_graduation + dt.timedelta(days=spacing * i)
@@ -321,12 +328,73 @@ def generate(args, unit_groups: list[str]) -> dict[str, list[tuple]]:
                 seats = max(1, min(200, int(rng.lognormvariate(3.0, 0.6))))
                 cohort_rows.append((cohort_id, seats, intake.isoformat(), graduation.isoformat(), STAMP, STAMP, program_id))
             remaining -= n
+    if args.history:
+        rows["gaps_gapreport"], rows["gaps_gapreportline"] = history_rows(
+            args, quarter, rows["gaps_gapreport"], rows["gaps_gapreportline"]
+        )
     rows["training_college"] = college_rows
     rows["training_program"] = program_rows
     rows["training_program_occupations"] = occ_rows
     rows["training_program_serves_regions"] = serves_rows
     rows["training_cohort"] = cohort_rows
     return rows
+
+
+# History (--history): each line of the generated quarter recurs in the earlier quarters with its
+# occupation's seasonal factor (peak in Q3 for agriculture, Q2 for construction, a seeded quarter
+# otherwise), a yearly trend of -5..+15 %, noise (log-normal, sigma 0.2) and salaries growing 0..8 %
+# a year; 10 % of the lines are left out of each earlier quarter (reported without the occupation).
+SEASON_PEAK = {"A": 3, "F": 2}
+
+
+def history_rows(args, quarter, report_rows, line_rows):
+    """Reports and lines of the --history quarters ending with the generated quarter (its own rows
+    last). A separate random stream: the generated quarter's rows are the same as without history."""
+    from core.quarters import Quarter
+
+    rng = random.Random(args.seed + 1)
+    quarters = [quarter]
+    while len(quarters) < args.history:
+        quarters.insert(0, quarters[0].previous())
+    occupations = sorted({row[15] for row in line_rows if row[15]})
+    peak = {c: SEASON_PEAK.get(sector_for(c)) or rng.randint(1, 4) for c in occupations}
+    trend = {c: rng.uniform(-0.05, 0.15) for c in occupations}
+    wage = {c: rng.uniform(0.0, 0.08) for c in occupations}
+    region_of_report = {r[0]: r[6] for r in report_rows}
+    reports, lines = [], []
+    report_id = line_id = 0
+    for q in quarters:
+        last = q == quarter
+        years_back = (quarter.year * 4 + quarter.number - q.year * 4 - q.number) / 4
+        ids: dict[int, int] = {}
+        numbers: dict[int, int] = {}
+        for row in line_rows:
+            (_id, _no, title, confidence, sector, headcount, smin, smax, currency, start, end, cert, langs, note,
+             base_report, occupation) = row
+            if not last and rng.random() < 0.10:
+                continue
+            if base_report not in ids:
+                report_id += 1
+                ids[base_report] = report_id
+                reports.append((report_id, str(q), "submitted", STAMP, STAMP, STAMP, region_of_report[base_report]))
+            rid = ids[base_report]
+            numbers[rid] = numbers.get(rid, 0) + 1
+            line_id += 1
+            if not last:
+                factor = 1.0
+                if occupation:
+                    factor = (1.6 if q.number == peak[occupation] else 0.8) / (1.6 if quarter.number == peak[occupation] else 0.8)
+                    factor *= (1 + trend[occupation]) ** (-years_back) * rng.lognormvariate(0, 0.2)
+                headcount = max(1, min(2000, round(headcount * factor)))
+                shrink = (1 + wage[occupation]) ** (-years_back) if occupation else 1.0
+                smin, smax = f"{float(smin) * shrink:.2f}", f"{float(smax) * shrink:.2f}"
+                shift = q.start - quarter.start
+                if start:
+                    start = (dt.date.fromisoformat(start) + shift).isoformat()
+                    end = (dt.date.fromisoformat(end) + shift).isoformat()
+            lines.append((line_id, numbers[rid], title, confidence, sector, headcount, smin, smax, currency, start, end,
+                          cert, langs, note, rid, occupation))
+    return reports, lines
 
 
 COLUMNS = {

@@ -375,6 +375,9 @@ EW_ELEVATED_POINTS = env_int("EW_ELEVATED_POINTS", 2)
 # The forecast's 80 % interval learns its ratios from at least this many past errors (else pooled,
 # else 0.5 and 1.5).
 EW_INTERVAL_MIN_ERRORS = env_int("EW_INTERVAL_MIN_ERRORS", 30)
+# Queue an early-warning run after each finished matching run (off in the test settings, where the
+# matching tests' workers would otherwise race the test database's teardown with it).
+EARLY_WARNING_AFTER_MATCH = env_bool("EARLY_WARNING_AFTER_MATCH", True)
 # The training plan (SPEC.md "Training plan"; docs/contract.md, section 10; docs/operations.md).
 TRAINEE_COST_CNY = env_country_costs("TRAINEE_COST_CNY", "KZ=9000,CN=6000,default=8000")  # per trainee, by country
 MIN_COHORT_SEATS = env_int("MIN_COHORT_SEATS", 10)  # a proposed class has at least this many seats

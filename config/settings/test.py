@@ -18,6 +18,11 @@ if os.environ.get("TALENTGAP_REQUIRE_POSTGRES") == "1":
         "bin/test runs the suite on PostgreSQL: set DATABASE_URL=postgres://..."
     )
 
+# A finished matching run queues no early warning unless a test asks for it (tests/warning): the
+# matching and fault tests' workers would otherwise compute one after every run, still writing
+# while the test database is flushed.
+EARLY_WARNING_AFTER_MATCH = os.environ.get("EARLY_WARNING_AFTER_MATCH", "0") == "1"
+
 # Tests don't run collectstatic: WhiteNoise serves from the app finders instead of STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -82,4 +82,5 @@ def entry_detail(values, *, today: dt.date, language: str | None = None) -> str:
         if not context.get("trained", True):
             parts.append(gettext("No program trains this occupation yet; the typical time assumed is %(lead)s.")
                          % {"lead": lead})
-        return " ".join(parts)
+        # Chinese sentences follow each other without a space.
+        return ("" if text.page_language() == "zh-hans" else " ").join(parts)

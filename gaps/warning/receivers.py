@@ -9,7 +9,12 @@ logger = logging.getLogger(__name__)
 
 
 def on_match_run_finished(sender, run=None, **kwargs) -> None:
+    from django.conf import settings
+
     from gaps.models.warning import WarningTrigger
+
+    if not settings.EARLY_WARNING_AFTER_MATCH:
+        return
 
     from .services import early_warning_enqueue
 

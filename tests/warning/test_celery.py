@@ -45,9 +45,13 @@ def test_a_queued_run_is_computed_by_a_worker(celery_worker):
                                       quarter=str(world["target"])).exists()
 
 
-def test_a_finished_matching_run_queues_the_early_warning(celery_worker):
+def test_a_finished_matching_run_queues_the_early_warning(celery_worker, settings):
+    """The run is matched in this process (the session's worker runs with the test settings, which
+    queue no early warning after matching: config/settings/test.py); the early warning it queues
+    is computed by the worker."""
+    settings.EARLY_WARNING_AFTER_MATCH = True
     world = seed.history(timezone.localdate())
-    match = matching.match_run_enqueue(quarter=str(world["second"]), trigger="manual")
+    match = matching.match_quarter_inline(quarter=str(world["second"]), trigger="command")
     run = wait_for(lambda: EarlyWarningRun.objects.filter(trigger="match_finished").first())
     done = wait_for(lambda: finished(run.pk))
     assert done.status == WarningRunStatus.SUCCEEDED, done.error

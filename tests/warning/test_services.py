@@ -88,7 +88,8 @@ def test_ensure_fresh_computes_only_when_the_day_or_the_matching_changed():
     assert services.ensure_fresh(T + dt.timedelta(days=1)).today == T + dt.timedelta(days=1)
 
 
-def test_a_finished_matching_run_queues_one_run_at_a_time():
+def test_a_finished_matching_run_queues_one_run_at_a_time(settings):
+    settings.EARLY_WARNING_AFTER_MATCH = True
     match = MatchRun.objects.create(quarter="2026Q4", status="succeeded", finished_at=timezone.now())
     match_run_finished.send(sender=MatchRun, run=match, new_gap_ids=[])
     match_run_finished.send(sender=MatchRun, run=match, new_gap_ids=[])
