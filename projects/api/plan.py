@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -55,6 +56,55 @@ class AcceptSerializer(serializers.Serializer):
     proposals = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=500)
 
 
+class ProposalSerializer(serializers.Serializer):
+    """SPEC.md's proposal (docs/formats.md), with its id, whether it is a mobile workshop's stop and the
+    project it was accepted into."""
+
+    id = serializers.IntegerField()
+    college_code = serializers.CharField()
+    program_code = serializers.CharField()
+    region_codes = serializers.ListField(child=serializers.CharField())
+    occupation_code = serializers.CharField()
+    seats = serializers.IntegerField()
+    intake_date = serializers.DateField()
+    graduation_date = serializers.DateField()
+    cost_cny = serializers.FloatField()
+    covers = serializers.ListField(child=serializers.DictField())
+    value = serializers.FloatField()
+    mobile = serializers.BooleanField()
+    project = serializers.IntegerField(allow_null=True)
+
+
+class PlanSerializer(serializers.Serializer):
+    """SPEC.md's plan object with the record's status and progress, what stays uncovered and why, and the
+    solver's figures (college staff: their proposals only, without the money and the uncovered)."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    today = serializers.DateField()
+    budget_cny = serializers.FloatField(allow_null=True, required=False)
+    spent_cny = serializers.FloatField(allow_null=True, required=False)
+    value = serializers.FloatField(allow_null=True, required=False)
+    proposals = ProposalSerializer(many=True)
+    uncovered = serializers.ListField(child=serializers.DictField(), required=False)
+    solver = serializers.DictField(required=False)
+    progress = serializers.DictField()
+    error = serializers.CharField(allow_null=True)
+
+
+class AcceptedSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    proposals = serializers.ListField(child=serializers.IntegerField())
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: PlanSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: PlanSerializer}),
+    create=extend_schema(request=PlanRequestSerializer, responses={202: PlanSerializer}),
+    accept=extend_schema(request=AcceptSerializer, responses={200: AcceptedSerializer, 201: AcceptedSerializer}),
+)
 class TrainingPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           viewsets.GenericViewSet):
     permission_classes = [PlanAccess]
