@@ -88,7 +88,26 @@ def _plan_context(plan: TrainingPlan, proposals) -> dict:
          )}
         for u in plan.uncovered
     ]
+    # Per region and season (target quarter): workers the plan covers, and those it leaves uncovered.
+    seasons: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for p in proposals:
+        for c in p.covers:
+            seasons[(c["quarter"], c["region_code"])][0] += c["count"]
+    for u in plan.uncovered:
+        seasons[(u["quarter"], u["region_code"])][1] += u["remaining"]
+    season_rows = [
+        {"label": _("%(region)s, %(quarter)s") % {"region": text.region_name(region), "quarter": text.quarter_name(quarter)},
+         "covered": covered, "uncovered": left}
+        for (quarter, region), (covered, left) in sorted(seasons.items())
+    ]
+    chart = {
+        "labels": [r["label"] for r in season_rows],
+        "datasets": [{"label": str(_("Covered by the plan")), "data": [r["covered"] for r in season_rows]},
+                     {"label": str(_("Still uncovered")), "data": [r["uncovered"] for r in season_rows]}],
+    } if season_rows else None
     return {
+        "seasons": season_rows,
+        "chart": chart,
         "plan": plan,
         "running": plan.status in (PlanStatus.QUEUED, PlanStatus.RUNNING),
         "day": text.format_date(plan.today),

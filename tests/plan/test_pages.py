@@ -36,6 +36,7 @@ def test_a_reviewer_plans_sees_the_reasons_and_accepts_a_class(demo_world, clien
     html = client.get(response.url).content.decode()
     assert "600,000\u00a0CNY" in html and "MIP gap 0" in html
     assert "What stays uncovered, and why" in html and "not within the budget" in html
+    assert "Shortfall covered per region and season" in html and 'id="plan-seasons-data"' in html
     first = plan.proposals.order_by("id").first()
     accepted = client.post(reverse("web:training-plan-accept", args=[plan.pk]), {"proposal": [first.pk]})
     project = CooperationProject.objects.get(plan_proposals=first)
