@@ -244,7 +244,9 @@ def instances(draw):
     return opt.PlanInput(TODAY, Decimal(budget), tuple(lines), tuple(programs), conf)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# About half the drawn instances have a candidate (the others: no program qualifies, or it is too small
+# to open a class), hence more examples than usual.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_the_optimum_equals_a_brute_force(inp):
     cands, _ = opt.candidates(inp)
@@ -256,3 +258,35 @@ def test_the_optimum_equals_a_brute_force(inp):
     assert sum(p.seats for p in result.proposals) == seats
     assert result.spent <= inp.budget
     assert result.solver["gap"] == 0.0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_every_plan_keeps_every_rule(inp):
+    """On any instance (no brute force needed): the rules of SPEC.md hold for every proposal."""
+    result = opt.solve(inp)
+    conf = inp.settings
+    covered = {}
+    for p in result.proposals:
+        assert conf.min_cohort_seats <= p.seats <= p.program.max_seats
+        assert p.intake_date >= inp.today
+        assert (p.graduation_date - p.intake_date).days == p.program.duration_days
+        assert p.cost_cny == p.seats * p.program.cost_per_seat
+        assert sum(count for _, count in p.covers) <= p.seats
+        for line, count in p.covers:
+            assert opt.qualifies(line, p.program) and opt.timely(p.graduation_date, line, conf)
+            if p.program.mobile:
+                assert line.region_id == p.region_id
+            covered[line.id] = covered.get(line.id, 0) + count
+    assert all(covered[l.id] <= l.shortfall for l in inp.lines if l.id in covered)
+    assert result.spent <= inp.budget
+    for a, b in itertools.combinations([p for p in result.proposals if p.program.mobile], 2):
+        if a.program.id == b.program.id:
+            assert not opt._overlaps(a.intake_date, a.graduation_date, b.intake_date, b.graduation_date,
+                                     conf.mobile_transfer_days)
+    uncovered = {}
+    for u in result.uncovered:
+        uncovered[u.line.id] = uncovered.get(u.line.id, 0) + u.remaining
+        assert u.reason in opt.REASONS
+    for line in inp.lines:
+        assert covered.get(line.id, 0) + uncovered.get(line.id, 0) == line.shortfall
