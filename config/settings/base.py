@@ -375,6 +375,8 @@ EW_ELEVATED_POINTS = env_int("EW_ELEVATED_POINTS", 2)
 # The forecast's 80 % interval learns its ratios from at least this many past errors (else pooled,
 # else 0.5 and 1.5).
 EW_INTERVAL_MIN_ERRORS = env_int("EW_INTERVAL_MIN_ERRORS", 30)
+# Forward recommendations kept per early-warning entry (the best by score: shortfall x salary x feasibility).
+EW_RECOMMENDATIONS_PER_ENTRY = env_int("EW_RECOMMENDATIONS_PER_ENTRY", 10)
 # Queue an early-warning run after each finished matching run (off in the test settings, where the
 # matching tests' workers would otherwise race the test database's teardown with it).
 EARLY_WARNING_AFTER_MATCH = env_bool("EARLY_WARNING_AFTER_MATCH", True)

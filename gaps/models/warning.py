@@ -103,7 +103,8 @@ class EarlyWarning(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=WarningStatus.choices)
     rating = models.CharField(_("rating"), max_length=10, choices=WarningRating.choices)
     persistence = models.PositiveSmallIntegerField(_("quarters with a gap (of 8)"), default=0)
-    # CNY per month, the series' midpoint change over its last observed year minus the region's average.
+    # A fraction (0.07 = 7 points): the series' CNY midpoint change over its last observed year minus the
+    # region's average change (gaps.warning.compute.wage_pressure).
     wage_pressure = models.DecimalField(_("wage pressure"), max_digits=14, decimal_places=2, null=True, blank=True)
     # Salary range (CNY) of the line the projection took its terms from; orders the board like the gap queue.
     salary_min_cny = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)

@@ -9,8 +9,11 @@ Steps, each readable beside SPEC.md:
 2. For each target quarter (the four after today's): the reported lines where the region has
    submitted that quarter, else one projected line per series with a forecast above 0.
 3. The projected match: those lines, as one quarter, through the matching engine's
-   `match_quarter` (gaps.matching.engine) -- the same eligibility, allocation and tie-breaks, not
-   a copy -- giving covered and shortfall per line, and its recommendations.
+   phases of `match_quarter` (gaps.matching.engine) that decide them: `match_components` (the same
+   eligibility, allocation and tie-breaks, not a copy) for covered and shortfall per line and the
+   EXPAND / RESCHEDULE recommendations, and `finalize_recommendations` for OPEN. The flags of the
+   finalize phase (MISDIRECTED_SUPPLY, ...) are not computed: no entry reads them.
+   tests/warning/test_projected_match.py checks the figures against `match_quarter` itself.
 4. Per (region, unit group, target quarter) with shortfall > 0: an entry with lead time, act-by
    dates, status, the rating's indicators and the rating; the engine's OPEN, EXPAND and RESCHEDULE
    recommendations of its lines become the forward recommendations.
@@ -18,15 +21,16 @@ Steps, each readable beside SPEC.md:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.quarters import Quarter
 from gaps.matching import rules
-from gaps.matching.engine import match_quarter
+from gaps.matching.engine import finalize_recommendations, match_components
 from gaps.matching.recommendations import Recommendation, RecommendationKind
 from gaps.matching.types import Cohort, Line, MatchInput, MatchInputError, Program, RateTable, Settings
 
@@ -64,6 +68,7 @@ class WarningSettings:
     critical_points: int = 3
     elevated_points: int = 2
     min_errors: int = fc.MIN_ERRORS
+    recommendations_per_entry: int = 10
 
 
 @dataclass(frozen=True)
@@ -259,20 +264,23 @@ class History:
         self.reports: dict[tuple[int, Quarter], Report] = {(r.region_id, r.quarter): r for r in reports}
         self.region_codes = {r.region_id: r.region_code for r in reports}
         self.totals: dict[tuple[int, Quarter], dict[str, int]] = {}
-        for key, report in self.reports.items():
+        self.by_occupation: dict[tuple[int, Quarter, str], list[Line]] = defaultdict(list)
+        for (region_id, quarter), report in self.reports.items():
             totals: dict[str, int] = defaultdict(int)
             for line in report.lines:
                 if line.occupation_code:
                     totals[line.occupation_code] += line.headcount
-            self.totals[key] = dict(totals)
+                    self.by_occupation[(region_id, quarter, line.occupation_code)].append(line)
+            self.totals[(region_id, quarter)] = dict(totals)
+        self._changes: dict[tuple, Decimal | None] = {}
+        self._averages: dict[tuple, Decimal] = {}
 
     def observed(self, region_id: int, target: Quarter) -> dict[int, dict[str, int]]:
         """{year: {occupation: headcount}} of the years target-1..target-3 the region reported."""
         return fc.series_values(self.totals, region_id, target.number, (target.year - k for k in fc.LOOKBACK_YEARS))
 
     def lines_of(self, region_id: int, quarter: Quarter, occupation: str) -> list[Line]:
-        report = self.reports.get((region_id, quarter))
-        return [l for l in report.lines if l.occupation_code == occupation] if report else []
+        return self.by_occupation.get((region_id, quarter, occupation), [])
 
 
 def _midpoint_cny(lines: list[Line], quarter: Quarter, rates: RateTable) -> Decimal | None:
@@ -291,6 +299,25 @@ def _midpoint_cny(lines: list[Line], quarter: Quarter, rates: RateTable) -> Deci
 
 def _change(history: History, region_id: int, occupation: str, number: int, year: int, rates) -> Decimal | None:
     """The series' midpoint change from year-1 to year, as a fraction; None without both years' lines."""
+    key = (region_id, occupation, number, year)
+    if key not in history._changes:
+        history._changes[key] = _compute_change(history, region_id, occupation, number, year, rates)
+    return history._changes[key]
+
+
+def _region_average(history: History, region_id: int, number: int, year: int, rates) -> Decimal:
+    key = (region_id, number, year)
+    if key not in history._averages:
+        codes = set(history.totals.get((region_id, Quarter(year, number)), {})) & set(
+            history.totals.get((region_id, Quarter(year - 1, number)), {})
+        )
+        changes = [c for c in (_change(history, region_id, code, number, year, rates) for code in sorted(codes))
+                   if c is not None]
+        history._averages[key] = sum(changes, Decimal(0)) / len(changes) if changes else Decimal(0)
+    return history._averages[key]
+
+
+def _compute_change(history: History, region_id: int, occupation: str, number: int, year: int, rates) -> Decimal | None:
     now = _midpoint_cny(history.lines_of(region_id, Quarter(year, number), occupation), Quarter(year, number), rates)
     before = _midpoint_cny(history.lines_of(region_id, Quarter(year - 1, number), occupation),
                            Quarter(year - 1, number), rates)
@@ -313,12 +340,7 @@ def wage_pressure(history: History, region_id: int, occupation: str, target: Qua
     own = _change(history, region_id, occupation, target.number, year, rates)
     if own is None:
         return None, {}
-    codes = set(history.totals.get((region_id, Quarter(year, target.number)), {})) & set(
-        history.totals.get((region_id, Quarter(year - 1, target.number)), {})
-    )
-    changes = [c for c in (_change(history, region_id, code, target.number, year, rates) for code in sorted(codes))
-               if c is not None]
-    average = sum(changes, Decimal(0)) / len(changes) if changes else Decimal(0)
+    average = _region_average(history, region_id, target.number, year, rates)
     value = (own - average).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return value, {"year": year, "own_change": float(round(own, 4)), "region_change": float(round(average, 4))}
 
@@ -409,8 +431,9 @@ def gap_sets(inp: WarningInput, history: History, current: Quarter, programs, co
         if not any(l.occupation_code for l in lines):
             out[key] = frozenset()
             continue
-        result = match_quarter(MatchInput(
-            quarter=key, lines=tuple(lines), programs=programs, cohorts=cohorts, rates=inp.rates,
+        result = match_components(MatchInput(
+            quarter=key, lines=tuple(lines), programs=programs,
+            cohorts=cohorts_in_reach(q, lines, *cohorts, inp.match_settings), rates=inp.rates,
             reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
         ))
         by_id = {l.id: l for l in lines}
@@ -421,6 +444,28 @@ def gap_sets(inp: WarningInput, history: History, current: Quarter, programs, co
 
 
 # --- The whole computation -------------------------------------------------------------------------------
+
+
+def cohorts_in_reach(quarter: Quarter, lines, cohorts: list[Cohort], graduations: list, conf: Settings) -> tuple:
+    """The cohorts (sorted by graduation, with `graduations` their dates) that can matter to the
+    matching of these lines as a quarter: graduating within [min(N, quarter start) - window,
+    max(E, quarter end)], as gaps.matching.fetch.graduation_bounds reads them. The others are neither timely nor late
+    for any line, nor assessed, so the engine's result is the same without them."""
+    earliest = rules.window_start(min([quarter.start, *(rules.need_date(l, quarter) for l in lines)]), conf)
+    latest = max([quarter.end, *(rules.end_date(l, quarter) for l in lines)])
+    return tuple(cohorts[bisect.bisect_left(graduations, earliest):bisect.bisect_right(graduations, latest)])
+
+
+def projected_match(inp: MatchInput):
+    """The engine's allocation and recommendations for the lines of one target quarter (what
+    match_quarter computes for them, without the finalize phase's flags)."""
+    partial = match_components(inp)
+    lines = {l.id: l for l in inp.lines}
+    short = [(lines[i], o) for i, o in sorted(partial.outcomes.items()) if o.shortfall > 0]
+    opened, _gaps = finalize_recommendations(quarter=inp.quarter, short_lines=short, programs=list(inp.programs),
+                                             retool={}, previous_gap_keys=frozenset())
+    partial.recommendations = partial.recommendations + opened
+    return partial
 
 
 def compute(inp: WarningInput, *, progress=None) -> WarningResult:
@@ -434,7 +479,9 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
     durations = inp.program_durations if inp.program_durations is not None else program_durations(inp.cohorts)
     leads = lead_times(inp.programs, durations, conf.default_lead_days)
     step("history")
-    gaps_by_quarter = gap_sets(inp, history, current, inp.programs, inp.cohorts)
+    by_graduation = sorted(inp.cohorts, key=lambda c: c.graduation_date)
+    sorted_cohorts = (by_graduation, [c.graduation_date for c in by_graduation])
+    gaps_by_quarter = gap_sets(inp, history, current, inp.programs, sorted_cohorts)
     step("persistence")
 
     counter = iter(range(PROJECTED_ID_BASE, PROJECTED_ID_BASE * 2))
@@ -448,8 +495,9 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
         if not lines:
             step(str(target))
             continue
-        result = match_quarter(MatchInput(
-            quarter=str(target), lines=tuple(lines), programs=inp.programs, cohorts=inp.cohorts, rates=inp.rates,
+        result = projected_match(MatchInput(
+            quarter=str(target), lines=tuple(lines), programs=inp.programs,
+            cohorts=cohorts_in_reach(target, lines, *sorted_cohorts, inp.match_settings), rates=inp.rates,
             reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
         ))
         groups: dict[tuple[int, str], list[Line]] = defaultdict(list)
@@ -465,10 +513,14 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
             entry = _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_quarter)
             made[(region_id, occupation)] = entry
             entries.append(entry)
-        for rec in result.recommendations:
+        kept: dict[tuple[int, str], int] = defaultdict(int)
+        for rec in sorted(result.recommendations, key=Recommendation.sort_key):  # best score first
             entry = made.get((rec.region_id, rec.occupation_code))
             if rec.kind not in FORWARD_KINDS or entry is None:
                 continue
+            if kept[(rec.region_id, rec.occupation_code)] >= conf.recommendations_per_entry:
+                continue
+            kept[(rec.region_id, rec.occupation_code)] += 1
             if rec.kind == RecommendationKind.OPEN or rec.latest_intake_date is None:
                 act_by = days_before(rec.need_date, entry.lead_days)
             else:
@@ -534,6 +586,3 @@ def _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_
         context=context, line_ids=tuple(l.id for l in members),
     )
 
-
-def with_today(inp: WarningInput, today: dt.date) -> WarningInput:
-    return replace(inp, today=today)

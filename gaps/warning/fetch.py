@@ -29,6 +29,7 @@ def warning_settings() -> WarningSettings:
         persistence_high=s.EW_PERSISTENCE_HIGH, wage_pressure_high=Decimal(str(s.EW_WAGE_PRESSURE_HIGH)),
         shortfall_share_high=Decimal(str(s.EW_SHORTFALL_SHARE_HIGH)), critical_points=s.EW_CRITICAL_POINTS,
         elevated_points=s.EW_ELEVATED_POINTS, min_errors=s.EW_INTERVAL_MIN_ERRORS,
+        recommendations_per_entry=s.EW_RECOMMENDATIONS_PER_ENTRY,
     )
 
 
@@ -113,10 +114,7 @@ def warning_input(today: dt.date) -> WarningInput:
     unmatched = [q for q in persistence if str(q) not in gaps]
     earliest, latest = _cohort_bounds(reports, targets, unmatched, conf.supply_window_days)
     programs = fetch_programs(ProgramRow.objects.values("id"))
-    cohorts = [
-        # gaps.matching.types.Cohort rows, limited to the graduations the matches can reach
-        c for c in _cohorts(earliest, latest)
-    ]
+    cohorts = _cohorts(earliest, latest)  # only the graduations the matches can reach
     return WarningInput(
         today=today, reports=tuple(reports), programs=tuple(programs), cohorts=tuple(cohorts), rates=fetch_rates(),
         program_durations=program_durations(), matched_gaps=gaps, match_settings=conf, settings=warning_settings(),

@@ -102,8 +102,8 @@ def early_warning_compute(today: dt.date | None = None, trigger: str = WarningTr
     except Exception as exc:  # noqa: BLE001 - recorded on the run; the previous entries stay current
         logger.exception("early warning run %s failed", run.pk)
         EarlyWarningRun.objects.filter(pk=run.pk).update(
-            status=WarningRunStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"
-            if not str(exc) else str(exc), timings=timings,
+            status=WarningRunStatus.FAILED, finished_at=timezone.now(), error=str(exc) or type(exc).__name__,
+            timings=timings,
         )
     run.refresh_from_db()
     return run

@@ -101,7 +101,7 @@ def test_the_projected_match_is_match_quarter_on_the_same_lines(world):
                                   rates=RateTable()))
     got = {(e.region_id, e.occupation_code, e.quarter): (e.headcount, e.covered, e.shortfall, e.need_date, e.end_date)
            for e in result.entries}
-    expected = {}
+    expected, expected_recs = {}, set()
     for target in result.targets:
         lines = projected_lines(reports, target)
         if not lines:
@@ -120,4 +120,16 @@ def test_the_projected_match_is_match_quarter_on_the_same_lines(world):
                     sum(l.headcount for l, _o in members), sum(o.covered for _l, o in members), shortfall,
                     min(o.need_date for _l, o in members), max(o.end_date for _l, o in members),
                 )
+        expected_recs |= {
+            (r.kind, r.college_id, r.program_id, r.region_id, r.occupation_code, str(target), r.headcount)
+            for r in matched.recommendations
+            if r.kind in ("OPEN", "EXPAND", "RESCHEDULE") and (r.region_id, r.occupation_code, str(target)) in expected
+        }
     assert got == expected
+    # The forward recommendations are match_quarter's OPEN, EXPAND and RESCHEDULE of those lines
+    # (at most 8 per entry here, below the 10 kept).
+    assert {
+        (f.recommendation.kind, f.recommendation.college_id, f.recommendation.program_id, f.recommendation.region_id,
+         f.recommendation.occupation_code, f.recommendation.quarter, f.recommendation.headcount)
+        for f in result.recommendations
+    } == expected_recs

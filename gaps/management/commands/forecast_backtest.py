@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from core.quarters import Quarter
 from gaps.warning import forecast as fc
