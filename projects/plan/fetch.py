@@ -18,7 +18,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Max
 
-from gaps.matching.engine import match_quarter
 from gaps.matching.types import MatchInput
 from gaps.warning import compute as ew
 from gaps.warning import fetch as ew_fetch
@@ -50,14 +49,18 @@ def plan_lines(inp: ew.WarningInput, result: ew.WarningResult) -> list[PlanLine]
         return []
     history = ew.History(inp.reports)
     counter = iter(range(ew.PROJECTED_ID_BASE, ew.PROJECTED_ID_BASE * 2))  # the warning's ids, in its order
+    by_graduation = sorted(inp.cohorts, key=lambda c: c.graduation_date)
+    graduations = [c.graduation_date for c in by_graduation]
     out = []
     for target in result.targets:
         lines, _ = ew.quarter_lines(history, target, result.ratios, lambda: next(counter))
         if not lines or not any((l.region_id, l.occupation_code, str(target)) in plannable for l in lines):
             continue
-        matched = match_quarter(MatchInput(
-            quarter=str(target), lines=tuple(lines), programs=inp.programs, cohorts=inp.cohorts, rates=inp.rates,
-            reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
+        # The warning's own projected match (the engine's allocation on the cohorts in reach).
+        matched = ew.projected_match(MatchInput(
+            quarter=str(target), lines=tuple(lines), programs=inp.programs,
+            cohorts=ew.cohorts_in_reach(target, lines, by_graduation, graduations, inp.match_settings),
+            rates=inp.rates, reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
         ))
         for line in lines:
             outcome = matched.outcomes.get(line.id)
