@@ -19,7 +19,6 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +29,7 @@ from core.permissions import can_review
 from core.text import format_date
 from training.models import Program
 
-from ..choices import PlanStatus, ProjectStatus, UncoveredReason
+from ..choices import PlanStatus, ProjectStatus
 from ..models import CooperationProject, ProjectCondition, TrainingPlan, TrainingProposal, json_amount
 from . import fetch, optimiser
 
