@@ -250,6 +250,9 @@ def training_plan_accept(*, proposals, user=None) -> CooperationProject:
         condition._history_user = user
     condition.save()
     TrainingProposal.objects.filter(pk__in=ids).update(project=project, accepted_at=now, accepted_by=user)
+    from .. import notifications
+
+    notifications.notify_colleges_named(project.pk, [c.pk for c in colleges])  # after the commit
     return project
 
 

@@ -47,6 +47,15 @@ def test_accepting_makes_one_fast_tracked_project_with_the_proposals_as_its_plan
 
 
 @pytest.mark.django_db
+def test_the_colleges_named_hear_of_it_after_the_commit(world, mailoutbox, django_capture_on_commit_callbacks):
+    _, proposals = make_plan(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_plan_accept(proposals=[proposals[0].pk], user=world["reviewer"])
+    assert [m.to for m in mailoutbox] == [["ust@example.org"]]
+    assert "Ust-Kamenogorsk College" in mailoutbox[0].subject
+
+
+@pytest.mark.django_db
 def test_accepting_twice_gives_the_same_project(world):
     _, proposals = make_plan(world)
     ids = [p.pk for p in proposals]
