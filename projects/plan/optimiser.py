@@ -259,12 +259,99 @@ def mobile_cliques(cands: list[Candidate], transfer_days: int) -> list[list[int]
 
 
 def solve(inp: PlanInput) -> PlanResult:
+    """The exact plan. When the problem falls apart into independent parts (no candidate or mobile
+    route shared) each part is solved on its own without the budget; if the parts' optima together fit
+    the budget they are the optimum of the whole (the budget only removes plans), otherwise the whole
+    is solved at once."""
     started = time.perf_counter()
     conf = inp.settings
     lines = {l.id: l for l in inp.lines}
     cands, hints = candidates(inp)
-    line_index = {lid: i for i, lid in enumerate(sorted(lines))}
     pairs = [(k, lid) for k, c in enumerate(cands) for lid in c.line_ids if lines[lid].shortfall > 0]
+    n_k, n_z = len(cands), len(pairs)
+    x = np.zeros(2 * n_k + n_z, dtype=int)
+    solver = {"candidates": n_k, "variables": 2 * n_k + n_z, "gap": 0.0, "status": "optimal", "solves": 0,
+              "components": 0}
+    if n_k and n_z:
+        parts = components(cands, pairs, conf.mobile_transfer_days)
+        solver["components"] = len(parts)
+        done = False
+        if len(parts) > 1:
+            x, infos = _solve_parts(parts, cands, pairs, lines, conf)
+            spent = sum(int(x[n_k + k]) * c.program.cost_per_seat for k, c in enumerate(cands))
+            if inp.budget is None or spent <= inp.budget:
+                done = True
+                solver.update(_merge(infos), decomposed=True)
+        if not done:
+            xs, info = _milp(cands, pairs, lines, inp.budget, conf)
+            x = xs
+            solver.update(info, decomposed=False)
+    solver["seconds"] = round(time.perf_counter() - started, 3)
+    return _result(inp, lines, cands, pairs, x, hints, solver)
+
+
+def components(cands: list[Candidate], pairs: list[tuple[int, int]], transfer_days: int) -> list[tuple[list, list]]:
+    """The independent parts: (candidate indices, pair indices) joined through a line they may both cover
+    or a mobile workshop's route they share."""
+    parent: dict = {}
+
+    def find(a):
+        while parent.setdefault(a, a) != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+
+    for k in range(len(cands)):
+        find(("k", k))
+    for k, lid in pairs:
+        union(("k", k), ("l", lid))
+    for clique in mobile_cliques(cands, transfer_days):
+        for k in clique[1:]:
+            union(("k", clique[0]), ("k", k))
+    groups: dict = defaultdict(lambda: ([], []))
+    for k in range(len(cands)):
+        groups[find(("k", k))][0].append(k)
+    for p, (k, _lid) in enumerate(pairs):
+        groups[find(("k", k))][1].append(p)
+    return [groups[key] for key in sorted(groups, key=lambda g: min(groups[g][0]))]
+
+
+def _solve_parts(parts, cands, pairs, lines, conf):
+    n_k = len(cands)
+    x = np.zeros(2 * n_k + len(pairs), dtype=int)
+    infos = []
+    for ks, ps in parts:
+        if not ps:
+            continue
+        local = {k: i for i, k in enumerate(ks)}
+        xs, info = _milp([cands[k] for k in ks], [(local[pairs[p][0]], pairs[p][1]) for p in ps], lines, None, conf)
+        infos.append(info)
+        m = len(ks)
+        for i, k in enumerate(ks):
+            x[k], x[n_k + k] = xs[i], xs[m + i]
+        for j, p in enumerate(ps):
+            x[2 * n_k + p] = xs[2 * m + j]
+    return x, infos
+
+
+def _merge(infos: list[dict]) -> dict:
+    return {
+        "gap": max([i["gap"] for i in infos] + [0.0]),
+        "status": "optimal" if all(i["status"] == "optimal" for i in infos) else "time_limit",
+        "solves": sum(i["solves"] for i in infos),
+        "constraints": sum(i["constraints"] for i in infos),
+        "mobile_cliques": sum(i["mobile_cliques"] for i in infos),
+    }
+
+
+def _milp(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, budget, conf: PlanSettings):
+    """The two solves on these candidates and pairs: x laid out as y (one per candidate), seats (one per
+    candidate), then one count per pair."""
     n_k, n_z = len(cands), len(pairs)
     n = 2 * n_k + n_z  # y_0..y_{K-1}, x_0..x_{K-1}, z_0..z_{P-1}
 
@@ -303,40 +390,37 @@ def solve(inp: PlanInput) -> PlanResult:
         row([(2 * n_k + p, 1.0) for p in by_k[k]] + [(n_k + k, -1.0)], -np.inf, 0.0)
     for lid, ps in sorted(by_line.items()):
         row([(2 * n_k + p, 1.0) for p in ps], -np.inf, float(lines[lid].shortfall))
-    if inp.budget is not None:
-        row([(n_k + k, float(c.program.cost_per_seat)) for k, c in enumerate(cands)], -np.inf, float(inp.budget))
+    if budget is not None:
+        row([(n_k + k, float(c.program.cost_per_seat)) for k, c in enumerate(cands)], -np.inf, float(budget))
     cliques = mobile_cliques(cands, conf.mobile_transfer_days)
     for clique in cliques:
         row([(k, 1.0) for k in clique], -np.inf, 1.0)
 
-    solver = {"candidates": n_k, "variables": n, "constraints": r, "mobile_cliques": len(cliques), "gap": 0.0,
-              "status": "optimal", "solves": 0}
-    x = np.zeros(n)
-    if n_k and n_z:
-        matrix = sparse.csr_array((vals, (rows, cols)), shape=(r, n))
-        bounds = Bounds(np.zeros(n), upper)
-        options = {"mip_rel_gap": 0.0, "presolve": True}
-        if conf.time_limit_seconds:
-            options["time_limit"] = conf.time_limit_seconds
-        integrality = np.ones(n)
-        first = milp(-weights, integrality=integrality, bounds=bounds,
-                     constraints=[LinearConstraint(matrix, lo, hi)], options=options)
-        _check(first, "maximising the covered shortfall")
-        best = -first.fun
-        seats = np.zeros(n)
-        seats[n_k:2 * n_k] = 1
-        second = milp(seats, integrality=integrality, bounds=bounds, options=options, constraints=[
-            LinearConstraint(matrix, lo, hi),
-            LinearConstraint(weights.reshape(1, -1), [best - VALUE_TOLERANCE], [np.inf]),
-        ])
-        _check(second, "fewest seats at that value")
-        x = np.round(second.x).astype(int)
-        solver.update(
-            gap=float(max(first.mip_gap or 0.0, second.mip_gap or 0.0)), solves=2,
-            status="optimal" if first.status == 0 and second.status == 0 else "time_limit",
-        )
-    solver["seconds"] = round(time.perf_counter() - started, 3)
-    return _result(inp, lines, cands, pairs, x, hints, solver)
+    info = {"constraints": r, "mobile_cliques": len(cliques), "gap": 0.0, "status": "optimal", "solves": 0}
+    if not (n_k and n_z):
+        return np.zeros(n, dtype=int), info
+    matrix = sparse.csr_array((vals, (rows, cols)), shape=(r, n))
+    bounds = Bounds(np.zeros(n), upper)
+    options = {"mip_rel_gap": 0.0, "presolve": True}
+    if conf.time_limit_seconds:
+        options["time_limit"] = conf.time_limit_seconds
+    integrality = np.ones(n)
+    first = milp(-weights, integrality=integrality, bounds=bounds,
+                 constraints=[LinearConstraint(matrix, lo, hi)], options=options)
+    _check(first, "maximising the covered shortfall")
+    best = -first.fun
+    seats = np.zeros(n)
+    seats[n_k:2 * n_k] = 1
+    second = milp(seats, integrality=integrality, bounds=bounds, options=options, constraints=[
+        LinearConstraint(matrix, lo, hi),
+        LinearConstraint(weights.reshape(1, -1), [best - VALUE_TOLERANCE], [np.inf]),
+    ])
+    _check(second, "fewest seats at that value")
+    info.update(
+        gap=float(max(first.mip_gap or 0.0, second.mip_gap or 0.0)), solves=2,
+        status="optimal" if first.status == 0 and second.status == 0 else "time_limit",
+    )
+    return np.round(second.x).astype(int), info
 
 
 def _check(res, what: str) -> None:

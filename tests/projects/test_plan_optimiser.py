@@ -290,3 +290,13 @@ def test_every_plan_keeps_every_rule(inp):
         assert u.reason in opt.REASONS
     for line in inp.lines:
         assert covered.get(line.id, 0) + uncovered.get(line.id, 0) == line.shortfall
+
+
+def test_independent_parts_are_solved_apart_when_their_optima_fit_the_budget():
+    lines = [line(1, occupation="A", shortfall=12), line(2, occupation="B", shortfall=15, weight="7000")]
+    progs = [program(1, occupations=("A",), cost=1), program(2, occupations=("B",), cost=1)]
+    apart = plan(lines, progs, budget=None)
+    assert apart.solver["components"] == 2 and apart.solver["decomposed"] is True
+    assert sorted(p.seats for p in apart.proposals) == [12, 15]
+    tight = plan(lines, progs, budget=20)  # the parts' 27 seats do not fit: the whole is solved at once
+    assert tight.solver["decomposed"] is False and [p.seats for p in tight.proposals] == [10, 10]  # 120,000 > 15 x 7,000
