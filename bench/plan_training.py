@@ -60,16 +60,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", default="200,1000,4000")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-budget", action="store_true", help="no budget limit (the parts are solved apart)")
     args = parser.parse_args()
-    print("lines programs candidates variables constraints cliques seconds gap status proposals")
+    print("lines programs candidates variables constraints cliques seconds gap status proposals components decomposed")
     for n in (int(x) for x in args.lines.split(",")):
         inp = instance(n, args.seed)
+        if args.no_budget:
+            inp = opt.PlanInput(inp.today, None, inp.lines, inp.programs, inp.settings)
         started = time.perf_counter()
         result = opt.solve(inp)
         seconds = time.perf_counter() - started
         s = result.solver
         print(f"{n} {len(inp.programs)} {s['candidates']} {s['variables']} {s['constraints']} {s['mobile_cliques']} "
-              f"{seconds:.2f} {s['gap']} {s['status']} {len(result.proposals)}", flush=True)
+              f"{seconds:.2f} {s['gap']} {s['status']} {len(result.proposals)} {s['components']} {s['decomposed']}",
+              flush=True)
 
 
 if __name__ == "__main__":

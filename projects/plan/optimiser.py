@@ -260,9 +260,8 @@ def mobile_cliques(cands: list[Candidate], transfer_days: int) -> list[list[int]
 
 def solve(inp: PlanInput) -> PlanResult:
     """The exact plan. When the problem falls apart into independent parts (no candidate or mobile
-    route shared) each part is solved on its own without the budget; if the parts' optima together fit
-    the budget they are the optimum of the whole (the budget only removes plans), otherwise the whole
-    is solved at once."""
+    route shared) and the budget cannot bind, each part is solved on its own: together they are the
+    optimum of the whole. Otherwise the whole is solved at once."""
     started = time.perf_counter()
     conf = inp.settings
     lines = {l.id: l for l in inp.lines}
@@ -270,13 +269,16 @@ def solve(inp: PlanInput) -> PlanResult:
     pairs = [(k, lid) for k, c in enumerate(cands) for lid in c.line_ids if lines[lid].shortfall > 0]
     n_k, n_z = len(cands), len(pairs)
     x = np.zeros(2 * n_k + n_z, dtype=int)
-    solver = {"candidates": n_k, "variables": 2 * n_k + n_z, "gap": 0.0, "status": "optimal", "solves": 0,
-              "components": 0}
+    solver = {"candidates": n_k, "variables": 2 * n_k + n_z, "constraints": 0, "mobile_cliques": 0, "gap": 0.0,
+              "status": "optimal", "solves": 0, "components": 0, "decomposed": False}
     if n_k and n_z:
         parts = components(cands, pairs, conf.mobile_transfer_days)
         solver["components"] = len(parts)
         done = False
-        if len(parts) > 1:
+        # Apart only where the budget cannot bind (no budget, or every candidate at its largest size fits):
+        # a binding budget would make the parts' solves wasted work before the whole.
+        most = sum(c.program.max_seats * c.program.cost_per_seat for c in cands)
+        if len(parts) > 1 and (inp.budget is None or most <= inp.budget):
             x, infos = _solve_parts(parts, cands, pairs, lines, conf)
             spent = sum(int(x[n_k + k]) * c.program.cost_per_seat for k, c in enumerate(cands))
             if inp.budget is None or spent <= inp.budget:
