@@ -69,3 +69,34 @@ def env_time_zone(name: str, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a time zone name (e.g. Asia/Almaty, UTC)") from exc
     return raw.strip()
+
+
+def parse_country_costs(name: str, raw: str) -> dict[str, int]:
+    """`KZ=9000,CN=6000,default=8000` -> {"KZ": 9000, "CN": 6000, "default": 8000}: whole CNY, 0 or
+    more, countries as ISO 3166-1 alpha-2; `default` (required) for the other countries."""
+    out: dict[str, int] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        key = "default" if key.lower() == "default" else key.upper()
+        if not sep or not (key == "default" or (len(key) == 2 and key.isalpha())):
+            raise ImproperlyConfigured(
+                f"{name}={raw!r}: {item!r} is not COUNTRY=AMOUNT (e.g. KZ=9000,CN=6000,default=8000)"
+            )
+        try:
+            amount = int(value.strip().replace("_", ""))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}={raw!r}: {value.strip()!r} for {key} is not a whole amount in CNY") from exc
+        if amount < 0:
+            raise ImproperlyConfigured(f"{name}={raw!r}: the amount for {key} is negative")
+        out[key] = amount
+    if "default" not in out:
+        raise ImproperlyConfigured(f"{name}={raw!r} has no default=AMOUNT for the other countries")
+    return out
+
+
+def env_country_costs(name: str, default: str) -> dict[str, int]:
+    raw = os.environ.get(name)
+    return parse_country_costs(name, default if raw is None or not raw.strip() else raw)

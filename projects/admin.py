@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
+from .models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition, TrainingPlan, TrainingProposal
 from .services import project_results_refresh
 
 
@@ -65,3 +65,26 @@ class ProjectConditionAdmin(SimpleHistoryAdmin):
 class CohortOutcomeAdmin(SimpleHistoryAdmin):
     list_display = ["project", "cohort", "enrolled", "completed", "passed_assessment", "employed_6m"]
     raw_id_fields = ["project", "cohort"]
+
+
+class ProposalInline(admin.TabularInline):
+    model = TrainingProposal
+    extra = 0
+    can_delete = False
+    fields = ["program", "region_codes", "occupation", "seats", "intake_date", "graduation_date", "cost_cny", "value",
+              "mobile", "project"]
+    readonly_fields = fields
+
+
+@admin.register(TrainingPlan)
+class TrainingPlanAdmin(admin.ModelAdmin):
+    """Training plans are computed (plan_training, the API, the plan page); read here, never edited."""
+
+    list_display = ["id", "today", "budget_cny", "status", "spent_cny", "value", "requested_by", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["today", "budget_cny", "status", "steps_done", "steps_total", "timings", "error", "spent_cny",
+                       "value", "solver", "uncovered", "requested_by", "started_at", "finished_at"]
+    inlines = [ProposalInline]
+
+    def has_add_permission(self, request):
+        return False

@@ -19,6 +19,20 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class PlanStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+
+
+class UncoveredReason(models.TextChoices):
+    NO_CANDIDATE = "no_candidate", _("no program can train for it")
+    TOO_LATE = "too_late", _("too late to start a class")
+    CAPACITY = "capacity", _("not enough capacity")
+    BUDGET = "budget", _("not within the budget")
+
+
 class FundingSource(models.TextChoices):
     CENTRAL_BUDGET = "central_budget", _("Central budget")
     PROVINCIAL = "provincial", _("Provincial budget")

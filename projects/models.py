@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import BoundedDateField
 
-from .choices import DecisionKind, FundingSource, ProjectStatus
+from .choices import DecisionKind, FundingSource, PlanStatus, ProjectStatus
 
 CURRENCY_RE = r"^[A-Z]{3}$"
 
@@ -67,11 +67,14 @@ class CooperationProject(models.Model):
 
     title = models.CharField(_("title"), max_length=300)
     # The gap whose approval created the project: unique, so a gap yields at most one project.
+    # Null for a project accepted from the training plan (its proposals say what it is for).
     origin_gap = models.OneToOneField(
-        "gaps.Gap", on_delete=models.PROTECT, related_name="origin_project", verbose_name=_("originating gap")
+        "gaps.Gap", on_delete=models.PROTECT, related_name="origin_project", verbose_name=_("originating gap"),
+        null=True, blank=True,
     )
     decision = models.OneToOneField(
-        GapDecision, on_delete=models.PROTECT, related_name="project", verbose_name=_("approval")
+        GapDecision, on_delete=models.PROTECT, related_name="project", verbose_name=_("approval"),
+        null=True, blank=True,
     )
     # The early-warning entry a reviewer fast-tracked into this project (projects.services.warning_fast_track),
     # if any: unique, so a warning yields at most one project whatever the concurrency.
@@ -171,7 +174,14 @@ class CooperationProject(models.Model):
 
     @property
     def region(self):
-        return self.origin_gap.region
+        """The originating gap's region; for a project from the training plan, its first proposal's."""
+        if self.origin_gap_id:
+            return self.origin_gap.region
+        from gaps.models import Region
+
+        proposal = self.plan_proposals.order_by("id").first()
+        codes = proposal.region_codes if proposal else []
+        return Region.objects.filter(code=codes[0]).first() if codes else None
 
     @property
     def is_overdue(self) -> bool:
@@ -287,3 +297,104 @@ class CohortOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} / cohort {self.cohort_id}"
+
+
+class TrainingPlan(models.Model):
+    """One computation of the training plan (SPEC.md "Training plan"): a run record with its status,
+    progress, timings and error, and the plan's figures; its proposals are TrainingProposal rows."""
+
+    today = models.DateField(_("day planned for"))
+    budget_cny = models.DecimalField(_("budget (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.QUEUED)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    timings = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    spent_cny = models.DecimalField(_("spent (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2, null=True, blank=True)
+    # The solver's status, MIP gap, problem size and time.
+    solver = models.JSONField(default=dict, blank=True)
+    # What stays uncovered and why: [{"region_code", "occupation_code", "quarter", "remaining", "reason"}].
+    uncovered = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("training plan")
+        verbose_name_plural = _("training plans")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=[s.value for s in PlanStatus]),
+                                   name="training_plan_status_valid"),
+            models.CheckConstraint(condition=models.Q(budget_cny__isnull=True) | models.Q(budget_cny__gte=0),
+                                   name="training_plan_budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.today} #{self.pk}"
+
+
+class TrainingProposal(models.Model):
+    """One new cohort the plan proposes; accepted into (at most) one cooperation project."""
+
+    plan = models.ForeignKey(TrainingPlan, on_delete=models.CASCADE, related_name="proposals")
+    college = models.ForeignKey("training.College", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("training.Program", on_delete=models.CASCADE, related_name="plan_proposals")
+    region_codes = models.JSONField(default=list)
+    occupation = models.ForeignKey("gaps.Occupation", on_delete=models.PROTECT, related_name="+")
+    seats = models.PositiveIntegerField(_("seats"))
+    intake_date = models.DateField(_("intake date"))
+    graduation_date = models.DateField(_("graduation date"))
+    cost_cny = models.DecimalField(_("cost (CNY)"), max_digits=16, decimal_places=2)
+    covers = models.JSONField(default=list)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    mobile = models.BooleanField(_("mobile workshop stop"), default=False)
+    project = models.ForeignKey(
+        CooperationProject, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_proposals",
+        verbose_name=_("accepted into"),
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan", "intake_date", "id"]
+        verbose_name = _("training proposal")
+        verbose_name_plural = _("training proposals")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seats__gte=1), name="training_proposal_seats_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.intake_date} ({self.seats})"
+
+    def as_json(self) -> dict:
+        """SPEC.md's proposal object (docs/formats.md)."""
+        return {
+            "id": self.pk,
+            "college_code": self.college.code,
+            "program_code": self.program.code,
+            "region_codes": list(self.region_codes),
+            "occupation_code": self.occupation_id,
+            "seats": self.seats,
+            "intake_date": self.intake_date.isoformat(),
+            "graduation_date": self.graduation_date.isoformat(),
+            "cost_cny": json_amount(self.cost_cny),
+            "covers": list(self.covers),
+            "value": json_amount(self.value),
+            "mobile": self.mobile,
+            "project": self.project_id,
+        }
+
+
+def json_amount(value):
+    """Amounts as JSON numbers in CNY: whole amounts as integers, others with two decimals."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(round(value, 2))

@@ -628,7 +628,7 @@ def outcome_figures(outcomes: Iterable[CohortOutcome]) -> list[OutcomeFigures]:
                 currency=o.income_currency,
                 before_on=o.income_before_on or o.cohort.intake_date,
                 after_on=o.income_after_on or o.cohort.graduation_date + dt.timedelta(days=EMPLOYMENT_WINDOW_DAYS),
-                wage_growth_pct=o.project.origin_gap.region.avg_wage_growth_pct,
+                wage_growth_pct=getattr(o.project.region, "avg_wage_growth_pct", None),  # plan projects: their region
             )
         )
     return figures

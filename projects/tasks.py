@@ -29,3 +29,25 @@ def refresh_results(project_ids: list[int] | None = None) -> int:
 def notify_warnings_act_now() -> int:
     """Daily (CELERY_BEAT_SCHEDULE), after the nightly early warning: mail warnings that entered act_now."""
     return notifications.notify_warnings_act_now()
+
+
+@shared_task(name="projects.plan_compute", acks_late=True, ignore_result=True, time_limit=1800, soft_time_limit=1700)
+def plan_compute(plan_id: int) -> str:
+    """Compute a queued training plan (POST /api/v1/training-plans/, the plan page); a plan no longer
+    queued (computed, or gone) is left alone."""
+    from .plan.services import run_queued
+
+    return run_queued(plan_id)
+
+
+def send_training_plan(plan_id: int) -> None:
+    """Send the queued plan to the workers; broker trouble is logged and the plan stays queued."""
+    import logging
+
+    from django.conf import settings
+
+    try:
+        plan_compute.apply_async(kwargs={"plan_id": plan_id}, retry=True,
+                                 retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
+    except Exception:  # noqa: BLE001 - never fails the caller
+        logging.getLogger(__name__).exception("training plan %s not sent", plan_id)

@@ -24,8 +24,8 @@ class CohortInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "title", "college", "sector", "created_at")
-    list_filter = ("sector", "college__country", "college")
+    list_display = ("code", "title", "college", "sector", "mobile", "created_at")
+    list_filter = ("sector", "mobile", "college__country", "college")
     search_fields = ("code", "title", "college__code", "college__name", "occupations__code")
     autocomplete_fields = ("college", "occupations")
     filter_horizontal = ("serves_regions",)

@@ -28,7 +28,9 @@ from . import services
 from .models import Cohort, College, Program
 
 # What a program is, as opposed to one of its cohorts: every row of a program must agree on these.
-PROGRAM_COLUMNS = ("program_title", "occupation_codes", "sector", "languages", "certifications", "serves_regions")
+PROGRAM_COLUMNS = (
+    "program_title", "occupation_codes", "sector", "languages", "certifications", "serves_regions", "mobile",
+)
 # Compared as sets: "kk;ru" and "ru;kk" are the same program.
 SET_COLUMNS = {"occupation_codes", "languages", "certifications", "serves_regions"}
 COLLEGE_COLUMNS = ("college_name", "country")
@@ -65,6 +67,7 @@ class ProgramImporter(Importer):
         Column("languages", cells.language_list, required=True, blank=False),
         Column("certifications", cells.text_list(64), default=list),
         Column("serves_regions", cells.code_list(_length(Region, "code")), default=list),
+        Column("mobile", cells.yes_no, default=False),
     )
 
     def __init__(self, **kwargs):
@@ -243,6 +246,8 @@ class ProgramImporter(Importer):
             "languages": v["languages"],
             "certifications": v.get("certifications", []),
         }
+        if "mobile" in self.present:  # a file without the column leaves existing programs' flag alone
+            fields["mobile"] = v.get("mobile", False)
         wanted_occupations = [occupations[c] for c in v["occupation_codes"]]
         wanted_regions = [regions[c] for c in v.get("serves_regions", [])]
         program = Program.objects.filter(college=college, code=v["program_code"]).first()

@@ -47,6 +47,12 @@ class Program(models.Model):
     serves_regions = models.ManyToManyField(
         "gaps.Region", related_name="programs", blank=True, verbose_name=_("regions served")
     )
+    # A mobile workshop (training equipment in containers): no fixed region; the training plan places
+    # each of its new cohorts in one region of its route (serves_regions), never two at once.
+    mobile = models.BooleanField(
+        _("mobile workshop"), default=False,
+        help_text=_("Training equipment that moves along the regions served, one region at a time."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[occupations, serves_regions])

@@ -22,7 +22,7 @@ from core.permissions import can_edit_college_programs, is_admin
 from .models import Cohort, College, Program
 
 COLLEGE_FIELDS = ("code", "name", "country")
-PROGRAM_FIELDS = ("code", "title", "sector", "languages", "certifications")
+PROGRAM_FIELDS = ("code", "title", "sector", "languages", "certifications", "mobile")
 COHORT_FIELDS = ("seats", "intake_date", "graduation_date")
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import plan_views, views
 
 app_name = "web"
 
@@ -39,6 +39,9 @@ urlpatterns = [
     path("early-warnings/", views.warnings_page, name="warnings"),
     path("early-warnings/<int:pk>/", views.warning_page, name="warning"),
     path("early-warnings/<int:pk>/fast-track/", views.warning_fast_track, name="warning-fast-track"),
+    path("plan/", plan_views.plan_page, name="training-plans"),
+    path("plan/<int:pk>/", plan_views.plan_page, name="training-plan"),
+    path("plan/<int:pk>/accept/", plan_views.plan_accept, name="training-plan-accept"),
     path("gaps/", views.gaps_page, name="gaps"),
     path("gaps/<int:pk>/", views.gap_page, name="gap"),
     path("gaps/<int:pk>/approve/", views.gap_decide, {"action": "approve"}, name="gap-approve"),

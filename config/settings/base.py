@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_str, env_time_zone
+from config.env import env_bool, env_country_costs, env_float, env_int, env_list, env_str, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -410,6 +410,13 @@ EW_RECOMMENDATIONS_PER_ENTRY = env_int("EW_RECOMMENDATIONS_PER_ENTRY", 10)
 # Queue an early-warning run after each finished matching run (off in the test settings, where the
 # matching tests' workers would otherwise race the test database's teardown with it).
 EARLY_WARNING_AFTER_MATCH = env_bool("EARLY_WARNING_AFTER_MATCH", True)
+# The training plan (SPEC.md "Training plan"; docs/contract.md, section 10; docs/operations.md).
+TRAINEE_COST_CNY = env_country_costs("TRAINEE_COST_CNY", "KZ=9000,CN=6000,default=8000")  # per trainee, by country
+MIN_COHORT_SEATS = env_int("MIN_COHORT_SEATS", 10)  # a proposed class has at least this many seats
+CAPACITY_FACTOR = env_float("CAPACITY_FACTOR", 1.0)  # at most this times the program's largest past cohort
+MOBILE_TRANSFER_DAYS = env_int("MOBILE_TRANSFER_DAYS", 14)  # a mobile workshop's days between two stops
+# The solver stops here and reports its gap (0 when it proved the optimum first); none by default.
+PLAN_TIME_LIMIT_SECONDS = env_float("PLAN_TIME_LIMIT_SECONDS", 0.0)
 # A queued early-warning run no worker took within this time is failed and replaced by the next request.
 EARLY_WARNING_QUEUED_STALE_SECONDS = env_int("EARLY_WARNING_QUEUED_STALE_SECONDS", 600)
 # Below this confidence a free-text occupation title is stored as UNCODED for an official to code.

@@ -261,6 +261,23 @@ def choice(allowed: Iterable[str], *, lower: bool = True) -> Parser:
     return parse
 
 
+# The `mobile` column of program cohorts (docs/formats.md): yes/no in the four languages; empty = no
+# (the column's default).
+YES = frozenset({"yes", "true", "1", "是", "да", "иә"})
+NO = frozenset({"no", "false", "0", "否", "нет", "жоқ"})
+
+
+def yes_no(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text_value = as_text(value).strip().lower()
+    if text_value in YES:
+        return True
+    if text_value in NO:
+        return False
+    raise CellError(_("%(value)s is neither yes nor no.") % {"value": show(value)})
+
+
 def currency(value: Any) -> str:
     text_value = as_text(value).upper()
     if text_value not in codes.CURRENCIES:

@@ -344,6 +344,8 @@ def gap_summary_row(row: dict, prefix: str = "", *, lang: str | None = None, fmt
     (_language()) and the formatters once."""
     fmt = fmt or _formatters()
     k = _gap_keys(prefix, lang or _language())
+    if row[k["id"]] is None:  # a project accepted from the training plan has no originating gap
+        return None
     return {
         "id": row[k["id"]],
         "quarter": row[k["quarter"]],

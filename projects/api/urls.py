@@ -6,7 +6,7 @@ The decisions live under review/gaps/ so they never clash with the gaps app's ow
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import plan, views
 
 router = SimpleRouter()
 router.register("review/gaps", views.ReviewGapViewSet, basename="review-gap")
@@ -14,6 +14,7 @@ router.register("review/decisions", views.DecisionViewSet, basename="review-deci
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("project-conditions", views.ConditionViewSet, basename="project-condition")
 router.register("project-outcomes", views.OutcomeViewSet, basename="project-outcome")
+router.register("training-plans", plan.TrainingPlanViewSet, basename="training-plan")
 
 urlpatterns: list = [
     path("review-queue/", views.ReviewQueueView.as_view(), name="review-queue"),

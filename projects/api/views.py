@@ -285,17 +285,18 @@ EXPORT_COLUMNS = [
 
 def _export_row(project, results) -> list:
     gap = project.origin_gap
+    region = gap.region if gap else project.region  # a project from the training plan has no gap
     figures = results.as_dict()
     row = {
         "id": project.pk,
         "title": project.title,
         "status": project.status,
         "overdue": "yes" if project.is_overdue else "no",
-        "quarter": gap.quarter,
-        "region_code": gap.region.code,
-        "country": gap.region.country,
-        "occupation_code": gap.occupation_id,
-        "occupation_title": gap.occupation.title,
+        "quarter": gap.quarter if gap else "",
+        "region_code": region.code if region else "",
+        "country": region.country if region else "",
+        "occupation_code": gap.occupation_id if gap else "",
+        "occupation_title": gap.occupation.title if gap else "",
         "lead_college": project.lead_college.code if project.lead_college else "",
         "partner_colleges": ";".join(c.code for c in project.partner_colleges.all()),
         "programs": ";".join(f"{p.college.code}/{p.code}" for p in project.programs.all()),

@@ -158,3 +158,31 @@ def test_the_import_programs_command(isco, regions, colleges, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_programs", str(bad), stdout=io.StringIO(), stderr=err)
     assert err.getvalue().startswith("row 2, column seats:")
+
+
+def _with_mobile(rows, values):
+    """ROWS with a `mobile` column: the header, then each data row with its value."""
+    return [rows[0] + ["mobile"]] + [row + [value] for row, value in zip(rows[1:], values)]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_mobile_column_marks_a_mobile_workshop_and_empty_is_no(kind, isco, regions, colleges):
+    rows = _with_mobile(ROWS, ["yes", "да", ""])
+    run(ProgramImporter(), *make_file(kind, rows))
+    assert Program.objects.get(code="AGRI-1").mobile is True
+    assert Program.objects.get(code="GRADE-1").mobile is False
+
+
+def test_a_file_without_the_mobile_column_leaves_the_flag_alone(isco, regions, colleges):
+    run(ProgramImporter(), *make_file("csv", _with_mobile(ROWS, ["yes", "yes", "no"])))
+    run(ProgramImporter(), *make_file("csv", ROWS))
+    assert Program.objects.get(code="AGRI-1").mobile is True
+    run(ProgramImporter(), *make_file("csv", _with_mobile(ROWS, ["нет", "жоқ", "否"])))
+    assert Program.objects.get(code="AGRI-1").mobile is False
+
+
+def test_a_bad_mobile_value_and_disagreeing_rows_are_named(isco, regions, colleges):
+    problems = rejected(make_file("csv", _with_mobile(ROWS, ["maybe", "no", "no"]))[0])
+    assert any(column == "mobile" and "maybe" in message for _, column, message in problems)
+    problems = rejected(make_file("csv", _with_mobile(ROWS, ["yes", "no", "no"]))[0])
+    assert [(row, column) for row, column, _ in problems] == [(3, "mobile")]

@@ -1,0 +1,80 @@
+"""The training plan's optimiser on synthetic early warnings of growing size (no database).
+
+    .venv/bin/python bench/plan_training.py [--lines 200,1000,4000] [--seed 1]
+
+For each size: regions, occupations and programs in proportion (a program per ~8 lines, 10% of
+them mobile workshops with a route of 2-4 regions), lines with need dates over four target quarters,
+a budget of a third of what covering everything would cost. Prints the candidates, the problem
+size (variables, constraints), the seconds of the two solves and the solver's MIP gap. Reduced
+scale: see bench/README.md, "Training plan", for what was measured and what was not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+from projects.plan import optimiser as opt  # noqa: E402  (pure: no Django setup needed)
+
+TODAY = dt.date(2026, 12, 3)
+
+
+def instance(n_lines: int, seed: int) -> opt.PlanInput:
+    rng = random.Random(seed)
+    n_regions = 20  # a border area: regions stay few while lines and programs grow
+    n_occupations = max(4, n_lines // 25)
+    occupations = [f"{7000 + i:04d}" for i in range(n_occupations)]
+    lines = []
+    for i in range(n_lines):
+        need = TODAY + dt.timedelta(days=rng.randint(100, 450))
+        lines.append(opt.PlanLine(
+            id=i + 1, region_id=(region := rng.randrange(n_regions)), region_code=f"R{region:04d}",
+            occupation_code=rng.choice(occupations), quarter=f"2027Q{1 + (need.month - 1) // 3}",
+            shortfall=rng.randint(3, 120), need_date=need, end_date=need + dt.timedelta(days=60),
+            weight=Decimal(rng.randint(3000, 12000)), languages=tuple(rng.sample(["ru", "kk", "zh"], rng.randint(0, 2))),
+        ))
+    programs = []
+    for j in range(max(2, n_lines // 8)):
+        mobile = rng.random() < 0.1
+        serves = frozenset(rng.sample(range(n_regions), rng.randint(2, 4) if mobile else rng.randint(1, 3)))
+        programs.append(opt.PlanProgram(
+            id=j + 1, code=f"P{j}", college_id=j // 3, college_code=f"C{j // 3:04d}", country=rng.choice(["KZ", "CN"]),
+            occupation_codes=tuple(rng.sample(occupations, rng.randint(1, 2))),
+            duration_days=rng.choice([56, 75, 92, 150, 290, 300]), max_seats=rng.randint(12, 40),
+            cost_per_seat=rng.choice([9000, 6000]), languages=tuple(rng.sample(["ru", "kk", "zh"], 2)),
+            serves_region_ids=serves, mobile=mobile,
+        ))
+    everything = sum(l.shortfall for l in lines) * 8000
+    return opt.PlanInput(TODAY, Decimal(everything // 3), tuple(lines), tuple(programs), opt.PlanSettings())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", default="200,1000,4000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-budget", action="store_true", help="no budget limit (the parts are solved apart)")
+    args = parser.parse_args()
+    print("lines programs candidates variables constraints cliques seconds gap status proposals components decomposed")
+    for n in (int(x) for x in args.lines.split(",")):
+        inp = instance(n, args.seed)
+        if args.no_budget:
+            inp = opt.PlanInput(inp.today, None, inp.lines, inp.programs, inp.settings)
+        started = time.perf_counter()
+        result = opt.solve(inp)
+        seconds = time.perf_counter() - started
+        s = result.solver
+        print(f"{n} {len(inp.programs)} {s['candidates']} {s['variables']} {s['constraints']} {s['mobile_cliques']} "
+              f"{seconds:.2f} {s['gap']} {s['status']} {len(result.proposals)} {s['components']} {s['decomposed']}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

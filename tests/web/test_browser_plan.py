@@ -1,0 +1,49 @@
+"""The training plan in a real browser on the demo, with a real Celery worker computing it: the reviewer
+sets a budget, sees the plan and why the rest stays uncovered, accepts a class into a fast-tracked
+project; the page in each of the four languages; a college sees the classes proposed to it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from demo.services import DEMO_PASSWORD
+from projects.models import CooperationProject
+
+from .conftest import login
+from .test_browser_demo import demo, logout  # noqa: F401  (the demo fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+PLAN_TIMEOUT = 90_000  # ms: the worker fetches the early warning and solves
+
+
+def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_worker):  # noqa: F811
+    login(page, "reviewer", DEMO_PASSWORD)
+    page.get_by_role("link", name="Training plan", exact=True).click()
+    page.get_by_label("Budget (CNY)").fill("600000")
+    page.get_by_role("button", name="Make the plan").click()
+    # Queued, then computed by the worker: the page refreshes itself until the plan is there.
+    expect(page.get_by_role("heading", name="What stays uncovered, and why")).to_be_visible(timeout=PLAN_TIMEOUT)
+    expect(page.locator("dl.facts")).to_contain_text("600,000")
+    expect(page.locator("dl.facts")).to_contain_text("MIP gap 0")
+    first = page.locator("table.proposals tbody tr").first
+    first.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Accept the chosen classes into one project").click()
+    expect(page.locator(".messages")).to_contain_text("fast-tracked")
+    project = CooperationProject.objects.get(origin_gap__isnull=True)
+    assert project.status == "fast_tracked" and project.plan_proposals.count() == 1
+
+    page.get_by_role("link", name="Training plan", exact=True).click()
+    for code, heading in [("zh-hans", "培训计划"), ("ru", "План обучения"), ("kk", "Оқыту жоспары"),
+                          ("en", "Training plan")]:
+        page.locator("#language-select").select_option(code)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    logout(page)
+
+    login(page, "college.luban", DEMO_PASSWORD)
+    page.get_by_role("link", name="Training plan", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Training plan")
+    expect(page.get_by_role("button", name="Make the plan")).to_have_count(0)
+    expect(page.get_by_role("heading", name="What stays uncovered, and why")).to_have_count(0)
+    assert page.console_errors == []
