@@ -387,3 +387,13 @@ def test_the_services_early_warning_shows_every_status(demo_world):
         assert any(
             (e["region_code"], e["occupation_code"], e["status"]) == (region, occupation, status) for e in entries
         ), (region, occupation, status)
+
+
+@pytest.mark.skipif("early_warning" not in get_commands(), reason="the early warning service is not installed yet")
+def test_the_commands_table_gives_a_short_courses_date(demo_world):
+    """Where only a short course can still make it, the table says by when, not "too late"."""
+    out = StringIO()
+    call_command("early_warning", "--today", DAY.isoformat(), "--region", "KZ-ABY", stdout=out)
+    table = out.getvalue().split("\n- ")[0]
+    row = next(line for line in table.splitlines() if "(7212)" in line)
+    assert "Short course only" in row and "short course: act by " in row and "too late" not in row

@@ -58,6 +58,18 @@ def test_table_is_readable():
     assert text.rstrip().endswith("3 early-warning entries for 3 Dec 2026 (target quarters after Q4 2026)")
 
 
+def test_table_names_the_status_and_rating():
+    """Statuses and ratings by name in the reader's language, not their codes."""
+    seed.history(T)
+    entries = json.loads(run("early_warning", "--today", "2026-12-03", "--format", "json"))
+    table = run("early_warning", "--today", "2026-12-03").split("\n- ")[0]
+    assert entries and "missed" not in table.split("\n", 1)[1]
+    assert "Missed" in table
+    ratings = {"critical": "Critical", "elevated": "Elevated", "watch": "Watch"}
+    for entry in entries:
+        assert ratings[entry["rating"]] in table
+
+
 def test_without_today_it_computes_a_run_once_and_reads_it():
     from django.utils import timezone
 

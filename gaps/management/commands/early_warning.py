@@ -12,12 +12,12 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 
 from core import text
 from core.imports.safe import neutralise
 from gaps.models import Occupation, Region
-from gaps.models.warning import WarningRunStatus, WarningTrigger
+from gaps.models.warning import WarningRating, WarningRunStatus, WarningStatus, WarningTrigger
 from gaps.warning import services
 from gaps.warning.compute import Entry, target_quarters
 from gaps.warning.detail import entry_detail
@@ -110,7 +110,7 @@ class Command(BaseCommand):
              text.occupation_label(r["occupation_code"]), r["source"], text.format_number(r["headcount"]),
              text.format_number(r["covered"]), text.format_number(r["shortfall"]),
              text.format_date(dt.date.fromisoformat(r["need_date"])),
-             text.format_act_by(dt.date.fromisoformat(r["act_by"]), today=day), r["status"], r["rating"]]
+             _when(r, day), str(WarningStatus(r["status"]).label), str(WarningRating(r["rating"]).label)]
             for r in rows
         ]
         write_table(self.stdout, columns, table)
@@ -131,3 +131,10 @@ def write_table(out, columns, rows) -> None:
     out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
     for r in cells:
         out.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+def _when(row: dict, day: dt.date) -> str:
+    """The act-by cell: a short course's date when only a short course can still make it."""
+    if row["status"] == WarningStatus.SHORT_COURSE_ONLY:
+        return _("short course: %(when)s") % {"when": text.format_act_by(dt.date.fromisoformat(row["short_course_by"]), today=day)}
+    return text.format_act_by(dt.date.fromisoformat(row["act_by"]), today=day)
