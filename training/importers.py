@@ -46,6 +46,8 @@ def _comparable(column: str, value: Any) -> Any:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool):  # the mobile column: as the file writes it
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ";".join(value) or "(empty)"
     return str(value) if value not in (None, "") else "(empty)"

@@ -186,3 +186,4 @@ def test_a_bad_mobile_value_and_disagreeing_rows_are_named(isco, regions, colleg
     assert any(column == "mobile" and "maybe" in message for _, column, message in problems)
     problems = rejected(make_file("csv", _with_mobile(ROWS, ["yes", "no", "no"]))[0])
     assert [(row, column) for row, column, _ in problems] == [(3, "mobile")]
+    assert "no here, but yes in row 2" in problems[0][2]  # as the file writes it, not True/False
