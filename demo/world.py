@@ -57,10 +57,22 @@ early, and its anchor's d is over 183, so never in the next quarter).
 | `plan` | Horgos, clearing and forwarding agents 3331 | 310 | none trains it: 180 / 180 | act_by = T + 130 > T + 90 |
 | `act_now` | Ili, travel guides 5113 | 225 | none: 180 / 180 | act_by = T + 45 |
 | `short_course_only` | Abai region, welders 7212 | 150 | 290 / 56 (programs of 300, 290 and the 56-day mobile workshop) | act_by = T - 140, short_course_by = T + 94 |
+| `act_now` | Abai region, welders 7212 again (the mobile stop) | 340 | 290 / 56 | act_by = T + 50 |
 | `missed` | Alashankou, freight handlers 9333 | 120 | none: 180 / 180 | short_course_by = T - 60 |
 
+The second Abai series is there for the training plan (SPEC "Training plan"; issue 13 wants a mobile
+stop on the demo): the mobile welding workshop is the only program that trains KZ-certified welders
+for Abai, and at d = 150 its own second run (S0+194 to S0+250) holds the route on every day, so the
+plan can only say `capacity`. At d = 340 [MOBILE_STOP_DAYS] the stop's intake T + 284 is at least
+S0 + 284, past the second run's end + MOBILE_TRANSFER_DAYS (S0 + 264), whatever day of the quarter T
+is; the plan opens it. Abai has not reported the current quarter, so this series' line a year
+before its target is left out when that quarter is the current one (T + 340 - 365 may fall in it):
+its forecast then rests on the two earlier years (`Anchor.in_current_quarter`), and the current
+quarter's flags stay the seed cases'.
+
 Each anchor's forecast is above the seats of every cohort that could serve it (the Abai welders:
-45 against the mobile workshop's one 12-seat cohort graduating within 180 days before N), so its
+45 against the mobile workshop's one 12-seat cohort graduating within 180 days before N, and 34 or
+30 at d = 340 against its second run's 12), so its
 shortfall is positive however seats are allocated. tests/demo recomputes the statuses by these
 rules (spec_reading.py, no service code): on this world for every day of a year and random days
 over two centuries, and on the loaded rows for a few days and the real today. The d values follow
@@ -111,6 +123,11 @@ class Rules:
     default_lead_days: int = 180  # DEFAULT_LEAD_DAYS
     conditions_due_days: int = 90  # CONDITIONS_DUE_DAYS
 
+
+# The second Abai welders anchor's d: its mobile-workshop stop (intake T + d - 56, the workshop's
+# duration) must start MOBILE_TRANSFER_DAYS [14] after the workshop's second run ends (S0 + 250),
+# whatever day of the quarter T is: d - 56 >= 250 + 14 (+ 20 days to spare), and d <= 364.
+MOBILE_STOP_DAYS = 340
 
 # History before the current quarter (SPEC: "three years of quarterly history").
 HISTORY_QUARTERS = 12
@@ -253,6 +270,9 @@ class Anchor:
     languages: tuple[str, ...] = ()
     certification: str = ""
     note: str = ""
+    # False: the region has not reported the current quarter, so the line a year before the target
+    # is left out when that quarter is the current one (the forecast then rests on two years).
+    in_current_quarter: bool = True
 
 
 @dataclass(frozen=True)
@@ -538,6 +558,11 @@ def _anchors(rules: Rules) -> tuple[Anchor, ...]:
         Anchor("short_course_only", "KZ-ABY", "7212", "Сварщик", "F", 150, (40, 35, 30, 28), (330000, 460000), "KZT",
                0.13, languages=("ru",), certification="KZ",
                note="Pipeline repair contracts; the KZ certificate is required."),
+        # The mobile workshop's stop (SPEC "Training plan"): welders again in Abai region, a pipeline
+        # extension needed when the workshop's route is free (after its second run).
+        Anchor("act_now", "KZ-ABY", "7212", "Сварщик", "F", MOBILE_STOP_DAYS, (30, 26, 22, 20), (330000, 460000),
+               "KZT", 0.13, languages=("ru",), certification="KZ",
+               note="Pipeline extension for next season; the KZ certificate is required.", in_current_quarter=False),
         Anchor("missed", "CN-XJ-ALS", "9333", "铁路装卸工", "H", lead - 60, (40, 35, 30, 28), (4500, 5500), "CNY", 0.07,
                languages=("zh",), note="Rail freight handlers for the yard's annual peak."),
     )
@@ -591,6 +616,8 @@ def _anchor_lines(
             quarter = Quarter.containing(start)
             if quarter < first:
                 break
+            if quarter == qc and not a.in_current_quarter:
+                continue
             k = (qc.year - quarter.year) * 4 + qc.number - quarter.number
             lines.setdefault((a.region, quarter), []).append(LineSpec(
                 a.occupation, a.title, a.sector, a.values[years_back - 1],
