@@ -7,7 +7,7 @@ Three clocks are used, each for a reason:
 
 - **Calendar** (fixed months and days): the seasonal history. Harvests peak in Q3 every year
   (crop-harvesting machine operators, ISCO 8341, in East Kazakhstan and Zaysan county; apple
-  graders, 7515, in Almaty region), building in Q2 (builders 7111 and welders 7212 in Almaty
+  graders, 7515, in Almaty region; Zaysan's spring field work in Q2), building in Q2 (builders 7111 and welders 7212 in Almaty
   region), freight at Horgos towards the year's end; exchange rates are monthly fixings on the
   first of each month. A season in the history sits where it is in the real year, whatever
   `today` is.
@@ -98,7 +98,9 @@ ACT_WINDOW_DAYS and DEFAULT_LEAD_DAYS when those settings exist (the table is fo
 Besides: a report Horgos submitted early for the next quarter (the early warning uses its lines,
 `source: "reported"`), an East Kazakhstan draft for the next quarter, cohorts planned ahead
 (intakes in the coming months, graduations in the target quarters), a county class (Zaysan
-county only, 75 days before the harvest) and a mobile welding workshop (a route of four regions;
+county only, 75 days before the harvest; the training plan proposes one on every day: for the
+harvest, or in late June, when this year's class could no longer start, for next spring's field
+work) and a mobile welding workshop (a route of four regions;
 `mobile=True` here, written once the Program model has the field), and three approved projects
 from past gaps with cohort outcomes (one completed, one active, one fast-tracked with its
 condition overdue) so the repository's results chain shows figures.
