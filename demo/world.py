@@ -62,8 +62,8 @@ early, and its anchor's d is over 183, so never in the next quarter).
 
 The second Abai series is there for the training plan (SPEC "Training plan"; issue 13 wants a mobile
 stop on the demo): the mobile welding workshop is the only program that trains KZ-certified welders
-for Abai, and at d = 150 its own second run (S0+194 to S0+250) holds the route on every day, so the
-plan can only say `capacity`. At d = 340 [MOBILE_STOP_DAYS] the stop's intake T + 284 is at least
+for Abai, and at d = 150 one of its own runs (S0+54 to S0+110, S0+194 to S0+250) holds the route
+on every day but S0+30, so the plan can only say `capacity` there. At d = 340 [MOBILE_STOP_DAYS] the stop's intake T + 284 is at least
 S0 + 284, past the second run's end + MOBILE_TRANSFER_DAYS (S0 + 264), whatever day of the quarter T
 is; the plan opens it. Abai has not reported the current quarter, so this series' line a year
 before its target is left out when that quarter is the current one (T + 340 - 365 may fall in it):

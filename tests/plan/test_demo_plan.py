@@ -39,8 +39,8 @@ def test_the_demo_plan_has_a_county_class_and_a_mobile_stop(demo_world):
     assert stop["graduation_date"] == (DAY + dt.timedelta(days=MOBILE_STOP_DAYS)).isoformat()
     assert stop["intake_date"] == (DAY + dt.timedelta(days=MOBILE_STOP_DAYS - 56)).isoformat()
     assert 10 <= stop["seats"] <= 12  # at least MIN_COHORT_SEATS, at most its largest run
-    # The workshop cannot also train Abai's welders needed at today + 150 (its second run holds the
-    # route then), and its stop is a class of 12 for a larger shortfall: what stays is capacity.
+    # The workshop cannot also train Abai's welders needed at today + 150 (on this day its second run
+    # holds the route then), and its stop is a class of 12 for a larger shortfall: what stays is capacity.
     abai = [u for u in data["uncovered"] if (u["region_code"], u["occupation_code"]) == ("KZ-ABY", "7212")]
     assert abai and {u["reason"] for u in abai} == {"capacity"}
 

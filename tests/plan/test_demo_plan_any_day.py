@@ -47,6 +47,6 @@ def test_the_plan_has_a_county_class_and_a_mobile_stop(dated):
     county = by_program.get("HARV-ZAY", [])
     assert county and all(p["region_codes"] == ["KZ-VOS-ZAY"] and p["seats"] >= 10 for p in county), data
     stops = by_program.get("MOBILE-WELD", [])
-    assert [p["region_codes"] for p in stops] == [["KZ-ABY"]], data
-    assert stops[0]["graduation_date"] == (dated + dt.timedelta(days=MOBILE_STOP_DAYS)).isoformat()
-    assert stops[0]["intake_date"] > dated.isoformat()
+    # Abai's welders at today + 340; on S0 + 30 alone, those at today + 150 get a stop too.
+    assert stops and all(p["region_codes"] == ["KZ-ABY"] and p["intake_date"] > dated.isoformat() for p in stops)
+    assert (dated + dt.timedelta(days=MOBILE_STOP_DAYS)).isoformat() in {p["graduation_date"] for p in stops}
