@@ -7,7 +7,7 @@ Three clocks are used, each for a reason:
 
 - **Calendar** (fixed months and days): the seasonal history. Harvests peak in Q3 every year
   (crop-harvesting machine operators, ISCO 8341, in East Kazakhstan and Zaysan county; apple
-  graders, 7515, in Almaty region), building in Q2 (builders 7111 and welders 7212 in Almaty
+  graders, 7515, in Almaty region; Zaysan's spring field work in Q2), building in Q2 (builders 7111 and welders 7212 in Almaty
   region), freight at Horgos towards the year's end; exchange rates are monthly fixings on the
   first of each month. A season in the history sits where it is in the real year, whatever
   `today` is.
@@ -57,10 +57,22 @@ early, and its anchor's d is over 183, so never in the next quarter).
 | `plan` | Horgos, clearing and forwarding agents 3331 | 310 | none trains it: 180 / 180 | act_by = T + 130 > T + 90 |
 | `act_now` | Ili, travel guides 5113 | 225 | none: 180 / 180 | act_by = T + 45 |
 | `short_course_only` | Abai region, welders 7212 | 150 | 290 / 56 (programs of 300, 290 and the 56-day mobile workshop) | act_by = T - 140, short_course_by = T + 94 |
+| `act_now` | Abai region, welders 7212 again (the mobile stop) | 340 | 290 / 56 | act_by = T + 50 |
 | `missed` | Alashankou, freight handlers 9333 | 120 | none: 180 / 180 | short_course_by = T - 60 |
 
+The second Abai series is there for the training plan (SPEC "Training plan"; issue 13 wants a mobile
+stop on the demo): the mobile welding workshop is the only program that trains KZ-certified welders
+for Abai, and at d = 150 one of its own runs (S0+54 to S0+110, S0+194 to S0+250) holds the route
+on every day but S0+30, so the plan can only say `capacity` there. At d = 340 [MOBILE_STOP_DAYS] the stop's intake T + 284 is at least
+S0 + 284, past the second run's end + MOBILE_TRANSFER_DAYS (S0 + 264), whatever day of the quarter T
+is; the plan opens it. Abai has not reported the current quarter, so this series' line a year
+before its target is left out when that quarter is the current one (T + 340 - 365 may fall in it):
+its forecast then rests on the two earlier years (`Anchor.in_current_quarter`), and the current
+quarter's flags stay the seed cases'.
+
 Each anchor's forecast is above the seats of every cohort that could serve it (the Abai welders:
-45 against the mobile workshop's one 12-seat cohort graduating within 180 days before N), so its
+45 against the mobile workshop's one 12-seat cohort graduating within 180 days before N, and 34 or
+30 at d = 340 against its second run's 12), so its
 shortfall is positive however seats are allocated. tests/demo recomputes the statuses by these
 rules (spec_reading.py, no service code): on this world for every day of a year and random days
 over two centuries, and on the loaded rows for a few days and the real today. The d values follow
@@ -86,7 +98,9 @@ ACT_WINDOW_DAYS and DEFAULT_LEAD_DAYS when those settings exist (the table is fo
 Besides: a report Horgos submitted early for the next quarter (the early warning uses its lines,
 `source: "reported"`), an East Kazakhstan draft for the next quarter, cohorts planned ahead
 (intakes in the coming months, graduations in the target quarters), a county class (Zaysan
-county only, 75 days before the harvest) and a mobile welding workshop (a route of four regions;
+county only, 75 days before the harvest; the training plan proposes one on every day: for the
+harvest, or in late June, when this year's class could no longer start, for next spring's field
+work) and a mobile welding workshop (a route of four regions;
 `mobile=True` here, written once the Program model has the field), and three approved projects
 from past gaps with cohort outcomes (one completed, one active, one fast-tracked with its
 condition overdue) so the repository's results chain shows figures.
@@ -111,6 +125,11 @@ class Rules:
     default_lead_days: int = 180  # DEFAULT_LEAD_DAYS
     conditions_due_days: int = 90  # CONDITIONS_DUE_DAYS
 
+
+# The second Abai welders anchor's d: its mobile-workshop stop (intake T + d - 56, the workshop's
+# duration) must start MOBILE_TRANSFER_DAYS [14] after the workshop's second run ends (S0 + 250),
+# whatever day of the quarter T is: d - 56 >= 250 + 14 (+ 20 days to spare), and d <= 364.
+MOBILE_STOP_DAYS = 340
 
 # History before the current quarter (SPEC: "three years of quarterly history").
 HISTORY_QUARTERS = 12
@@ -253,6 +272,9 @@ class Anchor:
     languages: tuple[str, ...] = ()
     certification: str = ""
     note: str = ""
+    # False: the region has not reported the current quarter, so the line a year before the target
+    # is left out when that quarter is the current one (the forecast then rests on two years).
+    in_current_quarter: bool = True
 
 
 @dataclass(frozen=True)
@@ -492,8 +514,12 @@ SERIES = (
                                4: "Слесарь по ремонту сельхозтехники"}, "A",
             {1: 10, 3: 12, 4: 15}, 3, (300000, 420000), "KZT", 0.10,
             seasons={4: ((11, 1), (12, 20))}, notes={4: "Winter repair of the harvest fleet."}, languages=("ru",)),
-    _Series("KZ-VOS-ZAY", "8341", {3: "Комбайнёр"}, "A", {3: 12}, 4, (320000, 450000), "KZT", 0.14,
-            seasons={3: ((8, 20), (10, 10))}, notes={3: "Harvest on the county's farms."}, languages=("kk", "ru")),
+    # Zaysan county: its harvest, and its spring field work (so that on every day, late June too,
+    # the training plan has a county line whose class can still start: SPEC "Training plan").
+    _Series("KZ-VOS-ZAY", "8341", {2: "Тракторист-машинист", 3: "Комбайнёр"}, "A", {2: 10, 3: 12}, 4,
+            (320000, 450000), "KZT", 0.14, seasons={2: ((4, 20), (5, 31)), 3: ((8, 20), (10, 10))},
+            notes={2: "Spring field work on the county's farms.", 3: "Harvest on the county's farms."},
+            languages=("kk", "ru")),
     _Series("KZ-ALM", "7212", {n: "Сварщик" for n in (1, 2, 3, 4)}, "F", {1: 25, 2: 55, 3: 40, 4: 22}, 4,
             (380000, 520000), "KZT", 0.15, seasons={2: ((4, 10), (6, 30))}, notes={2: "Construction season."},
             languages=("ru",), certification="KZ"),
@@ -538,6 +564,11 @@ def _anchors(rules: Rules) -> tuple[Anchor, ...]:
         Anchor("short_course_only", "KZ-ABY", "7212", "Сварщик", "F", 150, (40, 35, 30, 28), (330000, 460000), "KZT",
                0.13, languages=("ru",), certification="KZ",
                note="Pipeline repair contracts; the KZ certificate is required."),
+        # The mobile workshop's stop (SPEC "Training plan"): welders again in Abai region, a pipeline
+        # extension needed when the workshop's route is free (after its second run).
+        Anchor("act_now", "KZ-ABY", "7212", "Сварщик", "F", MOBILE_STOP_DAYS, (30, 26, 22, 20), (330000, 460000),
+               "KZT", 0.13, languages=("ru",), certification="KZ",
+               note="Pipeline extension for next season; the KZ certificate is required.", in_current_quarter=False),
         Anchor("missed", "CN-XJ-ALS", "9333", "铁路装卸工", "H", lead - 60, (40, 35, 30, 28), (4500, 5500), "CNY", 0.07,
                languages=("zh",), note="Rail freight handlers for the yard's annual peak."),
     )
@@ -591,6 +622,8 @@ def _anchor_lines(
             quarter = Quarter.containing(start)
             if quarter < first:
                 break
+            if quarter == qc and not a.in_current_quarter:
+                continue
             k = (qc.year - quarter.year) * 4 + qc.number - quarter.number
             lines.setdefault((a.region, quarter), []).append(LineSpec(
                 a.occupation, a.title, a.sector, a.values[years_back - 1],

@@ -121,3 +121,5 @@ class GapAdmin(admin.ModelAdmin):
 
 # Matching records (runs, the current-results pointer, flags, recommendations): gaps/matching/admin.py
 from .matching import admin as _matching_admin  # noqa: E402,F401
+# Early-warning records (runs, entries): gaps/warning/admin.py
+from .warning import admin as _warning_admin  # noqa: E402,F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from demo.world import MOBILE_STOP_DAYS
 from projects.choices import PlanStatus
 from projects.plan import services
 from training.models import Program
@@ -28,13 +30,19 @@ def test_the_demo_plan_has_a_county_class_and_a_mobile_stop(demo_world):
     county = next(p for p in data["proposals"] if p["program_code"] == "HARV-ZAY")
     assert county["region_codes"] == ["KZ-VOS-ZAY"] and county["seats"] >= 10
     assert data["spent_cny"] == sum(p["cost_cny"] for p in data["proposals"])
-    # The mobile welding workshop is the only program that could still train Abai's welders in time
-    # (56 days), but its own second run (S0+194 to S0+250) takes the route then: no stop is proposed,
-    # and the plan says capacity. (A demo world with a free route would show a stop: see the report.)
+    # The mobile welding workshop stops in Abai region for the pipeline welders needed at today + 340
+    # (demo.world.MOBILE_STOP_DAYS): its route is free then, after its second run (S0+194 to S0+250).
     mobile = [p for p in data["proposals"] if p["mobile"]]
-    assert all(len(p["region_codes"]) == 1 for p in mobile)
+    assert mobile and all(len(p["region_codes"]) == 1 for p in mobile)
+    stop = next(p for p in mobile if p["program_code"] == "MOBILE-WELD")
+    assert stop["region_codes"] == ["KZ-ABY"] and stop["occupation_code"] == "7212"
+    assert stop["graduation_date"] == (DAY + dt.timedelta(days=MOBILE_STOP_DAYS)).isoformat()
+    assert stop["intake_date"] == (DAY + dt.timedelta(days=MOBILE_STOP_DAYS - 56)).isoformat()
+    assert 10 <= stop["seats"] <= 12  # at least MIN_COHORT_SEATS, at most its largest run
+    # The workshop cannot also train Abai's welders needed at today + 150 (on this day its second run
+    # holds the route then), and its stop is a class of 12 for a larger shortfall: what stays is capacity.
     abai = [u for u in data["uncovered"] if (u["region_code"], u["occupation_code"]) == ("KZ-ABY", "7212")]
-    assert [u["reason"] for u in abai] == ["capacity"]
+    assert abai and {u["reason"] for u in abai} == {"capacity"}
 
 
 def test_the_command_prints_the_plan_as_json_with_a_budget(demo_world):
