@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,27 @@ def test_an_official_reads_the_report_and_its_results(demo_world):
     urls = pages_of("official.vko")
     assert any(re.fullmatch(r"/reports/KZ-VOS/\d{4}Q\d/", url) for url in urls)
     assert any(url.endswith("/results/") for url in urls)
+
+
+def test_a_gap_page_states_each_recommendation_once(demo_world):
+    """The recommendation's sentence names its college: the page does not put the college's code before it."""
+    from gaps.models import Gap, Recommendation
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    client.cookies["django_language"] = "en"
+    recommended = Recommendation.objects.filter(
+        occupation_code=OuterRef("occupation__code"), region_code=OuterRef("region__code"), quarter=OuterRef("quarter")
+    )
+    gap = Gap.objects.filter(Exists(recommended)).order_by("pk").first()
+    assert gap is not None
+    html = client.get(f"/gaps/{gap.pk}/").content.decode()
+    section = html[html.index('id="evidence-title"'):]
+    section = section[section.index("Recommendations"):section.index("Colleges that train")]
+    items = re.findall(r'<span class="status status-rec">[^<]*</span>(.*?)</li>', section, re.S)
+    assert items
+    codes = set(Recommendation.objects.values_list("college_code", flat=True))
+    for item in items:
+        sentence = re.sub(r"<[^>]+>", "", item).strip()
+        assert not any(sentence.startswith(f"{code}:") for code in codes), sentence
+        print(sentence)
