@@ -245,6 +245,7 @@ class Importer:
         for kind, counts in (("created", result["created"]), ("updated", result["updated"]), ("unchanged", result["unchanged"])):
             for what, n in counts.items():
                 singular, plural = COUNTED.get(what, (f"%(n)s {what}", f"%(n)s {what}"))
-                parts.append(f"{format_count(n, singular, plural)} {KIND_WORDS[kind]}")
+                # Translators: "3 programs created"; %(what)s is a count with its noun, %(kind)s created/updated/unchanged.
+                parts.append(_("%(what)s %(kind)s") % {"what": format_count(n, singular, plural), "kind": KIND_WORDS[kind]})
         return ", ".join(parts) or _("nothing to do")
 
