@@ -28,6 +28,11 @@ from projects.choices import PlanStatus, UncoveredReason
 from projects.models import TrainingPlan, TrainingProposal
 from projects.plan import services
 
+# The colleges' countries by name (a college's country is an ISO 3166-1 code); another code shows as is.
+COUNTRY_NAMES = {"CN": gettext_lazy("China"), "KZ": gettext_lazy("Kazakhstan")}
+# The solver's outcome in words (projects.plan.optimiser: "optimal" or "time_limit").
+SOLVER_STATUSES = {"optimal": gettext_lazy("optimal"), "time_limit": gettext_lazy("stopped at the time limit")}
+
 
 class BudgetForm(forms.Form):
     budget = forms.DecimalField(
@@ -115,12 +120,12 @@ def _plan_context(plan: TrainingPlan, proposals) -> dict:
         "spent": text.format_money(plan.spent_cny or 0, "CNY"),
         "value": text.format_money(plan.value or 0, "CNY"),
         "proposals": rows,
-        "money": [{"country": country, "amount": text.format_money(amount, "CNY")}
+        "money": [{"country": COUNTRY_NAMES.get(country, country), "amount": text.format_money(amount, "CNY")}
                   for country, amount in sorted(money.items())],
         "routes": [{"program": text.program_label(*key), "stops": stops} for key, stops in sorted(routes.items())],
         "uncovered": uncovered,
         "gap": plan.solver.get("gap"),
-        "solver_status": plan.solver.get("status", ""),
+        "solver_status": SOLVER_STATUSES.get(plan.solver.get("status", ""), plan.solver.get("status", "")),
     }
 
 

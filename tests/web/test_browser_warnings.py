@@ -100,3 +100,20 @@ def test_a_reviewer_fast_tracks_an_entry_from_its_page(page, board):
     assert page.url.endswith(f"/projects/{project.pk}/")
     shot(page, "fast-tracked")
     assert page.console_errors == []
+
+
+def test_an_entry_page_in_russian_and_kazakh_at_a_desk_and_on_a_phone(page, board):
+    login(page, "aigerim")
+    page.goto(page.base_url + f"/early-warnings/{board['now'].pk}/")
+    for code in ("ru", "kk"):
+        page.get_by_role("combobox", name=re.compile(".")).first.select_option(code)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        expect(page.locator("h1")).to_contain_text(BOARD_IN[code][1])
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            expect(page.locator('canvas[data-chart="ew-data"]')).to_have_attribute("data-drawn", "1")
+            shot(page, f"entry-{code}-{width}px")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (code, width)
+            text = page.locator("main").inner_text()
+            assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), text  # never a bare ISO date
+    assert page.console_errors == []
