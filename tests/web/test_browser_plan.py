@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from demo.services import DEMO_PASSWORD
 from projects.models import CooperationProject
 
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, login, overflowing
 from .test_browser_demo import demo, logout  # noqa: F401  (the demo fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -28,7 +28,7 @@ def shots(page, who: str) -> None:
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(ARTIFACTS / f"plan-{who}-{code}-{width}px.png"), full_page=True)
-            assert page.evaluate("document.documentElement.scrollWidth") <= width, (who, code, width)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (who, code, width, overflowing(page))
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#language-select").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
