@@ -51,6 +51,10 @@ def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_w
     assert project.status == "fast_tracked" and project.plan_proposals.count() == 1
 
     page.get_by_role("link", name="Training plan", exact=True).click()
+    # The seasons chart gives each region and quarter room for its (wrapped, level) label.
+    chart = page.locator("#plan-seasons-chart")
+    expect(chart).to_have_attribute("data-drawn", "1")
+    assert chart.bounding_box()["height"] >= 20 * page.locator("table.seasons tbody tr").count()
     shots(page, "reviewer")
     for code, heading in [("zh-hans", "培训计划"), ("ru", "План обучения"), ("kk", "Оқыту жоспары"),
                           ("en", "Training plan")]:
@@ -64,5 +68,12 @@ def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_w
     expect(page.get_by_role("heading", level=1)).to_have_text("Training plan")
     expect(page.get_by_role("button", name="Make the plan")).to_have_count(0)
     expect(page.get_by_role("heading", name="What stays uncovered, and why")).to_have_count(0)
+    logout(page)
+
+    # A college the plan proposes classes to reads them, without the reviewer's figures.
+    login(page, "college.xinjiang", DEMO_PASSWORD)
+    page.get_by_role("link", name="Training plan", exact=True).click()
+    expect(page.get_by_role("heading", name="Classes proposed to your college")).to_be_visible()
+    expect(page.locator("table.proposals tbody tr").first).to_be_visible()
     shots(page, "college")
     assert page.console_errors == []

@@ -36,7 +36,7 @@
       if (horizontal) {
         // One bar group per label: give each its room (wrapped labels take two or three lines).
         var lines = data.labels.reduce(function (n, label) { return n + (Array.isArray(label) ? label.length : 1); }, 0);
-        canvas.style.setProperty("height", Math.max(288, 48 + lines * 16 + data.labels.length * 10) + "px", "important");
+        canvas.style.setProperty("--chart-height", Math.max(288, 64 + lines * 16 + data.labels.length * 12) + "px");
       }
       new window.Chart(canvas, {
         type: "bar",
