@@ -28,6 +28,19 @@ from projects.choices import PlanStatus, UncoveredReason
 from projects.models import TrainingPlan, TrainingProposal
 from projects.plan import services
 
+def _by_season(covers: list[dict]) -> list[dict]:
+    """A class's covered needs summed per region and quarter (one entry each, in their first order): two needs
+    of one region and season are one figure to the reader, not "Almaty Region, Q4 2027: 2; Almaty Region, Q4 2027: 8"."""
+    merged: dict[tuple[str, str], dict] = {}
+    for c in covers:
+        key = (c["region_code"], c["quarter"])
+        if key in merged:
+            merged[key]["count"] += c["count"]
+        else:
+            merged[key] = {"region_code": c["region_code"], "quarter": c["quarter"], "count": c["count"]}
+    return list(merged.values())
+
+
 # The colleges' countries by name (a college's country is an ISO 3166-1 code); another code shows as is.
 COUNTRY_NAMES = {"CN": gettext_lazy("China"), "KZ": gettext_lazy("Kazakhstan")}
 # The solver's outcome in words (projects.plan.optimiser: "optimal" or "time_limit").
@@ -62,7 +75,7 @@ def _proposal_rows(proposals, *, countries: dict[int, str]) -> list[dict]:
                 _("%(region)s, %(quarter)s: %(count)s") % {
                     "region": text.region_name(c["region_code"]), "quarter": text.quarter_name(c["quarter"]),
                     "count": text.format_count(c["count"], "%(n)s worker", "%(n)s workers")}
-                for c in p.covers
+                for c in _by_season(p.covers)
             ),
             "project": p.project_id,
             "country": countries.get(p.college_id, ""),

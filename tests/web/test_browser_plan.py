@@ -75,5 +75,9 @@ def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_w
     page.get_by_role("link", name="Training plan", exact=True).click()
     expect(page.get_by_role("heading", name="Classes proposed to your college")).to_be_visible()
     expect(page.locator("table.proposals tbody tr").first).to_be_visible()
+    expect(page.locator("#plan-title")).to_have_count(0)  # no card of the reviewer's figures, empty for a college
+    for covers in page.locator("table.proposals tbody tr td:last-child").all_inner_texts():
+        seasons = [part.rsplit(":", 1)[0] for part in covers.split("; ")]
+        assert len(seasons) == len(set(seasons)), covers  # one figure per region and season
     shots(page, "college")
     assert page.console_errors == []
