@@ -113,6 +113,8 @@ def test_an_entry_page_in_russian_and_kazakh_at_a_desk_and_on_a_phone(page, boar
             page.set_viewport_size({"width": width, "height": 900})
             expect(page.locator('canvas[data-chart="ew-data"]')).to_have_attribute("data-drawn", "1")
             shot(page, f"entry-{code}-{width}px")
+            # The quarters under the bars stay level (wrapped over two lines), never slanted.
+            assert page.evaluate("Chart.getChart(document.getElementById('ew-chart')).scales.x.labelRotation") == 0
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (code, width, overflowing(page))
             text = page.locator("main").inner_text()
             assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), text  # never a bare ISO date
