@@ -109,6 +109,11 @@ def test_an_entry_page_in_russian_and_kazakh_at_a_desk_and_on_a_phone(page, boar
         page.get_by_role("combobox", name=re.compile(".")).first.select_option(code)
         expect(page.locator("html")).to_have_attribute("lang", code)
         expect(page.locator("h1")).to_contain_text(BOARD_IN[code][1])
+        # No fact says its label twice ("Действовать до: действовать до 18 декабря 2026 г.").
+        repeats = page.evaluate("""() => [...document.querySelectorAll('dl.facts dt')].filter(dt =>
+            dt.nextElementSibling && dt.nextElementSibling.textContent.trim().toLowerCase()
+              .startsWith(dt.textContent.trim().toLowerCase())).map(dt => dt.textContent)""")
+        assert repeats == [], repeats
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
             expect(page.locator('canvas[data-chart="ew-data"]')).to_have_attribute("data-drawn", "1")
