@@ -322,6 +322,12 @@ def format_count(n: int, singular: str, plural: str, *, language: str | None = N
         return ngettext(singular, plural, n) % {"n": format_number(n), **extra}
 
 
+def plural_noop(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural pair for extraction without translating it (the plural gettext_noop); pass the pair to
+    `format_count` later. `plural_noop` is an xgettext keyword of this project like `format_count`."""
+    return singular, plural
+
+
 # --- Names before codes ------------------------------------------------------------------------------
 
 NAMES_RECHECK_SECONDS = 5  # how stale another process's change may look

@@ -28,6 +28,24 @@ from projects.choices import PlanStatus, UncoveredReason
 from projects.models import TrainingPlan, TrainingProposal
 from projects.plan import services
 
+def _by_season(covers: list[dict]) -> list[dict]:
+    """A class's covered needs summed per region and quarter (one entry each, in their first order): two needs
+    of one region and season are one figure to the reader, not "Almaty Region, Q4 2027: 2; Almaty Region, Q4 2027: 8"."""
+    merged: dict[tuple[str, str], dict] = {}
+    for c in covers:
+        key = (c["region_code"], c["quarter"])
+        if key in merged:
+            merged[key]["count"] += c["count"]
+        else:
+            merged[key] = {"region_code": c["region_code"], "quarter": c["quarter"], "count": c["count"]}
+    return list(merged.values())
+
+
+# The colleges' countries by name (a college's country is an ISO 3166-1 code); another code shows as is.
+COUNTRY_NAMES = {"CN": gettext_lazy("China"), "KZ": gettext_lazy("Kazakhstan")}
+# The solver's outcome in words (projects.plan.optimiser: "optimal" or "time_limit").
+SOLVER_STATUSES = {"optimal": gettext_lazy("optimal"), "time_limit": gettext_lazy("stopped at the time limit")}
+
 
 class BudgetForm(forms.Form):
     budget = forms.DecimalField(
@@ -57,7 +75,7 @@ def _proposal_rows(proposals, *, countries: dict[int, str]) -> list[dict]:
                 _("%(region)s, %(quarter)s: %(count)s") % {
                     "region": text.region_name(c["region_code"]), "quarter": text.quarter_name(c["quarter"]),
                     "count": text.format_count(c["count"], "%(n)s worker", "%(n)s workers")}
-                for c in p.covers
+                for c in _by_season(p.covers)
             ),
             "project": p.project_id,
             "country": countries.get(p.college_id, ""),
@@ -115,12 +133,12 @@ def _plan_context(plan: TrainingPlan, proposals) -> dict:
         "spent": text.format_money(plan.spent_cny or 0, "CNY"),
         "value": text.format_money(plan.value or 0, "CNY"),
         "proposals": rows,
-        "money": [{"country": country, "amount": text.format_money(amount, "CNY")}
+        "money": [{"country": COUNTRY_NAMES.get(country, country), "amount": text.format_money(amount, "CNY")}
                   for country, amount in sorted(money.items())],
         "routes": [{"program": text.program_label(*key), "stops": stops} for key, stops in sorted(routes.items())],
         "uncovered": uncovered,
         "gap": plan.solver.get("gap"),
-        "solver_status": plan.solver.get("status", ""),
+        "solver_status": SOLVER_STATUSES.get(plan.solver.get("status", ""), plan.solver.get("status", "")),
     }
 
 

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
+from core.text import plural_noop
+
 from .cells import MAX_CELL_CHARS, CellError, Parser, as_text, is_blank
 from .errors import DatabaseUnavailable, ImportRejected, Problems
 from .readers import read_rows
@@ -52,15 +54,16 @@ class Column:
         return self.default() if callable(self.default) else self.default
 
 
-# What importers count, with its plural (describe: "1 program created", "2 cohorts updated").
+# What importers count, with its plural (describe: "1 program created", "2 cohorts updated"); plural_noop
+# has makemessages extract each pair, format_count translates it in the reader's language.
 COUNTED = {
-    "regions": ("%(n)s region", "%(n)s regions"),
-    "exchange rates": ("%(n)s exchange rate", "%(n)s exchange rates"),
-    "colleges": ("%(n)s college", "%(n)s colleges"),
-    "programs": ("%(n)s program", "%(n)s programs"),
-    "cohorts": ("%(n)s cohort", "%(n)s cohorts"),
-    "reports": ("%(n)s report", "%(n)s reports"),
-    "lines": ("%(n)s line", "%(n)s lines"),
+    "regions": plural_noop("%(n)s region", "%(n)s regions"),
+    "exchange rates": plural_noop("%(n)s exchange rate", "%(n)s exchange rates"),
+    "colleges": plural_noop("%(n)s college", "%(n)s colleges"),
+    "programs": plural_noop("%(n)s program", "%(n)s programs"),
+    "cohorts": plural_noop("%(n)s cohort", "%(n)s cohorts"),
+    "reports": plural_noop("%(n)s report", "%(n)s reports"),
+    "lines": plural_noop("%(n)s line", "%(n)s lines"),
 }
 KIND_WORDS = {"created": gettext_lazy("created"), "updated": gettext_lazy("updated"), "unchanged": gettext_lazy("unchanged")}
 
@@ -242,6 +245,7 @@ class Importer:
         for kind, counts in (("created", result["created"]), ("updated", result["updated"]), ("unchanged", result["unchanged"])):
             for what, n in counts.items():
                 singular, plural = COUNTED.get(what, (f"%(n)s {what}", f"%(n)s {what}"))
-                parts.append(f"{format_count(n, singular, plural)} {KIND_WORDS[kind]}")
+                # Translators: "3 programs created"; %(what)s is a count with its noun, %(kind)s created/updated/unchanged.
+                parts.append(_("%(what)s %(kind)s") % {"what": format_count(n, singular, plural), "kind": KIND_WORDS[kind]})
         return ", ".join(parts) or _("nothing to do")
 

@@ -122,3 +122,28 @@ def test_import_regions_and_import_rates_commands(tmp_path):
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_rates", str(rates), stdout=io.StringIO(), stderr=err)
     assert err.getvalue().startswith("row 2, column rate_to_cny: 'abc' is not a number")
+
+
+def test_an_import_summary_reads_in_russian_and_chinese():
+    """The counted nouns are translated with their plural forms (issue 14): not "2 regions created" in ru/zh."""
+    from django.utils import translation
+
+    importer = RegionImporter()
+    result = run(importer, csv_bytes(REGIONS))
+    with translation.override("ru"):
+        assert importer.describe(result) == "создано: 2 региона, обновлено: 0 регионов, без изменений: 0 регионов"
+        assert importer.describe(run(RegionImporter(), csv_bytes(REGIONS))).endswith("без изменений: 2 региона")
+        counts = {"created": {"programs": 1, "cohorts": 5}, "updated": {"colleges": 21}, "unchanged": {"exchange rates": 3}}
+        assert importer.describe(counts) == (
+            "создано: 1 программа, создано: 5 наборов, обновлено: 21 колледж, без изменений: 3 курса валют"
+        )
+        assert importer.describe({"created": {"lines": 1234}, "updated": {}, "unchanged": {}}) == "создано: 1\u00a0234 строки"
+    with translation.override("zh-hans"):
+        assert importer.describe(result) == "已创建 2 个地区, 已更新 0 个地区, 未变 0 个地区"
+        assert importer.describe({"created": {"colleges": 1}, "updated": {"programs": 4}, "unchanged": {}}) == (
+            "已创建 1 所院校, 已更新 4 个培训项目"
+        )
+    with translation.override("kk"):
+        assert importer.describe(result).startswith("2 өңір құрылды, 0 өңір жаңартылды")
+    with translation.override("en"):
+        assert importer.describe(result) == "2 regions created, 0 regions updated, 0 regions unchanged"

@@ -157,3 +157,14 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(page.base_url + "/")
+
+
+def overflowing(page) -> list[str]:
+    """The innermost elements that stick out to the right of the viewport (for a failing width check)."""
+    return page.evaluate(
+        """() => { const out = []; document.querySelectorAll('body *').forEach(e => {
+             const r = e.getBoundingClientRect();
+             if (r.right > window.innerWidth + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+               out.push(e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(r.right) + 'px ' + (e.textContent || '').trim().slice(0, 40)); });
+           return out.slice(0, 12); }"""
+    )

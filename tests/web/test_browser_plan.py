@@ -10,11 +10,28 @@ from playwright.sync_api import expect
 from demo.services import DEMO_PASSWORD
 from projects.models import CooperationProject
 
-from .conftest import login
+from .conftest import ARTIFACTS, login, overflowing
 from .test_browser_demo import demo, logout  # noqa: F401  (the demo fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PLAN_TIMEOUT = 90_000  # ms: the worker fetches the early warning and solves
+
+
+def shots(page, who: str) -> None:
+    """Full-page screenshots of the page in ru and kk, at a desk (1280 px) and on a phone (390 px), in
+    test-artifacts/plan-<who>-<lang>-<width>px.png for people to look at; nothing is cut off at 390 px
+    (wide tables scroll inside their own box, not the page)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for code in ("ru", "kk"):
+        page.locator("#language-select").select_option(code)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(ARTIFACTS / f"plan-{who}-{code}-{width}px.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (who, code, width, overflowing(page))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#language-select").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_worker):  # noqa: F811
@@ -34,6 +51,11 @@ def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_w
     assert project.status == "fast_tracked" and project.plan_proposals.count() == 1
 
     page.get_by_role("link", name="Training plan", exact=True).click()
+    # The seasons chart gives each region and quarter room for its (wrapped, level) label.
+    chart = page.locator("#plan-seasons-chart")
+    expect(chart).to_have_attribute("data-drawn", "1")
+    assert chart.bounding_box()["height"] >= 20 * page.locator("table.seasons tbody tr").count()
+    shots(page, "reviewer")
     for code, heading in [("zh-hans", "培训计划"), ("ru", "План обучения"), ("kk", "Оқыту жоспары"),
                           ("en", "Training plan")]:
         page.locator("#language-select").select_option(code)
@@ -46,4 +68,16 @@ def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_w
     expect(page.get_by_role("heading", level=1)).to_have_text("Training plan")
     expect(page.get_by_role("button", name="Make the plan")).to_have_count(0)
     expect(page.get_by_role("heading", name="What stays uncovered, and why")).to_have_count(0)
+    logout(page)
+
+    # A college the plan proposes classes to reads them, without the reviewer's figures.
+    login(page, "college.xinjiang", DEMO_PASSWORD)
+    page.get_by_role("link", name="Training plan", exact=True).click()
+    expect(page.get_by_role("heading", name="Classes proposed to your college")).to_be_visible()
+    expect(page.locator("table.proposals tbody tr").first).to_be_visible()
+    expect(page.locator("#plan-title")).to_have_count(0)  # no card of the reviewer's figures, empty for a college
+    for covers in page.locator("table.proposals tbody tr td:last-child").all_inner_texts():
+        seasons = [part.rsplit(":", 1)[0] for part in covers.split("; ")]
+        assert len(seasons) == len(set(seasons)), covers  # one figure per region and season
+    shots(page, "college")
     assert page.console_errors == []

@@ -16,7 +16,7 @@ from gaps.models import GapReport, GapReportLine, ReportStatus, WarningRating, W
 from projects.models import CooperationProject
 
 from ..warnings import factories as f
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, login, overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -79,11 +79,11 @@ def test_the_board_fits_a_phone_width_screen(page, board):
     login(page, "rustam")
     page.goto(page.base_url + "/early-warnings/")
     expect(page.locator("table.ew-board")).to_contain_text("gap in 3 of 8 quarters")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, overflowing(page)
     shot(page, "reviewer-390px")
     page.goto(page.base_url + f"/early-warnings/{board['now'].pk}/")
     expect(page.locator('canvas[data-chart="ew-data"]')).to_have_attribute("data-drawn", "1")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, overflowing(page)
     shot(page, "entry-390px")
     assert page.console_errors == []
 
@@ -99,4 +99,28 @@ def test_a_reviewer_fast_tracks_an_entry_from_its_page(page, board):
     project = CooperationProject.objects.get(origin_warning=board["now"])
     assert page.url.endswith(f"/projects/{project.pk}/")
     shot(page, "fast-tracked")
+    assert page.console_errors == []
+
+
+def test_an_entry_page_in_russian_and_kazakh_at_a_desk_and_on_a_phone(page, board):
+    login(page, "aigerim")
+    page.goto(page.base_url + f"/early-warnings/{board['now'].pk}/")
+    for code in ("ru", "kk"):
+        page.get_by_role("combobox", name=re.compile(".")).first.select_option(code)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        expect(page.locator("h1")).to_contain_text(BOARD_IN[code][1])
+        # No fact says its label twice ("Действовать до: действовать до 18 декабря 2026 г.").
+        repeats = page.evaluate("""() => [...document.querySelectorAll('dl.facts dt')].filter(dt =>
+            dt.nextElementSibling && dt.nextElementSibling.textContent.trim().toLowerCase()
+              .startsWith(dt.textContent.trim().toLowerCase())).map(dt => dt.textContent)""")
+        assert repeats == [], repeats
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            expect(page.locator('canvas[data-chart="ew-data"]')).to_have_attribute("data-drawn", "1")
+            shot(page, f"entry-{code}-{width}px")
+            # The quarters under the bars stay level (wrapped over two lines), never slanted.
+            assert page.evaluate("Chart.getChart(document.getElementById('ew-chart')).scales.x.labelRotation") == 0
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (code, width, overflowing(page))
+            text = page.locator("main").inner_text()
+            assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), text  # never a bare ISO date
     assert page.console_errors == []

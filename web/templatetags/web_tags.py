@@ -53,6 +53,24 @@ def fdate_iso(value):
         return ""
 
 
+def _iso(value):
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@register.filter
+def fdate_range_iso(start, end):
+    """A season kept as ISO strings (a gap's evidence rows), in the reader's style: "1 Nov 2023 – 20 Dec 2023",
+    "from 1 Nov 2023", "until …"; "" when neither end is a date."""
+    return text.format_date_range(_iso(start), _iso(end))
+
+
 @register.filter
 def signed_points(fraction):
     """A difference of two rates given as a fraction (0.07), in percentage points with its sign: "+7%"."""

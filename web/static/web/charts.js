@@ -4,6 +4,19 @@
   "use strict";
   var COLOURS = ["#0b5cad", "#c77700", "#175c2c", "#a4161a"];
 
+  // A long label on words over lines of at most `max` characters, so that axis labels stay level and
+  // readable (Chart.js draws an array as lines) instead of slanting in ru and kk on a narrow screen.
+  function wrap(label, max) {
+    if (typeof label !== "string" || label.length <= max) return label;
+    var lines = [], line = "";
+    label.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > max) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+
   function draw(root) {
     if (typeof window.Chart === "undefined") return;
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -16,17 +29,29 @@
         set.borderColor = COLOURS[i % COLOURS.length];
       });
       var locale = document.documentElement.lang || "en";
+      var horizontal = data.labels.length > 4;
+      var perLabel = horizontal ? 24 : Math.max(8, Math.floor((canvas.parentNode.clientWidth || 600) / data.labels.length / 8));
+      data.labels = data.labels.map(function (label) { return wrap(label, perLabel); });
+      var category = { autoSkip: false, maxRotation: 0, minRotation: 0 };
+      if (horizontal) {
+        // One bar group per label: give each its room (wrapped labels take two or three lines).
+        var lines = data.labels.reduce(function (n, label) { return n + (Array.isArray(label) ? label.length : 1); }, 0);
+        canvas.style.setProperty("--chart-height", Math.max(288, 64 + lines * 16 + data.labels.length * 12) + "px");
+      }
       new window.Chart(canvas, {
         type: "bar",
         data: data,
         options: {
-          indexAxis: data.labels.length > 4 ? "y" : "x",
+          indexAxis: horizontal ? "y" : "x",
           responsive: true,
           maintainAspectRatio: false,
           animation: false,
           locale: locale === "zh-hans" ? "zh-CN" : locale,
           plugins: { legend: { position: "bottom" } },
-          scales: { x: { beginAtZero: true }, y: { beginAtZero: true } }
+          scales: {
+            x: { beginAtZero: true, ticks: horizontal ? {} : category },
+            y: { beginAtZero: true, ticks: horizontal ? category : {} }
+          }
         }
       });
       canvas.dataset.drawn = "1";
