@@ -302,7 +302,7 @@ def generate(args, unit_groups: list[str]) -> dict[str, list[tuple]]:
                 certs = ["CN-VSL"] if r < 0.3 else (["CN-VSL", "KZ"] if r < 0.4 else [])
             program_rows.append((
                 program_id, f"P{program_id:06d}", f"Bench program {program_id} ({first})", sector,
-                json.dumps(languages_for(country, rng, program=True)), json.dumps(certs), STAMP, STAMP, college_id,
+                json.dumps(languages_for(country, rng, program=True)), json.dumps(certs), STAMP, STAMP, college_id, False,
             ))
             for code in trained:
                 occ_id += 1
@@ -407,7 +407,7 @@ COLUMNS = {
     ),
     "training_college": ("id", "code", "name", "country"),
     "training_program": ("id", "code", "title", "sector", "languages", "certifications", "created_at", "updated_at",
-                         "college_id"),
+                         "college_id", "mobile"),
     "training_program_occupations": ("id", "program_id", "occupation_id"),
     "training_program_serves_regions": ("id", "program_id", "region_id"),
     "training_cohort": ("id", "seats", "intake_date", "graduation_date", "created_at", "updated_at", "program_id"),
