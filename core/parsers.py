@@ -13,6 +13,7 @@ import io
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -57,8 +58,33 @@ class DepthLimitedJSONParser(JSONParser):
                 _("JSON parse error - the body is nested deeper than %(n)s levels.") % {"n": MAX_JSON_DEPTH}
             )
         try:
-            return super().parse(io.BytesIO(text.encode("utf-8")), media_type, {**parser_context, "encoding": "utf-8"})
+            data = super().parse(io.BytesIO(text.encode("utf-8")), media_type, {**parser_context, "encoding": "utf-8"})
         except RecursionError:
             raise ParseError(
                 _("JSON parse error - the body is nested deeper than %(n)s levels.") % {"n": MAX_JSON_DEPTH}
             ) from None
+        refuse_nul_values(data)
+        return data
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_values(data) -> None:
+    """A NUL character in any value of the body is a 400 naming the field (PostgreSQL's text cannot
+    hold it, and a lookup with it fails in the database: a relation's code, a unique check), before any
+    serializer queries with it. Keys are not checked: unknown fields are ignored, known ones have no NUL."""
+    message = str(ProhibitNullCharactersValidator.message)
+    if isinstance(data, dict):
+        fields = {key: [message] for key, value in data.items() if _holds_nul(value)}
+        if fields:
+            raise ParseError(fields)
+    elif _holds_nul(data):
+        raise ParseError(message)

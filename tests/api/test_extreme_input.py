@@ -212,6 +212,24 @@ def test_a_nul_byte_in_a_url_is_never_a_500(world, url):
     assert response.status_code in (400, 404), (url, response.status_code)
 
 
+@pytest.mark.parametrize("role,url,body", [
+    ("staff_x", "/api/v1/programs/", {"college": "KZ\u0000VOS", "code": "P-1", "title": "t", "occupations": ["8341"]}),
+    ("staff_x", "/api/v1/programs/", {"college": "LUBAN-KZ", "code": "P\u00001", "title": "t", "occupations": ["8341"]}),
+    ("official_a", "/api/v1/reports/", {"region": "KZ-VOS", "quarter": "2026Q3", "note": ["a\u0000b"]}),
+])
+def test_a_nul_character_in_a_body_is_a_400_naming_the_field(world, role, url, body):
+    """PostgreSQL's text cannot hold NUL, and a lookup with one fails in the database (a relation's
+    code, a unique check): the body is refused before any serializer queries with it."""
+    import json
+
+    client = Client()
+    client.force_login(world.users[role])
+    response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 400, response.content
+    named = [key for key, value in body.items() if "\x00" in (value if isinstance(value, str) else "".join(value))]
+    assert set(response.json()) == set(named)
+
+
 # --- Property: random line and cohort dates never fail a matching run ------------------------------
 
 

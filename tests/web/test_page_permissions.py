@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils.html import escape
 from django.urls import reverse
 
 from gaps.models import Flag, Gap, MatchRun, QuarterResults, Recommendation
@@ -58,8 +59,9 @@ def test_college_staff_see_only_their_own_colleges_business_on_the_gap_page(worl
     response = _page(world, "staff_y", url)  # college Y: not named by the project (lead is none), not X
     assert response.status_code == 200
     html = response.content.decode()
-    assert "GANSU-VC: " in html  # their own recommendation
-    assert "LUBAN-KZ: " not in html and "LUBAN-KZ/HARV-1 " not in html  # another college's recommendation and flag
+    own, other = (Recommendation.objects.get(college_code=code) for code in ("GANSU-VC", "LUBAN-KZ"))
+    assert escape(own.detail) in html  # their own recommendation, as its sentence
+    assert escape(other.detail) not in html and "LUBAN-KZ/HARV-1 " not in html  # another college's recommendation and flag
     assert SECRET_LINE not in html  # the region's raw report lines
     assert SECRET_COMMENT not in html and evidence["project"].title not in html  # the decision
     evidence_shown = response.context["evidence"]
@@ -71,7 +73,8 @@ def test_college_staff_see_only_their_own_colleges_business_on_the_gap_page(worl
 @pytest.mark.parametrize("role", ["official_a", "reviewer", "admin"])
 def test_the_regions_officials_and_reviewers_see_all_the_evidence(world, evidence, role):
     html = _page(world, role, reverse("web:gap", args=[evidence["gap"].pk])).content.decode()
-    assert "GANSU-VC: " in html and "LUBAN-KZ: " in html
+    for code in ("GANSU-VC", "LUBAN-KZ"):
+        assert escape(Recommendation.objects.get(college_code=code).detail) in html
     assert SECRET_LINE in html and SECRET_COMMENT in html and evidence["project"].title in html
 
 
