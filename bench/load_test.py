@@ -200,6 +200,7 @@ def server_env(database_url: str, redis_url: str, run_id: str) -> dict:
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback; production sits behind a TLS proxy
+        TRUSTED_PROXY_COUNT="0",  # the clients connect straight to gunicorn: no proxy's X-Forwarded-For
         CELERY_BROKER_URL=redis_url,
         CELERY_RESULT_BACKEND=redis_url,
         CACHE_URL=redis_url,
