@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -30,14 +31,11 @@ def occupations(db):
     create_demo_occupations()
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
-    """The demo dated DAY, loaded once for a module of tests that only read it.
-
-    Loaded inside a transaction that is rolled back after the module; each test's own transaction
-    nests inside it (a savepoint), so what a test writes is undone as usual. Tests that need an
-    empty database belong in another module.
-    """
+@contextlib.contextmanager
+def demo_loaded_on(day: dt.date | None, django_db_blocker):
+    """The demo dated `day` (None: the real today, as bin/run loads it), loaded inside a transaction
+    that is rolled back on exit: for module-scoped fixtures of tests that only read it. Each test's
+    own transaction nests inside it (a savepoint), so what a test writes is undone as usual."""
     from demo.services import demo_load
 
     with django_db_blocker.unblock():
@@ -45,8 +43,15 @@ def demo_world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             create_demo_occupations()
-            summary = demo_load(today=DAY)
-            yield summary
+            yield demo_load(today=day)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    """The demo dated DAY, loaded once for a module of tests that only read it (tests that need an
+    empty database belong in another module)."""
+    with demo_loaded_on(DAY, django_db_blocker) as summary:
+        yield summary

@@ -12,14 +12,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from demo.models import DemoState
 from demo.world import build_world
 
 from . import spec_reading as spec
-from .conftest import create_demo_occupations
+from .conftest import demo_loaded_on
 
 pytestmark = pytest.mark.django_db
 
@@ -69,18 +68,8 @@ def _extra(world) -> set:
 
 @pytest.fixture(scope="module", params=[*EXTRA, None], ids=lambda d: str(d or "real-today"))
 def dated(request, django_db_setup, django_db_blocker):
-    from demo.services import demo_load
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            create_demo_occupations()
-            demo_load(today=request.param)
-            yield request.param
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_loaded_on(request.param, django_db_blocker):
+        yield request.param
 
 
 def test_it_is_dated_from_the_day_asked_for(dated):

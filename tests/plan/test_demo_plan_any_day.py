@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
 
 from demo.world import MOBILE_STOP_DAYS
 from projects.choices import PlanStatus
 from projects.plan import services
-from tests.demo.conftest import create_demo_occupations
+from tests.demo.conftest import demo_loaded_on
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +22,8 @@ DAYS = [dt.date(2027, 1, 1), dt.date(2027, 3, 31), dt.date(2027, 6, 20), dt.date
 
 @pytest.fixture(scope="module", params=DAYS, ids=str)
 def dated(request, django_db_setup, django_db_blocker):
-    from demo.services import demo_load
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            create_demo_occupations()
-            demo_load(today=request.param)
-            yield request.param
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_loaded_on(request.param, django_db_blocker):
+        yield request.param
 
 
 def test_the_plan_has_a_county_class_and_a_mobile_stop(dated):
