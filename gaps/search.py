@@ -72,6 +72,10 @@ QUALIFIER_DROPPED_WEIGHT = 0.9
 # Authority of a label's source when two unit groups share a wording: ESCO lists tens of thousands
 # of near-synonyms, some under neighbouring groups ("carpenter" under 3432 interior decorators).
 SOURCE_WEIGHTS = {"ILO": 1.0, "OKZ": 1.0, "TALENTGAP": 1.0, "CN2022": 0.98, "ESCO": 0.95}
+# An ESCO label with the same stems as an ILO or written label of another unit group ("health and
+# safety officer" is ESCO's under 3117 mine safety and written under 2263) counts this much more
+# again: ESCO's noisy synonyms never outrank a label written for the title.
+ESCO_CONTESTED_WEIGHT = 0.8
 # How much a unit group's second-best label adds to its score, and how many leading groups get
 # that second look.
 SECOND_LABEL_WEIGHT = 0.05
@@ -174,7 +178,9 @@ class _Index:
         word_rows: list[dict[str, float]] = []
         char_rows: list[dict[str, float]] = []
         doc_script: list[str] = []
-        for i, (code, _lang, label, norm, source, preferred) in enumerate(rows):
+        claimed: dict[tuple[str, str], set[str]] = {}  # (language, near key) -> groups of non-ESCO labels
+        esco_docs: list[tuple[int, str, str, str]] = []
+        for i, (code, lang, label, norm, source, preferred) in enumerate(rows):
             if not self.codes or self.codes[-1] != code:
                 self.codes.append(code)
                 group_starts.append(len(label_starts))
@@ -187,6 +193,10 @@ class _Index:
                 doc = len(doc_weight)
                 doc_weight.append(weight * variant_weight)
                 near_key, content_key = analysis.near_key, analysis.content_key
+                if source == "ESCO" and not preferred:
+                    esco_docs.append((doc, lang, near_key, code))
+                elif variant_weight == 1.0:  # a label as written, not one shorn of its qualifier
+                    claimed.setdefault((lang, near_key), set()).add(code)
                 exact.setdefault(analysis.exact_key, []).append(doc)
                 if len(analysis.words) > 1:
                     compact.setdefault(analysis.compact_key, []).append(doc)
@@ -201,6 +211,10 @@ class _Index:
                 word_rows.append({})
                 char_rows.append({})
                 doc_script.append("latn")
+        for doc, lang, near_key, code in esco_docs:
+            owners = claimed.get((lang, near_key))
+            if owners and code not in owners:
+                doc_weight[doc] *= ESCO_CONTESTED_WEIGHT
         self.n_docs = len(doc_weight)
         self.group_starts = np.array(group_starts, dtype=np.int64)  # into labels
         self.label_starts = np.array(label_starts, dtype=np.int64)  # into docs
