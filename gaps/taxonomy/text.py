@@ -29,6 +29,9 @@ GENERIC_WEIGHT = 0.25
 GENERIC_WORDS = frozenset(
     "worker workers labourer labourers laborer employee employees staff specialist specialists operator operators "
     "operative helper helpers personnel officer "
+    # Seniority and training status say how far along someone is, not which job.
+    "senior junior trainee apprentice intern experienced qualified certified licensed "
+    "старший старшая младший младшая ведущий ведущая стажер стажерка ученик "
     "рабочий рабочая рабочие работник работница работники сотрудник сотрудница специалист специалистка специалисты "
     "оператор операторы мастер персонал служащий служащая "
     "жумысшы жумысшысы жумысшылар кызметкер кызметкери кызметкерлер маман маманы мамандар шебер шебери "
