@@ -135,6 +135,9 @@ def read_taxonomy() -> TaxonomyData:
     for code in occ:
         occ[code].pop("_examples", None)
 
+    # The English labels written here before ESCO's: where both have a wording under one group, the
+    # label keeps the written source (ESCO's synonyms count less in the search).
+    _read_label_file(data, "en", unit)
     for line, row in _rows("esco_en.csv", ("isco08", "preferred_label_en", "alt_labels_en", "hidden_labels_en")):
         code = unit(row["isco08"], "esco_en.csv", line, "isco08")
         for label in [row["preferred_label_en"], *_split(row["alt_labels_en"]), *_split(row["hidden_labels_en"])]:
@@ -162,16 +165,21 @@ def read_taxonomy() -> TaxonomyData:
             if label not in dropped:
                 data.add_label(code, "zh", label, LabelSource.CN2022)
 
-    # Alternative labels as people type them, one file a language.
+    # Alternative labels as people type them, one file a language (English above).
     for lang in LANGUAGES:
-        name = f"labels_{lang}.csv"
-        for line, row in _rows(name, ("isco08", "label", "source", "review")):
-            code = unit(row["isco08"], name, line, "isco08")
-            if not row["label"].strip():
-                raise TaxonomyDataError(f"{name} row {line}, column label: empty")
-            _review(row, name, line)
-            data.add_label(code, lang, row["label"], _source(row, name, line))
+        if lang != "en":
+            _read_label_file(data, lang, unit)
     return data
+
+
+def _read_label_file(data: TaxonomyData, lang: str, unit) -> None:
+    name = f"labels_{lang}.csv"
+    for line, row in _rows(name, ("isco08", "label", "source", "review")):
+        code = unit(row["isco08"], name, line, "isco08")
+        if not row["label"].strip():
+            raise TaxonomyDataError(f"{name} row {line}, column label: empty")
+        _review(row, name, line)
+        data.add_label(code, lang, row["label"], _source(row, name, line))
 
 
 def _source(row: dict, name: str, line: int) -> str:

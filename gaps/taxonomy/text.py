@@ -29,6 +29,9 @@ GENERIC_WEIGHT = 0.25
 GENERIC_WORDS = frozenset(
     "worker workers labourer labourers laborer employee employees staff specialist specialists operator operators "
     "operative helper helpers personnel officer "
+    # Seniority and training status say how far along someone is, not which job.
+    "senior junior trainee apprentice intern experienced qualified certified licensed "
+    "старший старшая младший младшая ведущий ведущая стажер стажерка ученик "
     "рабочий рабочая рабочие работник работница работники сотрудник сотрудница специалист специалистка специалисты "
     "оператор операторы мастер персонал служащий служащая "
     "жумысшы жумысшысы жумысшылар кызметкер кызметкери кызметкерлер маман маманы мамандар шебер шебери "
@@ -83,6 +86,30 @@ _FEMININE = (("тельниц", "тель"), ("авщиц", "авц"), ("щиц"
 PREFIX_LENGTH = 6
 PREFIX_WEIGHT = 0.5
 
+# British and American spellings of the same job-title words share a stem ("call centre operator" is
+# "call center operator", "labourer" "laborer"): the American one, after the plural is stripped.
+_AMERICAN = {
+    "centre": "center", "theatre": "theater", "metre": "meter", "litre": "liter", "fibre": "fiber",
+    "labour": "labor", "labourer": "laborer", "colour": "color", "colourist": "colorist", "harbour": "harbor",
+    "behaviour": "behavior", "behavioural": "behavioral", "neighbourhood": "neighborhood", "armourer": "armorer",
+    "organiser": "organizer", "organisation": "organization", "organisational": "organizational",
+    "specialised": "specialized", "sterilisation": "sterilization", "sterilising": "sterilizing",
+    "jewellery": "jewelry", "jeweller": "jeweler", "tyre": "tire", "draughtsman": "draftsman",
+    "draughtswoman": "draftswoman", "draughtsperson": "draftsperson", "paediatric": "pediatric",
+    "paediatrician": "pediatrician", "anaesthetist": "anesthetist", "anaesthesiologist": "anesthesiologist",
+    "anaesthesia": "anesthesia", "gynaecologist": "gynecologist", "gynaecology": "gynecology",
+    "orthopaedic": "orthopedic", "haematologist": "hematologist", "oesophageal": "esophageal",
+    "aluminium": "aluminum", "mould": "mold", "moulder": "molder", "moulding": "molding", "defence": "defense",
+    "licence": "license", "programme": "program", "catalogue": "catalog", "cataloguer": "cataloger",
+    "plough": "plow", "ploughman": "plowman", "aeroplane": "airplane", "manoeuvre": "maneuver",
+    "traveller": "traveler", "travelling": "traveling", "counsellor": "counselor", "counselling": "counseling",
+    "modelling": "modeling", "labelling": "labeling", "labeller": "labeler", "fuelling": "fueling",
+    "enrolment": "enrollment", "analyse": "analyze", "analyser": "analyzer", "practise": "practice",
+    "storey": "story", "grey": "gray", "kerb": "curb", "cheque": "check", "dietician": "dietitian",
+    "pyjama": "pajama", "sceptic": "skeptic", "ageing": "aging", "vapour": "vapor", "odour": "odor",
+}
+
+
 def normalize(text: str) -> str:
     """Lower-cased, ё/Kazakh-folded, punctuation-free form with single spaces."""
     text = unicodedata.normalize("NFKC", text or "").casefold().translate(_FOLD)
@@ -106,11 +133,13 @@ def script_of(text: str) -> str:
 def stem(word: str) -> str:
     """A light stem of a folded alphabetic word (see _ENDINGS)."""
     if not _CYRILLIC.search(word):
+        if word in _AMERICAN:
+            return _AMERICAN[word]
         if word.endswith("ies") and len(word) > 4:
-            return word[:-3] + "y"
-        if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
-            return word[:-1]
-        return word
+            word = word[:-3] + "y"
+        elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
+            word = word[:-1]
+        return _AMERICAN.get(word, word)
     word, ending = _strip(word, _ENDINGS)
     if not ending:
         # Kazakh genitive after a short root: үйдің -> үй, астың -> ас

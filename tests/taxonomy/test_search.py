@@ -121,6 +121,20 @@ ISSUE_EXAMPLES = [
     ("нан пісіруші", "7512"),
     ("комбайнер", "8341"),
     ("收割机", "8341"),
+    # The same occupations typed in English (issue 15 asks for all four languages).
+    ("primary school teacher", "2341"),
+    ("pharmacist", "2262"),
+    ("shop assistant", "5223"),
+    ("call centre operator", "4222"),
+    ("call center operator", "4222"),
+    ("cook", "5120"),
+    ("baker", "7512"),
+    ("combine operator", "8341"),
+    ("harvester operator", "8341"),
+    ("receptionist", "4226"),
+    ("programmer", "2514"),
+    ("social worker", "2635"),
+    ("HGV driver", "8332"),
 ]
 
 
@@ -129,7 +143,10 @@ def test_the_examples_of_issue_15_rank_the_right_unit_group_first(taxonomy, quer
     assert search_occupations(query)[0].code == expected
 
 
-@pytest.mark.parametrize(("query", "unrelated"), [("комбайнер", "7125"), ("收割机", "7212"), ("сатушы", "8112")])
+@pytest.mark.parametrize(
+    ("query", "unrelated"),
+    [("комбайнер", "7125"), ("收割机", "7212"), ("сатушы", "8112"), ("combine operator", "7125"), ("shop assistant", "8112")],
+)
 def test_the_search_returns_fewer_results_rather_than_unrelated_ones(taxonomy, query, unrelated):
     matches = search_occupations(query, limit=50)
 
@@ -193,6 +210,26 @@ def test_an_authoritative_label_beats_an_esco_synonym_of_another_group(taxonomy)
     # "carpenter" is also an ESCO label of 3432 (set builders); ILO lists it under 7115.
     assert search_occupations("carpenter")[0].code == "7115"
     assert search_occupations("electrician")[0].code == "7411"
+
+
+@pytest.mark.parametrize(
+    ("query", "written", "esco"),
+    [
+        # ESCO files "health and safety officer" under 3117 (mine safety) as well; written under 2263.
+        ("health and safety officer", "2263", "3117"),
+        # ESCO has "programmer" under 2512 too; the ILO definition of 2514 is writing code to specifications.
+        ("programmer", "2514", "2512"),
+    ],
+)
+def test_an_esco_synonym_never_outranks_a_written_label(taxonomy, query, written, esco):
+    matches = search_occupations(query, limit=10)
+
+    assert matches[0].code == written
+    assert matches[0].source == "TALENTGAP"
+    assert matches[0].score == pytest.approx(1.0, abs=0.01)
+    other = [m for m in matches if m.code == esco]
+    # The contested synonym is offered lower (or not at all) and under the near-exact tier.
+    assert all(m.score < search.CONTENT_SCORE for m in other)
 
 
 def test_the_index_is_saved_prebuilt_and_loaded_by_the_next_process(taxonomy, settings, tmp_path):
@@ -264,7 +301,8 @@ def _accuracy_module():
 
 # A little under what bench/search_accuracy.py measures on the tuning part (README, "Occupation
 # search"), so that a change that makes the search worse fails here. The hold-out is not used.
-TOP1_FLOORS = {"en": 0.83, "ru": 0.92, "zh": 0.9, "kk": 0.85}
+TOP1_FLOORS = {"en": 0.97, "ru": 0.93, "zh": 0.92, "kk": 0.86}
+TOP3_FLOORS = {"en": 0.98, "ru": 0.96, "zh": 0.95, "kk": 0.93}
 
 
 def test_top1_accuracy_on_the_tuning_sample_stays_above_its_floor(taxonomy):
@@ -276,6 +314,7 @@ def test_top1_accuracy_on_the_tuning_sample_stays_above_its_floor(taxonomy):
     for language, floor in TOP1_FLOORS.items():
         top1, top3 = accuracy[language]
         assert top1 >= floor, f"{language}: top-1 {top1:.1%} < {floor:.0%}"
+        assert top3 >= TOP3_FLOORS[language], f"{language}: top-3 {top3:.1%} < {TOP3_FLOORS[language]:.0%}"
         assert top3 >= top1
 
 
