@@ -65,7 +65,7 @@ class _PlaceFilterSet(django_filters.FilterSet):
     occupation = django_filters.ModelChoiceFilter(
         queryset=Occupation.objects.none(), to_field_name="code", label=_("Occupation"),
         empty_label=_("All occupations"))
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"),
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}),
                                   help_text=_("A name in any language, or a code."))
 
     def __init__(self, data=None, queryset=None, **kwargs):
@@ -92,13 +92,13 @@ class DecidedGapFilter(_PlaceFilterSet):
 
     quarter = QuarterFilter(label=_("Quarter"), help_text=_("For example 2026Q3; empty: every quarter."))
     decision = django_filters.ChoiceFilter(field_name="decision__decision", label=_("Decision"),
-                                           empty_label=_("Approved and rejected"), choices=())
+                                           empty_label=_("All"), choices=())
 
     def __init__(self, *args, **kwargs):
         from projects.choices import DecisionKind
 
         super().__init__(*args, **kwargs)
-        self.form.fields["decision"].choices = [("", _("Approved and rejected")), *DecisionKind.choices]
+        self.form.fields["decision"].choices = [("", _("All")), *DecisionKind.choices]
 
     def filter_q(self, queryset, name, value):
         text = value.strip()
@@ -128,7 +128,7 @@ class ProgramFilter(django_filters.FilterSet):
     occupation = django_filters.ModelChoiceFilter(
         field_name="occupations", queryset=Occupation.objects.none(), to_field_name="code",
         label=_("Occupation trained"), empty_label=_("All occupations"), distinct=True)
-    q = django_filters.CharFilter(method="filter_q", label=_("Search"),
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}),
                                   help_text=_("A program title or code, a college, or an occupation."))
 
     def __init__(self, data=None, queryset=None, *, colleges=None, **kwargs):
@@ -177,7 +177,7 @@ def project_filter(data, queryset):
     def select(label, choices, empty, help_text=""):
         return forms.ChoiceField(label=label, required=False, choices=[("", empty), *choices], help_text=help_text)
 
-    fields["q"] = forms.CharField(label=_("Search"), required=False,
+    fields["q"] = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}),
                                   help_text=_("A project title, a region, an occupation or a college, in any language."))
     fields["region"] = select(_("Region"), [(r.code, f"{r.name} ({r.code})") for r in regions], _("All regions"))
     fields["occupation"] = select(_("Occupation"), [(o.code, f"{o.title} ({o.code})") for o in occupations],

@@ -62,7 +62,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.OFFICIAL in roles:
         context["region_rows"] = selectors.official_overview(user)
         context["region_quarters"] = selectors.region_quarters(user)
-    context["sees_decided_gaps"] = selectors.sees_decided_gaps(user)
     if Role.COLLEGE_STAFF in roles:
         context["programs"] = list(selectors.programs_for(user)[:20])
         context["recommendations"] = selectors.recommendations_for(user)
