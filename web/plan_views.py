@@ -28,6 +28,8 @@ from projects.choices import PlanStatus, UncoveredReason
 from projects.models import TrainingPlan, TrainingProposal
 from projects.plan import services
 
+from . import lists
+
 def _by_season(covers: list[dict]) -> list[dict]:
     """A class's covered needs summed per region and quarter (one entry each, in their first order): two needs
     of one region and season are one figure to the reader, not "Almaty Region, Q4 2027: 2; Almaty Region, Q4 2027: 8"."""
@@ -43,8 +45,6 @@ def _by_season(covers: list[dict]) -> list[dict]:
 
 # The colleges' countries by name (a college's country is an ISO 3166-1 code); another code shows as is.
 COUNTRY_NAMES = {"CN": gettext_lazy("China"), "KZ": gettext_lazy("Kazakhstan")}
-# The solver's outcome in words (projects.plan.optimiser: "optimal" or "time_limit").
-SOLVER_STATUSES = {"optimal": gettext_lazy("optimal"), "time_limit": gettext_lazy("stopped at the time limit")}
 
 
 class BudgetForm(forms.Form):
@@ -137,9 +137,22 @@ def _plan_context(plan: TrainingPlan, proposals) -> dict:
                   for country, amount in sorted(money.items())],
         "routes": [{"program": text.program_label(*key), "stops": stops} for key, stops in sorted(routes.items())],
         "uncovered": uncovered,
-        "gap": plan.solver.get("gap"),
-        "solver_status": SOLVER_STATUSES.get(plan.solver.get("status", ""), plan.solver.get("status", "")),
+        "solver_quality": solver_quality(plan.solver),
     }
+
+
+def solver_quality(solver: dict) -> str:
+    """How good the plan is, in words: proven the best possible, or how far from it at most (the
+    solver's relative gap between the plan and the bound it proved)."""
+    gap = float(solver.get("gap") or 0)
+    stopped = solver.get("status") == "time_limit"
+    if gap < 0.00005 and not stopped:
+        return _("Proven the best possible plan for this budget.")
+    within = text.format_percent(gap, digits=2 if gap < 0.01 else 1)
+    if stopped:
+        return _("Within %(percent)s of the best possible plan: the search stopped at its time limit before "
+                 "proving more.") % {"percent": within}
+    return _("Within %(percent)s of the best possible plan.") % {"percent": within}
 
 
 @login_required
@@ -170,6 +183,18 @@ def plan_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                "recent": plans.order_by("-created_at", "-id")[:5] if reviewer else []}
     if plan is not None:
         context.update(_plan_context(plan, list(proposals.filter(plan=plan))))
+        # The proposed classes a page at a time, narrowed by ?q= (a college, program, region or occupation).
+        query = (request.GET.get("q") or "").strip()[:200]
+        rows = context["proposals"]
+        if query:
+            needle = query.casefold()
+            rows = [r for r in rows if needle in " ".join(
+                str(r[k]) for k in ("college", "program", "regions", "occupation", "dates")).casefold()]
+        page, problems = lists.paginate(request, rows, fragment="#proposals-title")
+        context.update({"proposals": page.object_list, "proposals_page": page, "problems": problems,
+                        "query": query, "proposal_total": len(context["proposals"])})
+        if request.method != "POST" and lists.status_for(problems) != 200:
+            return render(request, "web/training_plan.html", context, status=lists.status_for(problems))
     status = 422 if request.method == "POST" else 200
     return render(request, "web/training_plan.html", context, status=status)
 

@@ -85,6 +85,39 @@ def report_lines(report: GapReport | None):
     return report.lines.select_related("occupation").order_by("line_no")
 
 
+def search_report_lines(lines: QuerySet, text: str) -> QuerySet:
+    """A report's lines whose title, occupation (any language) or code holds `text`."""
+    condition = Q(occupation_title__icontains=text) | Q(note__icontains=text)
+    if text.isdigit():
+        condition |= Q(occupation__code__startswith=text) | Q(line_no=int(text[:9]))
+    for lang in ("en", "ru", "zh", "kk"):
+        condition |= Q(**{f"occupation__title_{lang}__icontains": text})
+    return lines.filter(condition)
+
+
+def report_quarter_nav(region: Region, quarter: str) -> dict:
+    """Links of a report page to the quarters around it and to every quarter the region has a report for."""
+    q = Quarter.parse(quarter, bounded=False)
+    filed = list(GapReport.objects.filter(region=region).order_by("-quarter").values_list("quarter", flat=True).distinct())
+    return {"previous": str(q.previous()), "next": str(q.next()), "filed": [f for f in filed if f != quarter]}
+
+
+def region_quarters(user) -> list[dict]:
+    """Each of the user's regions with every quarter it has a report for, newest first, and the quarter
+    after the latest of them (or after the current one) to start the next report."""
+    current = Quarter.containing(timezone.localdate())
+    by_region: dict[int, list[str]] = {}
+    for region_id, quarter in (GapReport.objects.filter(region__in=regions_for(user))
+                               .order_by("region_id", "-quarter").values_list("region_id", "quarter").distinct()):
+        by_region.setdefault(region_id, []).append(quarter)
+    rows = []
+    for region in regions_for(user).order_by("code"):
+        quarters = by_region.get(region.pk, [])
+        latest = max([Quarter.parse(quarters[0], bounded=False), current]) if quarters else current
+        rows.append({"region": region, "quarters": quarters, "next": str(latest.next())})
+    return rows
+
+
 @dataclass
 class RegionQuarterStatus:
     region: Region
@@ -332,6 +365,7 @@ class RegionResults:
     rows: list = field(default_factory=list)  # (line, outcome or None) for the submitted report's lines
     flags: list = field(default_factory=list)
     chart: dict = field(default_factory=dict)
+    gaps: dict = field(default_factory=dict)  # occupation code -> the region's gap of the quarter (its page)
 
     @property
     def in_progress(self) -> bool:
@@ -367,6 +401,9 @@ def region_results(region: Region, quarter: str) -> RegionResults | None:
 
     prime_flag_names(results.flags)  # their sentences' program titles in one query
     results.chart = demand_supply_chart(results.rows)
+    results.gaps = {g.occupation_id: g for g in Gap.objects.filter(region=region, quarter=quarter, is_active=True)}
+    for flag in results.flags:
+        flag.gap = results.gaps.get(flag.occupation_code)
     return results
 
 
@@ -423,6 +460,29 @@ def gap_list(user, quarter: str) -> QuerySet[Gap]:
         Gap.objects.filter(quarter=quarter, is_active=True)
         .select_related("region", "occupation")
         .order_by("-new_on_list", "-shortfall", "pk")
+    )
+
+
+def sees_decided_gaps(user) -> bool:
+    """Who has the list of decided gaps: reviewers (all of them) and officials (their regions'), the
+    readers of a gap's decision on its page. College staff read decisions only through a project
+    that names their college, so the list is not theirs."""
+    from core.permissions import can_review
+
+    return can_review(user) or (user.is_authenticated and user.has_role(Role.OFFICIAL))
+
+
+def decided_gaps(user) -> QuerySet[Gap]:
+    """Approved and rejected gaps the user may read, the newest decision first, with the decision,
+    who took it and the project an approval created."""
+    from gaps.matching.selectors import gaps_visible_to
+
+    if not sees_decided_gaps(user):
+        return Gap.objects.none()
+    return (
+        gaps_visible_to(user, Gap.objects.filter(decision__isnull=False))
+        .select_related("region", "occupation", "decision", "decision__decided_by", "decision__project")
+        .order_by("-decision__decided_at", "-pk")
     )
 
 
@@ -576,8 +636,10 @@ def season_timeline(report: GapReport | None) -> dict | None:
 
 
 def shortfall_heatmap(quarter: str) -> dict | None:
-    """Region x occupation shortfall of a quarter's active gaps, with a shade per cell (0..1)."""
-    gaps = list(Gap.objects.filter(quarter=quarter, is_active=True, shortfall__gt=0).select_related("region", "occupation"))
+    """Region x occupation shortfall of a quarter's active gaps that await a decision (a decided gap
+    leaves the map for the list of decided gaps), with a shade per cell (0..1) and the legend's steps."""
+    gaps = list(Gap.objects.filter(quarter=quarter, is_active=True, shortfall__gt=0, decision__isnull=True)
+                .select_related("region", "occupation"))
     if not gaps:
         return None
     regions = sorted({g.region for g in gaps}, key=lambda r: r.code)
@@ -593,7 +655,10 @@ def shortfall_heatmap(quarter: str) -> dict | None:
             shade = round((gap.shortfall / top) ** 0.5, 2) if gap else 0
             row.append({"gap": gap, "shade": shade, **_heat_colour(shade)})
         rows.append({"region": region, "cells": row})
-    return {"occupations": occupations, "rows": rows, "max": top}
+    # The legend: the colour of a few shortfalls from 1 worker to the largest, as the cells draw them.
+    steps = sorted({1, max(1, round(top / 10)), max(1, round(top / 3)), top})
+    legend = [{"shortfall": n, **_heat_colour(round((n / top) ** 0.5, 2))} for n in steps]
+    return {"occupations": occupations, "rows": rows, "max": top, "legend": legend, "count": len(gaps)}
 
 
 def _heat_colour(shade: float) -> dict:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("plan/<int:pk>/", plan_views.plan_page, name="training-plan"),
     path("plan/<int:pk>/accept/", plan_views.plan_accept, name="training-plan-accept"),
     path("gaps/", views.gaps_page, name="gaps"),
+    path("gaps/decided/", views.decided_gaps_page, name="gaps-decided"),
     path("gaps/<int:pk>/", views.gap_page, name="gap"),
     path("gaps/<int:pk>/approve/", views.gap_decide, {"action": "approve"}, name="gap-approve"),
     path("gaps/<int:pk>/reject/", views.gap_decide, {"action": "reject"}, name="gap-reject"),

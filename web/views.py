@@ -25,7 +25,7 @@ from core.permissions import can_edit_region_reports, can_review, sees_everythin
 from gaps import services as report_services
 from gaps.models import ReportStatus
 
-from . import selectors
+from . import lists, selectors
 from . import xlsx
 from .forms import (
     CohortForm,
@@ -61,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"roles": roles, "Role": Role, "quarters": selectors.home_quarters()}
     if Role.OFFICIAL in roles:
         context["region_rows"] = selectors.official_overview(user)
+        context["region_quarters"] = selectors.region_quarters(user)
     if Role.COLLEGE_STAFF in roles:
         context["programs"] = list(selectors.programs_for(user)[:20])
         context["recommendations"] = selectors.recommendations_for(user)
@@ -106,11 +107,22 @@ def _import_interrupted(request, exc, render_page) -> HttpResponse:
     return response
 
 
+LINES_PER_PAGE = 50
+
+
 def _render_report(request, region, quarter: str, *, form: ReportLineForm | None = None, problems=None,
                    status: int = 200):
     report = selectors.report_for_page(region, quarter)
     can_edit = can_edit_region_reports(request.user, region)
-    lines = list(selectors.report_lines(report))
+    # The lines a page at a time (LINES_PER_PAGE), narrowed by ?lines_q= (a title, an occupation, a code).
+    all_lines = selectors.report_lines(report)
+    line_query = (request.GET.get("lines_q") or "").strip()[:200]
+    shown = selectors.search_report_lines(all_lines, line_query) if line_query and report is not None else all_lines
+    line_page, line_problems = lists.paginate(request, shown, per_page=LINES_PER_PAGE, param="lines_page",
+                                              fragment="#lines")
+    lines = list(line_page.object_list)
+    if status == 200:
+        status = lists.status_for(line_problems)
     # The occupations a title may mean, for the lines a person may still code or re-code.
     candidates = selectors.line_candidates(lines) if can_edit and report is not None else {}
     for line in lines:
@@ -131,6 +143,11 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
         "supply_window_days": settings.SUPPLY_WINDOW_DAYS,
         "upload_form": ReportUploadForm(),
         "problems": problems,
+        "line_page": line_page,
+        "line_problems": line_problems,
+        "line_query": line_query,
+        "line_total": all_lines.count() if report is not None else 0,
+        "quarter_nav": selectors.report_quarter_nav(region, quarter),
     }
     return render(request, "web/report.html", context, status=status)
 
@@ -349,14 +366,7 @@ def programs_page(request: HttpRequest) -> HttpResponse:
     colleges = selectors.colleges_for(request.user)
     if not colleges.exists() and not sees_everything(request.user):
         raise Http404
-    return render(request, "web/programs.html", {
-        "programs": selectors.programs_for(request.user),
-        "recommendations": selectors.recommendations_for(request.user, limit=50),
-        "can_edit": selectors.editable_colleges(request.user).exists(),
-        "editable_ids": set(selectors.editable_colleges(request.user).values_list("pk", flat=True)),
-        "cohort_form": CohortForm(),
-        "upload_form": ProgramUploadForm(),
-    })
+    return _programs_page(request, ProgramUploadForm(), None, status=200)
 
 
 def _program_form_page(request, form, *, program=None, status=200):
@@ -488,12 +498,28 @@ def programs_upload(request: HttpRequest) -> HttpResponse:
     return _programs_page(request, form, problems, status=status)
 
 
+PROGRAMS_PER_PAGE = 20
+
+
 def _programs_page(request, form, problems, *, status: int) -> HttpResponse:
-    """The programs page after an upload that imported nothing, with its problems."""
+    """The programs page (after an upload that imported nothing, with its problems): the programs
+    filtered by college, occupation and a search, PROGRAMS_PER_PAGE at a time."""
+    from .filters import ProgramFilter
+
+    filterset = ProgramFilter(request.GET, queryset=selectors.programs_for(request.user),
+                              colleges=selectors.colleges_for(request.user))
+    list_problems = lists.filter_problems(filterset)
+    page, more = lists.paginate(request, filterset.qs, per_page=PROGRAMS_PER_PAGE, fragment="#program-list")
+    list_problems += more
+    if status == 200:
+        status = lists.status_for(list_problems)
     return render(request, "web/programs.html", {
-        "programs": selectors.programs_for(request.user),
+        "programs": page.object_list,
+        "page": page,
+        "filter": filterset,
+        "list_problems": list_problems,
         "recommendations": selectors.recommendations_for(request.user, limit=50),
-        "can_edit": True,
+        "can_edit": selectors.editable_colleges(request.user).exists(),
         "editable_ids": set(selectors.editable_colleges(request.user).values_list("pk", flat=True)),
         "cohort_form": CohortForm(),
         "upload_form": form,
@@ -501,30 +527,74 @@ def _programs_page(request, form, problems, *, status: int) -> HttpResponse:
     }, status=status)
 
 
-def _gap_quarter(request) -> str:
+def _gap_quarter(request) -> tuple[str, list[lists.ListProblem]]:
     """The quarter a gap list shows: ?quarter=, else the current quarter when it has active gaps, else
-    the latest quarter that has (a report filed early can make that a later one), else the current."""
-    if request.GET.get("quarter"):
-        return selectors.parse_quarter_or_404(request.GET["quarter"])
-    return selectors.default_gap_quarter()
+    the latest quarter that has (a report filed early can make that a later one), else the current.
+    A quarter that cannot be read is named in a problem, and the default one shown."""
+    from core.quarters import Quarter
+
+    raw = (request.GET.get("quarter") or "").strip()
+    if raw:
+        try:
+            return str(Quarter.parse(raw)), []
+        except ValueError:
+            return selectors.default_gap_quarter(), [lists.ListProblem("quarter", _(
+                "The parameter “quarter” must be a quarter written like 2026Q3, not “%(value)s”: the latest "
+                "quarter is shown.") % {"value": raw[:40]})]
+    return selectors.default_gap_quarter(), []
 
 
 @login_required
 @require_GET
 def gaps_page(request: HttpRequest) -> HttpResponse:
     """Reviewers: the review queue of a quarter, the express lane first. College staff: the
-    aggregate gap list (SPEC.md lets them see it, not decide it)."""
+    aggregate gap list (SPEC.md lets them see it, not decide it). Filtered by region, occupation
+    and a search, a page at a time."""
+    from .filters import GapFilter
+
     user = request.user
     if not (can_review(user) or user.has_role(Role.COLLEGE_STAFF)):
         raise Http404
-    quarter = _gap_quarter(request)
+    quarter, problems = _gap_quarter(request)
+    filterset = GapFilter(request.GET, queryset=selectors.gap_list(user, quarter))
+    problems += lists.filter_problems(filterset)
+    page, more = lists.paginate(request, filterset.qs, fragment="#gap-list")
+    problems += more
     return render(request, "web/gaps.html", {
-        "gaps": selectors.gap_list(user, quarter)[:500],
+        "page": page,
+        "gaps": page.object_list,
+        "filter": filterset,
+        "problems": problems,
         "quarter": quarter,
         "quarters": selectors.gap_quarters(),
         "can_review": can_review(user),
+        "sees_decisions": selectors.sees_decided_gaps(user),
         "heatmap": selectors.shortfall_heatmap(quarter),
-    })
+    }, status=lists.status_for(problems))
+
+
+@login_required
+@require_GET
+def decided_gaps_page(request: HttpRequest) -> HttpResponse:
+    """Gaps a reviewer approved or rejected, newest decision first, with who decided, when, and the
+    project an approval created. Reviewers see all of them; officials their regions' (as each gap's
+    page shows them the decision); college staff, who do not read decisions, do not have the page."""
+    from .filters import DecidedGapFilter
+
+    user = request.user
+    if not selectors.sees_decided_gaps(user):
+        raise Http404
+    filterset = DecidedGapFilter(request.GET, queryset=selectors.decided_gaps(user))
+    problems = lists.filter_problems(filterset)
+    page, more = lists.paginate(request, filterset.qs, fragment="#decided-list")
+    problems += more
+    return render(request, "web/gaps_decided.html", {
+        "page": page,
+        "gaps": page.object_list,
+        "filter": filterset,
+        "problems": problems,
+        "can_review": can_review(user),
+    }, status=lists.status_for(problems))
 
 
 @login_required
@@ -534,10 +604,19 @@ def gap_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_gap(request, gap, *, form: GapDecisionForm | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    decision = selectors.gap_decision(gap, user)
+    # Back to where the gap came from: the region's report (for those who may open it), the list.
+    report_url = (_report_page_url(gap.region, gap.quarter)
+                  if selectors.regions_for(user).filter(pk=gap.region_id).exists() else "")
     return render(request, "web/gap.html", {
+        "sees_gap_list": can_review(user) or user.has_role(Role.COLLEGE_STAFF),
+        "decided_list": (reverse("web:gaps-decided") + f"?region={gap.region.code}"
+                         if decision and selectors.sees_decided_gaps(user) else ""),
+        "report_url": report_url,
         "gap": gap,
         "evidence": selectors.gap_evidence(gap, request.user),
-        "decision": selectors.gap_decision(gap, request.user),
+        "decision": decision,
         "full": selectors.sees_gap_in_full(request.user, gap),
         "can_review": can_review(request.user),
         "form": form or GapDecisionForm(),
@@ -584,21 +663,28 @@ def gap_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def projects_page(request: HttpRequest) -> HttpResponse:
     """The cooperation project repository: results first, then the projects, filtered like the API."""
-    from projects.filters import ProjectFilter
     from projects.selectors import aggregate_results, project_list, results_by_project
 
-    filterset = ProjectFilter(request.GET, queryset=project_list(user=request.user).order_by("-approved_at", "-pk"))
-    projects = list(filterset.qs[:200]) if filterset.is_valid() else []
-    export_query = request.GET.urlencode()
+    from .filters import project_filter
+
+    filterset = project_filter(request.GET, project_list(user=request.user).order_by("-approved_at", "-pk"))
+    problems = lists.filter_problems(filterset)  # a refused filter is left out, the others still apply
+    page, more = lists.paginate(request, filterset.qs, fragment="#project-list")
+    problems += more
+    projects = list(page.object_list)
+    # The export holds what the list holds: its valid filters, every page.
+    export_query = lists.query_without(request, "page", *(p.param for p in problems))
     results = results_by_project([p.pk for p in projects])
     return render(request, "web/projects.html", {
         "filter": filterset,
+        "page": page,
+        "problems": problems,
         "projects": projects,
         "results": results,
         "chart": selectors.results_chain_chart(projects, results),
-        "total": aggregate_results(filterset.qs) if filterset.is_valid() else None,
+        "total": aggregate_results(filterset.qs),
         "export_query": export_query,
-    })
+    }, status=lists.status_for(problems))
 
 
 def _render_project(request, project, *, plan_form=None, outcome_form=None, status=200) -> HttpResponse:
@@ -725,40 +811,54 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The early warning ------------------------------------------------------------------------------
 
 
+BOARD_PAGE = 50
+
+
 @login_required
 @require_GET
 def warnings_page(request: HttpRequest) -> HttpResponse:
-    """The early-warning board, one section per role the user holds (web.warning_board)."""
+    """The early-warning board, one section per role the user holds (web.warning_board): filtered by
+    status, season, region, occupation and a search; the board, the colleges' actions and the
+    notifications a page at a time, each with its own page parameter."""
     from django.utils import timezone
 
-    from gaps.models import WarningStatus
+    from gaps import warning_selectors
 
     from . import warning_board
+    from .filters import WarningFilter
 
     user = request.user
     today = timezone.localdate()
     warning_board.ensure_fresh(today)
     roles = selectors.roles_of(user)
-    status = request.GET.get("status") or None
-    if status and status not in WarningStatus.values:
-        status = None
-    quarter = selectors.parse_quarter_or_404(request.GET["quarter"]) if request.GET.get("quarter") else None
     reviewer = can_review(user)
+    filterset = WarningFilter(request.GET, queryset=warning_board.visible(user))
+    problems = lists.filter_problems(filterset)
+    page, more = lists.paginate(request, warning_selectors.board_order(filterset.qs), per_page=BOARD_PAGE,
+                                fragment="#ew-board-title")
+    problems += more
+    notices, more = lists.paginate(request, warning_board.notices_for(user, limit=None), param="notices_page",
+                                   fragment="#ew-notices-title")
+    problems += more
     context = {
         "today": today,
         "roles": roles,
         "Role": Role,
         "can_review": reviewer,
-        "status": status,
-        "quarter": quarter,
-        "statuses": WarningStatus.choices,
-        "rows": warning_board.board(user, today=today, charts=Role.OFFICIAL in roles and not reviewer,
-                                    status=status, quarter=quarter),
-        "notices": warning_board.notices_for(user),
+        "filter": filterset,
+        "problems": problems,
+        "page": page,
+        "rows": warning_board.board_rows(page.object_list, today=today,
+                                         charts=Role.OFFICIAL in roles and not reviewer and page.number == 1),
+        "notices_page": notices,
+        "notices": notices.object_list,
     }
     if Role.COLLEGE_STAFF in roles:
-        context["actions"] = warning_board.college_actions(user, today=today)
-    return render(request, "web/warnings.html", context)
+        actions, more = lists.paginate(request, warning_board.college_actions(user, today=today),
+                                       param="actions_page", fragment="#ew-actions-title")
+        problems += more
+        context["actions_page"], context["actions"] = actions, actions.object_list
+    return render(request, "web/warnings.html", context, status=lists.status_for(problems))
 
 
 @login_required

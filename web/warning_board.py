@@ -102,15 +102,25 @@ def forecast_chart(warning: EarlyWarning, series: list[tuple[str, int | None]]) 
     return {"labels": labels, "datasets": datasets}
 
 
+def visible(user):
+    """The entries the user's board holds, before any filter (web.filters.WarningFilter narrows them)."""
+    return warning_selectors.warnings_visible_to(user).select_related("region", "occupation", "origin_project")
+
+
 def board(user, *, today: dt.date, charts: bool = False, status: str | None = None,
           quarter: str | None = None) -> list[BoardRow]:
-    qs = warning_selectors.warnings_visible_to(user).select_related("region", "occupation", "origin_project")
+    qs = visible(user)
     if status:
         qs = qs.filter(status=status)
     if quarter:
         qs = qs.filter(quarter=quarter)
+    return board_rows(warning_selectors.board_order(qs)[:BOARD_LIMIT], today=today, charts=charts)
+
+
+def board_rows(warnings, *, today: dt.date, charts: bool = False) -> list[BoardRow]:
+    """The rows of the board for these entries (in their order); the first CHARTS_LIMIT with a chart."""
     rows = []
-    for i, w in enumerate(warning_selectors.board_order(qs)[:BOARD_LIMIT]):
+    for i, w in enumerate(warnings):
         row = BoardRow(w, warning_selectors.days_left(w, today=today), _share(w),
                        warning_selectors.warning_detail(w, today=today))
         if charts and i < CHARTS_LIMIT:
@@ -128,15 +138,16 @@ def college_actions(user, *, today: dt.date) -> list:
     return sorted(recs, key=lambda r: (not r.feasible, r.act_by, -r.score, r.pk))
 
 
-def notices_for(user, *, limit: int = 20) -> list[WarningNotice]:
+def notices_for(user, *, limit: int | None = 20):
     """The notification list of the board: warnings visible to the user that entered a status and
-    were announced, newest first."""
-    visible = warning_selectors.warnings_visible_to(user).values("pk")
-    return list(
-        WarningNotice.objects.filter(warning_id__in=visible)
+    were announced, newest first (all of them, for a page at a time, with limit=None)."""
+    seen = warning_selectors.warnings_visible_to(user).values("pk")
+    notices = (
+        WarningNotice.objects.filter(warning_id__in=seen)
         .select_related("warning", "warning__region", "warning__occupation")
-        .order_by("-sent_at", "-pk")[:limit]
+        .order_by("-sent_at", "-pk")
     )
+    return notices if limit is None else list(notices[:limit])
 
 
 def warning_for(user, pk: int) -> EarlyWarning:

@@ -140,9 +140,13 @@ def test_the_board_in_four_languages(board, language):
             assert "act by" not in html and "too late" not in html.split("<main", 1)[1]
 
 
-def test_a_bad_quarter_is_a_404_not_a_500(board):
-    assert client_for(board["reviewer"]).get("/early-warnings/?quarter=2027Q9").status_code == 404
-    assert client_for(board["reviewer"]).get("/early-warnings/?status=nonsense").status_code == 200
+def test_a_bad_filter_is_a_400_naming_the_parameter_not_a_500(board):
+    for query, param in (("quarter=2027Q9", "quarter"), ("status=nonsense", "status"), ("page=x", "page"),
+                         ("region=ZZ-NONE", "region"), ("notices_page=0", "notices_page")):
+        response = client_for(board["reviewer"]).get(f"/early-warnings/?{query}")
+        assert response.status_code == 400, query
+        assert f"“{param}”" in response.content.decode(), query
+        assert len(response.context["rows"]) == 4  # the bad filter is left out; the board still shows
 
 
 # --- fast-track --------------------------------------------------------------------------------------

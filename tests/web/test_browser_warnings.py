@@ -20,11 +20,11 @@ from .conftest import ARTIFACTS, login, overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-BOARD_IN = {
-    "en": ("Early warning", "East Kazakhstan Region", "act by"),
-    "zh-hans": ("预警", "东哈萨克斯坦州", "前行动"),
-    "ru": ("Раннее предупреждение", "Восточно-Казахстанская область", "действовать до"),
-    "kk": ("Ерте ескерту", "Шығыс Қазақстан облысы", "дейін"),
+BOARD_IN = {  # the heading, a region's name, and the "Last day to act" cell's days left
+    "en": ("Early warning", "East Kazakhstan Region", "days left"),
+    "zh-hans": ("预警", "东哈萨克斯坦州", "还剩"),
+    "ru": ("Раннее предупреждение", "Восточно-Казахстанская область", "осталось"),
+    "kk": ("Ерте ескерту", "Шығыс Қазақстан облысы", "қалды"),
 }
 
 

@@ -87,11 +87,14 @@ def test_the_regions_officials_and_reviewers_see_all_the_evidence(world, evidenc
 # workspace (officials read the published programs through the API). The project: the one the
 # reviewer's approval created for region A's gap, which names no college yet (404 to college staff).
 # The export is the API's (session auth: 403 for anonymous); its rows are scoped like the list.
+# Decided gaps: reviewers' and officials' (their regions' rows, test below); college staff do not
+# read decisions, so the page is not theirs.
 
 #  page               anonymous official_a official_b staff_x staff_y reviewer admin
 PAGES = """
    home               302  200  200  200  200  200  200
    gaps               302  404  404  200  200  200  200
+   gaps-decided       302  200  200  404  404  200  200
    gap                302  200  404  200  200  200  200
    gap-approve        302  403  404  403  403  302  302
    report             302  200  404  404  404  200  200
@@ -114,6 +117,7 @@ def _url(page: str, world: World, evidence: dict) -> tuple[str, str]:
     return {
         "home": ("get", reverse("web:home")),
         "gaps": ("get", reverse("web:gaps") + f"?quarter={QUARTER}"),
+        "gaps-decided": ("get", reverse("web:gaps-decided")),
         "gap": ("get", reverse("web:gap", args=[evidence["gap"].pk])),
         "gap-approve": ("post", reverse("web:gap-approve", args=[undecided.pk])),
         "report": ("get", reverse("web:report", kwargs=report)),
@@ -156,3 +160,12 @@ def test_the_project_export_holds_only_the_projects_the_role_may_read(world, evi
     client.force_login(world.users[role])
     content = client.get("/api/v1/projects/export/?format=csv").content.decode()
     assert (evidence["project"].title in content) is sees
+
+
+@pytest.mark.parametrize(("role", "sees"), [("official_a", True), ("official_b", False), ("reviewer", True),
+                                            ("admin", True)])
+def test_the_decided_gaps_list_holds_only_the_regions_the_role_may_read(world, evidence, role, sees):
+    response = _page(world, role, reverse("web:gaps-decided"))
+    assert response.status_code == 200
+    assert (evidence["gap"].pk in [g.pk for g in response.context["gaps"]]) is sees
+    assert (SECRET_COMMENT in response.content.decode()) is False  # an approval's comment stays on the gap page

@@ -758,7 +758,7 @@ def test_gap_page_has_a_region_by_occupation_shortfall_heatmap(client, make_user
     assert heatmap["rows"][0]["cells"][0]["shade"] == 0.5  # sqrt(10 / 40)
     # Shades are CSS numbers: a decimal comma (ru, kk) would void the colour and leave white on white.
     html = client.get(reverse("web:gaps"), {"quarter": QUARTER}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
-    alphas = re.findall(r"rgba\(164, 22, 26, ([^)]*)\)", html)
+    alphas = re.findall(r'<td class="num[^"]*" style="background: rgba\(164, 22, 26, ([^)]*)\)', html)
     assert len(alphas) == 2 and all(re.fullmatch(r"\d+(\.\d+)?", alpha) for alpha in alphas), alphas
 
 
