@@ -787,7 +787,10 @@ def test_reviewer_supplements_the_plan_and_conditions_then_activates(client, mak
     lead = College.objects.create(code="KZ-LUBAN", name="Luban Workshop", country="KZ")
     client.force_login(reviewer)
     page = client.get(reverse("web:project", args=[project.pk]))
-    assert [t["action"] for t in page.context["transitions"]] == ["activate", "cancel", "suspend"]
+    # Not ready to activate: no Activate button, but what is missing (issue 14).
+    assert [t["action"] for t in page.context["transitions"]] == ["cancel", "suspend"]
+    assert page.context["activate_todo"] == ["name a lead college in the plan", "supplement every performance condition"]
+    assert "can be activated once you name a lead college" in page.content.decode()
 
     bad = client.post(reverse("web:project-plan", args=[project.pk]), {"budget_amount": "1000", "budget_currency": ""})
     assert bad.status_code == 422 and bad.context["plan_form"].errors
@@ -802,6 +805,9 @@ def test_reviewer_supplements_the_plan_and_conditions_then_activates(client, mak
     condition.refresh_from_db()
     assert condition.supplemented_by == reviewer and condition.supplement == "Plan agreed."
 
+    page = client.get(reverse("web:project", args=[project.pk]))
+    assert [t["action"] for t in page.context["transitions"]] == ["activate", "cancel", "suspend"]
+    assert 'data-confirm="Activate the project?' in page.content.decode()
     client.post(reverse("web:project-transition", args=[project.pk, "activate"]))
     project.refresh_from_db()
     assert project.status == "active"

@@ -33,6 +33,20 @@
     picker.querySelector(".picked").textContent = "";
   });
 
+  // A form sent back with errors: move the focus (and so the view and a screen reader) to its summary.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
+
+  // A button for an irreversible action asks first (data-confirm holds the question). Without
+  // JavaScript the server's own confirmation step does the asking.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (!button) return;
+    if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
   // Escape closes the result list and returns to the field.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
