@@ -657,6 +657,7 @@ def projects_page(request: HttpRequest) -> HttpResponse:
     from projects.selectors import aggregate_results, project_list, results_by_project
 
     filterset = ProjectFilter(request.GET, queryset=project_list(user=request.user).order_by("-approved_at", "-pk"))
+    _label_project_filters(filterset.form)
     projects = list(filterset.qs[:200]) if filterset.is_valid() else []
     export_query = request.GET.urlencode()
     results = results_by_project([p.pk for p in projects])
@@ -668,6 +669,34 @@ def projects_page(request: HttpRequest) -> HttpResponse:
         "total": aggregate_results(filterset.qs) if filterset.is_valid() else None,
         "export_query": export_query,
     })
+
+
+# The filters' labels on the page: the API's help texts describe parameters, people read these (issue 14).
+PROJECT_FILTER_LABELS = {
+    "q": (gettext_lazy("Search"), gettext_lazy("Title, region, occupation or college.")),
+    "status": (gettext_lazy("Status"), gettext_lazy("Hold Ctrl (⌘ on a Mac) to choose several.")),
+    "country": (gettext_lazy("Country"), gettext_lazy("Two letters, e.g. KZ or CN.")),
+    "region": (gettext_lazy("Region"), gettext_lazy("Region code, e.g. KZ-VOS.")),
+    "occupation": (gettext_lazy("Occupation"), gettext_lazy("ISCO-08 code: a unit group such as 8341, or a group such as 83.")),
+    "quarter": (gettext_lazy("Quarter"), gettext_lazy("For example 2026Q3.")),
+    "college": (gettext_lazy("College"), gettext_lazy("College code: lead, partner or a program's college.")),
+    "overdue": (gettext_lazy("Conditions overdue"), None),
+}
+
+
+def _label_project_filters(form) -> None:
+    from django import forms
+
+    for name, (label, help_text) in PROJECT_FILTER_LABELS.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        field.label, field.help_text = label, help_text or ""
+    if "overdue" in form.fields:
+        form.fields["overdue"].widget = forms.Select(choices=[
+            ("", _("Any")), ("true", _("Yes: a condition is past due")), ("false", _("No overdue condition"))])
+    if "status" in form.fields:
+        form.fields["status"].widget.attrs["size"] = len(form.fields["status"].choices)  # every status whole, no scrolling
 
 
 def _render_project(request, project, *, plan_form=None, outcome_form=None, status=200) -> HttpResponse:

@@ -790,7 +790,7 @@ def test_reviewer_supplements_the_plan_and_conditions_then_activates(client, mak
     # Not ready to activate: no Activate button, but what is missing (issue 14).
     assert [t["action"] for t in page.context["transitions"]] == ["cancel", "suspend"]
     assert page.context["activate_todo"] == ["name a lead college in the plan", "supplement every performance condition"]
-    assert "can be activated once you name a lead college" in page.content.decode()
+    assert "To activate the project: name a lead college in the plan; supplement every" in page.content.decode()
 
     bad = client.post(reverse("web:project-plan", args=[project.pk]), {"budget_amount": "1000", "budget_currency": ""})
     assert bad.status_code == 422 and bad.context["plan_form"].errors
