@@ -256,3 +256,15 @@ def test_a_past_need_date_is_marked_past(client, make_user, regions, occupations
     assert [r.is_past for r in response.context["recommendations"]] == [True]
     assert 'status-past">прошло<' in response.content.decode()
     assert "1 января 2026 г." in response.content.decode()  # the one date style, not 01.01.2026
+
+
+def test_sentences_show_names_first_with_the_codes_small():
+    from django.template import Context, Template
+
+    rendered = Template("{% load web_tags %}{{ s|small_codes }}").render(Context({"s": (
+        "East Kazakhstan Region (KZ-VOS), 2027Q3: 120 Mobile farm operators (8341) from Centre (CN-GS-AVTC/FV-GRADE) "
+        "<b> (80% interval 100–140) (Kz)")}))
+    assert rendered == (
+        'East Kazakhstan Region <span class="code">KZ-VOS</span>, 2027Q3: 120 Mobile farm operators '
+        '<span class="code">8341</span> from Centre <span class="code">CN-GS-AVTC/FV-GRADE</span> '
+        "&lt;b&gt; (80% interval 100–140) (Kz)")
