@@ -59,6 +59,7 @@ def shots(page, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(ARTIFACTS / f"forms-{name}-{width}px.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width, overflowing(page))
+        assert_accessible(page, f"{name} at {width} px")
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
