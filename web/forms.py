@@ -237,6 +237,7 @@ class ProgramForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["college"].queryset = colleges
+        self.fields["college"].label_from_instance = lambda college: text.label(college.name, college.code)
         self.fields["serves_regions"].queryset = Region.objects.order_by("code")
         self.fields["serves_regions"].label_from_instance = lambda region: f"{region.name} ({region.code})"
         if program is not None:  # a program's college never changes (training.services)
@@ -335,6 +336,8 @@ class ProjectPlanForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["lead_college"].queryset = College.objects.order_by("code")
+        self.fields["lead_college"].label_from_instance = lambda college: text.label(college.name, college.code)
+        self.fields["lead_college"].empty_label = _("(not specified)")
         self.fields["funding_source"].choices = [("", _("(not specified)"))] + FundingSource.choices
         from training.models import Program
 
