@@ -94,6 +94,12 @@ def report_create(*, region: Region, quarter: str, user=None) -> GapReport:
     return report
 
 
+def _touch(report_id: int) -> None:
+    """A change to a report's lines is a change to the report: its "Last change" moves (the line's
+    own history keeps what changed; no report history row is written for it)."""
+    GapReport.objects.filter(pk=report_id).update(updated_at=timezone.now())
+
+
 def _next_line_no(report: GapReport) -> int:
     last = report.lines.order_by("-line_no").values_list("line_no", flat=True).first()
     return (last or 0) + 1
@@ -116,6 +122,7 @@ def report_line_add(*, report: GapReport, user=None, **fields: Any) -> GapReport
     line = GapReportLine(report=report, line_no=_next_line_no(report), **fields)
     line.full_clean(exclude=["report"])
     _audit(line, user).save()
+    _touch(report.pk)
     return line
 
 
@@ -128,6 +135,7 @@ def report_line_update(*, line: GapReportLine, user=None, **fields: Any) -> GapR
         setattr(line, name, value)
     line.full_clean(exclude=["report"])
     _audit(line, user).save()
+    _touch(line.report_id)
     return line
 
 
@@ -135,6 +143,7 @@ def report_line_update(*, line: GapReportLine, user=None, **fields: Any) -> GapR
 def report_line_delete(*, line: GapReportLine, user=None) -> None:
     _lock_editable(line.report, user)
     _audit(line, user).delete()
+    _touch(line.report_id)
 
 
 def _delete_lines_with_history(lines: list[GapReportLine], user) -> None:
@@ -189,6 +198,7 @@ def report_replace_lines(
         created.append(line)
     # With history: a plain bulk_create writes no audit rows (SPEC: every change is kept).
     bulk_create_with_history(created, GapReportLine, batch_size=1000, default_user=user)
+    _touch(report.pk)
     return created
 
 
@@ -280,6 +290,7 @@ def line_set_occupation(*, line: GapReportLine, occupation: Occupation, user=Non
     # A person picked the code: full confidence, unlike a search result.
     line.coding_confidence = 1.0
     _audit(line, user).save(update_fields=["occupation", "coding_confidence"])
+    _touch(report.pk)
     if report.status == ReportStatus.SUBMITTED:
         schedule_rematch(report.quarter, trigger="line_coded")
     return line

@@ -59,6 +59,8 @@ class ReportLineForm(forms.Form):
     salary_max = forms.DecimalField(label=_("Monthly salary to"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.CharField(
         label=_("Currency"), max_length=3, min_length=3, help_text=_("ISO 4217 code, e.g. KZT, CNY, USD."),
+        error_messages={"min_length": _("Enter a three-letter ISO 4217 currency code, such as KZT."),
+                        "max_length": _("Enter a three-letter ISO 4217 currency code, such as KZT.")},
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
     )
     season_start = BoundedDateFormField(label=_("Needed from"), required=False, widget=DateInput)
@@ -235,6 +237,7 @@ class ProgramForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["college"].queryset = colleges
+        self.fields["college"].label_from_instance = lambda college: text.label(college.name, college.code)
         self.fields["serves_regions"].queryset = Region.objects.order_by("code")
         self.fields["serves_regions"].label_from_instance = lambda region: f"{region.name} ({region.code})"
         if program is not None:  # a program's college never changes (training.services)
@@ -333,11 +336,15 @@ class ProjectPlanForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["lead_college"].queryset = College.objects.order_by("code")
+        self.fields["lead_college"].label_from_instance = lambda college: text.label(college.name, college.code)
+        self.fields["lead_college"].empty_label = _("(not specified)")
         self.fields["funding_source"].choices = [("", _("(not specified)"))] + FundingSource.choices
         from training.models import Program
 
         self.fields["programs"].queryset = Program.objects.select_related("college").order_by("college__code", "code")
-        self.fields["programs"].label_from_instance = lambda p: f"{p.college.code}/{p.code} {p.title}"
+        # Names first, the codes beside them; the list is tall and full width, so no name is cut off.
+        self.fields["programs"].label_from_instance = lambda p: f"{p.title} — {p.college.name} ({p.college.code}/{p.code})"
+        self.fields["programs"].widget.attrs["size"] = min(10, max(4, self.fields["programs"].queryset.count()))
 
     def clean_budget_currency(self) -> str:
         return (self.cleaned_data.get("budget_currency") or "").strip().upper()

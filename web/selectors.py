@@ -207,6 +207,8 @@ def recommendations_for(user, *, quarter: str | None = None, limit: int = HOME_R
 
     prime_flag_names(rows)  # their sentences' program titles in one query
     for row in rows:
+        # A need date already behind us: the advice is stale and the page says so (issue 14).
+        row.is_past = bool(row.need_date and row.need_date < today)
         dated = recommendation_dates.dates(row.latest_intake_date, row.need_date, today=today)
         row.act_by, row.feasible, row.next_act_by = dated["act_by"], dated["feasible"], dated["next_act_by"]
         row.occupation_obj = titles.get(row.occupation_code)

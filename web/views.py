@@ -216,6 +216,47 @@ def _line_added_message(line) -> str:
     return _("Line %(number)s added.") % {"number": line.line_no}
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_line_edit(request: HttpRequest, region_code: str, quarter: str, line_no: int) -> HttpResponse:
+    """Change a line of the draft in place (gaps.services.report_line_update), not delete and re-add it."""
+    region, quarter, line = _report_line_or_404(request.user, region_code, quarter, line_no)
+    if not can_edit_region_reports(request.user, region):
+        raise PermissionDenied
+    editable = line.report.status == ReportStatus.DRAFT
+    if request.method == "POST" and editable:
+        form = ReportLineForm(request.POST, region=region)
+        if form.is_valid():
+            fields = form.line_fields()
+            if fields["occupation"] is not None and fields["occupation"].pk == line.occupation_id:
+                # The occupation was kept: so are the title it was coded from and how it was coded.
+                fields["occupation_title"], fields["coding_confidence"] = line.occupation_title, line.coding_confidence
+            try:
+                report_services.report_line_update(line=line, user=request.user, **fields)
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, _("Line %(number)s saved.") % {"number": line_no})
+                return redirect(_report_page_url(region, quarter) + "#lines")
+    else:
+        form = ReportLineForm(initial=_line_initial(line), region=region)
+    return render(request, "web/report_line.html", {
+        "region": region, "quarter": quarter, "line": line, "form": form, "editable": editable,
+    }, status=422 if request.method == "POST" else 200)
+
+
+def _line_initial(line) -> dict:
+    occupation = line.occupation
+    return {
+        "occupation_query": f"{occupation.code} {occupation.title}" if occupation else line.occupation_title,
+        "occupation_code": occupation.code if occupation else "",
+        "sector": line.sector, "headcount": line.headcount, "salary_min": line.salary_min,
+        "salary_max": line.salary_max, "currency": line.currency, "season_start": line.season_start,
+        "season_end": line.season_end, "certification": line.certification,
+        "languages": ";".join(line.languages or []), "note": line.note,
+    }
+
+
 def _report_line_or_404(user, region_code: str, quarter: str, line_no: int):
     """The line of the region's report shown for the quarter; 404 outside the user's regions."""
     region = selectors.region_for(user, region_code)
@@ -428,12 +469,23 @@ def cohort_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             training_services.cohort_create(program=program, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            _add_service_errors(form, exc)
         else:
             messages.success(request, _("Cohort added to %(code)s.") % {"code": program.code})
+            return redirect(reverse("web:programs") + f"#program-{program.pk}")
+    # The page again, the program's "Add a cohort" open with what was typed and its errors.
+    return _programs_page(request, ProgramUploadForm(), None, cohort_form=form, cohort_program=program.pk, status=422)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where the form has it, else at the top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
     else:
-        messages.error(request, _form_errors_message(form))
-    return redirect(reverse("web:programs") + f"#program-{program.pk}")
+        for message in error.messages:
+            form.add_error(None, message)
 
 
 def _form_errors_message(form) -> str:
@@ -469,6 +521,20 @@ def cohort_edit(request: HttpRequest, pk: int, cohort_pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def programs_template(request: HttpRequest) -> HttpResponse:
+    """The programs-and-cohorts XLSX template, the user's college codes filled in (college staff who may
+    edit a college, and administrators)."""
+    colleges = selectors.editable_colleges(request.user)
+    if not colleges.exists() and not request.user.is_superuser:
+        raise Http404
+    content = xlsx.program_template(college_codes=list(colleges.order_by("code").values_list("code", flat=True)))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="talentgap-programs.xlsx"'
+    return response
+
+
+@login_required
 @require_POST
 def programs_upload(request: HttpRequest) -> HttpResponse:
     """Import programs and cohorts (training.importers): all rows or nothing, problems by row and column."""
@@ -501,9 +567,10 @@ def programs_upload(request: HttpRequest) -> HttpResponse:
 PROGRAMS_PER_PAGE = 20
 
 
-def _programs_page(request, form, problems, *, status: int) -> HttpResponse:
-    """The programs page (after an upload that imported nothing, with its problems): the programs
-    filtered by college, occupation and a search, PROGRAMS_PER_PAGE at a time."""
+def _programs_page(request, form, problems, *, status: int, cohort_form=None, cohort_program=None) -> HttpResponse:
+    """The programs page after an upload that imported nothing (with its problems), or after a cohort
+    that was not added (with its form as typed): the programs filtered by college, occupation and a
+    search, PROGRAMS_PER_PAGE at a time."""
     from .filters import ProgramFilter
 
     filterset = ProgramFilter(request.GET, queryset=selectors.programs_for(request.user),
@@ -522,6 +589,8 @@ def _programs_page(request, form, problems, *, status: int) -> HttpResponse:
         "can_edit": selectors.editable_colleges(request.user).exists(),
         "editable_ids": set(selectors.editable_colleges(request.user).values_list("pk", flat=True)),
         "cohort_form": CohortForm(),
+        "failed_cohort_form": cohort_form,
+        "failed_cohort_program": cohort_program,
         "upload_form": form,
         "problems": problems,
     }, status=status)
@@ -692,6 +761,17 @@ def _render_project(request, project, *, plan_form=None, outcome_form=None, stat
     from projects.services import ALLOWED_TRANSITIONS
 
     reviewer = can_review(request.user)
+    transitions = _transitions(project.status, ALLOWED_TRANSITIONS) if reviewer else []
+    # Activation needs a lead college and every condition supplemented (projects.services.project_activate):
+    # until then the page says what is missing instead of offering a button that cannot work.
+    activate_todo = []
+    if any(t["action"] == "activate" for t in transitions):
+        if project.lead_college_id is None:
+            activate_todo.append(_("name a lead college in the plan"))
+        if project.conditions.open().exists():
+            activate_todo.append(_("supplement every performance condition"))
+        if activate_todo:
+            transitions = [t for t in transitions if t["action"] != "activate"]
     return render(request, "web/project.html", {
         "project": project,
         "results": results_by_project([project.pk])[project.pk],
@@ -700,7 +780,8 @@ def _render_project(request, project, *, plan_form=None, outcome_form=None, stat
         "can_manage": reviewer,
         "plan_form": plan_form or (ProjectPlanForm(project=project) if reviewer else None),
         "outcome_form": outcome_form or (OutcomeForm(project=project) if reviewer else None),
-        "transitions": _transitions(project.status, ALLOWED_TRANSITIONS) if reviewer else [],
+        "transitions": transitions,
+        "activate_todo": activate_todo,
     }, status=status)
 
 
@@ -743,11 +824,16 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
 # Status a reviewer can move a project to -> (service, button label); resuming goes back to the
 # status before the suspension, which the service knows.
 PROJECT_ACTIONS = {
-    "active": {"action": "activate", "label": gettext_lazy("Activate")},
-    "completed": {"action": "complete", "label": gettext_lazy("Mark completed")},
-    "suspended": {"action": "suspend", "label": gettext_lazy("Suspend")},
-    "cancelled": {"action": "cancel", "label": gettext_lazy("Cancel the project")},
-    "fast_tracked": {"action": "resume", "label": gettext_lazy("Resume")},
+    "active": {"action": "activate", "label": gettext_lazy("Activate"),
+               "confirm": gettext_lazy("Activate the project? It cannot go back to fast-tracked.")},
+    "completed": {"action": "complete", "label": gettext_lazy("Mark completed"),
+                  "confirm": gettext_lazy("Mark the project completed? This is final.")},
+    "suspended": {"action": "suspend", "label": gettext_lazy("Suspend"),
+                  "confirm": gettext_lazy("Suspend the project? It can be resumed later.")},
+    "cancelled": {"action": "cancel", "label": gettext_lazy("Cancel the project"),
+                  "confirm": gettext_lazy("Cancel the project? This is final.")},
+    "fast_tracked": {"action": "resume", "label": gettext_lazy("Resume"),
+                     "confirm": gettext_lazy("Resume the project?")},
 }
 
 

@@ -90,3 +90,58 @@ def report_template(*, region_code: str, quarter: str, lines=()) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _program_explanations() -> dict[str, str]:
+    return {
+        "college_code": _("Your college's code (prefilled)."),
+        "college_name": _("Only for a new college; leave empty for yours."),
+        "country": _("Only for a new college: ISO 3166-1 alpha-2, e.g. KZ."),
+        "program_code": _("The program's code, unique within the college, e.g. HARV."),
+        "program_title": _("The program's title."),
+        "occupation_codes": _("ISCO-08 unit groups the program prepares for, separated by ';', e.g. 8341."),
+        "sector": _("Optional ISIC section letter, A to U."),
+        "seats": _("The cohort's graduates, 1 to 100000."),
+        "intake_date": _("The cohort's intake, YYYY-MM-DD; one cohort per program and intake date."),
+        "graduation_date": _("The cohort's graduation, YYYY-MM-DD, not before the intake."),
+        "languages": _("Languages of instruction: ISO 639-1 codes separated by ';', e.g. kk;ru."),
+        "certifications": _("Optional: certifications prepared for, separated by ';', e.g. KZ."),
+        "serves_regions": _("Optional: region codes separated by ';'; empty means every region."),
+        "mobile": _("yes for a mobile workshop, otherwise no (empty means no)."),
+    }
+
+
+def program_template(*, college_codes: list[str]) -> bytes:
+    """The programs-and-cohorts template of docs/formats.md for a college's staff: the header row, then
+    one row per college of theirs with its code filled in (one row per cohort is what the import reads)."""
+    from training.importers import ProgramImporter
+
+    columns = [column.name for column in ProgramImporter.columns]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "programs"
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for code in college_codes:
+        sheet.append([neutralise(code)])
+    for index, name in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
+        if name in ("intake_date", "graduation_date"):
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=max(2, len(college_codes) + 1), min_col=index, max_col=index):
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+
+    help_sheet = workbook.create_sheet(_("Instructions"))
+    help_sheet.append([_("Fill in one row per cohort on the first sheet; repeat the program's columns on each of its rows. Only the first sheet is imported.")])
+    help_sheet.append([])
+    help_sheet.append([_("Column"), _("Meaning")])
+    explanations = _program_explanations()
+    for name in columns:
+        help_sheet.append([name, explanations.get(name, "")])
+    help_sheet.column_dimensions["A"].width = 18
+    help_sheet.column_dimensions["B"].width = 80
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

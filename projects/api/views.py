@@ -81,6 +81,12 @@ class ReviewAccess(BasePermission):
         user = request.user
         if can_review(user):
             return True
+        if _role(user, Role.COLLEGE_STAFF) and not _role(user, Role.OFFICIAL):
+            # Said to college staff in their own terms, not as the officials' rule (issue 14).
+            self.message = gettext_lazy(
+                "Only ministry reviewers decide gaps. Colleges see the gap list and their recommendations "
+                "on the Gaps and Programs pages."
+            )
         return request.method in SAFE_METHODS and _role(user, Role.OFFICIAL)
 
 

@@ -138,6 +138,15 @@ def page(request, browser, live_server):
     page.on("console", lambda msg: msg.type == "error" and "status of 422" not in msg.text
             and page.console_errors.append(f"{msg.text} {msg.location.get('url', '')}"))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    # Irreversible actions ask first through the browser's own confirm(): accept, and keep the question
+    # so that a test can check that one was asked (Playwright would otherwise dismiss it).
+    page.dialogs = []
+
+    def answer(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
@@ -168,3 +177,27 @@ def overflowing(page) -> list[str]:
                out.push(e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(r.right) + 'px ' + (e.textContent || '').trim().slice(0, 40)); });
            return out.slice(0, 12); }"""
     )
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[str]:
+    """axe-core's violations of the page as it is now, of the given impacts, one line each.
+
+    axe-core is vendored (tests/web/vendor/axe-core), injected into the page, nothing downloaded.
+    """
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 4).map(n => n.target.join(' '))}));
+    }""")
+    return [f"{v['impact']} {v['id']}: {v['help']} at {', '.join(v['nodes'])}" for v in result if v["impact"] in impacts]
+
+
+def assert_accessible(page, where: str = "") -> None:
+    """No serious or critical axe-core violation on the page (issue 14)."""
+    found = axe_violations(page)
+    assert found == [], f"{where or page.url} ({page.evaluate('document.documentElement.lang')}): " + "; ".join(found)

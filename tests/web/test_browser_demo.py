@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from demo.services import DEMO_PASSWORD
 from demo.world import demo_occupation_codes
 from gaps.models import GapReport, Occupation, ReportStatus
+from gaps.taxonomy.loader import read_taxonomy
 from projects.models import CooperationProject
 
 from .conftest import login
@@ -31,12 +32,15 @@ RUN_TIMEOUT = 90_000  # ms: load_demo matched its quarters itself; the worker ma
 
 @pytest.fixture
 def demo(db):
-    # The unit groups the demo uses with their ISCO parents (load_taxonomy would load all 619).
+    # The unit groups the demo uses with their ISCO parents (load_taxonomy would load all 619), with
+    # their real titles from the shipped taxonomy, so that pages and screenshots read naturally.
+    taxonomy = read_taxonomy().occupations
     for code in sorted(demo_occupation_codes()):
         parent = None
         for level in range(1, 5):
+            titles = {f"title_{lang}": taxonomy[code[:level]][f"title_{lang}"] for lang in ("en", "ru", "zh", "kk")}
             parent, _ = Occupation.objects.get_or_create(
-                code=code[:level], defaults={"level": level, "parent": parent, "title_en": f"ISCO {code[:level]}"}
+                code=code[:level], defaults={"level": level, "parent": parent, **titles}
             )
     Occupation.objects.filter(code="8341").update(
         title_en="Mobile farm and forestry plant operators", title_ru="Операторы сельскохозяйственных машин",

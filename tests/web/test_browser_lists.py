@@ -15,8 +15,7 @@ from accounts.models import Role
 from gaps.models import Gap
 from projects import services as project_services
 
-from .axe import serious_violations
-from .conftest import ARTIFACTS, _chain, login, overflowing
+from .conftest import ARTIFACTS, _chain, assert_accessible, login, overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -70,7 +69,7 @@ def test_the_decided_gaps_in_russian_and_kazakh_filtered_by_region(page, lists, 
     expect(table.get_by_role("link", name=lists["project"].title)).to_be_visible()
     expect(table).to_contain_text("Рустам Нурланов")
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", table.inner_text())  # dates as "3 дек. 2026"
-    assert serious_violations(page) == []
+    assert_accessible(page)
     shot(page, f"decided-{language}-1280")
     # Filter by region through the form: only Horgos' rejected gap stays, and the URL says so.
     page.get_by_label(words["region"], exact=True).select_option("CN-HORGOS")
@@ -85,7 +84,7 @@ def test_the_decided_gaps_in_russian_and_kazakh_filtered_by_region(page, lists, 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + "/gaps/decided/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, overflowing(page)
-    assert serious_violations(page) == []
+    assert_accessible(page)
     shot(page, f"decided-{language}-390")
     assert page.console_errors == []
 
@@ -101,7 +100,7 @@ def test_the_gap_list_pages_keep_the_quarter_and_the_filters(page, lists, langua
     expect(page.locator("table.gaps tbody tr")).to_have_count(25)
     legend = page.locator(".heat-legend")
     expect(legend.locator(".swatch").first).to_be_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
     shot(page, f"gaps-{language}-1280")
     pagination.get_by_role("link", name="2").click()
     expect(page).to_have_url(re.compile(r"quarter=2026Q3.*page=2|page=2.*quarter=2026Q3"))
@@ -115,6 +114,6 @@ def test_the_gap_list_pages_keep_the_quarter_and_the_filters(page, lists, langua
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + f"/gaps/?quarter={QUARTER}&page=2")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, overflowing(page)
-    assert serious_violations(page) == []
+    assert_accessible(page)
     shot(page, f"gaps-{language}-390")
     assert page.console_errors == []

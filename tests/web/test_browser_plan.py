@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from demo.services import DEMO_PASSWORD
 from projects.models import CooperationProject
 
-from .conftest import ARTIFACTS, login, overflowing
+from .conftest import ARTIFACTS, assert_accessible, login, overflowing
 from .test_browser_demo import demo, logout  # noqa: F401  (the demo fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -22,9 +22,12 @@ def shots(page, who: str) -> None:
     test-artifacts/plan-<who>-<lang>-<width>px.png for people to look at; nothing is cut off at 390 px
     (wide tables scroll inside their own box, not the page)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    for code in ("ru", "kk"):
+    for code in ("zh-hans", "ru", "kk"):
         page.locator("#language-select").select_option(code)
         expect(page.locator("html")).to_have_attribute("lang", code)
+        assert_accessible(page, f"plan {who}")  # axe-core: no serious or critical violation
+        if code == "zh-hans":
+            continue
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(ARTIFACTS / f"plan-{who}-{code}-{width}px.png"), full_page=True)
@@ -32,6 +35,7 @@ def shots(page, who: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#language-select").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_accessible(page, f"plan {who}")
 
 
 def test_reviewer_plans_within_a_budget_and_accepts_a_class(page, demo, celery_worker):  # noqa: F811

@@ -16,7 +16,7 @@ from gaps.models import GapReport, GapReportLine, ReportStatus, WarningRating, W
 from projects.models import CooperationProject
 
 from ..warnings import factories as f
-from .conftest import ARTIFACTS, login, overflowing
+from .conftest import ARTIFACTS, assert_accessible, login, overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -55,6 +55,7 @@ def board(make_user, regions, occupations):
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"early-warning-{name}.png"), full_page=True)
+    assert_accessible(page, name)  # axe-core: no serious or critical violation on any page shot
 
 
 def test_the_officials_board_in_four_languages_with_its_chart(page, board):
@@ -123,4 +124,18 @@ def test_an_entry_page_in_russian_and_kazakh_at_a_desk_and_on_a_phone(page, boar
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (code, width, overflowing(page))
             text = page.locator("main").inner_text()
             assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), text  # never a bare ISO date
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("username", ["aigerim", "rustam"])
+def test_the_board_and_an_entry_pass_axe_in_four_languages(page, board, username):
+    login(page, username)
+    page.goto(page.base_url + "/early-warnings/")
+    for code in BOARD_IN:
+        page.locator("#language-select").select_option(code)
+        expect(page.locator("html")).to_have_attribute("lang", code)
+        for path in ("/early-warnings/", f"/early-warnings/{board['now'].pk}/", f"/early-warnings/{board['short'].pk}/"):
+            page.goto(page.base_url + path)
+            expect(page.locator("html")).to_have_attribute("lang", code)
+            assert_accessible(page, f"{username} {path}")
     assert page.console_errors == []

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils.html import escape
 from django.urls import reverse
 
 from gaps.models import Flag, Gap, MatchRun, QuarterResults, Recommendation
+from web.templatetags.web_tags import small_codes as shown  # a sentence as the page shows it (codes small)
 from tests.api.conftest import ROLES, World, world  # noqa: F401 (the API tests' world: regions A/B, colleges X/Y)
 
 QUARTER = "2026Q2"  # the quarter of the world's submitted reports
@@ -60,8 +60,8 @@ def test_college_staff_see_only_their_own_colleges_business_on_the_gap_page(worl
     assert response.status_code == 200
     html = response.content.decode()
     own, other = (Recommendation.objects.get(college_code=code) for code in ("GANSU-VC", "LUBAN-KZ"))
-    assert escape(own.detail) in html  # their own recommendation, as its sentence
-    assert escape(other.detail) not in html and "LUBAN-KZ/HARV-1 " not in html  # another college's recommendation and flag
+    assert shown(own.detail) in html  # their own recommendation, as its sentence
+    assert shown(other.detail) not in html and "LUBAN-KZ/HARV-1 " not in html  # another college's recommendation and flag
     assert SECRET_LINE not in html  # the region's raw report lines
     assert SECRET_COMMENT not in html and evidence["project"].title not in html  # the decision
     evidence_shown = response.context["evidence"]
@@ -74,7 +74,7 @@ def test_college_staff_see_only_their_own_colleges_business_on_the_gap_page(worl
 def test_the_regions_officials_and_reviewers_see_all_the_evidence(world, evidence, role):
     html = _page(world, role, reverse("web:gap", args=[evidence["gap"].pk])).content.decode()
     for code in ("GANSU-VC", "LUBAN-KZ"):
-        assert escape(Recommendation.objects.get(college_code=code).detail) in html
+        assert shown(Recommendation.objects.get(college_code=code).detail) in html
     assert SECRET_LINE in html and SECRET_COMMENT in html and evidence["project"].title in html
 
 

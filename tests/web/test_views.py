@@ -240,7 +240,7 @@ def test_a_typed_code_without_a_pick_is_accepted(official_client, regions, occup
         ({"headcount": "0"}, "headcount", "greater than or equal to 1"),
         ({"headcount": "100001"}, "headcount", "less than or equal to 100000"),
         ({"salary_min": "500", "salary_max": "100"}, "salary_max", "must not be below"),
-        ({"currency": "tenge"}, "currency", "at most 3 characters"),
+        ({"currency": "tenge"}, "currency", "Enter a three-letter ISO 4217 currency code"),
         ({"currency": "K1T"}, "currency", "ISO 4217"),
         ({"season_start": "2026-10-01", "season_end": "2026-09-01"}, "season_end", "must not end before"),
         ({"languages": "kazakh"}, "languages", "kazakh"),
@@ -787,7 +787,10 @@ def test_reviewer_supplements_the_plan_and_conditions_then_activates(client, mak
     lead = College.objects.create(code="KZ-LUBAN", name="Luban Workshop", country="KZ")
     client.force_login(reviewer)
     page = client.get(reverse("web:project", args=[project.pk]))
-    assert [t["action"] for t in page.context["transitions"]] == ["activate", "cancel", "suspend"]
+    # Not ready to activate: no Activate button, but what is missing (issue 14).
+    assert [t["action"] for t in page.context["transitions"]] == ["cancel", "suspend"]
+    assert page.context["activate_todo"] == ["name a lead college in the plan", "supplement every performance condition"]
+    assert "To activate the project: name a lead college in the plan; supplement every" in page.content.decode()
 
     bad = client.post(reverse("web:project-plan", args=[project.pk]), {"budget_amount": "1000", "budget_currency": ""})
     assert bad.status_code == 422 and bad.context["plan_form"].errors
@@ -802,6 +805,9 @@ def test_reviewer_supplements_the_plan_and_conditions_then_activates(client, mak
     condition.refresh_from_db()
     assert condition.supplemented_by == reviewer and condition.supplement == "Plan agreed."
 
+    page = client.get(reverse("web:project", args=[project.pk]))
+    assert [t["action"] for t in page.context["transitions"]] == ["activate", "cancel", "suspend"]
+    assert 'data-confirm="Activate the project?' in page.content.decode()
     client.post(reverse("web:project-transition", args=[project.pk, "activate"]))
     project.refresh_from_db()
     assert project.status == "active"

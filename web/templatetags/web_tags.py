@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from core import text
 
@@ -77,3 +81,17 @@ def signed_points(fraction):
     from core import text
 
     return text.format_percent(fraction, signed=True) if fraction is not None else ""
+
+
+# A code in brackets after its name in a sentence the services build ("Region (KZ-VOS)", "Operators
+# (8341)", "Centre (CN-GS-AVTC/FV-GRADE)"): ISCO unit groups and the hyphenated region/college codes.
+_BRACKETED_CODE = re.compile(r"\s\((\d{4}|[A-Z]{2}-[A-Z0-9-]+(?:/[A-Z0-9-]+)?)\)")
+
+
+@register.filter(needs_autoescape=True)
+def small_codes(value, autoescape=True):
+    """A sentence with its names first and each bracketed code set small beside them, as the pages show
+    codes elsewhere ("Operators <span class=code>8341</span>"); the API, mails and commands keep the
+    plain sentence (issue 14)."""
+    escaped = conditional_escape(value) if autoescape else str(value)
+    return mark_safe(_BRACKETED_CODE.sub(r' <span class="code">\1</span>', str(escaped)))

@@ -33,6 +33,33 @@
     picker.querySelector(".picked").textContent = "";
   });
 
+  // A table wider than the screen scrolls inside its box: make that box reachable by keyboard
+  // (tabindex) so it can be scrolled without a mouse, and only then (no extra tab stops otherwise).
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap, .timeline-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  window.addEventListener("load", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
+
+  // A form sent back with errors: move the focus (and so the view and a screen reader) to its summary.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
+
+  // A button for an irreversible action asks first (data-confirm holds the question). Without
+  // JavaScript the server's own confirmation step does the asking.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (!button) return;
+    if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
   // Escape closes the result list and returns to the field.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
