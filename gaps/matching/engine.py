@@ -32,6 +32,7 @@ from core.quarters import Quarter
 from . import pairs, rules
 from .allocation import allocate_rows
 from .flags import Flag, FlagKind, new_flag
+from .misdirected import MisdirectedPairs
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
 from .types import Cohort, Line, MatchInput, MatchInputError, Program, RateTable, Settings, cohort_order_key
 
@@ -436,65 +437,45 @@ def finalize(
     return result
 
 
-def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tuple[list[Flag], dict]:
-    """MISDIRECTED_SUPPLY and UNCODED_OCCUPATION flags, and what RETOOL needs per (program, line)."""
-    flags: list[Flag] = []
-    by_region: dict[int, list[tuple[Line, LineOutcome]]] = defaultdict(list)
-    for line, outcome in short_lines:
-        by_region[line.region_id].append((line, outcome))
-    all_regions = sorted(by_region)
+def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tuple[list[Flag], MisdirectedPairs]:
+    """MISDIRECTED_SUPPLY and UNCODED_OCCUPATION flags (in a list, in Flag.sort_key order), and the
+    pairs RETOOL follows from. A caller writing a large quarter takes `misdirected_pairs` and
+    `uncoded_flags` instead and streams the flags (gaps.matching.services)."""
+    pairs = misdirected_pairs(short_lines=short_lines, oversupplied=oversupplied)
+    return list(pairs.flags(quarter)) + uncoded_flags(quarter=quarter, uncoded_lines=uncoded_lines), pairs
 
-    # MISDIRECTED_SUPPLY, and RETOOL per (college, program, line).
-    retool: dict[tuple[int, int], list] = {}
-    # Adjacent shortfall lines per (what the program trains, region): adjacency depends on the
-    # program's occupations and sector only, and many oversupplied programs share them.
-    adjacent: dict[tuple, list] = {}
-    for item in sorted(oversupplied, key=lambda o: (*_program_key(o.program), *_graduation_key(o.cohort))):
-        c, p = item.cohort, item.program
-        regions = sorted(p.serves_region_ids) if p.serves_region_ids else all_regions
-        trains = (p.occupation_codes, p.sector)
-        for region_id in regions:
-            key = (trains, region_id)
-            found = adjacent.get(key)
-            if found is None:
-                found = adjacent[key] = [
-                    (line, outcome, rules.adjacent_trained_occupation(line, p))
-                    for line, outcome in by_region.get(region_id, ())
-                    if rules.is_adjacent(line, p)
-                ]
-            for line, outcome, own in found:
-                count = min(item.surplus, outcome.shortfall)
-                flags.append(new_flag(
-                    kind=FlagKind.MISDIRECTED_SUPPLY.value, quarter=quarter, region_code=line.region_code,
-                    occupation_code=own, college_code=p.college_code, program_code=p.code,
-                    cohort_graduation_date=c.graduation_date, target_occupation_code=line.occupation_code,
-                    headcount=line.headcount, covered=outcome.covered, shortfall=outcome.shortfall,
-                    surplus=item.surplus, count=count, region_id=line.region_id, college_id=p.college_id,
-                    program_id=p.id, line_id=line.id, cohort_id=c.id,
-                    context={"need_date": outcome.need_date.isoformat()},
-                ))
-                entry = retool.setdefault((p.id, line.id), [p, line, outcome, own, 0, c])
-                entry[4] += count
-    for line in sorted(uncoded_lines, key=lambda l: l.id):
-        flags.append(Flag(
+
+def misdirected_pairs(*, short_lines, oversupplied) -> MisdirectedPairs:
+    """MISDIRECTED_SUPPLY: every OVERSUPPLY program against the shortfall lines of an adjacent
+    occupation in the regions it serves (every region with a shortfall line when it serves all),
+    as arrays (gaps.matching.misdirected): one flag and one RETOOL per pair, built when written."""
+    return MisdirectedPairs(short_lines, oversupplied)
+
+
+def uncoded_flags(*, quarter, uncoded_lines) -> list[Flag]:
+    """UNCODED_OCCUPATION per line without a unit group, in Flag.sort_key order."""
+    flags = [
+        Flag(
             kind=FlagKind.UNCODED_OCCUPATION.value, quarter=quarter, region_code=line.region_code,
             headcount=line.headcount, count=line.headcount, region_id=line.region_id, line_id=line.id,
             context={"title": line.occupation_title},
-        ))
-    return flags, retool
+        )
+        for line in sorted(uncoded_lines, key=lambda l: l.id)
+    ]
+    return sorted(flags, key=Flag.sort_key)
 
 
 def finalize_recommendations(*, quarter, short_lines, programs, retool, previous_gap_keys):
-    """RETOOL (from finalize_flags' `retool`), OPEN, and the gaps: (recommendations, gaps)."""
-    recommendations: list[Recommendation] = []
-    for (pid, _line_id), (p, line, outcome, own, count, c) in sorted(retool.items()):
-        recommendations.append(make_recommendation(
-            kind=RecommendationKind.RETOOL, quarter=quarter, college_id=p.college_id, college_code=p.college_code,
-            line=line, outcome=outcome, headcount=min(count, outcome.shortfall), program=p,
-            from_occupation_code=own, latest_intake_date=rules.latest_intake(outcome.need_date, c.duration),
-            cohort_id=c.id,
-        ))
+    """RETOOL (from finalize_flags' pairs; `retool` may be empty), OPEN, and the gaps:
+    (recommendations, gaps)."""
+    recommendations: list[Recommendation] = list(retool.retool(quarter)) if retool else []
+    recommendations.extend(open_recommendations(quarter=quarter, short_lines=short_lines, programs=programs))
+    return recommendations, aggregate_gaps(short_lines, previous_gap_keys)
 
+
+def open_recommendations(*, quarter, short_lines, programs) -> list[Recommendation]:
+    """OPEN, in the order found (lines as given, colleges by id)."""
+    recommendations: list[Recommendation] = []
     # OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
     # the college does not already train the occupation there (then EXPAND/RESCHEDULE/... apply).
     programs_by_sector: dict[str, list[Program]] = defaultdict(list)
@@ -517,8 +498,7 @@ def finalize_recommendations(*, quarter, short_lines, programs, retool, previous
                     kind=RecommendationKind.OPEN, quarter=quarter, college_id=college_id,
                     college_code=colleges[college_id], line=line, outcome=outcome, headcount=outcome.shortfall,
                 ))
-
-    return recommendations, aggregate_gaps(short_lines, previous_gap_keys)
+    return recommendations
 
 
 def aggregate_gaps(short_lines, previous_gap_keys) -> list[GapFigures]:
@@ -566,5 +546,6 @@ def match_quarter(inp: MatchInput, *, previous_gap_keys: frozenset = frozenset()
 
 __all__ = [
     "GapFigures", "LineFault", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
-    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "line_faults", "match_components", "match_quarter", "plan_components",
+    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "line_faults", "match_components",
+    "match_quarter", "misdirected_pairs", "open_recommendations", "plan_components", "uncoded_flags",
 ]
