@@ -9,8 +9,8 @@ On the database of DATABASE_URL (default: talentgap_bench, filled by generate_qu
 
 1. `--match-history`: first match the eight quarters before the current one (inline, as the
    service would have matched them when they were submitted), so that the early warning reads
-   their gaps for `persistence`; without it the computation matches those quarters itself (in
-   memory, the slower case);
+   their gaps for `persistence`; without it those quarters have no matching results and count no
+   gap (the early warning never matches a past quarter itself; its time is the same either way);
 2. the early warning as the service computes it (gaps.warning.services.early_warning_compute:
    fetch, compute, persist in one transaction), `--runs` times, with the run's own step timings;
 3. `forecast_backtest` on the same history (the method next to seasonal naive).
