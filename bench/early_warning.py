@@ -85,13 +85,19 @@ def main(argv=None) -> None:
             if str(q) in per_quarter:
                 started = time.perf_counter()
                 run = match_quarter_inline(quarter=str(q), trigger="command")
-                print(f"  matched {q}: {run.status} in {time.perf_counter() - started:.1f} s")
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(f"  matched {q}: {run.status} in {time.perf_counter() - started:.1f} s (peak RSS so far "
+                      f"{rss:,.0f} MB; load {os.getloadavg()[0]:.1f}); steps (s): "
+                      + ", ".join(f"{k} {v:.1f}" for k, v in run.timings.items()), flush=True)
 
     for i in range(args.runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         run = early_warning_compute(today, "command")
-        wall = time.perf_counter() - started
-        print(f"early warning run {run.pk}: {run.status} in {wall:.1f} s wall {run.error or ''}")
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        # CPU seconds of this process (PostgreSQL's own work not included): on a shared machine the
+        # wall time depends on everyone else's load, this much less.
+        print(f"early warning run {run.pk}: {run.status} in {wall:.1f} s wall, {cpu:.1f} s CPU "
+              f"(load {os.getloadavg()[0]:.1f}) {run.error or ''}")
         print("  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in run.timings.items()))
         print("  counts: " + json.dumps(run.counts))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
