@@ -32,7 +32,7 @@ from core.quarters import Quarter
 from . import pairs, rules
 from .allocation import allocate_rows
 from .flags import Flag, FlagKind, new_flag
-from .misdirected import MisdirectedPairs
+from .misdirected import MisdirectedPairs, OpenPairs
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
 from .types import Cohort, Line, MatchInput, MatchInputError, Program, RateTable, Settings, cohort_order_key
 
@@ -207,11 +207,16 @@ def line_faults(inp: MatchInput) -> list[LineFault]:
     return faults
 
 
-def match_components(inp: MatchInput) -> PartialResult:
+def match_components(inp: MatchInput, *, forward_only: bool = False) -> PartialResult:
     """Allocation and the per-component flags and recommendations for the input's coded lines.
 
     The input must be closed under components: every program training an occupation of a line,
     and its cohorts, are in it (gaps.matching.fetch guarantees this).
+
+    `forward_only` (the early warning's projected match, which reads only the outcomes and the
+    EXPAND / RESCHEDULE recommendations): leave out what nobody reads there -- the pair flags
+    (TIMING_MISMATCH, CERTIFICATION_GAP, LANGUAGE_GAP), OVERSUPPLY, ALIGN_CERTIFICATION and
+    ADD_LANGUAGE. Everything else is the same, to the last field.
     """
     quarter = Quarter.parse(inp.quarter, bounded=False)
     settings = inp.settings
@@ -260,6 +265,8 @@ def match_components(inp: MatchInput) -> PartialResult:
 
     def candidates_of(line_id: int) -> _Candidates:
         p = found[line_id]
+        if forward_only:  # RESCHEDULE reads the late cohorts only
+            return _Candidates(late=cohort_id_of[p.late].tolist())
         return _Candidates(
             eligible=cohort_id_of[p.eligible].tolist(), late=cohort_id_of[p.late].tolist(),
             cert_only=cohort_id_of[p.cert_only].tolist(), language_only=cohort_id_of[p.language_only].tolist(),
@@ -283,7 +290,7 @@ def match_components(inp: MatchInput) -> PartialResult:
         cand = candidates_of(line.id)
         # Revision 2: one flag per (line, program), not per cohort. `ids` come by graduation date
         # (then college, program, intake): a program's first is its earliest such cohort.
-        for flag_kind, ids in (
+        for flag_kind, ids in () if forward_only else (
             (FlagKind.TIMING_MISMATCH, cand.late),
             (FlagKind.CERTIFICATION_GAP, cand.cert_only),
             (FlagKind.LANGUAGE_GAP, cand.language_only),
@@ -312,7 +319,7 @@ def match_components(inp: MatchInput) -> PartialResult:
     # OVERSUPPLY, per program (revision 2): its assessed cohorts with at least OVERSUPPLY_RATIO of
     # their seats unallocated; surplus = their unallocated seats, the date = the earliest of them.
     oversupplied: dict[int, list[Cohort]] = defaultdict(list)
-    for cid in cohort_ids:
+    for cid in () if forward_only else cohort_ids:
         c = cohort_by_id[cid]
         p = programs[c.program_id]
         if not rules.is_assessed(c, p, quarter, inp.reported_region_ids, settings):
@@ -474,31 +481,15 @@ def finalize_recommendations(*, quarter, short_lines, programs, retool, previous
 
 
 def open_recommendations(*, quarter, short_lines, programs) -> list[Recommendation]:
-    """OPEN, in the order found (lines as given, colleges by id)."""
-    recommendations: list[Recommendation] = []
-    # OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
-    # the college does not already train the occupation there (then EXPAND/RESCHEDULE/... apply).
-    programs_by_sector: dict[str, list[Program]] = defaultdict(list)
-    for p in sorted(programs, key=lambda p: p.id):
-        if p.sector:
-            programs_by_sector[p.sector].append(p)
-    programs_by_occupation: dict[str, list[Program]] = defaultdict(list)
-    for p in programs:
-        for code in p.occupation_codes:
-            programs_by_occupation[code].append(p)
-    for line, outcome in short_lines:
-        if outcome.covered == 0 and line.sector:
-            colleges: dict[int, str] = {}
-            already = {p.college_id for p in programs_by_occupation.get(line.occupation_code, ()) if p.serves(line.region_id)}
-            for p in programs_by_sector.get(line.sector, ()):
-                if p.serves(line.region_id) and p.college_id not in already:
-                    colleges.setdefault(p.college_id, p.college_code)
-            for college_id in sorted(colleges):
-                recommendations.append(make_recommendation(
-                    kind=RecommendationKind.OPEN, quarter=quarter, college_id=college_id,
-                    college_code=colleges[college_id], line=line, outcome=outcome, headcount=outcome.shortfall,
-                ))
-    return recommendations
+    """OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
+    the college does not already train the occupation there (then EXPAND/RESCHEDULE/... apply).
+    In Recommendation.sort_key order; a caller writing a large quarter streams `open_pairs` instead."""
+    return list(open_pairs(short_lines=short_lines, programs=programs).recommendations(quarter))
+
+
+def open_pairs(*, short_lines, programs) -> OpenPairs:
+    """OPEN's (line, college) pairs as arrays (gaps.matching.misdirected.OpenPairs)."""
+    return OpenPairs(short_lines, programs)
 
 
 def aggregate_gaps(short_lines, previous_gap_keys) -> list[GapFigures]:
@@ -547,5 +538,5 @@ def match_quarter(inp: MatchInput, *, previous_gap_keys: frozenset = frozenset()
 __all__ = [
     "GapFigures", "LineFault", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
     "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "line_faults", "match_components",
-    "match_quarter", "misdirected_pairs", "open_recommendations", "plan_components", "uncoded_flags",
+    "match_quarter", "misdirected_pairs", "open_pairs", "open_recommendations", "plan_components", "uncoded_flags",
 ]

@@ -194,3 +194,81 @@ class MisdirectedPairs:
             entry[4] += min(item.surplus, outcome.shortfall)
         return [self._retool_one(quarter, p, line, outcome, own, count, c)
                 for (p, line, outcome, own, count, c) in merged.values()]
+
+
+class OpenPairs:
+    """OPEN: every (UNMET_DEMAND line with a sector, college training in that sector for the line's
+    region and not already training its occupation there) pair, as two integer arrays -- on a past
+    quarter met by a supply graduating years later, nearly every line is unmet and hundreds of
+    colleges qualify for each. `recommendations()` builds them in Recommendation.sort_key order, a
+    batch at a time. The colleges of a line depend only on its (sector, region, occupation)."""
+
+    def __init__(self, short_lines, programs):
+        self.short_lines = list(short_lines)
+        programs_by_sector: dict[str, list] = defaultdict(list)
+        for p in sorted(programs, key=lambda p: p.id):
+            if p.sector:
+                programs_by_sector[p.sector].append(p)
+        programs_by_occupation: dict[str, list] = defaultdict(list)
+        for p in programs:
+            for code in p.occupation_codes:
+                programs_by_occupation[code].append(p)
+        college_index: dict[int, int] = {}
+        self.college_codes: list[str] = []
+        self.college_ids: list[int] = []
+        found: dict[tuple, np.ndarray] = {}
+        lines, colleges = [], []
+        for i, (line, outcome) in enumerate(self.short_lines):
+            if outcome.covered != 0 or not line.sector:
+                continue
+            key = (line.sector, line.region_id, line.occupation_code)
+            chosen = found.get(key)
+            if chosen is None:
+                already = {p.college_id for p in programs_by_occupation.get(line.occupation_code, ())
+                           if p.serves(line.region_id)}
+                picked: dict[int, str] = {}
+                for p in programs_by_sector.get(line.sector, ()):
+                    if p.serves(line.region_id) and p.college_id not in already:
+                        picked.setdefault(p.college_id, p.college_code)
+                for college_id in picked:
+                    if college_id not in college_index:
+                        college_index[college_id] = len(self.college_ids)
+                        self.college_ids.append(college_id)
+                        self.college_codes.append(picked[college_id])
+                # Colleges by id, as the list version made them (equal sort keys keep this order).
+                chosen = found[key] = np.array([college_index[c] for c in sorted(picked)], dtype=np.int32)
+            if len(chosen):
+                lines.append(np.full(len(chosen), i, dtype=np.int32))
+                colleges.append(chosen)
+        self.line = np.concatenate(lines) if lines else _EMPTY
+        self.college = np.concatenate(colleges) if colleges else _EMPTY
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def order(self) -> np.ndarray:
+        """Pair indexes in Recommendation.sort_key order: best score, region, occupation, college
+        code, then (no program, no source occupation) headcount = shortfall, need date, salary,
+        currency, line id."""
+        lines = self.short_lines
+        feasibility = FEASIBILITY[RecommendationKind.OPEN]
+        line_first = _dense_rank([
+            (-(Decimal(o.shortfall) * ((o.salary_min_cny + o.salary_max_cny) / 2) * feasibility).quantize(Decimal("0.01")),
+             line.region_code, line.occupation_code)
+            for line, o in lines
+        ])
+        line_last = _dense_rank([(o.shortfall, o.need_date, line.salary_min, line.salary_max, line.currency, line.id)
+                                 for line, o in lines])
+        college = _dense_rank(self.college_codes)
+        return np.lexsort((line_last[self.line], college[self.college], line_first[self.line]))
+
+    def recommendations(self, quarter: str) -> Iterator[Recommendation]:
+        order = self.order()
+        for start in range(0, len(order), BATCH):
+            chunk = order[start:start + BATCH]
+            for i, c in zip(self.line[chunk].tolist(), self.college[chunk].tolist()):
+                line, outcome = self.short_lines[i]
+                yield make_recommendation(
+                    kind=RecommendationKind.OPEN, quarter=quarter, college_id=self.college_ids[c],
+                    college_code=self.college_codes[c], line=line, outcome=outcome, headcount=outcome.shortfall,
+                )

@@ -344,8 +344,8 @@ def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=Non
     """engine.finalize's steps, and their rows written, with memory bounded by the pairs, not the
     rows: MISDIRECTED_SUPPLY and RETOOL are held as arrays of pairs (engine.misdirected_pairs) and
     each flag and recommendation object is built only as the COPY writes it, in storage order
-    (a past quarter can have tens of millions: bench/README.md). OPEN and the gaps are computed in
-    a thread while the flags stream into PostgreSQL (the COPY mostly waits on the server, with the
+    (a past quarter can have tens of millions: bench/README.md); OPEN likewise (OpenPairs), its
+    pairs computed in a thread while the flags stream into PostgreSQL (the COPY mostly waits on the server, with the
     GIL released). Gaps are left to the caller; the result's flags and recommendations are empty."""
     t0 = time.monotonic()
     previous = fetch.previous_gap_keys(run.quarter)
@@ -361,20 +361,20 @@ def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=Non
         pairs = engine.misdirected_pairs(short_lines=short_lines, oversupplied=oversupplied)
     t2 = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        later = pool.submit(engine.open_recommendations, quarter=run.quarter, short_lines=short_lines, programs=programs)
+        later = pool.submit(engine.open_pairs, short_lines=short_lines, programs=programs)
         gaps = engine.aggregate_gaps(short_lines, previous)
         # Flag.sort_key: every MISDIRECTED_SUPPLY before every UNCODED_OCCUPATION (the kinds' order).
         persist.write_ordered_flags(
             run, itertools.chain(pairs.flags(run.quarter), engine.uncoded_flags(quarter=run.quarter, uncoded_lines=uncoded))
         )
         t3 = time.monotonic()
-        opened = sorted(later.result(), key=RecommendationData.sort_key)
+        opened = later.result()
     t4 = time.monotonic()
     persist.write_ordered_recommendations(
-        run, heapq.merge(pairs.retool(run.quarter), opened, key=RecommendationData.sort_key)
+        run, heapq.merge(pairs.retool(run.quarter), opened.recommendations(run.quarter), key=RecommendationData.sort_key)
     )
     steps["finalize_fetch"] = t1 - t0
-    steps["finalize_compute"] = t2 - t1  # the pairs (or waiting for them); OPEN overlaps the flags' write
+    steps["finalize_compute"] = t2 - t1  # the pairs (or waiting for them); OPEN's pairs overlap the flags' write
     steps["finalize_write_flags"] = t3 - t2
     steps["finalize_wait_recommendations"] = t4 - t3
     steps["finalize_write"] = time.monotonic() - t2

@@ -446,7 +446,7 @@ def cohorts_in_reach(quarter: Quarter, lines, cohorts: list[Cohort], graduations
 def projected_match(inp: MatchInput):
     """The engine's allocation and recommendations for the lines of one target quarter (what
     match_quarter computes for them, without the finalize phase's flags)."""
-    partial = match_components(inp)
+    partial = match_components(inp, forward_only=True)
     lines = {l.id: l for l in inp.lines}
     short = [(lines[i], o) for i, o in sorted(partial.outcomes.items()) if o.shortfall > 0]
     opened, _gaps = finalize_recommendations(quarter=inp.quarter, short_lines=short, programs=list(inp.programs),

@@ -20,7 +20,7 @@ from decimal import Decimal
 from gaps.matching import misdirected, rules
 from gaps.matching.engine import LineOutcome, Oversupplied, _graduation_key, _program_key, finalize_flags
 from gaps.matching.flags import Flag, FlagKind, new_flag
-from gaps.matching.misdirected import MisdirectedPairs
+from gaps.matching.misdirected import MisdirectedPairs, OpenPairs
 from gaps.matching.recommendations import Recommendation, RecommendationKind, make_recommendation
 from gaps.matching.types import Cohort, Line, Program
 
@@ -174,3 +174,45 @@ def test_the_pairs_are_arrays_and_the_rows_are_built_a_batch_at_a_time(monkeypat
                 del obj
                 assert _live(cls) - before <= 1, name  # only what the consumer holds
         assert seen == len(pairs), name
+
+
+def reference_open(short_lines, programs):
+    """The list version of OPEN (before 2026-12-03), sorted as persist wrote it."""
+    by_sector, by_occupation = {}, {}
+    for p in sorted(programs, key=lambda p: p.id):
+        if p.sector:
+            by_sector.setdefault(p.sector, []).append(p)
+    for p in programs:
+        for code in p.occupation_codes:
+            by_occupation.setdefault(code, []).append(p)
+    recs = []
+    for line, outcome in short_lines:
+        if outcome.covered == 0 and line.sector:
+            already = {p.college_id for p in by_occupation.get(line.occupation_code, ()) if p.serves(line.region_id)}
+            colleges = {}
+            for p in by_sector.get(line.sector, ()):
+                if p.serves(line.region_id) and p.college_id not in already:
+                    colleges.setdefault(p.college_id, p.college_code)
+            for college_id in sorted(colleges):
+                recs.append(make_recommendation(
+                    kind=RecommendationKind.OPEN, quarter=Q, college_id=college_id, college_code=colleges[college_id],
+                    line=line, outcome=outcome, headcount=outcome.shortfall,
+                ))
+    return sorted(recs, key=Recommendation.sort_key)
+
+
+def test_open_pairs_are_the_list_version_in_the_same_order():
+    compared = 0
+    for seed in range(30):
+        short, items = generated(seed)
+        rnd = random.Random(seed)
+        # Colleges with several programs; two colleges per code (ties beyond the code).
+        ids = [rnd.randint(1, 6) for _ in items]
+        programs = [replace(o.program, college_id=i, college_code=["GANSU", "ALTAI", "ZAYSAN"][i % 3])
+                    for o, i in zip(items, ids)]
+        want = reference_open(short, programs)
+        got = OpenPairs(short, programs)
+        assert len(got) == len(want)
+        assert as_rows(got.recommendations(Q)) == as_rows(want)
+        compared += len(want)
+    assert compared > 150
