@@ -12,7 +12,8 @@ Steps, each readable beside SPEC.md:
    phases of `match_quarter` (gaps.matching.engine) that decide them: `match_components` (the same
    eligibility, allocation and tie-breaks, not a copy) for covered and shortfall per line and the
    EXPAND / RESCHEDULE recommendations, and `finalize_recommendations` for OPEN. The flags of the
-   finalize phase (MISDIRECTED_SUPPLY, ...) are not computed: no entry reads them.
+   finalize phase (MISDIRECTED_SUPPLY, ...) are not computed, nor (`forward_only`) the pair flags,
+   OVERSUPPLY, ALIGN_CERTIFICATION and ADD_LANGUAGE: no entry reads them.
    tests/warning/test_projected_match.py checks the figures against `match_quarter` itself.
 4. Per (region, unit group, target quarter) with shortfall > 0: an entry with lead time, act-by
    dates, status, the rating's indicators and the rating; the engine's OPEN, EXPAND and RESCHEDULE
@@ -445,7 +446,8 @@ def cohorts_in_reach(quarter: Quarter, lines, cohorts: list[Cohort], graduations
 
 def projected_match(inp: MatchInput):
     """The engine's allocation and recommendations for the lines of one target quarter (what
-    match_quarter computes for them, without the finalize phase's flags)."""
+    match_quarter computes for them, without the finalize phase's flags, and -- `forward_only` --
+    without the flags and recommendations an entry never reads)."""
     partial = match_components(inp, forward_only=True)
     lines = {l.id: l for l in inp.lines}
     short = [(lines[i], o) for i, o in sorted(partial.outcomes.items()) if o.shortfall > 0]

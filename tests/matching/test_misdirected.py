@@ -216,3 +216,31 @@ def test_open_pairs_are_the_list_version_in_the_same_order():
         assert as_rows(got.recommendations(Q)) == as_rows(want)
         compared += len(want)
     assert compared > 150
+
+
+def test_forward_only_leaves_out_only_what_the_early_warning_never_reads():
+    """match_components(forward_only=True), the early warning's projected match: the same outcomes,
+    allocations and EXPAND / RESCHEDULE recommendations; no pair flags, OVERSUPPLY, ALIGN_CERTIFICATION
+    or ADD_LANGUAGE."""
+    from gaps.matching.engine import match_components
+    from tests.matching.builders import cohort, line, match_input, program
+
+    rnd = random.Random(5)
+    lines = [line(rnd.choice(["8341", "7212"]), rnd.choice(["EKZ", "HORGOS", "ILI"]), rnd.choice([5, 20, 60]),
+                  certification=rnd.choice(["", "", "KZ"]), languages=rnd.choice([(), ("kk",), ("zh",)]),
+                  season_start=rnd.choice([None, D(2026, 8, 1)]), season_end=rnd.choice([None, D(2026, 10, 30)]))
+             for _ in range(40)]
+    programs = [program((rnd.choice(["8341", "7212"]),), rnd.choice(["GANSU", "ALTAI", "LUBAN"]),
+                        serves=rnd.sample(["EKZ", "HORGOS", "ILI"], rnd.choice([0, 1, 2])),
+                        languages=rnd.choice([("ru",), ("kk", "ru"), ("zh",)]), certifications=rnd.choice([(), ("KZ",)]))
+                for _ in range(12)]
+    cohorts = [cohort(p, rnd.choice([5, 15, 40]), D(2026, rnd.choice([3, 6, 8, 10]), rnd.choice([1, 15])))
+               for p in programs for _ in range(3)]
+    inp = match_input(lines, programs, cohorts)
+    full, forward = match_components(inp), match_components(inp, forward_only=True)
+    assert forward.outcomes == full.outcomes and forward.allocations == full.allocations
+    kept = (RecommendationKind.EXPAND, RecommendationKind.RESCHEDULE)
+    assert forward.recommendations == [r for r in full.recommendations if r.kind in kept]
+    assert {r.kind for r in full.recommendations} - set(kept)  # the case has ALIGN / ADD_LANGUAGE to leave out
+    assert {f.kind for f in forward.flags} == {FlagKind.UNMET_DEMAND, FlagKind.UNDER_SUPPLY}
+    assert forward.flags == [f for f in full.flags if f.kind in (FlagKind.UNMET_DEMAND, FlagKind.UNDER_SUPPLY)]
