@@ -1,17 +1,18 @@
-"""MISDIRECTED_SUPPLY and RETOOL, held as arrays of pairs (the finalize phase of gaps.matching.engine).
+"""MISDIRECTED_SUPPLY, RETOOL and OPEN, held as arrays of pairs (the finalize phase of gaps.matching.engine).
 
 Each (OVERSUPPLY program, shortfall line of an adjacent occupation in a region the program serves)
-is one MISDIRECTED_SUPPLY flag and feeds one RETOOL recommendation. Their number is the product of
-the two sides: 178,000 on the benchmark quarter, but tens of millions for a quarter whose supply
-graduates mostly elsewhere in time (a past quarter of `generate_quarter.py --history`: nearly every
-line short, thousands of programs oversupplied). Built as Flag and Recommendation objects (about
-1 KB each) they took 23 GB and the kernel killed the worker (bench/README.md, 2026-12-03).
+is one MISDIRECTED_SUPPLY flag and feeds one RETOOL recommendation; each (unmet line, college of its
+sector serving the region) one OPEN. Their numbers are products of two sides: 178,000 and 123,000 on
+the benchmark quarter, but 577,000 and 16.7 million for a quarter whose supply graduates mostly at
+other times (2024Q4 of `generate_quarter.py --history 12`: most lines short, 23,787 of them with
+nothing covered). Built as Flag and Recommendation objects (about 1 KB each) and sorted in lists they
+took 23 GB and the kernel killed the worker (bench/README.md, 2026-12-03).
 
 `MisdirectedPairs` keeps one row of three small integers per pair (the program, the line, the
-trained occupation the flag names) and builds the flags and the recommendations only as they are
-written, a batch at a time, in their storage order (Flag.sort_key, Recommendation.sort_key) --
-sorted with numpy on integer ranks of the same keys, so the rows, and their order, are what
-sorting the objects gave.
+trained occupation the flag names), `OpenPairs` two (the line, the college), and both build their
+objects only as they are written, a batch at a time, in storage order (Flag.sort_key,
+Recommendation.sort_key) -- sorted with numpy on integer ranks of the same keys, so the rows, and
+their order, are what sorting the objects gave (tests/matching/test_misdirected.py).
 """
 
 from __future__ import annotations
