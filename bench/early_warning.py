@@ -9,8 +9,8 @@ On the database of DATABASE_URL (default: talentgap_bench, filled by generate_qu
 
 1. `--match-history`: first match the eight quarters before the current one (inline, as the
    service would have matched them when they were submitted), so that the early warning reads
-   their gaps for `persistence`; without it the computation matches those quarters itself (in
-   memory, the slower case);
+   their gaps for `persistence`; without it those quarters have no matching results and count no
+   gap (the early warning never matches a past quarter itself; its time is the same either way);
 2. the early warning as the service computes it (gaps.warning.services.early_warning_compute:
    fetch, compute, persist in one transaction), `--runs` times, with the run's own step timings;
 3. `forecast_backtest` on the same history (the method next to seasonal naive).
@@ -85,13 +85,19 @@ def main(argv=None) -> None:
             if str(q) in per_quarter:
                 started = time.perf_counter()
                 run = match_quarter_inline(quarter=str(q), trigger="command")
-                print(f"  matched {q}: {run.status} in {time.perf_counter() - started:.1f} s")
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(f"  matched {q}: {run.status} in {time.perf_counter() - started:.1f} s (peak RSS so far "
+                      f"{rss:,.0f} MB; load {os.getloadavg()[0]:.1f}); steps (s): "
+                      + ", ".join(f"{k} {v:.1f}" for k, v in run.timings.items()), flush=True)
 
     for i in range(args.runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         run = early_warning_compute(today, "command")
-        wall = time.perf_counter() - started
-        print(f"early warning run {run.pk}: {run.status} in {wall:.1f} s wall {run.error or ''}")
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        # CPU seconds of this process (PostgreSQL's own work not included): on a shared machine the
+        # wall time depends on everyone else's load, this much less.
+        print(f"early warning run {run.pk}: {run.status} in {wall:.1f} s wall, {cpu:.1f} s CPU "
+              f"(load {os.getloadavg()[0]:.1f}) {run.error or ''}")
         print("  steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in run.timings.items()))
         print("  counts: " + json.dumps(run.counts))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

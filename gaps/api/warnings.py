@@ -73,6 +73,11 @@ class EarlyWarningSerializer(serializers.ModelSerializer):
         max_digits=14, decimal_places=2, read_only=True, allow_null=True, coerce_to_string=False,
         help_text=_("The series' CNY salary change minus the region's, as a fraction (0.07 = 7 points); null without an earlier year."),
     )
+    persistence = serializers.IntegerField(
+        read_only=True,
+        help_text=_("In how many of the 8 quarters before the current one the region had a gap in this occupation, "
+                    "by their current matching results; a quarter without matching results counts no gap."),
+    )
     days_left = serializers.SerializerMethodField(help_text=_("Days from today to act_by; negative once it has passed."))
     detail = serializers.SerializerMethodField()
 

@@ -32,6 +32,7 @@ from core.quarters import Quarter
 from . import pairs, rules
 from .allocation import allocate_rows
 from .flags import Flag, FlagKind, new_flag
+from .misdirected import MisdirectedPairs, OpenPairs
 from .recommendations import Recommendation, RecommendationKind, make_recommendation
 from .types import Cohort, Line, MatchInput, MatchInputError, Program, RateTable, Settings, cohort_order_key
 
@@ -206,11 +207,16 @@ def line_faults(inp: MatchInput) -> list[LineFault]:
     return faults
 
 
-def match_components(inp: MatchInput) -> PartialResult:
+def match_components(inp: MatchInput, *, forward_only: bool = False) -> PartialResult:
     """Allocation and the per-component flags and recommendations for the input's coded lines.
 
     The input must be closed under components: every program training an occupation of a line,
     and its cohorts, are in it (gaps.matching.fetch guarantees this).
+
+    `forward_only` (the early warning's projected match, which reads only the outcomes and the
+    EXPAND / RESCHEDULE recommendations): leave out what nobody reads there -- the pair flags
+    (TIMING_MISMATCH, CERTIFICATION_GAP, LANGUAGE_GAP), OVERSUPPLY, ALIGN_CERTIFICATION and
+    ADD_LANGUAGE. Everything else is the same, to the last field.
     """
     quarter = Quarter.parse(inp.quarter, bounded=False)
     settings = inp.settings
@@ -259,6 +265,8 @@ def match_components(inp: MatchInput) -> PartialResult:
 
     def candidates_of(line_id: int) -> _Candidates:
         p = found[line_id]
+        if forward_only:  # RESCHEDULE reads the late cohorts only
+            return _Candidates(late=cohort_id_of[p.late].tolist())
         return _Candidates(
             eligible=cohort_id_of[p.eligible].tolist(), late=cohort_id_of[p.late].tolist(),
             cert_only=cohort_id_of[p.cert_only].tolist(), language_only=cohort_id_of[p.language_only].tolist(),
@@ -282,7 +290,7 @@ def match_components(inp: MatchInput) -> PartialResult:
         cand = candidates_of(line.id)
         # Revision 2: one flag per (line, program), not per cohort. `ids` come by graduation date
         # (then college, program, intake): a program's first is its earliest such cohort.
-        for flag_kind, ids in (
+        for flag_kind, ids in () if forward_only else (
             (FlagKind.TIMING_MISMATCH, cand.late),
             (FlagKind.CERTIFICATION_GAP, cand.cert_only),
             (FlagKind.LANGUAGE_GAP, cand.language_only),
@@ -311,7 +319,7 @@ def match_components(inp: MatchInput) -> PartialResult:
     # OVERSUPPLY, per program (revision 2): its assessed cohorts with at least OVERSUPPLY_RATIO of
     # their seats unallocated; surplus = their unallocated seats, the date = the earliest of them.
     oversupplied: dict[int, list[Cohort]] = defaultdict(list)
-    for cid in cohort_ids:
+    for cid in () if forward_only else cohort_ids:
         c = cohort_by_id[cid]
         p = programs[c.program_id]
         if not rules.is_assessed(c, p, quarter, inp.reported_region_ids, settings):
@@ -436,89 +444,52 @@ def finalize(
     return result
 
 
-def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tuple[list[Flag], dict]:
-    """MISDIRECTED_SUPPLY and UNCODED_OCCUPATION flags, and what RETOOL needs per (program, line)."""
-    flags: list[Flag] = []
-    by_region: dict[int, list[tuple[Line, LineOutcome]]] = defaultdict(list)
-    for line, outcome in short_lines:
-        by_region[line.region_id].append((line, outcome))
-    all_regions = sorted(by_region)
+def finalize_flags(*, quarter, short_lines, oversupplied, uncoded_lines) -> tuple[list[Flag], MisdirectedPairs]:
+    """MISDIRECTED_SUPPLY and UNCODED_OCCUPATION flags (in a list, in Flag.sort_key order), and the
+    pairs RETOOL follows from. A caller writing a large quarter takes `misdirected_pairs` and
+    `uncoded_flags` instead and streams the flags (gaps.matching.services)."""
+    pairs = misdirected_pairs(short_lines=short_lines, oversupplied=oversupplied)
+    return list(pairs.flags(quarter)) + uncoded_flags(quarter=quarter, uncoded_lines=uncoded_lines), pairs
 
-    # MISDIRECTED_SUPPLY, and RETOOL per (college, program, line).
-    retool: dict[tuple[int, int], list] = {}
-    # Adjacent shortfall lines per (what the program trains, region): adjacency depends on the
-    # program's occupations and sector only, and many oversupplied programs share them.
-    adjacent: dict[tuple, list] = {}
-    for item in sorted(oversupplied, key=lambda o: (*_program_key(o.program), *_graduation_key(o.cohort))):
-        c, p = item.cohort, item.program
-        regions = sorted(p.serves_region_ids) if p.serves_region_ids else all_regions
-        trains = (p.occupation_codes, p.sector)
-        for region_id in regions:
-            key = (trains, region_id)
-            found = adjacent.get(key)
-            if found is None:
-                found = adjacent[key] = [
-                    (line, outcome, rules.adjacent_trained_occupation(line, p))
-                    for line, outcome in by_region.get(region_id, ())
-                    if rules.is_adjacent(line, p)
-                ]
-            for line, outcome, own in found:
-                count = min(item.surplus, outcome.shortfall)
-                flags.append(new_flag(
-                    kind=FlagKind.MISDIRECTED_SUPPLY.value, quarter=quarter, region_code=line.region_code,
-                    occupation_code=own, college_code=p.college_code, program_code=p.code,
-                    cohort_graduation_date=c.graduation_date, target_occupation_code=line.occupation_code,
-                    headcount=line.headcount, covered=outcome.covered, shortfall=outcome.shortfall,
-                    surplus=item.surplus, count=count, region_id=line.region_id, college_id=p.college_id,
-                    program_id=p.id, line_id=line.id, cohort_id=c.id,
-                    context={"need_date": outcome.need_date.isoformat()},
-                ))
-                entry = retool.setdefault((p.id, line.id), [p, line, outcome, own, 0, c])
-                entry[4] += count
-    for line in sorted(uncoded_lines, key=lambda l: l.id):
-        flags.append(Flag(
+
+def misdirected_pairs(*, short_lines, oversupplied) -> MisdirectedPairs:
+    """MISDIRECTED_SUPPLY: every OVERSUPPLY program against the shortfall lines of an adjacent
+    occupation in the regions it serves (every region with a shortfall line when it serves all),
+    as arrays (gaps.matching.misdirected): one flag and one RETOOL per pair, built when written."""
+    return MisdirectedPairs(short_lines, oversupplied)
+
+
+def uncoded_flags(*, quarter, uncoded_lines) -> list[Flag]:
+    """UNCODED_OCCUPATION per line without a unit group, in Flag.sort_key order."""
+    flags = [
+        Flag(
             kind=FlagKind.UNCODED_OCCUPATION.value, quarter=quarter, region_code=line.region_code,
             headcount=line.headcount, count=line.headcount, region_id=line.region_id, line_id=line.id,
             context={"title": line.occupation_title},
-        ))
-    return flags, retool
+        )
+        for line in sorted(uncoded_lines, key=lambda l: l.id)
+    ]
+    return sorted(flags, key=Flag.sort_key)
 
 
 def finalize_recommendations(*, quarter, short_lines, programs, retool, previous_gap_keys):
-    """RETOOL (from finalize_flags' `retool`), OPEN, and the gaps: (recommendations, gaps)."""
-    recommendations: list[Recommendation] = []
-    for (pid, _line_id), (p, line, outcome, own, count, c) in sorted(retool.items()):
-        recommendations.append(make_recommendation(
-            kind=RecommendationKind.RETOOL, quarter=quarter, college_id=p.college_id, college_code=p.college_code,
-            line=line, outcome=outcome, headcount=min(count, outcome.shortfall), program=p,
-            from_occupation_code=own, latest_intake_date=rules.latest_intake(outcome.need_date, c.duration),
-            cohort_id=c.id,
-        ))
-
-    # OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
-    # the college does not already train the occupation there (then EXPAND/RESCHEDULE/... apply).
-    programs_by_sector: dict[str, list[Program]] = defaultdict(list)
-    for p in sorted(programs, key=lambda p: p.id):
-        if p.sector:
-            programs_by_sector[p.sector].append(p)
-    programs_by_occupation: dict[str, list[Program]] = defaultdict(list)
-    for p in programs:
-        for code in p.occupation_codes:
-            programs_by_occupation[code].append(p)
-    for line, outcome in short_lines:
-        if outcome.covered == 0 and line.sector:
-            colleges: dict[int, str] = {}
-            already = {p.college_id for p in programs_by_occupation.get(line.occupation_code, ()) if p.serves(line.region_id)}
-            for p in programs_by_sector.get(line.sector, ()):
-                if p.serves(line.region_id) and p.college_id not in already:
-                    colleges.setdefault(p.college_id, p.college_code)
-            for college_id in sorted(colleges):
-                recommendations.append(make_recommendation(
-                    kind=RecommendationKind.OPEN, quarter=quarter, college_id=college_id,
-                    college_code=colleges[college_id], line=line, outcome=outcome, headcount=outcome.shortfall,
-                ))
-
+    """RETOOL (from finalize_flags' pairs; `retool` may be empty), OPEN, and the gaps:
+    (recommendations, gaps)."""
+    recommendations: list[Recommendation] = list(retool.retool(quarter)) if retool else []
+    recommendations.extend(open_recommendations(quarter=quarter, short_lines=short_lines, programs=programs))
     return recommendations, aggregate_gaps(short_lines, previous_gap_keys)
+
+
+def open_recommendations(*, quarter, short_lines, programs) -> list[Recommendation]:
+    """OPEN: an UNMET_DEMAND line in a region the college serves, in a sector it trains for, and
+    the college does not already train the occupation there (then EXPAND/RESCHEDULE/... apply).
+    In Recommendation.sort_key order; a caller writing a large quarter streams `open_pairs` instead."""
+    return list(open_pairs(short_lines=short_lines, programs=programs).recommendations(quarter))
+
+
+def open_pairs(*, short_lines, programs) -> OpenPairs:
+    """OPEN's (line, college) pairs as arrays (gaps.matching.misdirected.OpenPairs)."""
+    return OpenPairs(short_lines, programs)
 
 
 def aggregate_gaps(short_lines, previous_gap_keys) -> list[GapFigures]:
@@ -566,5 +537,6 @@ def match_quarter(inp: MatchInput, *, previous_gap_keys: frozenset = frozenset()
 
 __all__ = [
     "GapFigures", "LineFault", "LineOutcome", "MatchResult", "Oversupplied", "PartialResult", "Settings",
-    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "line_faults", "match_components", "match_quarter", "plan_components",
+    "aggregate_gaps", "finalize", "finalize_flags", "finalize_recommendations", "line_faults", "match_components",
+    "match_quarter", "misdirected_pairs", "open_pairs", "open_recommendations", "plan_components", "uncoded_flags",
 ]

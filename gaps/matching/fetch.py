@@ -8,6 +8,7 @@ Only submitted reports count.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 
@@ -50,8 +51,16 @@ def rows(queryset, *fields):
 def _list(value) -> tuple:
     """A JSON list column: Django's psycopg setup hands jsonb over as text to its own converter."""
     if isinstance(value, str):
-        value = json.loads(value)
+        return _parsed_list(value)
     return tuple(value or ())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_list(text: str) -> tuple:
+    """A JSON list's text as a tuple, parsed once per distinct text: a few dozen language and
+    certification lists recur over hundreds of thousands of lines and programs (json.loads per row
+    was a third of the early warning's fetch). Tuples are immutable, so rows may share them."""
+    return tuple(json.loads(text) or ())
 
 
 def matching_settings() -> Settings:

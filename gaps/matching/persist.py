@@ -127,6 +127,34 @@ def write_recommendations(run: MatchRun, recommendations) -> None:
         _insert(Recommendation, (recommendation_row(run, r) for r in recommendations))
 
 
+def write_ordered_flags(run: MatchRun, flags) -> None:
+    """Flags already in their sort order, from any iterable (consumed once, never held whole)."""
+    if connection.vendor == "postgresql":
+        _copy_results(Flag, run, flags)
+    else:
+        _insert_batches(Flag, (flag_row(run, f) for f in flags))
+
+
+def write_ordered_recommendations(run: MatchRun, recommendations) -> None:
+    """Recommendations already in their sort order, from any iterable (consumed once)."""
+    if connection.vendor == "postgresql":
+        _copy_results(Recommendation, run, recommendations)
+    else:
+        _insert_batches(Recommendation, (recommendation_row(run, r) for r in recommendations))
+
+
+def _insert_batches(model, objects) -> None:
+    """bulk_create a batch at a time (not a list of every row first)."""
+    batch = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) >= BATCH_SIZE:
+            model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+
+
 def write_partial(run: MatchRun, partial: engine.PartialResult) -> None:
     if connection.vendor == "postgresql":
         _copy_results(LineOutcome, run, partial.outcomes.values())

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import heapq
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -50,6 +52,7 @@ from gaps.models import (
 from . import engine, fetch, persist, reuse, signals
 from .scheduling import _create_or_reuse, _stale_after, match_run_enqueue  # noqa: F401 - match_run_enqueue: part of this API
 from .flags import FlagKind
+from .recommendations import Recommendation as RecommendationData
 from .types import MatchInput
 
 logger = logging.getLogger(__name__)
@@ -206,16 +209,14 @@ def match_chunk_execute(*, chunk_id: int, worker: str = "") -> bool:
 def _finalize_ahead(run: MatchRun, inp, partial) -> tuple:
     """For a run's only chunk: finalize's input from the chunk in memory, and its flags (mostly
     MISDIRECTED_SUPPLY, which follow from this chunk alone) started in a thread while the
-    chunk's rows are written. finalize, next in this process, picks them up (`_last_chunk`)."""
+    chunk's rows are written. finalize, next in this process, picks them up (`_last_chunk`).
+    (The flags themselves are built as they are written: engine.misdirected_pairs.)"""
     short_lines, oversupplied, programs = _finalize_input_from_chunk(inp, partial)
     uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
     pool = ThreadPoolExecutor(max_workers=1)
-    flags = pool.submit(
-        engine.finalize_flags, quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied,
-        uncoded_lines=uncoded,
-    )
+    pairs = pool.submit(engine.misdirected_pairs, short_lines=short_lines, oversupplied=oversupplied)
     pool.shutdown(wait=False)
-    return short_lines, oversupplied, programs, flags
+    return short_lines, oversupplied, programs, uncoded, pairs
 
 
 def _reusable_components(run: MatchRun, inp):
@@ -340,40 +341,44 @@ def _analyze_results() -> None:
 
 
 def _finalize_compute_and_write(run: MatchRun, steps: dict[str, float], kept=None) -> engine.MatchResult:
-    """engine.finalize's two steps, and their rows written: RETOOL, OPEN and the gaps are computed
-    in a thread while the flags stream into PostgreSQL (the COPY mostly waits on the server, with
-    the GIL released), then the recommendations are written. Gaps are left to the caller."""
+    """engine.finalize's steps, and their rows written, with memory bounded by the pairs, not the
+    rows: MISDIRECTED_SUPPLY and RETOOL are held as arrays of pairs (engine.misdirected_pairs) and
+    each flag and recommendation object is built only as the COPY writes it, in storage order
+    (a past quarter can have tens of millions: bench/README.md); OPEN likewise (OpenPairs), its
+    pairs computed in a thread while the flags stream into PostgreSQL (the COPY mostly waits on the server, with the
+    GIL released). Gaps are left to the caller; the result's flags and recommendations are empty."""
     t0 = time.monotonic()
     previous = fetch.previous_gap_keys(run.quarter)
     if kept is not None and kept[0] == run.pk and run.chunks_total == 1:
         # Started by the run's only chunk in this process (_finalize_ahead).
-        short_lines, oversupplied, programs, started = kept[1]
+        short_lines, oversupplied, programs, uncoded, started = kept[1]
         t1 = time.monotonic()
-        flags, retool = started.result()
+        pairs = started.result()
     else:
         short_lines, oversupplied, programs = _finalize_input(run)
         uncoded = fetch.fetch_lines(fetch.submitted_lines(run.quarter).filter(occupation__isnull=True))
         t1 = time.monotonic()
-        flags, retool = engine.finalize_flags(
-            quarter=run.quarter, short_lines=short_lines, oversupplied=oversupplied, uncoded_lines=uncoded
-        )
+        pairs = engine.misdirected_pairs(short_lines=short_lines, oversupplied=oversupplied)
     t2 = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        later = pool.submit(
-            engine.finalize_recommendations, quarter=run.quarter, short_lines=short_lines, programs=programs,
-            retool=retool, previous_gap_keys=previous,
+        later = pool.submit(engine.open_pairs, short_lines=short_lines, programs=programs)
+        gaps = engine.aggregate_gaps(short_lines, previous)
+        # Flag.sort_key: every MISDIRECTED_SUPPLY before every UNCODED_OCCUPATION (the kinds' order).
+        persist.write_ordered_flags(
+            run, itertools.chain(pairs.flags(run.quarter), engine.uncoded_flags(quarter=run.quarter, uncoded_lines=uncoded))
         )
-        persist.write_flags(run, flags)
         t3 = time.monotonic()
-        recommendations, gaps = later.result()
+        opened = later.result()
     t4 = time.monotonic()
-    persist.write_recommendations(run, recommendations)
+    persist.write_ordered_recommendations(
+        run, heapq.merge(pairs.retool(run.quarter), opened.recommendations(run.quarter), key=RecommendationData.sort_key)
+    )
     steps["finalize_fetch"] = t1 - t0
-    steps["finalize_compute"] = t2 - t1  # the flags (or waiting for them); the recommendations overlap the flags' write
+    steps["finalize_compute"] = t2 - t1  # the pairs (or waiting for them); OPEN's pairs overlap the flags' write
     steps["finalize_write_flags"] = t3 - t2
     steps["finalize_wait_recommendations"] = t4 - t3
     steps["finalize_write"] = time.monotonic() - t2
-    result = engine.MatchResult(flags=flags, recommendations=recommendations)
+    result = engine.MatchResult()
     result.gaps = gaps
     return result
 

@@ -12,7 +12,8 @@ Steps, each readable beside SPEC.md:
    phases of `match_quarter` (gaps.matching.engine) that decide them: `match_components` (the same
    eligibility, allocation and tie-breaks, not a copy) for covered and shortfall per line and the
    EXPAND / RESCHEDULE recommendations, and `finalize_recommendations` for OPEN. The flags of the
-   finalize phase (MISDIRECTED_SUPPLY, ...) are not computed: no entry reads them.
+   finalize phase (MISDIRECTED_SUPPLY, ...) are not computed, nor (`forward_only`) the pair flags,
+   OVERSUPPLY, ALIGN_CERTIFICATION and ADD_LANGUAGE: no entry reads them.
    tests/warning/test_projected_match.py checks the figures against `match_quarter` itself.
 4. Per (region, unit group, target quarter) with shortfall > 0: an entry with lead time, act-by
    dates, status, the rating's indicators and the rating; the engine's OPEN, EXPAND and RESCHEDULE
@@ -86,12 +87,12 @@ class WarningInput:
     today: dt.date
     reports: tuple[Report, ...]  # every submitted report the warning may read (history and target quarters)
     programs: tuple[Program, ...]  # every program (OPEN looks for colleges by sector)
-    cohorts: tuple[Cohort, ...]  # at least every cohort graduating where a target (or unmatched) quarter can reach
+    cohorts: tuple[Cohort, ...]  # at least every cohort graduating where a target quarter can reach
     rates: RateTable
     # Program id -> its duration in days (lower median of its cohorts'); None: computed from `cohorts`.
     program_durations: Mapping[int, int] | None = None
     # Past quarter -> (region id, occupation) pairs with an active gap, for the quarters among the 8
-    # before the current one that have matching results; the others are matched here (persistence).
+    # before the current one that have matching results; a quarter absent here counts no gap.
     matched_gaps: Mapping[str, frozenset[tuple[int, str]]] = field(default_factory=dict)
     match_settings: Settings = Settings()
     settings: WarningSettings = WarningSettings()
@@ -417,30 +418,17 @@ def persistence_quarters(current: Quarter) -> list[Quarter]:
     return out
 
 
-def gap_sets(inp: WarningInput, history: History, current: Quarter, programs, cohorts) -> dict[str, frozenset]:
-    """For each of the 8 quarters before the current one: the (region id, occupation) pairs with a
-    gap -- an active Gap row where the quarter has matching results, else the engine's shortfall on
-    that quarter's submitted lines."""
-    out = {}
-    for q in persistence_quarters(current):
-        key = str(q)
-        if key in inp.matched_gaps:
-            out[key] = frozenset(inp.matched_gaps[key])
-            continue
-        lines = [l for (rid, quarter), report in history.reports.items() if quarter == q for l in report.lines]
-        if not any(l.occupation_code for l in lines):
-            out[key] = frozenset()
-            continue
-        result = match_components(MatchInput(
-            quarter=key, lines=tuple(lines), programs=programs,
-            cohorts=cohorts_in_reach(q, lines, *cohorts, inp.match_settings), rates=inp.rates,
-            reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
-        ))
-        by_id = {l.id: l for l in lines}
-        out[key] = frozenset(
-            (by_id[i].region_id, by_id[i].occupation_code) for i, o in result.outcomes.items() if o.shortfall > 0
-        )
-    return out
+def gap_sets(inp: WarningInput, current: Quarter) -> dict[str, frozenset]:
+    """For each of the 8 quarters before the current one: the (region id, occupation) pairs with an
+    active gap in that quarter's current matching results. A quarter without matching results
+    counts as one without gaps (nothing is matched here: the service matches every submitted
+    quarter, and matching a past quarter at request time would cost a whole quarter's match)."""
+    return {str(q): frozenset(inp.matched_gaps.get(str(q), ())) for q in persistence_quarters(current)}
+
+
+def matched_quarters(inp: WarningInput, current: Quarter) -> int:
+    """How many of the 8 persistence quarters have matching results (what persistence counted)."""
+    return sum(str(q) in inp.matched_gaps for q in persistence_quarters(current))
 
 
 # --- The whole computation -------------------------------------------------------------------------------
@@ -458,8 +446,9 @@ def cohorts_in_reach(quarter: Quarter, lines, cohorts: list[Cohort], graduations
 
 def projected_match(inp: MatchInput):
     """The engine's allocation and recommendations for the lines of one target quarter (what
-    match_quarter computes for them, without the finalize phase's flags)."""
-    partial = match_components(inp)
+    match_quarter computes for them, without the finalize phase's flags, and -- `forward_only` --
+    without the flags and recommendations an entry never reads)."""
+    partial = match_components(inp, forward_only=True)
     lines = {l.id: l for l in inp.lines}
     short = [(lines[i], o) for i, o in sorted(partial.outcomes.items()) if o.shortfall > 0]
     opened, _gaps = finalize_recommendations(quarter=inp.quarter, short_lines=short, programs=list(inp.programs),
@@ -481,7 +470,8 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
     step("history")
     by_graduation = sorted(inp.cohorts, key=lambda c: c.graduation_date)
     sorted_cohorts = (by_graduation, [c.graduation_date for c in by_graduation])
-    gaps_by_quarter = gap_sets(inp, history, current, inp.programs, sorted_cohorts)
+    gaps_by_quarter = gap_sets(inp, current)
+    persistence_of = matched_quarters(inp, current)
     step("persistence")
 
     counter = iter(range(PROJECTED_ID_BASE, PROJECTED_ID_BASE * 2))
@@ -510,7 +500,8 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
             shortfall = sum(o.shortfall for o in outcomes)
             if shortfall <= 0:
                 continue
-            entry = _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_quarter)
+            entry = _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_quarter,
+                           persistence_of)
             made[(region_id, occupation)] = entry
             entries.append(entry)
         kept: dict[tuple[int, str], int] = defaultdict(int)
@@ -528,7 +519,8 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
             forward.append(ForwardRecommendation(entry.key, rec, act_by))
         step(str(target))
     entries.sort(key=Entry.urgency_key)
-    counts.update(entries=len(entries), recommendations=len(forward), backtest_cases=len(cases))
+    counts.update(entries=len(entries), recommendations=len(forward), backtest_cases=len(cases),
+                  persistence_matched_quarters=persistence_of)
     for status in Status.ORDER:
         counts[status] = sum(e.status == status for e in entries)
     return WarningResult(inp.today, current, targets, entries, forward, ratios, counts)
@@ -537,7 +529,7 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
 STEPS = 2 + 4  # history, persistence, four target quarters
 
 
-def _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_quarter) -> Entry:
+def _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_quarter, persistence_of=8) -> Entry:
     conf = inp.settings
     first = members[0]
     region_id, occupation = first.region_id, first.occupation_code
@@ -569,6 +561,8 @@ def _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_
         "salary_min": str(largest[0].salary_min), "salary_max": str(largest[0].salary_max),
         "currency": largest[0].currency,
         "trained": occupation in leads,
+        # Of the 8 quarters persistence looks at, those with matching results (the others count no gap).
+        "persistence_of": persistence_of,
     }
     if projection is not None:
         context["history"] = {str(y): v for y, v in projection.history.items()}

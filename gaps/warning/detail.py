@@ -82,5 +82,15 @@ def entry_detail(values, *, today: dt.date, language: str | None = None) -> str:
         if not context.get("trained", True):
             parts.append(gettext("No program trains this occupation yet; the typical time assumed is %(lead)s.")
                          % {"lead": lead})
+        matched = context.get("persistence_of")
+        if matched is not None and matched < 8:
+            # docs/contract.md, "Rating": a past quarter without matching results counts no gap.
+            parts.append(ngettext(
+                "Past gaps: %(n)s of the 8 previous quarters has matching results; the others count as "
+                "quarters without a gap.",
+                "Past gaps: %(n)s of the 8 previous quarters have matching results; the others count as "
+                "quarters without a gap.",
+                matched,
+            ) % {"n": text.format_number(matched)})
         # Chinese sentences follow each other without a space.
         return ("" if text.page_language() == "zh-hans" else " ").join(parts)

@@ -75,12 +75,13 @@ def matched_gaps(quarters: list[Quarter]) -> dict[str, frozenset]:
     return {q: frozenset(v) for q, v in out.items()}
 
 
-def _cohort_bounds(reports: list[Report], targets, unmatched: list[Quarter], window_days: int):
-    """[earliest N - window, latest E] over every line the computation can match: the target
-    quarters' reported lines, their projected lines (history lines' seasons moved to the target
-    year, or the target quarter's bounds), and the lines of the unmatched persistence quarters."""
+def _cohort_bounds(reports: list[Report], targets, window_days: int):
+    """[earliest N - window, latest E] over every line the computation matches: the target
+    quarters' reported lines and their projected lines (history lines' seasons moved to the target
+    year, or the target quarter's bounds). Past quarters are never matched here (persistence reads
+    their stored gaps)."""
     starts, ends = [], []
-    wanted = set(unmatched) | set(targets)
+    wanted = set(targets)
     for q in wanted:
         starts.append(q.start)
         ends.append(q.end)
@@ -111,8 +112,7 @@ def warning_input(today: dt.date) -> WarningInput:
     reports = fetch_reports(targets[-1])
     persistence = persistence_quarters(current)
     gaps = matched_gaps(persistence)
-    unmatched = [q for q in persistence if str(q) not in gaps]
-    earliest, latest = _cohort_bounds(reports, targets, unmatched, conf.supply_window_days)
+    earliest, latest = _cohort_bounds(reports, targets, conf.supply_window_days)
     programs = fetch_programs(ProgramRow.objects.values("id"))
     cohorts = _cohorts(earliest, latest)  # only the graduations the matches can reach
     return WarningInput(

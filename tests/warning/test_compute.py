@@ -241,16 +241,54 @@ def test_the_rating_counts_points():
     assert rating_of(**{**kw, "shortfall": 5, "status": "missed", "persistence": 8})[0] == "elevated"
 
 
-def test_persistence_counts_gap_rows_and_matches_quarters_without_results():
-    # 2026Q1 (matched: a Gap row), 2026Q2 matched without a gap, 2026Q3 unmatched with a shortfall.
+def test_persistence_counts_gap_rows_and_an_unmatched_quarter_counts_no_gap():
+    # 2026Q1 (matched: a Gap row), 2026Q2 matched without a gap, 2026Q3 submitted with a line no
+    # cohort covers but never matched: it counts no gap (the warning matches no past quarter).
     reports = [
         report("2026Q2", lines=[line(headcount=5)]),
         report("2026Q3", lines=[line(headcount=5)]),
         report("2027Q1", lines=[line(headcount=5)]),
     ]
     gaps = {"2026Q1": frozenset({(1, "8341")}), "2026Q2": frozenset()}
+    result = compute(warning_input(T, reports, matched_gaps=gaps))
+    e = entry(result, quarter="2027Q1")
+    assert e.persistence == 1
+    assert e.context["persistence_of"] == 2 and result.counts["persistence_matched_quarters"] == 2
+    # The same quarter matched with its gap counts it.
+    gaps["2026Q3"] = frozenset({(1, "8341")})
+    assert entry(compute(warning_input(T, reports, matched_gaps=gaps)), quarter="2027Q1").persistence == 2
+
+
+def test_a_gap_of_another_region_or_occupation_or_an_older_quarter_does_not_count():
+    reports = [report("2027Q1", lines=[line(headcount=5)])]
+    gaps = {
+        "2026Q3": frozenset({(2, "8341"), (1, "7212")}),  # another region; another occupation
+        "2024Q3": frozenset({(1, "8341")}),  # 9 quarters before the current one (2026Q4): outside the 8
+        "2024Q4": frozenset({(1, "8341")}),  # the oldest of the 8
+    }
     e = entry(compute(warning_input(T, reports, matched_gaps=gaps)), quarter="2027Q1")
-    assert e.persistence == 2
+    assert e.persistence == 1 and e.context["persistence_of"] == 2  # 2024Q3 is not one of the 8
+
+
+@pytest.mark.django_db
+def test_the_detail_says_how_many_past_quarters_persistence_could_read():
+    from django.utils import translation
+
+    from gaps.warning.detail import entry_detail
+
+    reports = [report("2027Q1", lines=[line(headcount=5)])]
+    quarters = ["2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    some = entry(compute(warning_input(T, reports, matched_gaps={q: frozenset() for q in quarters[:5]})), quarter="2027Q1")
+    every = entry(compute(warning_input(T, reports, matched_gaps={q: frozenset() for q in quarters})), quarter="2027Q1")
+    one = entry(compute(warning_input(T, reports, matched_gaps={"2026Q3": frozenset()})), quarter="2027Q1")
+    with translation.override("en"):
+        assert "5 of the 8 previous quarters have matching results; the others count as quarters without a gap" in (
+            entry_detail(some, today=T))
+        assert "1 of the 8 previous quarters has matching results" in entry_detail(one, today=T)
+        assert "previous quarters" not in entry_detail(every, today=T)
+    for language in ("ru", "zh-hans", "kk"):
+        translated = entry_detail(some, today=T, language=language)
+        assert "5" in translated and "previous quarters" not in translated
 
 
 @pytest.mark.django_db
