@@ -285,7 +285,11 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
         flags[i] = (
             i >= before
             or word_stem in _place_stems()
-            or (i < len(tokens) - 1 and _CYRILLIC.search(token) is not None and token.endswith(_KAZAKH_QUALIFIER_ENDINGS))
+            or (
+                i < len(tokens) - 1
+                and _CYRILLIC.search(token) is not None
+                and token.endswith(_KAZAKH_QUALIFIER_ENDINGS)
+            )
         )
     if all(flags[i] or _CJK.match(t) for i, t in enumerate(tokens)):
         return [False] * len(tokens)
@@ -314,7 +318,8 @@ def _fill_features(result: Analysis) -> None:
     # Runs once per label at index build (~36,000 times): dict updates inlined.
     words, chars = result.word_features, result.char_features
     qualifiers = result.qualifier or [False] * len(result.words)
-    for token, word_stem, generic, qualifier in zip(result.words, result.stems, result.generic, qualifiers, strict=True):
+    rows = zip(result.words, result.stems, result.generic, qualifiers, strict=True)
+    for token, word_stem, generic, qualifier in rows:
         weight = GENERIC_WEIGHT if generic else (QUALIFIER_WEIGHT if qualifier else 1.0)
         key = "w:" + word_stem
         words[key] = words.get(key, 0.0) + weight

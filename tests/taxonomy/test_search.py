@@ -168,10 +168,11 @@ PLACE_QUALIFIED = [
 
 @pytest.mark.parametrize(("query", "expected", "place_group"), PLACE_QUALIFIED)
 def test_the_job_word_outranks_the_place_that_qualifies_it(taxonomy, query, expected, place_group):
-    codes = [m.code for m in search_occupations(query)]
+    matches = search_occupations(query)
 
-    assert codes[0] == expected
-    assert place_group not in codes[:3]
+    assert matches[0].code == expected
+    # The group that shares only the place is far behind, if listed at all.
+    assert all(m.score <= 0.8 * matches[0].score for m in matches if m.code == place_group)
 
 
 def test_a_place_word_is_a_qualifier_only_beside_a_job_word():
