@@ -86,6 +86,30 @@ _FEMININE = (("тельниц", "тель"), ("авщиц", "авц"), ("щиц"
 PREFIX_LENGTH = 6
 PREFIX_WEIGHT = 0.5
 
+# The job word of a title weighs more than a place that qualifies it: in "supermarket cleaner",
+# "cleaner at the bus station", "уборщица в школе", "сауда орталығының тазалаушысы" (shopping-centre
+# cleaner), "супермаркеттегі тазалаушы" and 小区保洁 the place is a qualifier, and a label that
+# shares only the place ("shopping centre manager", 小区保安) must not outrank one that shares the
+# job. A qualifier's word and character features count QUALIFIER_WEIGHT, in labels and typed titles
+# alike. A qualifier is a word after a preposition, a Kazakh word in the locative-attributive
+# (-дағы/-дегі/-тағы/-тегі) or the genitive (-ның/-нің ...) before the job word, or one of
+# PLACE_WORDS (stems of establishments; a title of nothing else keeps them whole). The object of a
+# job word is not a qualifier: "duck farmer", "кран жүргізушісі", 汽车喷漆工 name the job by it.
+QUALIFIER_WEIGHT = 0.5
+QUALIFIER_PREPOSITIONS = frozenset("at in for on from в во на при".split())
+_KAZAKH_QUALIFIER_ENDINGS = ("дагы", "деги", "тагы", "теги", "нын", "нин", "дын", "дин", "тын", "тин")
+PLACE_WORDS = frozenset(
+    "supermarket shop store mall shopping centre center school hospital hotel office station restaurant cafe "
+    "canteen warehouse factory council bank "
+    "супермаркет магазин торговый торгового центр центра школа школы больница больницы гостиница гостиницы офис "
+    "офиса вокзал вокзала ресторан ресторана кафе столовая столовой склад склада завод завода фабрика фабрики банк "
+    "банка подъезд подъездов жкх "
+    "сауда орталыгы орталык мектеп мектептин аурухана ауруханасы конак конакуй кенсе кенсенин дукен дукеннин "
+    "мейрамхана мейрамханасы асхана асханасы".split()
+)
+# Chinese titles put the place first: 小区保洁, 超市收银员, 商场保安.
+CJK_PLACE_PREFIXES = ("写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "物业", "饭店", "餐厅", "食堂", "仓库", "工厂", "银行")
+
 # British and American spellings of the same job-title words share a stem ("call centre operator" is
 # "call center operator", "labourer" "laborer"): the American one, after the plural is stripped.
 _AMERICAN = {
@@ -179,6 +203,7 @@ class Analysis:
     words: list[str] = field(default_factory=list)  # content words (alphabetic) and CJK runs, in order
     stems: list[str] = field(default_factory=list)  # one per word
     generic: list[bool] = field(default_factory=list)  # one per word
+    qualifier: list[bool] = field(default_factory=list)  # one per word: a place (QUALIFIER_WEIGHT)
     word_features: dict[str, float] = field(default_factory=dict)
     char_features: dict[str, float] = field(default_factory=dict)
     corrected: int = 0  # how many stems were replaced by a spelling correction (gaps.search)
@@ -209,7 +234,13 @@ class Analysis:
     def with_stems(self, stems: list[str]) -> Analysis:
         """The same title with some stems replaced (spelling corrections); features recomputed."""
         changed = sum(a != b for a, b in zip(self.stems, stems, strict=True))
-        result = Analysis(words=list(self.words), stems=list(stems), generic=list(self.generic), corrected=changed)
+        result = Analysis(
+            words=list(self.words),
+            stems=list(stems),
+            generic=list(self.generic),
+            qualifier=list(self.qualifier),
+            corrected=changed,
+        )
         _fill_features(result)
         return result
 
@@ -225,7 +256,8 @@ def analyze(normalized: str) -> Analysis:
     character pairs are the character features.
     """
     result = Analysis()
-    for token in _tokens(normalized):
+    tokens = _tokens(normalized)
+    for token in tokens:
         if _CJK.match(token):
             generic = token in CJK_GENERIC_SUFFIXES
             result.stems.append(token if generic else cjk_core(token))
@@ -234,23 +266,72 @@ def analyze(normalized: str) -> Analysis:
             result.stems.append(stem(token))
         result.words.append(token)
         result.generic.append(generic)
+    result.qualifier = _qualifiers(normalized, tokens, result.stems)
     _fill_features(result)
     return result
+
+
+def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bool]:
+    """Which tokens are places that qualify the job word (see QUALIFIER_WEIGHT)."""
+    flags = [False] * len(tokens)
+    if len(tokens) < 2:
+        return flags
+    parts = normalized.split()
+    cut = next((i for i, part in enumerate(parts) if i and part in QUALIFIER_PREPOSITIONS), len(parts))
+    before = len(_tokens(" ".join(parts[:cut]))) if cut < len(parts) else len(tokens)
+    for i, (token, word_stem) in enumerate(zip(tokens, stems, strict=True)):
+        if _CJK.match(token):
+            continue
+        flags[i] = (
+            i >= before
+            or word_stem in _place_stems()
+            or (
+                i < len(tokens) - 1
+                and _CYRILLIC.search(token) is not None
+                and token.endswith(_KAZAKH_QUALIFIER_ENDINGS)
+            )
+        )
+    if all(flags[i] or _CJK.match(t) for i, t in enumerate(tokens)):
+        return [False] * len(tokens)
+    return flags
+
+
+_PLACE_STEMS: frozenset[str] = frozenset()
+
+
+def _place_stems() -> frozenset[str]:
+    global _PLACE_STEMS
+    if not _PLACE_STEMS:
+        _PLACE_STEMS = frozenset(stem(word) for word in PLACE_WORDS)
+    return _PLACE_STEMS
+
+
+def _cjk_place(token: str) -> int:
+    """Length of the place a Chinese title starts with (小区保洁 -> 2), 0 if none."""
+    for prefix in CJK_PLACE_PREFIXES:
+        if token.startswith(prefix) and len(token) > len(prefix) + 1:
+            return len(prefix)
+    return 0
 
 
 def _fill_features(result: Analysis) -> None:
     # Runs once per label at index build (~36,000 times): dict updates inlined.
     words, chars = result.word_features, result.char_features
-    for token, word_stem, generic in zip(result.words, result.stems, result.generic, strict=True):
-        weight = GENERIC_WEIGHT if generic else 1.0
+    qualifiers = result.qualifier or [False] * len(result.words)
+    rows = zip(result.words, result.stems, result.generic, qualifiers, strict=True)
+    for token, word_stem, generic, qualifier in rows:
+        weight = GENERIC_WEIGHT if generic else (QUALIFIER_WEIGHT if qualifier else 1.0)
         key = "w:" + word_stem
         words[key] = words.get(key, 0.0) + weight
         if _CJK.match(token):
-            for ch in token:
-                chars[ch] = chars.get(ch, 0.0) + (GENERIC_WEIGHT if ch in CJK_GENERIC_CHARS else 1.0)
+            place = _cjk_place(token)
+            for i, ch in enumerate(token):
+                w = GENERIC_WEIGHT if ch in CJK_GENERIC_CHARS else (QUALIFIER_WEIGHT if i < place else 1.0)
+                chars[ch] = chars.get(ch, 0.0) + w
             for i in range(len(token) - 1):
                 bigram = token[i : i + 2]
-                chars[bigram] = chars.get(bigram, 0.0) + (GENERIC_WEIGHT if bigram in CJK_GENERIC_BIGRAMS else 1.0)
+                w = GENERIC_WEIGHT if bigram in CJK_GENERIC_BIGRAMS else (QUALIFIER_WEIGHT if i + 1 < place else 1.0)
+                chars[bigram] = chars.get(bigram, 0.0) + w
             continue
         if token.startswith("cat:"):
             continue  # a licence category is a word, not letters to compare

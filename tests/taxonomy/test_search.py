@@ -155,6 +155,47 @@ def test_the_search_returns_fewer_results_rather_than_unrelated_ones(taxonomy, q
     assert all(m.score >= search.RELATIVE_FLOOR * matches[0].score for m in matches)
 
 
+# Issue 15, second round: a place that qualifies a title must not outrank the job word.
+PLACE_QUALIFIED = [
+    ("supermarket cleaner", "9112", "1420"),
+    ("cleaner at the shopping centre", "9112", "1439"),
+    ("уборщица торгового центра", "9112", "1439"),
+    ("уборщица в супермаркете", "9112", "1420"),
+    ("супермаркет тазалаушысы", "9112", "1420"),
+    ("小区保洁", "9112", "5414"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected", "place_group"), PLACE_QUALIFIED)
+def test_the_job_word_outranks_the_place_that_qualifies_it(taxonomy, query, expected, place_group):
+    matches = search_occupations(query)
+
+    assert matches[0].code == expected
+    # The group that shares only the place is far behind, if listed at all.
+    assert all(m.score <= 0.8 * matches[0].score for m in matches if m.code == place_group)
+
+
+def test_a_place_word_is_a_qualifier_only_beside_a_job_word():
+    from gaps.taxonomy.text import QUALIFIER_WEIGHT, analyze
+
+    def qualifiers(title):
+        analysis = analyze(normalize(title))
+        return [w for w, q in zip(analysis.words, analysis.qualifier, strict=True) if q]
+
+    assert qualifiers("supermarket cleaner") == ["supermarket"]
+    assert qualifiers("cleaner at the bus station") == ["bus", "station"]
+    assert qualifiers("уборщица в школе") == ["школе"]
+    assert qualifiers("сауда орталығының тазалаушысы") == ["сауда", "орталыгынын"]
+    assert qualifiers("супермаркеттегі тазалаушы") == ["супермаркеттеги"]
+    # The object of a job word names the job: not a qualifier.
+    assert qualifiers("кран жүргізушісі") == [] and qualifiers("duck farmer") == []
+    # A title of places only keeps them whole.
+    assert qualifiers("supermarket") == [] and qualifiers("shopping centre") == []
+    assert analyze(normalize("supermarket cleaner")).word_features["w:supermarket"] == QUALIFIER_WEIGHT
+    chinese = analyze(normalize("小区保洁")).char_features
+    assert chinese["小区"] == QUALIFIER_WEIGHT and chinese["保洁"] == 1.0
+
+
 def test_nothing_is_returned_for_a_title_that_matches_nothing(taxonomy):
     assert search_occupations("qwzxv plorkt") == []
     assert search_occupations("ъъъъ ыыыы") == []
@@ -301,8 +342,10 @@ def _accuracy_module():
 
 # A little under what bench/search_accuracy.py measures on the tuning part (README, "Occupation
 # search"), so that a change that makes the search worse fails here. The hold-out is not used.
-TOP1_FLOORS = {"en": 0.97, "ru": 0.93, "zh": 0.92, "kk": 0.86}
-TOP3_FLOORS = {"en": 0.98, "ru": 0.96, "zh": 0.95, "kk": 0.93}
+# Measured 2026-12-03 on both tuning files (1,289 titles): top-1 en 96.1, ru 99.1, zh 98.8,
+# kk 98.1 %; top-3 99.4, 99.4, 100, 99.7 %.
+TOP1_FLOORS = {"en": 0.94, "ru": 0.97, "zh": 0.97, "kk": 0.96}
+TOP3_FLOORS = {"en": 0.98, "ru": 0.98, "zh": 0.99, "kk": 0.98}
 
 
 def test_top1_accuracy_on_the_tuning_sample_stays_above_its_floor(taxonomy):
@@ -324,6 +367,9 @@ def test_the_labelled_sample_is_split_by_language_and_major_group():
     codes = {code for code, level in _isco_levels().items() if level == "4"}
     everything = parts["tuning"] + parts["holdout"]
     assert len(everything) >= 800
+    # The second tuning file (issue 15, second round): at least 400 titles, 100 a language.
+    second = bench.read_sample("tuning2")
+    assert len(second) >= 400 and all(sum(r["language"] == lang for r in second) >= 100 for lang in ("en", "ru", "zh", "kk"))
     for language in ("en", "ru", "zh", "kk"):
         assert sum(r["language"] == language for r in everything) >= 200, language
         for part, rows in parts.items():
