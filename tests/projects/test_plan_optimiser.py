@@ -298,5 +298,5 @@ def test_independent_parts_are_solved_apart_when_their_optima_fit_the_budget():
     apart = plan(lines, progs, budget=None)
     assert apart.solver["components"] == 2 and apart.solver["decomposed"] is True
     assert sorted(p.seats for p in apart.proposals) == [12, 15]
-    tight = plan(lines, progs, budget=20)  # the budget may bind: the whole is solved at once
-    assert tight.solver["decomposed"] is False and [p.seats for p in tight.proposals] == [10, 10]  # 120,000 > 15 x 7,000
+    tight = plan(lines, progs, budget=20)  # the budget binds: priced apart, then proven
+    assert tight.solver["method"] == "lagrangian" and [p.seats for p in tight.proposals] == [10, 10]  # 120,000 > 15 x 7,000
