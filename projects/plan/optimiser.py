@@ -28,7 +28,6 @@ the money is spent better elsewhere or has run out).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -47,10 +46,6 @@ REASONS = (NO_CANDIDATE, TOO_LATE, CAPACITY, BUDGET)
 # The first solve's value is fixed in the second up to this much: weights are CNY with cents, so two
 # different plan values differ by at least 0.01.
 VALUE_TOLERANCE = 0.004
-
-# Under a binding budget, the first try at the parts near the margin takes those whose answer changes for
-# less than this many trainees' Lagrangian value (see _solve_budgeted).
-CORE_SEATS = 0.01
 
 
 class PlanError(ValueError):
@@ -280,22 +275,15 @@ def solve(inp: PlanInput) -> PlanResult:
         parts = components(cands, pairs, conf.mobile_transfer_days)
         solver["components"] = len(parts)
         done = False
-        # Apart where the budget cannot bind (no budget, or every candidate at its largest size fits).
+        # Apart only where the budget cannot bind (no budget, or every candidate at its largest size fits):
+        # a binding budget couples the parts (see bench/README.md, "Training plan", for what was tried).
         most = sum(c.program.max_seats * c.program.cost_per_seat for c in cands)
         if len(parts) > 1 and (inp.budget is None or most <= inp.budget):
             x, infos = _solve_parts(parts, cands, pairs, lines, conf)
             solver.update(_merge(infos), decomposed=True, method="parts")
             done = True
-        elif len(parts) > 1:
-            try:
-                x, info = _solve_budgeted(parts, cands, pairs, lines, inp.budget, conf)
-                solver.update(info, decomposed=True, method="lagrangian")
-                done = True
-            except _NotProven:
-                pass
         if not done:
-            xs, info = _milp(cands, pairs, lines, inp.budget, conf)
-            x = xs
+            x, info = _milp(cands, pairs, lines, inp.budget, conf)
             solver.update(info, decomposed=False, method="whole")
     solver["seconds"] = round(time.perf_counter() - started, 3)
     return _result(inp, lines, cands, pairs, x, hints, solver)
@@ -477,194 +465,6 @@ def _fewest_seats(m: _Model, budget, conf: PlanSettings, first, info: dict):
         status="optimal" if first.status == 0 and second.status == 0 else "time_limit",
     )
     return np.round(second.x).astype(int), info
-
-
-# --- A binding budget: Lagrangian fixing of the independent parts, then one exact solve of the rest -----
-
-
-def _gather(blocks, parts, cands, pairs):
-    """The candidates and pairs of some parts, renumbered, and where each of their variables sits in the
-    whole (y, seats, counts)."""
-    ks = [k for b in blocks for k in parts[b][0]]
-    ps = [p for b in blocks for p in parts[b][1]]
-    local = {k: i for i, k in enumerate(ks)}
-    n_k = len(cands)
-    where = np.array(ks + [n_k + k for k in ks] + [2 * n_k + p for p in ps], dtype=int)
-    return [cands[k] for k in ks], [(local[pairs[p][0]], pairs[p][1]) for p in ps], where
-
-
-def _rows(matrix, lo, hi):
-    """Two-sided rows as A_ub x <= b_ub (for linprog)."""
-    up, down = np.isfinite(hi), np.isfinite(lo)
-    return sparse.vstack([matrix[up], -matrix[down]]).tocsr(), np.concatenate([hi[up], -lo[down]])
-
-
-def _lagrangian(m: _Model, lam: float, conf: PlanSettings) -> np.ndarray:
-    """max value - lam * cost without the budget row: the parts apart, in one solve."""
-    res = milp(-(m.weights - lam * m.costs), integrality=np.ones(m.n), bounds=Bounds(np.zeros(m.n), m.upper),
-               constraints=[LinearConstraint(m.matrix, m.lo, m.hi)], options=_options(conf))
-    _check(res, "pricing the budget")
-    if res.status != 0:
-        raise _NotProven
-    return np.round(res.x)
-
-
-class _NotProven(Exception):
-    """The decomposition could not prove its answer (a time limit): the whole is solved at once."""
-
-
-def _solve_budgeted(parts, cands, pairs, lines, budget: Decimal, conf: PlanSettings):
-    """The exact optimum under a binding budget, without solving the whole at once when it can be avoided.
-
-    The parts share only the budget row. For a multiplier lam >= 0 of that row, the Lagrangian
-    L(lam) = lam * B + sum over parts b of L_b, with L_b = max (value_b - lam * cost_b) over part b alone,
-    bounds every plan within the budget from above (UB); the plans found on the way, within the budget,
-    bound the optimum from below (LB, at least 0: the empty plan). A part b whose best Lagrangian value
-    with any other cost than the one found, cost_b != c_b, is below L_b - (UB - LB) cannot have any other
-    cost in an optimal plan (the plan's value would be below LB): it is fixed at (c_b, v_b), and then at its
-    fewest seats for those (an exact solve of the fixed parts whose colleges' costs differ). That bound is
-    the linear relaxation of part b with cost_b <= c_b - 1 or cost_b >= c_b + 1 (costs are whole CNY),
-    a valid upper bound. The parts that stay free are solved exactly, together, in the two solves with
-    what the fixed parts leave of the budget. Every step is an exact solve (gap 0) or a proof; what is
-    not proven is left to the final solve."""
-    from scipy.optimize import linprog
-
-    m = _build(cands, pairs, lines, conf)
-    n_k = m.n_k
-    block = np.zeros(m.n, dtype=int)
-    for b, (ks, ps) in enumerate(parts):
-        block[ks] = b
-        block[[n_k + k for k in ks]] = b
-        block[[2 * n_k + p for p in ps]] = b
-    nb = len(parts)
-    per = lambda vec: np.bincount(block, weights=vec, minlength=nb)  # noqa: E731
-    bounds_lp = list(zip(np.zeros(m.n), m.upper))
-    a_ub, b_ub = _rows(m.matrix, m.lo, m.hi)
-    money = float(budget)
-    solves = 0
-
-    # 1. The multiplier: the budget row's dual in the linear relaxation.
-    lp = linprog(-m.weights, A_ub=sparse.vstack([a_ub, sparse.csr_array(m.costs.reshape(1, -1))]).tocsr(),
-                 b_ub=np.append(b_ub, money), bounds=bounds_lp, method="highs")
-    if lp.status != 0:
-        raise _NotProven
-    lam0 = max(0.0, -float(lp.ineqlin.marginals[-1]))
-    if lam0 <= 1e-9:
-        # The budget does not bind the relaxation: the parts' optima apart, if they fit the budget, are
-        # the optimum (a plan within the budget is a plan without it).
-        x, infos = _solve_parts(parts, cands, pairs, lines, conf)
-        if float((m.costs * x).sum()) <= money:
-            return x, {**_merge(infos), "multiplier": 0.0}
-        raise _NotProven
-
-    # 2. The Lagrangian solve: the bound, and each part's answer at that price.
-    lam = lam0
-    x_fix = _lagrangian(m, lam, conf)
-    solves += 1
-    v_fix, c_fix = per(m.weights * x_fix), per(m.costs * x_fix)
-    l_fix = v_fix - lam * c_fix
-    upper_bound = float(l_fix.sum()) + lam * money
-    lb = float(v_fix.sum()) if c_fix.sum() <= money + 1e-6 else 0.0
-
-    # 3. The best Lagrangian value of each part at any other cost: the relaxation, both ways.
-    res = linprog(-m.costs, A_ub=a_ub, b_ub=b_ub, bounds=bounds_lp, method="highs")  # each part's largest cost
-    if res.status != 0:
-        raise _NotProven
-    most = per(m.costs * res.x) - 1e-6
-    other = np.full(nb, -np.inf)
-    step = np.zeros(nb)  # the smallest change of a part's cost: the gcd of its colleges' trainee costs
-    for b, (ks, _ps) in enumerate(parts):
-        step[b] = math.gcd(*(cands[k].program.cost_per_seat for k in ks)) or 1
-    for side in ("down", "up"):
-        if side == "down":
-            chosen = np.flatnonzero(c_fix >= step)
-        else:
-            chosen = np.flatnonzero(c_fix + step <= most)
-        if not len(chosen):
-            continue
-        row_of = np.full(nb, -1)
-        row_of[chosen] = np.arange(len(chosen))
-        cols = np.flatnonzero((m.costs > 0) & (row_of[block] >= 0))
-        sign = 1.0 if side == "down" else -1.0
-        extra = sparse.csr_array((sign * m.costs[cols], (row_of[block[cols]], cols)), shape=(len(chosen), m.n))
-        rhs = c_fix[chosen] - step[chosen] if side == "down" else -(c_fix[chosen] + step[chosen])
-        res = linprog(-(m.weights - lam * m.costs), A_ub=sparse.vstack([a_ub, extra]).tocsr(),
-                      b_ub=np.concatenate([b_ub, rhs]), bounds=bounds_lp, method="highs")
-        if res.status != 0:
-            raise _NotProven(f"the relaxation ({side}): {res.message}")
-        got = per((m.weights - lam * m.costs) * res.x)
-        other[chosen] = np.maximum(other[chosen], got[chosen])
-    delta = l_fix - other
-    has_pairs = np.array([bool(ps) for _ks, ps in parts])
-
-    def margin(lower):  # a margin for the solvers' tolerances
-        return upper_bound - lower + 1.0 + 1e-7 * abs(upper_bound)
-
-    # 4. The parts that stay free are solved exactly together, with what the others leave of the budget.
-    # The first try takes the parts within one trainee's Lagrangian value of the margin; its plan is a lower
-    # bound that fixes more parts; if some part outside was not fixed by it, the free ones are solved again.
-    core = has_pairs & (delta <= min(margin(lb), CORE_SEATS * lam * float(step.max())))
-    for _attempt in range(2):
-        left = money - float(c_fix[~core].sum())
-        if left < 0:
-            raise _NotProven("the parts' answers at that price do not fit the budget")
-        found = float(v_fix[~core].sum())
-        if core.any():
-            sub_c, sub_p, core_where = _gather(list(np.flatnonzero(core)), parts, cands, pairs)
-            sm = _build(sub_c, sub_p, lines, conf)
-            first = _best_value(sm, Decimal(int(left)), conf)
-            solves += 1
-            found += -float(first.fun)
-        lb = max(lb, found)
-        fixed = delta > margin(lb)
-        if np.all(fixed | core | ~has_pairs):
-            break
-        core = has_pairs & ~fixed
-    else:
-        raise _NotProven("no proof")
-    info = {"gap": 0.0, "status": "optimal", "solves": 0}
-    if core.any():
-        xs, info = _fewest_seats(sm, Decimal(int(left)), conf, first, {"solves": 0})
-        solves += 1
-    fixed = ~core
-    free = list(np.flatnonzero(core))
-
-    x = np.zeros(m.n, dtype=int)
-    gaps = [0.0]
-    # 5. The fixed parts at their fewest seats for their cost and value (only where seats can differ at
-    # one cost: the part's colleges are in countries of different trainee costs).
-    mixed = [b for b in range(nb) if fixed[b] and c_fix[b] > 0
-             and len({cands[k].program.cost_per_seat for k in parts[b][0]}) > 1]
-    plain = fixed.copy()
-    plain[mixed] = False
-    x[plain[block]] = x_fix[plain[block]].astype(int)
-    if mixed:
-        sub_c, sub_p, where = _gather(mixed, parts, cands, pairs)
-        sm = _build(sub_c, sub_p, lines, conf)
-        local = {b: i for i, b in enumerate(mixed)}
-        owner = np.array([local[b] for b in block[where]])
-        count = len(mixed)
-        value_rows = sparse.csr_array((sm.weights, (owner, np.arange(sm.n))), shape=(count, sm.n))
-        cost_rows = sparse.csr_array((sm.costs, (owner, np.arange(sm.n))), shape=(count, sm.n))
-        seats = np.zeros(sm.n)
-        seats[sm.n_k:2 * sm.n_k] = 1
-        res = milp(seats, integrality=np.ones(sm.n), bounds=Bounds(np.zeros(sm.n), sm.upper), options=_options(conf),
-                   constraints=[LinearConstraint(sm.matrix, sm.lo, sm.hi),
-                                LinearConstraint(value_rows, v_fix[mixed] - VALUE_TOLERANCE, np.inf),
-                                LinearConstraint(cost_rows, -np.inf, c_fix[mixed])])
-        _check(res, "fewest seats of the fixed parts")
-        solves += 1
-        gaps.append(float(res.mip_gap or 0.0))
-        x[where] = np.round(res.x).astype(int)
-    if core.any():
-        x[core_where] = xs
-        gaps.append(info["gap"])
-    return x, {
-        "gap": max(gaps), "status": info["status"], "solves": solves + 4,
-        "constraints": m.matrix.shape[0] + 1, "mobile_cliques": m.cliques, "multiplier": round(lam, 6),
-        "fixed_parts": int(fixed.sum()), "free_parts": len(free),
-        "free_candidates": sum(len(parts[b][0]) for b in free),
-    }
 
 
 def _check(res, what: str) -> None:

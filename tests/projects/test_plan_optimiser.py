@@ -298,5 +298,54 @@ def test_independent_parts_are_solved_apart_when_their_optima_fit_the_budget():
     apart = plan(lines, progs, budget=None)
     assert apart.solver["components"] == 2 and apart.solver["decomposed"] is True
     assert sorted(p.seats for p in apart.proposals) == [12, 15]
-    tight = plan(lines, progs, budget=20)  # the budget binds: priced apart, then proven
-    assert tight.solver["method"] == "lagrangian" and [p.seats for p in tight.proposals] == [10, 10]  # 120,000 > 15 x 7,000
+    tight = plan(lines, progs, budget=20)  # the budget may bind: the whole is solved at once
+    assert tight.solver["decomposed"] is False and tight.solver["method"] == "whole" and [p.seats for p in tight.proposals] == [10, 10]  # 120,000 > 15 x 7,000
+
+
+def test_a_binding_budget_is_split_between_parts_not_given_to_the_best_ratio_first():
+    """Two independent parts (welders A, drivers B) share 150,000 CNY. Filling the best value per CNY first
+    (A: 9,000 a 6,000 CNY trainee) spends 90,000 on A's 15 and leaves 60,000, too little for B's class
+    of at least 10 at 9,000: 135,000. Splitting the budget, 10 and 10, covers 216,000."""
+    lines = [line(1, occupation="A", shortfall=15, weight="9000"),
+             line(2, occupation="B", shortfall=10, weight="12600")]
+    progs = [program(1, occupations=("A",), cost=6000), program(2, occupations=("B",), cost=9000)]
+    result = plan(lines, progs, budget=150000, min_cohort_seats=10)
+    assert result.solver["components"] == 2
+    assert sorted((p.program.code, p.seats) for p in result.proposals) == [("P1", 10), ("P2", 10)]
+    assert result.value == Decimal("216000.00") and result.spent == 150000
+
+
+@st.composite
+def parted(draw):
+    """Two or three independent parts (an occupation each, its own programs) and a budget below what
+    opening every candidate at its largest size would cost, so that it may bind."""
+    lines, programs = [], []
+    for b in range(draw(st.integers(2, 3))):
+        occupation = f"O{b}"
+        for _ in range(draw(st.integers(1, 2))):
+            lines.append(line(
+                len(lines) + 1, occupation=occupation, shortfall=draw(st.integers(1, 8)),
+                weight=str(draw(st.sampled_from([3000, 4500, 6000, 9000]))),
+                need=N + dt.timedelta(days=draw(st.sampled_from([0, 90]))),
+            ))
+        programs.append(program(
+            len(programs) + 1, occupations=(occupation,), duration=draw(st.sampled_from([60, 100])),
+            max_seats=draw(st.integers(2, 7)), cost=draw(st.sampled_from([1, 2, 3])), mobile=draw(st.booleans()),
+        ))
+    most = sum(p.max_seats * p.cost_per_seat * 2 for p in programs)  # a program may open two cohorts here
+    conf = opt.PlanSettings(min_cohort_seats=draw(st.integers(1, 4)), mobile_transfer_days=14)
+    return opt.PlanInput(TODAY, Decimal(draw(st.integers(0, most))), tuple(lines), tuple(programs), conf)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parted())
+def test_independent_parts_under_a_binding_budget_equal_a_brute_force(inp):
+    cands, _ = opt.candidates(inp)
+    if len(cands) > 4:
+        return
+    result = opt.solve(inp)
+    value, seats = brute_force(inp)
+    assert result.value == value
+    assert sum(p.seats for p in result.proposals) == seats
+    assert result.spent <= inp.budget
+    assert result.solver["gap"] == 0.0
