@@ -70,7 +70,7 @@ def main() -> None:
                         help="stop each solve after this many seconds and report its gap (PLAN_TIME_LIMIT_SECONDS)")
     args = parser.parse_args()
     print("lines programs candidates variables constraints cliques seconds cpu_seconds gap status proposals components "
-          "method spent budget")
+          "method value seats spent budget")
     for n in (int(x) for x in args.lines.split(",")):
         inp = instance(n, args.seed, args.budget_share, args.time_limit)
         if args.no_budget:
@@ -81,7 +81,7 @@ def main() -> None:
         s = result.solver
         print(f"{n} {len(inp.programs)} {s['candidates']} {s['variables']} {s['constraints']} {s['mobile_cliques']} "
               f"{seconds:.2f} {cpu:.2f} {s['gap']} {s['status']} {len(result.proposals)} {s['components']} "
-              f"{s.get('method')} {result.spent} {inp.budget}",
+              f"{s.get('method')} {result.value} {sum(p.seats for p in result.proposals)} {result.spent} {inp.budget}",
               flush=True)
 
 

@@ -349,3 +349,32 @@ def test_independent_parts_under_a_binding_budget_equal_a_brute_force(inp):
     assert sum(p.seats for p in result.proposals) == seats
     assert result.spent <= inp.budget
     assert result.solver["gap"] == 0.0
+
+
+def test_the_parts_solved_apart_equal_the_whole_solved_at_once():
+    """Without a budget the parts' optima are found apart (each part's value kept by its own row in the
+    second solve); the whole problem solved at once, with one value row, must give the same value and
+    seats. A random instance of 300 lines, 40 programs (some mobile), a dozen or more parts."""
+    import random
+
+    rng = random.Random(7)
+    occupations = [f"O{i}" for i in range(30)]
+    lines = [line(i + 1, region=rng.randrange(1, 6), occupation=rng.choice(occupations),
+                  shortfall=rng.randint(1, 40), weight=str(rng.randint(3000, 12000)),
+                  need=N + dt.timedelta(days=rng.choice([0, 30, 60, 90])))
+             for i in range(300)]
+    progs = [program(j + 1, occupations=tuple(rng.sample(occupations, 1 if rng.random() < 0.8 else 2)),
+                     duration=rng.choice([60, 100, 150]), max_seats=rng.randint(8, 30), cost=rng.choice([6000, 9000]),
+                     serves=tuple(rng.sample(range(1, 6), rng.randint(1, 3))), mobile=rng.random() < 0.2,
+                     languages=("ru", "kk"))
+             for j in range(40)]
+    inp = opt.PlanInput(TODAY, None, tuple(lines), tuple(progs), opt.PlanSettings())
+    apart = opt.solve(inp)
+    assert apart.solver["method"] == "parts" and apart.solver["components"] > 10 and apart.solver["solves"] == 2
+    by_id = {l.id: l for l in lines}
+    cands, hints = opt.candidates(inp)
+    pairs = [(k, lid) for k, c in enumerate(cands) for lid in c.line_ids]
+    x, info = opt._milp(cands, pairs, by_id, None, inp.settings)
+    whole = opt._result(inp, by_id, cands, pairs, x, hints, info)
+    assert apart.value == whole.value > 0
+    assert sum(p.seats for p in apart.proposals) == sum(p.seats for p in whole.proposals)
