@@ -472,6 +472,11 @@ def _fewest_seats(m: _Model, budget, conf: PlanSettings, first, info: dict):
     second = milp(seats, integrality=np.ones(m.n), bounds=Bounds(np.zeros(m.n), m.upper), options=_options(conf),
                   constraints=[*_constraints(m, budget),
                                LinearConstraint(m.weights.reshape(1, -1), [-first.fun - VALUE_TOLERANCE], [np.inf])])
+    if second.status == 1 and second.x is None:
+        # PLAN_TIME_LIMIT_SECONDS stopped the second solve before it found a plan: the first solve's plan
+        # stands (its value as found; its seats not proven the fewest), reported with gap 1 (100%).
+        info.update(gap=1.0, solves=info.get("solves", 0) + 2, status="time_limit")
+        return np.round(first.x).astype(int), info
     _check(second, "fewest seats at that value")
     info.update(
         gap=float(max(first.mip_gap or 0.0, second.mip_gap or 0.0)), solves=info.get("solves", 0) + 2,
