@@ -222,11 +222,18 @@ def candidates(inp: PlanInput) -> tuple[list[Candidate], dict[int, set[str]]]:
                 hints[line.id].add(CAPACITY)
                 continue
             seen.setdefault((p.id, intake, region, p), None)
+    # A candidate covers only lines of an occupation its program trains: look there, not at every line
+    # (every line for every candidate was the slowest step at 20,000 lines).
+    by_code: dict[str, list[PlanLine]] = defaultdict(list)
+    for line in lines:
+        by_code[line.occupation_code].append(line)
+    order = {line.id: i for i, line in enumerate(lines)}
     out = []
     for (_, intake, region, p) in seen:
         graduation = dt.date.fromordinal(intake.toordinal() + p.duration_days)
+        pool = {l.id: l for code in p.occupation_codes for l in by_code.get(code, ())}
         eligible = tuple(
-            l.id for l in lines
+            l.id for l in sorted(pool.values(), key=lambda l: order[l.id])
             if qualifies(l, p) and timely(graduation, l, conf) and (region is None or l.region_id == region)
         )
         out.append(Candidate(p, intake, graduation, region, eligible))
@@ -260,8 +267,9 @@ def mobile_cliques(cands: list[Candidate], transfer_days: int) -> list[list[int]
 
 def solve(inp: PlanInput) -> PlanResult:
     """The exact plan. When the problem falls apart into independent parts (no candidate or mobile
-    route shared) and the budget cannot bind, each part is solved on its own: together they are the
-    optimum of the whole. Otherwise the whole is solved at once."""
+    route shared) and the budget cannot bind, each part's optimum is found apart (two solves over all
+    of them, each part's value kept by its own row): together they are the optimum of the whole.
+    Otherwise the whole is solved at once."""
     started = time.perf_counter()
     conf = inp.settings
     lines = {l.id: l for l in inp.lines}
@@ -276,18 +284,15 @@ def solve(inp: PlanInput) -> PlanResult:
         solver["components"] = len(parts)
         done = False
         # Apart only where the budget cannot bind (no budget, or every candidate at its largest size fits):
-        # a binding budget would make the parts' solves wasted work before the whole.
+        # a binding budget couples the parts (see bench/README.md, "Training plan", for what was tried).
         most = sum(c.program.max_seats * c.program.cost_per_seat for c in cands)
         if len(parts) > 1 and (inp.budget is None or most <= inp.budget):
-            x, infos = _solve_parts(parts, cands, pairs, lines, conf)
-            spent = sum(int(x[n_k + k]) * c.program.cost_per_seat for k, c in enumerate(cands))
-            if inp.budget is None or spent <= inp.budget:
-                done = True
-                solver.update(_merge(infos), decomposed=True)
+            x, info = _solve_parts_together(parts, cands, pairs, lines, conf)
+            solver.update(info, decomposed=True, method="parts")
+            done = True
         if not done:
-            xs, info = _milp(cands, pairs, lines, inp.budget, conf)
-            x = xs
-            solver.update(info, decomposed=False)
+            x, info = _milp(cands, pairs, lines, inp.budget, conf)
+            solver.update(info, decomposed=False, method="whole")
     solver["seconds"] = round(time.perf_counter() - started, 3)
     return _result(inp, lines, cands, pairs, x, hints, solver)
 
@@ -323,47 +328,72 @@ def components(cands: list[Candidate], pairs: list[tuple[int, int]], transfer_da
     return [groups[key] for key in sorted(groups, key=lambda g: min(groups[g][0]))]
 
 
-def _solve_parts(parts, cands, pairs, lines, conf):
-    n_k = len(cands)
-    x = np.zeros(2 * n_k + len(pairs), dtype=int)
-    infos = []
-    for ks, ps in parts:
-        if not ps:
-            continue
-        local = {k: i for i, k in enumerate(ks)}
-        xs, info = _milp([cands[k] for k in ks], [(local[pairs[p][0]], pairs[p][1]) for p in ps], lines, None, conf)
-        infos.append(info)
-        m = len(ks)
-        for i, k in enumerate(ks):
-            x[k], x[n_k + k] = xs[i], xs[m + i]
-        for j, p in enumerate(ps):
-            x[2 * n_k + p] = xs[2 * m + j]
-    return x, infos
+def _solve_parts_together(parts, cands, pairs, lines, conf):
+    """The parts apart, in two solves of all of them at once: (1) the best value (no budget: the parts
+    share no row, so the optimum of the whole is each part's optimum, exact to the cent since values
+    differ by at least 0.01); (2) the fewest seats with each part's value kept by a row of its own (not
+    one row over everything, which couples the parts and made the second solve the slow one). Same
+    answer as solving each part on its own, without a solver call per part."""
+    m = _build(cands, pairs, lines, conf)
+    info = {"constraints": m.matrix.shape[0], "mobile_cliques": m.cliques, "gap": 0.0, "status": "optimal",
+            "solves": 0}
+    if not (m.n_k and m.n_z):
+        return np.zeros(m.n, dtype=int), info
+    n_k = m.n_k
+    block = np.zeros(m.n, dtype=int)
+    for b, (ks, ps) in enumerate(parts):
+        block[ks] = b
+        block[[n_k + k for k in ks]] = b
+        block[[2 * n_k + p for p in ps]] = b
+    first = _best_value(m, None, conf)
+    best = np.bincount(block, weights=m.weights * np.round(first.x), minlength=len(parts))
+    value_rows = sparse.csr_array((m.weights, (block, np.arange(m.n))), shape=(len(parts), m.n))
+    seats = np.zeros(m.n)
+    seats[n_k:2 * n_k] = 1
+    second = milp(seats, integrality=np.ones(m.n), bounds=Bounds(np.zeros(m.n), m.upper), options=_options(conf),
+                  constraints=[LinearConstraint(m.matrix, m.lo, m.hi),
+                               LinearConstraint(value_rows, best - VALUE_TOLERANCE, np.inf)])
+    _check(second, "fewest seats at that value")
+    info.update(
+        gap=float(max(first.mip_gap or 0.0, second.mip_gap or 0.0)), solves=2,
+        status="optimal" if first.status == 0 and second.status == 0 else "time_limit",
+    )
+    return np.round(second.x).astype(int), info
 
 
-def _merge(infos: list[dict]) -> dict:
-    return {
-        "gap": max([i["gap"] for i in infos] + [0.0]),
-        "status": "optimal" if all(i["status"] == "optimal" for i in infos) else "time_limit",
-        "solves": sum(i["solves"] for i in infos),
-        "constraints": sum(i["constraints"] for i in infos),
-        "mobile_cliques": sum(i["mobile_cliques"] for i in infos),
-    }
+@dataclass
+class _Model:
+    """The integer program on some candidates and pairs: x laid out as y (one per candidate), seats (one
+    per candidate), then one count per pair."""
+
+    n_k: int
+    n_z: int
+    weights: np.ndarray  # value per variable (CNY salary midpoint on the counts, 0 elsewhere)
+    costs: np.ndarray  # CNY per variable (the trainee cost on the seats, 0 elsewhere)
+    upper: np.ndarray
+    matrix: sparse.csr_array  # every row but the budget's
+    lo: np.ndarray
+    hi: np.ndarray
+    cliques: int
+
+    @property
+    def n(self) -> int:
+        return 2 * self.n_k + self.n_z
 
 
-def _milp(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, budget, conf: PlanSettings):
-    """The two solves on these candidates and pairs: x laid out as y (one per candidate), seats (one per
-    candidate), then one count per pair."""
+def _build(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, conf: PlanSettings) -> _Model:
     n_k, n_z = len(cands), len(pairs)
     n = 2 * n_k + n_z  # y_0..y_{K-1}, x_0..x_{K-1}, z_0..z_{P-1}
 
     weights = np.zeros(n)
     for p, (k, lid) in enumerate(pairs):
         weights[2 * n_k + p] = float(lines[lid].weight)
+    costs = np.zeros(n)
     upper = np.zeros(n)
     upper[:n_k] = 1
     for k, c in enumerate(cands):
         upper[n_k + k] = c.program.max_seats
+        costs[n_k + k] = c.program.cost_per_seat
     for p, (k, lid) in enumerate(pairs):
         upper[2 * n_k + p] = min(lines[lid].shortfall, cands[k].program.max_seats)
 
@@ -392,34 +422,64 @@ def _milp(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, bud
         row([(2 * n_k + p, 1.0) for p in by_k[k]] + [(n_k + k, -1.0)], -np.inf, 0.0)
     for lid, ps in sorted(by_line.items()):
         row([(2 * n_k + p, 1.0) for p in ps], -np.inf, float(lines[lid].shortfall))
-    if budget is not None:
-        row([(n_k + k, float(c.program.cost_per_seat)) for k, c in enumerate(cands)], -np.inf, float(budget))
     cliques = mobile_cliques(cands, conf.mobile_transfer_days)
     for clique in cliques:
         row([(k, 1.0) for k in clique], -np.inf, 1.0)
-
-    info = {"constraints": r, "mobile_cliques": len(cliques), "gap": 0.0, "status": "optimal", "solves": 0}
-    if not (n_k and n_z):
-        return np.zeros(n, dtype=int), info
     matrix = sparse.csr_array((vals, (rows, cols)), shape=(r, n))
-    bounds = Bounds(np.zeros(n), upper)
+    return _Model(n_k, n_z, weights, costs, upper, matrix, np.array(lo, dtype=float), np.array(hi, dtype=float),
+                  len(cliques))
+
+
+def _options(conf: PlanSettings) -> dict:
     options = {"mip_rel_gap": 0.0, "presolve": True}
     if conf.time_limit_seconds:
         options["time_limit"] = conf.time_limit_seconds
-    integrality = np.ones(n)
-    first = milp(-weights, integrality=integrality, bounds=bounds,
-                 constraints=[LinearConstraint(matrix, lo, hi)], options=options)
+    return options
+
+
+def _milp(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, budget, conf: PlanSettings):
+    """The two solves on these candidates and pairs (see _Model for the layout of x)."""
+    m = _build(cands, pairs, lines, conf)
+    return _lexicographic(m, budget, conf)
+
+
+def _lexicographic(m: _Model, budget, conf: PlanSettings):
+    """(1) the best value within the budget; (2) the fewest seats at that value."""
+    info = {"constraints": m.matrix.shape[0] + (budget is not None), "mobile_cliques": m.cliques, "gap": 0.0,
+            "status": "optimal", "solves": 0}
+    if not (m.n_k and m.n_z):
+        return np.zeros(m.n, dtype=int), info
+    return _fewest_seats(m, budget, conf, _best_value(m, budget, conf), info)
+
+
+def _constraints(m: _Model, budget) -> list:
+    constraints = [LinearConstraint(m.matrix, m.lo, m.hi)]
+    if budget is not None:
+        constraints.append(LinearConstraint(m.costs.reshape(1, -1), [-np.inf], [float(budget)]))
+    return constraints
+
+
+def _best_value(m: _Model, budget, conf: PlanSettings):
+    first = milp(-m.weights, integrality=np.ones(m.n), bounds=Bounds(np.zeros(m.n), m.upper),
+                 constraints=_constraints(m, budget), options=_options(conf))
     _check(first, "maximising the covered shortfall")
-    best = -first.fun
-    seats = np.zeros(n)
-    seats[n_k:2 * n_k] = 1
-    second = milp(seats, integrality=integrality, bounds=bounds, options=options, constraints=[
-        LinearConstraint(matrix, lo, hi),
-        LinearConstraint(weights.reshape(1, -1), [best - VALUE_TOLERANCE], [np.inf]),
-    ])
+    return first
+
+
+def _fewest_seats(m: _Model, budget, conf: PlanSettings, first, info: dict):
+    seats = np.zeros(m.n)
+    seats[m.n_k:2 * m.n_k] = 1
+    second = milp(seats, integrality=np.ones(m.n), bounds=Bounds(np.zeros(m.n), m.upper), options=_options(conf),
+                  constraints=[*_constraints(m, budget),
+                               LinearConstraint(m.weights.reshape(1, -1), [-first.fun - VALUE_TOLERANCE], [np.inf])])
+    if second.status == 1 and second.x is None:
+        # PLAN_TIME_LIMIT_SECONDS stopped the second solve before it found a plan: the first solve's plan
+        # stands (its value as found; its seats not proven the fewest), reported with gap 1 (100%).
+        info.update(gap=1.0, solves=info.get("solves", 0) + 2, status="time_limit")
+        return np.round(first.x).astype(int), info
     _check(second, "fewest seats at that value")
     info.update(
-        gap=float(max(first.mip_gap or 0.0, second.mip_gap or 0.0)), solves=2,
+        gap=float(max(first.mip_gap or 0.0, second.mip_gap or 0.0)), solves=info.get("solves", 0) + 2,
         status="optimal" if first.status == 0 and second.status == 0 else "time_limit",
     )
     return np.round(second.x).astype(int), info
