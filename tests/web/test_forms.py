@@ -236,7 +236,7 @@ def test_the_projects_filters_have_proper_labels(client, make_user):
     response = client.get(reverse("web:projects"), HTTP_ACCEPT_LANGUAGE="ru")
     form = response.context["filter"].form
     assert str(form.fields["overdue"].label) == "Просроченные условия"
-    assert [value for value, _ in form.fields["overdue"].widget.choices] == ["", "true", "false"]
+    assert [value for value, _ in form.fields["overdue"].widget.choices] == ["unknown", "true", "false"]  # "unknown" is django-filter's "any"
     html = response.content.decode()
     assert "has a condition past due" not in html and "Unknown" not in html
     assert f'size="{len(form.fields["status"].choices)}"' in html  # every status shown whole
