@@ -59,30 +59,31 @@ def _line_values(line, region_code: str, quarter: str) -> list:
     ]
 
 
-def report_template(*, region_code: str, quarter: str, lines=()) -> bytes:
+def _workbook(*, title: str, columns: list[str], rows: list[list], date_columns: tuple[str, ...],
+              instructions: str, explanations: dict[str, str]) -> bytes:
+    """One template: the import's sheet (the header row, then `rows`, dates formatted as the import
+    reads them), and an instructions sheet in the page's language that the import never reads."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "lines"
-    sheet.append(COLUMNS)
+    sheet.title = title
+    sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
-    rows = [_line_values(line, region_code, quarter) for line in lines] or [[region_code, quarter]]
     for values in rows:
         sheet.append([neutralise(value) for value in values])
-    for index, name in enumerate(COLUMNS, start=1):
+    for index, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
-        if name in ("season_start", "season_end"):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+        if name in date_columns:
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=max(2, len(rows) + 1), min_col=index, max_col=index):
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
 
     help_sheet = workbook.create_sheet(_("Instructions"))
-    help_sheet.append([_("Fill in one row per occupation on the first sheet; copy region_code and quarter down to every row. Only the first sheet is imported.")])
+    help_sheet.append([instructions])
     help_sheet.append([])
     help_sheet.append([_("Column"), _("Meaning")])
-    explanations = _explanations()
-    for name in COLUMNS:
+    for name in columns:
         help_sheet.append([name, explanations.get(name, "")])
     help_sheet.column_dimensions["A"].width = 18
     help_sheet.column_dimensions["B"].width = 80
@@ -90,6 +91,14 @@ def report_template(*, region_code: str, quarter: str, lines=()) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def report_template(*, region_code: str, quarter: str, lines=()) -> bytes:
+    rows = [_line_values(line, region_code, quarter) for line in lines] or [[region_code, quarter]]
+    return _workbook(
+        title="lines", columns=COLUMNS, rows=rows, date_columns=("season_start", "season_end"),
+        instructions=_("Fill in one row per occupation on the first sheet; copy region_code and quarter down to every row. Only the first sheet is imported."),
+        explanations=_explanations())
 
 
 def _program_explanations() -> dict[str, str]:
@@ -116,32 +125,8 @@ def program_template(*, college_codes: list[str]) -> bytes:
     one row per college of theirs with its code filled in (one row per cohort is what the import reads)."""
     from training.importers import ProgramImporter
 
-    columns = [column.name for column in ProgramImporter.columns]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "programs"
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for code in college_codes:
-        sheet.append([neutralise(code)])
-    for index, name in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
-        if name in ("intake_date", "graduation_date"):
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=max(2, len(college_codes) + 1), min_col=index, max_col=index):
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-
-    help_sheet = workbook.create_sheet(_("Instructions"))
-    help_sheet.append([_("Fill in one row per cohort on the first sheet; repeat the program's columns on each of its rows. Only the first sheet is imported.")])
-    help_sheet.append([])
-    help_sheet.append([_("Column"), _("Meaning")])
-    explanations = _program_explanations()
-    for name in columns:
-        help_sheet.append([name, explanations.get(name, "")])
-    help_sheet.column_dimensions["A"].width = 18
-    help_sheet.column_dimensions["B"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return _workbook(
+        title="programs", columns=[column.name for column in ProgramImporter.columns],
+        rows=[[code] for code in college_codes], date_columns=("intake_date", "graduation_date"),
+        instructions=_("Fill in one row per cohort on the first sheet; repeat the program's columns on each of its rows. Only the first sheet is imported."),
+        explanations=_program_explanations())
