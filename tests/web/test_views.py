@@ -228,6 +228,15 @@ def test_adding_the_first_line_opens_a_draft(official_client, regions, occupatio
     assert "Mobile farm and forestry plant operators" in page
 
 
+def test_the_report_page_names_its_quarter_and_labels_the_requirements(official_client, regions, occupations):
+    official_client.post(report_url(regions["east"], action="line-add"), VALID_LINE)
+    page = official_client.get(report_url(regions["east"]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    h1 = page[page.index("<h1>"):page.index("</h1>")]
+    assert QUARTER not in h1 and "квартал" in h1, h1  # "3-й квартал 2026 г.", not the code 2026Q3
+    assert "Сертификация: национальная оценка квалификации Казахстана" in page
+    assert "<br>Языки: казахский или русский" in page, "the line's languages on their own line, by name"
+
+
 def test_a_typed_code_without_a_pick_is_accepted(official_client, regions, occupations):
     data = VALID_LINE | {"occupation_query": "7543", "occupation_code": ""}
     assert official_client.post(report_url(regions["east"], action="line-add"), data).status_code == 302
