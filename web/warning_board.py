@@ -17,7 +17,6 @@ from django.db.models import Sum
 from django.http import Http404
 from django.utils.translation import gettext
 
-from core import text
 from core.quarters import Quarter
 from gaps import warning_selectors
 from gaps.models import EarlyWarning, GapReport, GapReportLine, ReportStatus, WarningNotice
@@ -83,8 +82,10 @@ def history(warning: EarlyWarning) -> list[tuple[str, int | None]]:
 
 def forecast_chart(warning: EarlyWarning, series: list[tuple[str, int | None]]) -> dict:
     """Chart.js data: reported headcount of past years, then the target quarter's forecast (or its
-    reported headcount) with the 80 % interval as a floating bar."""
-    labels = [text.quarter_name(q) for q, _value in series] + [text.quarter_name(warning.quarter)]
+    reported headcount) with the 80 % interval as a floating bar. Every bar is the same quarter of its
+    year (the series is one quarter of the year), so the axis reads years: "2027年第3季度" four times
+    over did not fit under the bars in Chinese, Russian or Kazakh; the caption names the quarter."""
+    labels = [q[:4] for q, _value in series] + [warning.quarter[:4]]
     past = [value for _q, value in series] + [None]
     ahead = [None] * len(series) + [warning.headcount]
     datasets = [

@@ -105,6 +105,20 @@ def test_officials_see_the_history_chart_next_to_the_forecast(board):
     assert ">100<" in detail and ">110<" in detail  # 2025Q3 and 2026Q3 as reported
 
 
+def test_the_history_chart_reads_years_under_its_bars(board):
+    """One quarter of the year over several years: the axis names the years, the caption the quarter
+    (four "2027年第3季度" labels overlapped under the bars in Chinese)."""
+    import json
+
+    html = client_for(board["official"]).get("/early-warnings/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    chart_id = f"ew-data-{board['now'].pk}"
+    data = json.loads(re.search(rf'<script id="{chart_id}" type="application/json">(.*?)</script>', html, re.S).group(1))
+    year = int(board["now"].quarter[:4])
+    assert data["labels"][-1] == str(year)
+    assert data["labels"] == [str(y) for y in range(year - len(data["labels"]) + 1, year + 1)]
+    assert "季度" in html.split(f'id="{chart_id}"', 1)[1].split("</figcaption>", 1)[0]
+
+
 def test_colleges_see_what_to_open_or_expand_by_act_by(board):
     html = client_for(board["staff"]).get("/early-warnings/").content.decode()
     section = html.split('id="ew-actions-title"', 1)[1].split("</section>", 1)[0]
