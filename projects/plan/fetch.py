@@ -13,8 +13,10 @@ Two routes, the same plan (tests/plan/test_stored_warning.py):
   plannable and, for an entry of ONE line (every projected entry: one projected line per series),
   that line's shortfall, need and end dates and CNY salary range (the entry's figures are its one
   line's). Only a target quarter with a plannable entry of several lines (reported lines) is matched
-  again, with the engine, as the warning does; the cohorts are read only then. No persistence, wage
-  pressure, interval or recommendation work.
+  again, with the engine, as the warning does (so is a quarter whose rebuilt line no longer has its
+  entry's headcount, salary terms or dates: a report changed since the run); the cohorts are read
+  only then. No persistence, wage pressure, interval or recommendation work. Like the warning's
+  board, the stored figures are as of the run (a matching run that finishes queues a new one).
 - **Recomputed**: no run for `today` (another day, or none yet): the early warning is computed in
   memory (nothing is written) and each target quarter with a plannable entry is matched for its
   lines' shortfalls.
@@ -31,6 +33,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Max
 
+from gaps.matching import rules
 from gaps.matching.fetch import fetch_programs, fetch_rates, matching_settings
 from gaps.matching.types import MatchInput
 from gaps.models import EarlyWarning, EarlyWarningRun
@@ -75,7 +78,9 @@ class StoredEntry:
 
     status: str
     lines: int | None  # how many lines it sums (its context's "lines")
-    figures: LineFigures
+    figures: LineFigures | None
+    headcount: int
+    terms: tuple  # the salary terms of its (largest) line: min, max, currency
 
 
 def _build_lines(reports, targets, plannable: dict, outcomes_of) -> list[PlanLine]:
@@ -144,16 +149,26 @@ def current_run(today: dt.date) -> EarlyWarningRun | None:
 def stored_entries(run: EarlyWarningRun) -> dict[tuple[int, str, str], StoredEntry]:
     """The run's plannable entries by (region id, occupation, quarter)."""
     out = {}
-    for region_id, occupation, quarter, status, context, shortfall, need, end, smin, smax in (
+    for region_id, occupation, quarter, status, context, headcount, shortfall, need, end, smin, smax in (
         EarlyWarning.objects.filter(last_run=run, is_active=True, status__in=PLANNABLE).values_list(
-            "region_id", "occupation_id", "quarter", "status", "context", "shortfall", "need_date", "end_date",
-            "salary_min_cny", "salary_max_cny",
+            "region_id", "occupation_id", "quarter", "status", "context", "headcount", "shortfall", "need_date",
+            "end_date", "salary_min_cny", "salary_max_cny",
         )
     ):
-        lines = (context or {}).get("lines")
+        context = context or {}
         figures = LineFigures(shortfall, need, end, smin, smax) if smin is not None and smax is not None else None
-        out[(region_id, occupation, quarter)] = StoredEntry(status, lines if figures else None, figures)
+        terms = (context.get("salary_min"), context.get("salary_max"), context.get("currency"))
+        out[(region_id, occupation, quarter)] = StoredEntry(
+            status, context.get("lines") if figures else None, figures, headcount, terms)
     return out
+
+
+def _same_line(entry: StoredEntry, line, target) -> bool:
+    """The rebuilt line is the one the run's entry was computed from (headcount, salary terms, need and
+    end dates), so a report changed since the run sends its quarter to the match instead."""
+    return (entry.headcount == line.headcount and entry.terms == (str(line.salary_min), str(line.salary_max), line.currency)
+            and entry.figures.need_date == rules.need_date(line, target)
+            and entry.figures.end_date == rules.end_date(line, target))
 
 
 def stored_plan_lines(entries: dict, reports, targets, programs, rates, conf, cohorts) -> list[PlanLine]:
@@ -173,7 +188,7 @@ def stored_plan_lines(entries: dict, reports, targets, programs, rates, conf, co
             if key[2] != quarter:
                 continue
             group = members.get(key, [])
-            if entry.lines != 1 or len(group) != 1:
+            if entry.lines != 1 or len(group) != 1 or not _same_line(entry, group[0], target):
                 return matched(target, lines)
             out[group[0].id] = entry.figures
         return out
