@@ -98,3 +98,15 @@ def test_the_service_plans_from_the_stored_run(dated):
     plan = services.training_plan_compute(day, None)
     assert plan.status == PlanStatus.SUCCEEDED, plan.error
     assert plan.proposals.exists()
+
+
+def test_a_line_changed_since_the_run_is_matched_again(dated):
+    """A stored one-line entry whose rebuilt line no longer has its headcount (a report changed since
+    the run) is not read: its quarter is matched again, as the recomputation does."""
+    day, run = dated
+    again_in = fetch.plan_input(day, None, stored=False)[0]
+    line = again_in.lines[-1]
+    row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
+                                   occupation_id=line.occupation_code, quarter=line.quarter)
+    EarlyWarning.objects.filter(pk=row.pk).update(headcount=row.headcount + 1, shortfall=line.shortfall + 7)
+    assert fetch.plan_input(day, None)[0] == again_in
