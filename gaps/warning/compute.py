@@ -378,8 +378,9 @@ class _Projection:
     history: dict  # year -> value
 
 
-def quarter_lines(history: History, target: Quarter, ratios: fc.Ratios, next_id) -> tuple[list[Line], dict[int, _Projection]]:
-    """The reported lines and the projected lines of one target quarter, regions by code."""
+def quarter_lines(history: History, target: Quarter, ratios: fc.Ratios | None, next_id) -> tuple[list[Line], dict[int, _Projection]]:
+    """The reported lines and the projected lines of one target quarter, regions by code. Without
+    `ratios` (a reader of the lines alone, e.g. the training plan) the projections have no interval."""
     lines: list[Line] = []
     projections: dict[int, _Projection] = {}
     for region_id in sorted(history.region_codes, key=lambda r: (history.region_codes[r], r)):
@@ -401,7 +402,7 @@ def quarter_lines(history: History, target: Quarter, ratios: fc.Ratios, next_id)
             series = history.lines_of(region_id, Quarter(latest, target.number), occupation)
             line_no += 1
             line = projected_line(series, line_id=next_id(), line_no=line_no, target=target, headcount=value)
-            low, high = ratios.interval(value, len(values))
+            low, high = ratios.interval(value, len(values)) if ratios is not None else (None, None)
             projections[line.id] = _Projection(line, value, low, high, len(values), dict(sorted(values.items())))
             lines.append(line)
     return lines, projections

@@ -112,13 +112,19 @@ def warning_input(today: dt.date) -> WarningInput:
     reports = fetch_reports(targets[-1])
     persistence = persistence_quarters(current)
     gaps = matched_gaps(persistence)
-    earliest, latest = _cohort_bounds(reports, targets, conf.supply_window_days)
     programs = fetch_programs(ProgramRow.objects.values("id"))
-    cohorts = _cohorts(earliest, latest)  # only the graduations the matches can reach
+    cohorts = cohorts_in_reach(reports, targets, conf)  # only the graduations the matches can reach
     return WarningInput(
         today=today, reports=tuple(reports), programs=tuple(programs), cohorts=tuple(cohorts), rates=fetch_rates(),
         program_durations=program_durations(), matched_gaps=gaps, match_settings=conf, settings=warning_settings(),
     )
+
+
+def cohorts_in_reach(reports: list[Report], targets, conf) -> list:
+    """The cohorts graduating where the target quarters' matches can reach (`reports` as fetch_reports
+    gives them up to the last target quarter; `conf` the matching settings)."""
+    earliest, latest = _cohort_bounds(reports, targets, conf.supply_window_days)
+    return _cohorts(earliest, latest)
 
 
 def _cohorts(earliest: dt.date, latest: dt.date):

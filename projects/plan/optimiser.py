@@ -28,6 +28,7 @@ the money is spent better elsewhere or has run out).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -479,10 +480,21 @@ def _fewest_seats(m: _Model, budget, conf: PlanSettings, first, info: dict):
         return np.round(first.x).astype(int), info
     _check(second, "fewest seats at that value")
     info.update(
-        gap=float(max(first.mip_gap or 0.0, second.mip_gap or 0.0)), solves=info.get("solves", 0) + 2,
+        gap=reported_gap(first.mip_gap, second.mip_gap), solves=info.get("solves", 0) + 2,
         status="optimal" if first.status == 0 and second.status == 0 else "time_limit",
     )
     return np.round(second.x).astype(int), info
+
+
+def reported_gap(*gaps) -> float:
+    """The largest of the solves' MIP gaps; a gap HiGHS reports as infinite or NaN (a time limit with
+    only a plan of value 0, against which no relative gap exists) is reported as 1 (100%), as when
+    the second solve finds no plan: JSON (and the plan's record) has no Infinity."""
+    worst = 0.0
+    for gap in gaps:
+        gap = float(gap or 0.0)
+        worst = max(worst, gap if math.isfinite(gap) else 1.0)
+    return worst
 
 
 def _check(res, what: str) -> None:

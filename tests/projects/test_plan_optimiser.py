@@ -378,3 +378,18 @@ def test_the_parts_solved_apart_equal_the_whole_solved_at_once():
     whole = opt._result(inp, by_id, cands, pairs, x, hints, info)
     assert apart.value == whole.value > 0
     assert sum(p.seats for p in apart.proposals) == sum(p.seats for p in whole.proposals)
+
+
+def test_an_infinite_solver_gap_is_reported_as_one():
+    """HiGHS reports an infinite relative gap when a time limit leaves only a plan of value 0: the
+    plan's record is JSON, which has no Infinity (the full-scale plan failed on it, 2026-12-03)."""
+    import json
+    import math
+
+    from projects.plan.optimiser import reported_gap
+
+    assert reported_gap(0.0, None) == 0.0
+    assert reported_gap(0.25, 0.5) == 0.5
+    assert reported_gap(math.inf, 0.0) == 1.0
+    assert reported_gap(0.0, math.nan) == 1.0
+    assert json.dumps({"gap": reported_gap(math.inf)}, allow_nan=False) == '{"gap": 1.0}'

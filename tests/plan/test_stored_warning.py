@@ -1,0 +1,112 @@
+"""The plan reads the stored early warning of its day (projects.plan.fetch, the stored route) and gets
+exactly the plan a recomputation of the early warning gives (issue 13; the full-scale plan spent its
+time recomputing the warning). The demo on a few days, each loaded once for this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from gaps.models import EarlyWarning
+from gaps.models.warning import WarningRunStatus
+from gaps.warning.services import early_warning_compute
+from projects.choices import PlanStatus
+from projects.plan import fetch, optimiser, services
+from tests.demo.conftest import demo_loaded_on
+
+pytestmark = pytest.mark.django_db
+
+DAYS = [dt.date(2026, 12, 3), dt.date(2027, 3, 31), dt.date(2027, 8, 1)]
+
+
+@pytest.fixture(scope="module", params=DAYS, ids=str)
+def dated(request, django_db_setup, django_db_blocker):
+    with demo_loaded_on(request.param, django_db_blocker):
+        with django_db_blocker.unblock():
+            run = early_warning_compute(request.param)
+        assert run.status == WarningRunStatus.SUCCEEDED, run.error
+        yield request.param, run
+
+
+def _plans(day, budget):
+    stored_in, run = fetch.plan_input(day, budget)
+    again_in, none = fetch.plan_input(day, budget, stored=False)
+    return stored_in, run, again_in, none
+
+
+def test_the_stored_route_gives_the_recomputed_input_and_plan(dated):
+    day, run = dated
+    stored_in, used, again_in, none = _plans(day, None)
+    assert used == run and none is None
+    assert stored_in.lines, "the demo's warning has plannable lines"
+    assert stored_in == again_in
+    stored, again = optimiser.solve(stored_in), optimiser.solve(again_in)
+    assert stored.proposals and stored.proposals == again.proposals
+    assert (stored.value, stored.spent, stored.uncovered) == (again.value, again.spent, again.uncovered)
+
+
+def test_with_a_budget_that_binds_the_plans_are_the_same(dated):
+    day, _run = dated
+    unlimited = optimiser.solve(fetch.plan_input(day, None)[0])
+    budget = Decimal(unlimited.spent) / 2
+    stored_in, _, again_in, _ = _plans(day, budget)
+    stored, again = optimiser.solve(stored_in), optimiser.solve(again_in)
+    assert Decimal(stored.spent) <= budget < Decimal(unlimited.spent)
+    assert stored.proposals == again.proposals and stored.value == again.value
+
+
+def test_the_stored_route_reads_the_stored_figures(dated):
+    """A one-line entry's figures come from its stored row (changed here), not from a match."""
+    day, run = dated
+    stored_in, _ = fetch.plan_input(day, None)
+    line = stored_in.lines[0]
+    row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
+                                   occupation_id=line.occupation_code, quarter=line.quarter)
+    assert row.context["lines"] == 1 and row.shortfall == line.shortfall
+    EarlyWarning.objects.filter(pk=row.pk).update(shortfall=line.shortfall + 7)
+    changed = fetch.plan_input(day, None)[0].lines[0]
+    assert (changed.id, changed.shortfall) == (line.id, line.shortfall + 7)
+    assert fetch.plan_input(day, None, stored=False)[0].lines[0].shortfall == line.shortfall
+
+
+def test_an_entry_of_several_lines_is_matched_again(dated):
+    """When the stored line count is not one (reported lines of a target quarter), that quarter is
+    matched again: the same lines as the recomputation (here the count is changed to force it)."""
+    day, run = dated
+    again_in = fetch.plan_input(day, None, stored=False)[0]
+    line = again_in.lines[0]
+    row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
+                                   occupation_id=line.occupation_code, quarter=line.quarter)
+    EarlyWarning.objects.filter(pk=row.pk).update(context={**row.context, "lines": 2}, shortfall=line.shortfall + 7)
+    stored_in, used = fetch.plan_input(day, None)
+    assert used == run
+    assert stored_in == again_in
+
+
+def test_a_run_for_another_day_is_not_read(dated):
+    day, _run = dated
+    later = day + dt.timedelta(days=1)
+    inp, used = fetch.plan_input(later, None)
+    assert used is None
+    assert inp == fetch.plan_input(later, None, stored=False)[0]
+
+
+def test_the_service_plans_from_the_stored_run(dated):
+    day, _run = dated
+    plan = services.training_plan_compute(day, None)
+    assert plan.status == PlanStatus.SUCCEEDED, plan.error
+    assert plan.proposals.exists()
+
+
+def test_a_line_changed_since_the_run_is_matched_again(dated):
+    """A stored one-line entry whose rebuilt line no longer has its headcount (a report changed since
+    the run) is not read: its quarter is matched again, as the recomputation does."""
+    day, run = dated
+    again_in = fetch.plan_input(day, None, stored=False)[0]
+    line = again_in.lines[-1]
+    row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
+                                   occupation_id=line.occupation_code, quarter=line.quarter)
+    EarlyWarning.objects.filter(pk=row.pk).update(headcount=row.headcount + 1, shortfall=line.shortfall + 7)
+    assert fetch.plan_input(day, None)[0] == again_in
