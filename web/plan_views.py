@@ -191,8 +191,13 @@ def plan_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             rows = [r for r in rows if needle in " ".join(
                 str(r[k]) for k in ("college", "program", "regions", "occupation", "dates")).casefold()]
         page, problems = lists.paginate(request, rows, fragment="#proposals-title")
+        # What stays uncovered: a page at a time too, with its own page parameter.
+        uncovered, more = lists.paginate(request, context["uncovered"], param="uncovered_page",
+                                         fragment="#uncovered-title")
+        problems += more
         context.update({"proposals": page.object_list, "proposals_page": page, "problems": problems,
-                        "query": query, "proposal_total": len(context["proposals"])})
+                        "query": query, "proposal_total": len(context["proposals"]),
+                        "uncovered": uncovered.object_list, "uncovered_page": uncovered})
         if request.method != "POST" and lists.status_for(problems) != 200:
             return render(request, "web/training_plan.html", context, status=lists.status_for(problems))
     status = 422 if request.method == "POST" else 200

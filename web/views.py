@@ -432,7 +432,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
             form.add_service_error(exc)
         else:
             messages.success(request, _("Program %(code)s created.") % {"code": program.code})
-            return redirect(reverse("web:programs") + f"#program-{program.pk}")
+            return redirect(_program_url(request, program))
     return _program_form_page(request, form, status=422 if request.method == "POST" else 200)
 
 
@@ -452,7 +452,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_service_error(exc)
         else:
             messages.success(request, _("Program %(code)s saved.") % {"code": fields["code"]})
-            return redirect(reverse("web:programs") + f"#program-{program.pk}")
+            return redirect(_program_url(request, program))
     return _program_form_page(request, form, program=program, status=422 if request.method == "POST" else 200)
 
 
@@ -472,7 +472,7 @@ def cohort_add(request: HttpRequest, pk: int) -> HttpResponse:
             _add_service_errors(form, exc)
         else:
             messages.success(request, _("Cohort added to %(code)s.") % {"code": program.code})
-            return redirect(reverse("web:programs") + f"#program-{program.pk}")
+            return redirect(_program_url(request, program))
     # The page again, the program's "Add a cohort" open with what was typed and its errors.
     return _programs_page(request, ProgramUploadForm(), None, cohort_form=form, cohort_program=program.pk, status=422)
 
@@ -517,7 +517,7 @@ def cohort_edit(request: HttpRequest, pk: int, cohort_pk: int) -> HttpResponse:
                 messages.error(request, _form_errors_message(form))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("web:programs") + f"#program-{program.pk}")
+    return redirect(_program_url(request, program))
 
 
 @login_required
@@ -565,6 +565,21 @@ def programs_upload(request: HttpRequest) -> HttpResponse:
 
 
 PROGRAMS_PER_PAGE = 20
+
+
+def _program_url(request, program) -> str:
+    """The programs page at the program: the page of the unfiltered list it sits on (the list's own
+    order, PROGRAMS_PER_PAGE a page), scrolled to it, so that after saving a program the college
+    sees it rather than page 1 (issue 14)."""
+    pks = list(selectors.programs_for(request.user).values_list("pk", flat=True))
+    url = reverse("web:programs")
+    try:
+        number = pks.index(program.pk) // PROGRAMS_PER_PAGE + 1
+    except ValueError:  # not among the user's programs any more: the list's first page
+        number = 1
+    if number > 1:
+        url += f"?page={number}"
+    return url + f"#program-{program.pk}"
 
 
 def _programs_page(request, form, problems, *, status: int, cohort_form=None, cohort_program=None) -> HttpResponse:

@@ -136,6 +136,9 @@ def college_actions(user, *, today: dt.date) -> list:
     recs = list(warning_selectors.forward_recommendations_for(user)[:BOARD_LIMIT])
     for rec in recs:
         rec.feasible = rec.act_by >= today
+        # The season it trains for has already begun: stale advice, marked "past" as on the programs
+        # page (issue 14).
+        rec.is_past = text.is_past(rec.warning.need_date, today=today)
     return sorted(recs, key=lambda r: (not r.feasible, r.act_by, -r.score, r.pk))
 
 

@@ -73,3 +73,25 @@ def test_the_page_in_four_languages(demo_world, client, language):
     _login(client, "reviewer")
     html = client.get(reverse("web:training-plans"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f"<h1>{TITLES[language]}</h1>" in html
+
+
+def test_what_stays_uncovered_is_paginated_like_the_other_lists(demo_world, client):
+    """Issue 14: every list paginates; this one with its own parameter, keeping the proposals' page."""
+    from web.lists import PAGE_SIZE
+
+    plan = services.training_plan_compute(DAY, None)
+    rows = [{"region_code": "KZ-VOS", "occupation_code": "8341", "quarter": f"{2027 + n // 4}Q{n % 4 + 1}",
+             "remaining": n + 1, "reason": "budget"} for n in range(PAGE_SIZE + 5)]
+    TrainingPlan.objects.filter(pk=plan.pk).update(uncovered=rows)
+    _login(client, "reviewer")
+    url = reverse("web:training-plan", args=[plan.pk])
+    first = client.get(url)
+    assert [u["workers"] for u in first.context["uncovered"]][:2] == ["1 worker", "2 workers"]
+    assert len(first.context["uncovered"]) == PAGE_SIZE
+    html = first.content.decode()
+    assert 'aria-label="Pages of what stays uncovered"' in html and "?uncovered_page=2#uncovered-title" in html
+    second = client.get(url, {"uncovered_page": "2"})
+    assert [u["workers"] for u in second.context["uncovered"]] == [f"{n + 1} workers" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    assert second.context["proposals_page"].number == 1
+    bad = client.get(url, {"uncovered_page": "x"})
+    assert bad.status_code == 400 and "uncovered_page" in bad.content.decode()

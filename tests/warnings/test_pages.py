@@ -262,3 +262,21 @@ def test_the_board_and_an_entry_are_labelled_and_structured(board, language):
             response = client_for(board[who], language).get(url)
             assert response.status_code == 200, (who, url)
             assert check(response.content.decode()).lang == language
+
+
+def test_a_recommendation_whose_season_has_begun_is_marked_past(board):
+    """As on the programs page (issue 14): a forward recommendation for a season that has already
+    begun is marked "past" on the board and on the entry's page; a current one is not."""
+    begun = f.warning(board["east"], "8344", "2026Q3", status=WarningStatus.MISSED, today=board["today"],
+                      lead_days=100)  # act by 130 days ago, needed from 30 days ago
+    assert begun.need_date < board["today"]
+    f.recommendation(begun, board["ust"], seats=5)
+    client = client_for(board["staff"], "ru")
+    response = client.get("/early-warnings/")
+    marks = {rec.warning_id: rec.is_past for rec in response.context["actions"]}
+    assert marks == {board["now"].pk: False, board["short"].pk: False, begun.pk: True}
+    html = response.content.decode()
+    assert html.count('status-past">прошло<') == 1
+    page = client.get(f"/early-warnings/{begun.pk}/").content.decode()
+    assert 'status-past">прошло<' in page
+    assert 'status-past"' not in client.get(f"/early-warnings/{board['now'].pk}/").content.decode()

@@ -268,3 +268,36 @@ def test_sentences_show_names_first_with_the_codes_small():
         'East Kazakhstan Region <span class="code">KZ-VOS</span>, 2027Q3: 120 Mobile farm operators '
         '<span class="code">8341</span> from Centre <span class="code">CN-GS-AVTC/FV-GRADE</span> '
         "&lt;b&gt; (80% interval 100–140) (Kz)")
+
+
+@pytest.mark.parametrize(("language", "named"), [("kk", "2026 ж. 3-тоқсан"), ("zh-hans", "2026年第3季度")])
+def test_quarters_are_named_not_coded_on_the_home_report_and_gap_pages(client, make_user, official, draft, gap,
+                                                                       language, named):
+    """A first-time official on a phone read "2026Q3" beside names in their language (issue 14): the
+    home's reports table, its last-change time, a reviewer's queue summary, the report's and the gap's
+    headings name the quarter."""
+    from django.utils import timezone, translation
+
+    from core import text
+    from core.quarters import Quarter
+
+    coming = str(Quarter.containing(timezone.localdate()).next())  # the quarter the home lists first
+    services.report_create(region=draft.region, quarter=coming, user=official)
+    with translation.override(language):
+        coming_named, changed = text.quarter_name(coming), text.format_datetime(
+            GapReport.objects.get(region=draft.region, quarter=coming).updated_at)
+    client.force_login(official)
+    home = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    table = home[home.index('id="reports-title"'):home.index("</table>")]
+    assert f">{coming_named}</a>" in table and not re.search(r">\d{4}Q\d<", table)
+    assert f">{changed}</time>" in table  # the one date style, not 12/03/2026
+    assert 'class="stack"' in table  # a card per report on a phone: nothing cut off at the right
+    report = client.get(report_url(draft.region), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", report, re.S).group(1)
+    assert named in heading and QUARTER not in heading
+    client.force_login(make_user(Role.REVIEWER))
+    home = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<li>{named}: 1</li>" in home
+    page = client.get(reverse("web:gap", args=[gap.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert named in heading and QUARTER not in heading

@@ -697,6 +697,28 @@ def test_college_staff_create_a_program_and_add_a_cohort(staff_client, gansu, re
     assert sorted(program.occupations.values_list("code", flat=True)) == ["7543", "8341"]
 
 
+def test_after_saving_a_program_the_college_lands_on_its_page_of_the_list(staff_client, gansu, occupations):
+    """Issue 14: not page 1 of the paginated list, but the page the program sits on, scrolled to it."""
+    from web.views import PROGRAMS_PER_PAGE
+
+    for n in range(PROGRAMS_PER_PAGE + 3):  # codes A00..A22 come before FV-GRADE in the list's order
+        Program.objects.create(college=gansu, code=f"A{n:02d}", title=f"Program {n}", languages=["zh"])
+    response = staff_client.post(reverse("web:program-create"), PROGRAM | {"college": gansu.pk})
+    program = Program.objects.get(college=gansu, code="FV-GRADE")
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('web:programs')}?page=2#program-{program.pk}"
+    listed = staff_client.get(response["Location"].split("#")[0])
+    assert program in listed.context["programs"]
+
+    first = Program.objects.get(college=gansu, code="A00")
+    response = staff_client.post(reverse("web:program-edit", args=[first.pk]),
+                                 PROGRAM | {"college": gansu.pk, "code": "A00", "title": "Renamed"})
+    assert response["Location"] == f"{reverse('web:programs')}#program-{first.pk}"  # page 1 needs no parameter
+    response = staff_client.post(reverse("web:program-edit", args=[first.pk]),
+                                 PROGRAM | {"college": gansu.pk, "code": "Z00", "title": "Renamed"})
+    assert response["Location"] == f"{reverse('web:programs')}?page=2#program-{first.pk}"  # moved with its code
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

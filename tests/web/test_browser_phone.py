@@ -1,0 +1,51 @@
+"""Each role's pages on a phone (390 px) in Kazakh and Chinese, as a first-time official, college
+staffer or reviewer sees them: nothing cut off, and a full-page screenshot of each in test-artifacts/
+(phone-<user>-<lang>-<page>.png) for people to look at."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import ARTIFACTS, login, overflowing
+from .test_browser_forms import PAGES, language, world  # noqa: F401  (the world fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+# Pages whose tables show every column on a phone (class="stack": a card per row), rather than
+# scrolling sideways inside their box with the last columns out of sight.
+WHOLE_ON_A_PHONE = {"/", "/programs/", "/gaps/"}
+
+
+def _clipped_tables(page) -> list[str]:
+    """The tables that hide columns beyond the right edge of their scroll box (the heatmap, a grid,
+    scrolls by design)."""
+    return page.evaluate("""() => [...document.querySelectorAll('main .table-wrap')]
+        .filter(box => !box.querySelector('table.heatmap'))
+        .filter(box => box.scrollWidth > box.clientWidth + 1)
+        .map(box => (box.querySelector('caption') || box).textContent.trim().slice(0, 60))""")
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.strip("/").lower()) or "home"
+
+
+@pytest.mark.parametrize("username", list(PAGES))
+def test_each_roles_pages_fit_a_phone_in_kazakh_and_chinese(page, world, username):  # noqa: F811
+    ARTIFACTS.mkdir(exist_ok=True)
+    login(page, username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for code in ("kk", "zh-hans"):
+        language(page, code)
+        for path in PAGES[username]:
+            page.goto(page.base_url + path.format(quarter=world["quarter"], program=world["program"].pk,
+                                                  gap=world["gap"].pk))
+            expect(page.locator("html")).to_have_attribute("lang", code)
+            page.screenshot(path=str(ARTIFACTS / f"phone-{username}-{code}-{_slug(path)}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path, code, overflowing(page))
+            if path in WHOLE_ON_A_PHONE:
+                assert _clipped_tables(page) == [], (username, path, code)
+    assert page.console_errors == []
