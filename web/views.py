@@ -155,12 +155,16 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
 @login_required
 @require_GET
 def report_results(request: HttpRequest, region_code: str, quarter: str) -> HttpResponse:
-    """The matching results section alone: htmx polls it while a run is under way."""
+    """The matching results section alone: htmx polls it while a run is under way. Opened directly
+    (a bookmark, a shared link: no HX-Request header) it sends the reader to the report page's results
+    instead of showing an unstyled fragment."""
     region = selectors.region_for(request.user, region_code)
     quarter = selectors.parse_quarter_or_404(quarter)
     results = selectors.region_results(region, quarter)
     if results is None:
         raise Http404
+    if request.headers.get("HX-Request") != "true":
+        return redirect(reverse("web:report", kwargs={"region_code": region.code, "quarter": str(quarter)}) + "#results")
     return render(request, "web/partials/results.html", {"region": region, "quarter": quarter, "results": results})
 
 

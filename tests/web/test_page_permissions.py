@@ -88,7 +88,8 @@ def test_the_regions_officials_and_reviewers_see_all_the_evidence(world, evidenc
 # reviewer's approval created for region A's gap, which names no college yet (404 to college staff).
 # The export is the API's (session auth: 403 for anonymous); its rows are scoped like the list.
 # Decided gaps: reviewers' and officials' (their regions' rows, test below); college staff do not
-# read decisions, so the page is not theirs.
+# read decisions, so the page is not theirs. The results fragment opened without htmx sends those who
+# may read it to the report page (302).
 
 #  page               anonymous official_a official_b staff_x staff_y reviewer admin
 PAGES = """
@@ -98,7 +99,7 @@ PAGES = """
    gap                302  200  404  200  200  200  200
    gap-approve        302  403  404  403  403  302  302
    report             302  200  404  404  404  200  200
-   report-results     302  200  404  404  404  200  200
+   report-results     302  302  404  404  404  302  302
    report-template    302  200  404  404  404  200  200
    report-upload      302  422  404  404  404  403  422
    programs           302  404  404  200  200  200  200

@@ -412,9 +412,13 @@ def test_report_page_shows_the_current_runs_results_and_a_run_under_way(official
     running.status = "succeeded"
     running.save()
     QuarterResults.objects.filter(quarter=QUARTER).update(current_run=running)
-    partial = official_client.get(report_url(east, action="results"))
+    partial = official_client.get(report_url(east, action="results"), HTTP_HX_REQUEST="true")
     assert partial.status_code == 200
     assert "every 2s" not in partial.content.decode()
+
+    # Opened directly (no htmx), the fragment's address leads to the report page's results section.
+    direct = official_client.get(report_url(east, action="results"))
+    assert direct.status_code == 302 and direct["Location"] == report_url(east) + "#results"
 
 
 def test_results_section_is_scoped_like_the_report(official_client, regions):
