@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -66,6 +67,10 @@ class CooperationProject(models.Model):
     """A cooperation project in the repository, born from an approved gap."""
 
     title = models.CharField(_("title"), max_length=300)
+    # The title the service wrote, in each of settings.LANGUAGES, plus "_as_written": the title as it
+    # was then. Shown in the reader's language while the title is unchanged; once a person edits the
+    # title, their wording is shown to everyone (no translation of it exists).
+    title_translations = models.JSONField(_("title in each language"), default=dict, blank=True, editable=False)
     # The gap whose approval created the project: unique, so a gap yields at most one project.
     # Null for a project accepted from the training plan (its proposals say what it is for).
     origin_gap = models.OneToOneField(
@@ -173,6 +178,14 @@ class CooperationProject(models.Model):
         return self.title
 
     @property
+    def display_title(self) -> str:
+        """The title in the reader's language where the service wrote it in that language."""
+        translations = self.title_translations or {}
+        if translations.get("_as_written") != self.title:
+            return self.title
+        return translations.get(translation.get_language() or "", self.title)
+
+    @property
     def region(self):
         """The originating gap's region; for a project from the training plan, its first proposal's."""
         if self.origin_gap_id:
@@ -208,6 +221,8 @@ class ProjectCondition(models.Model):
 
     project = models.ForeignKey(CooperationProject, on_delete=models.CASCADE, related_name="conditions")
     text = models.TextField(_("condition"))
+    # As CooperationProject.title_translations: the text the service wrote, in each language.
+    text_translations = models.JSONField(_("condition in each language"), default=dict, blank=True, editable=False)
     due_date = BoundedDateField(_("due date"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -235,6 +250,14 @@ class ProjectCondition(models.Model):
                 name="condition_supplemented_by_needs_when",
             ),
         ]
+
+    @property
+    def display_text(self) -> str:
+        """The text in the reader's language where the service wrote it in that language."""
+        translations = self.text_translations or {}
+        if translations.get("_as_written") != self.text:
+            return self.text
+        return translations.get(translation.get_language() or "", self.text)
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.text[:60]} (due {self.due_date})"

@@ -98,10 +98,10 @@ def _send_project_created(project_id: int) -> None:
     if project is None:
         return
     officials = project.origin_gap.region.members.filter(groups__name=Role.OFFICIAL)
-    subject = _("Gap approved: cooperation project \"%(title)s\"") % {"title": project.title}
+    subject = _("Gap approved: cooperation project \"%(title)s\"") % {"title": project.display_title}
     body = _(
         "The gap of your region was approved and became a fast-tracked cooperation project:\n\n%(title)s\n"
-    ) % {"title": project.title}
+    ) % {"title": project.display_title}
     _send([(subject, body, [email]) for email in _emails(officials)])
     college_ids = list(project.partner_colleges.values_list("pk", flat=True))
     if project.lead_college_id:
@@ -129,9 +129,9 @@ def _send_colleges_named(project_id: int, college_ids: list[int]) -> None:
     for college in College.objects.filter(pk__in=college_ids).prefetch_related("staff"):
         role = _("lead college") if college.pk == project.lead_college_id else _("partner college")
         subject = _("%(college)s named in cooperation project \"%(title)s\"") % {
-            "college": college.name, "title": project.title}
+            "college": college.name, "title": project.display_title}
         body = _("%(college)s is the %(role)s of the cooperation project \"%(title)s\".\n") % {
-            "college": college.name, "role": role, "title": project.title}
+            "college": college.name, "role": role, "title": project.display_title}
         messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
     _send(messages)
 
@@ -179,14 +179,14 @@ def remind_due_conditions(*, today: dt.date | None = None) -> int:
             % (
                 (_("OVERDUE since %(date)s") if c.due_date < today else _("due %(date)s"))
                 % {"date": text.format_date(c.due_date)},
-                c.text,
+                c.display_text,
             )
             for c in items
         ]
-        subject = _("Conditions of \"%(title)s\" fall due") % {"title": project.title}
+        subject = _("Conditions of \"%(title)s\" fall due") % {"title": project.display_title}
         body = (
             _("These performance conditions of the cooperation project \"%(title)s\" must be supplemented:")
-            % {"title": project.title}
+            % {"title": project.display_title}
             + "\n\n"
             + "\n".join(lines)
             + "\n"

@@ -87,6 +87,36 @@ def _audited(instance, user):
     return instance
 
 
+def written_in_every_language(write, *, field: str = "title", max_length: int | None = 300) -> dict:
+    """`write()` called under each of settings.LANGUAGES, as model fields: {field: in the current
+    language, field + "_translations": {language: text, ..., "_as_written": the text}} (a
+    CooperationProject's title, a ProjectCondition's text: shown in the reader's language while unchanged)."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    def cut(value):
+        return str(value)[:max_length] if max_length else str(value)
+
+    written = cut(write())
+    translations = {}
+    for code, _name in django_settings.LANGUAGES:
+        with translation.override(code):
+            translations[code] = cut(write())
+    translations["_as_written"] = written
+    return {field: written, f"{field}_translations": translations}
+
+
+def default_condition_text() -> dict:
+    """The first condition of a fast-tracked project, in every language (ProjectCondition fields)."""
+    return written_in_every_language(lambda: str(DEFAULT_CONDITION_TEXT), field="text", max_length=None)
+
+
+def gap_project_title(gap) -> dict:
+    """The title of the project an approved gap becomes, in every language (see above)."""
+    return written_in_every_language(lambda: _("%(occupation)s in %(region)s, %(quarter)s") % {
+        "occupation": gap.occupation.title, "region": gap.region.name, "quarter": gap.quarter})
+
+
 def _require_reviewer(user) -> None:
     if user is not None and not can_review(user):
         raise PermissionDenied(_("Only ministry reviewers decide gaps and manage projects."))
@@ -147,8 +177,7 @@ def gap_approve(*, gap: Gap | int, user=None, comment: str = "") -> CooperationP
         GapDecision(gap=gap, decision=DecisionKind.APPROVED, comment=comment, decided_by=user, decided_at=now)
     )
     project = CooperationProject(
-        title=_("%(occupation)s in %(region)s, %(quarter)s")
-        % {"occupation": gap.occupation.title, "region": gap.region.name, "quarter": gap.quarter},
+        **gap_project_title(gap),
         origin_gap=gap,
         decision=decision,
         owner=user,
@@ -160,7 +189,7 @@ def gap_approve(*, gap: Gap | int, user=None, comment: str = "") -> CooperationP
     project.gaps.add(gap)
     _audited(
         ProjectCondition(
-            project=project, text=str(DEFAULT_CONDITION_TEXT), due_date=project.default_condition_due_date(),
+            project=project, **default_condition_text(), due_date=project.default_condition_due_date(),
             created_by=user,
         ),
         user,
@@ -183,7 +212,7 @@ def _warning_conflict(project: CooperationProject) -> WarningConflict:
     return WarningConflict(
         project,
         _("This early warning was already fast-tracked into the cooperation project “%(title)s”.")
-        % {"title": project.title},
+        % {"title": project.display_title},
     )
 
 
@@ -245,8 +274,7 @@ def warning_fast_track(*, warning, user=None, comment: str = "") -> CooperationP
         )
     )
     project = CooperationProject(
-        title=_("%(occupation)s in %(region)s, %(quarter)s")
-        % {"occupation": gap.occupation.title, "region": gap.region.name, "quarter": gap.quarter},
+        **gap_project_title(gap),
         origin_gap=gap,
         origin_warning=warning,
         decision=decision,
@@ -268,7 +296,7 @@ def warning_fast_track(*, warning, user=None, comment: str = "") -> CooperationP
     project.gaps.add(gap)
     _audited(
         ProjectCondition(
-            project=project, text=str(DEFAULT_CONDITION_TEXT), due_date=project.default_condition_due_date(),
+            project=project, **default_condition_text(), due_date=project.default_condition_due_date(),
             created_by=user,
         ),
         user,

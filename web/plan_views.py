@@ -226,5 +226,5 @@ def plan_accept(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("web:training-plan", pk=plan.pk)
-    messages.success(request, _("Accepted. Cooperation project “%(title)s” is fast-tracked.") % {"title": project.title})
+    messages.success(request, _("Accepted. Cooperation project “%(title)s” is fast-tracked.") % {"title": project.display_title})
     return redirect("web:project", pk=project.pk)

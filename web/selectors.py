@@ -690,7 +690,7 @@ def results_chain_chart(projects, results) -> dict | None:
         return None if value is None else round(float(value) * scale, 1)
 
     return {
-        "labels": [p.title for p in measured],
+        "labels": [p.display_title for p in measured],
         "datasets": [
             {"label": gettext("Certification pass rate"), "data": [pct(results[p.pk].pass_rate) for p in measured]},
             {"label": gettext("Employment rate (6 months)"), "data": [pct(results[p.pk].employment_rate) for p in measured]},

@@ -725,7 +725,7 @@ def gap_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if action == "approve":
                 project = project_services.gap_approve(gap=gap, user=request.user, comment=comment)
                 messages.success(request, _("Gap approved. Cooperation project “%(title)s” was created.")
-                                 % {"title": project.title})
+                                 % {"title": project.display_title})
             else:
                 project_services.gap_reject(gap=gap, user=request.user, comment=comment)
                 messages.success(request, _("Gap rejected."))
@@ -1016,5 +1016,5 @@ def warning_fast_track(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("web:warning", pk=warning.pk)
     except ValidationError as exc:
         return _render_warning(request, warning.pk, status=422, error=" ".join(exc.messages))
-    messages.success(request, _("Fast-tracked. Cooperation project “%(title)s” was created.") % {"title": project.title})
+    messages.success(request, _("Fast-tracked. Cooperation project “%(title)s” was created.") % {"title": project.display_title})
     return redirect("web:project", pk=project.pk)

@@ -222,18 +222,20 @@ def training_plan_accept(*, proposals, user=None) -> CooperationProject:
     first = rows[0]
     seats = sum(r.seats for r in rows)
     regions = sorted({code for r in rows for code in r.region_codes})
-    title = ngettext(
+    from ..services import written_in_every_language
+
+    titles = written_in_every_language(lambda: ngettext(
         "Training plan: %(program)s, %(seats)d seat from %(date)s",
         "Training plan: %(program)s, %(seats)d seats from %(date)s",
         seats,
     ) % {"program": first.program.title if len(rows) == 1 else ", ".join(sorted({r.program.title for r in rows})),
-         "seats": seats, "date": format_date(first.intake_date)}
+         "seats": seats, "date": format_date(first.intake_date)})
     colleges = []
     for r in rows:
         if r.program.college not in colleges:
             colleges.append(r.program.college)
     project = CooperationProject(
-        title=title[:300], owner=user, approved_at=now, status=ProjectStatus.FAST_TRACKED, status_changed_at=now,
+        **titles, owner=user, approved_at=now, status=ProjectStatus.FAST_TRACKED, status_changed_at=now,
         lead_college=colleges[0], planned_trainees=seats, planned_intake_date=first.intake_date,
         budget_amount=sum((r.cost_cny for r in rows), Decimal(0)), budget_currency="CNY",
         status_reason=_("Accepted from the training plan of %(day)s (regions %(regions)s).")
@@ -244,7 +246,8 @@ def training_plan_accept(*, proposals, user=None) -> CooperationProject:
     project.save()
     project.programs.set({r.program_id for r in rows})
     project.partner_colleges.set([c for c in colleges[1:]])
-    condition = ProjectCondition(project=project, text=str(_default_condition_text()),
+    condition = ProjectCondition(project=project, **written_in_every_language(
+                                     lambda: str(_default_condition_text()), field="text", max_length=None),
                                  due_date=project.default_condition_due_date(), created_by=user)
     if user is not None:
         condition._history_user = user

@@ -1,0 +1,56 @@
+"""A project's title in the reader's language (issue 14: "project titles stay in the approving
+reviewer's language"): the service writes the title it generates in every language; once a person
+edits the title, their wording is what everyone reads."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import translation
+
+from projects import services
+
+
+def _kazakh(world):
+    world["harvester"].title_kk = "Ауыл және орман шаруашылығының жылжымалы машиналарының операторлары"
+    world["harvester"].save()
+    world["east"].name_kk = "Шығыс Қазақстан облысы"
+    world["east"].save()
+
+
+def test_a_gap_approved_in_english_reads_in_kazakh_for_a_kazakh_reader(world, gap, client):
+    _kazakh(world)
+    project = services.gap_approve(gap=gap, user=world["reviewer"])  # the reviewer's page was in English
+    assert project.title == "Mobile farm and forestry plant operators in East Kazakhstan, 2026Q3"
+    with translation.override("kk"):
+        assert "Ауыл және орман шаруашылығының жылжымалы машиналарының операторлары" in project.display_title
+        assert "Шығыс Қазақстан облысы" in project.display_title
+    with translation.override("en"):
+        assert project.display_title == project.title
+
+    client.force_login(world["official"])
+    page = client.get(reverse("web:project", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    h1 = page[page.index("<h1>"):page.index("</h1>")]
+    assert "Шығыс Қазақстан облысы" in h1 and "East Kazakhstan" not in h1, h1
+
+
+def test_a_title_a_person_edited_is_shown_as_written_in_every_language(world, gap):
+    _kazakh(world)
+    project = services.gap_approve(gap=gap, user=world["reviewer"])
+    project = services.project_update(project=project, user=world["reviewer"], title="Combine operators for Zaysan")
+    for language in ("en", "kk", "ru", "zh-hans"):
+        with translation.override(language):
+            assert project.display_title == "Combine operators for Zaysan"
+
+
+def test_the_first_condition_reads_in_the_readers_language_until_someone_edits_it(world, gap):
+    project = services.gap_approve(gap=gap, user=world["reviewer"])
+    condition = project.conditions.get()
+    with translation.override("en"):
+        english = str(services.DEFAULT_CONDITION_TEXT)
+    with translation.override("ru"):
+        russian = str(services.DEFAULT_CONDITION_TEXT)
+        assert russian != english and condition.display_text == russian
+    condition.text = "Supplement the Kazakh assessment centre's letter."
+    condition.save()
+    with translation.override("ru"):
+        assert condition.display_text == "Supplement the Kazakh assessment centre's letter."
