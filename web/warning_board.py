@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.http import Http404
 from django.utils.translation import gettext
 
+from core import text
 from core.quarters import Quarter
 from gaps import warning_selectors
 from gaps.models import EarlyWarning, GapReport, GapReportLine, ReportStatus, WarningNotice
