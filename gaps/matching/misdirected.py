@@ -263,8 +263,28 @@ class OpenPairs:
         college = _dense_rank(self.college_codes)
         return np.lexsort((line_last[self.line], college[self.college], line_first[self.line]))
 
-    def recommendations(self, quarter: str) -> Iterator[Recommendation]:
+    def best_per_key(self, order: np.ndarray, per_key: int) -> np.ndarray:
+        """Of `order` (pair indexes), only the first `per_key` pairs of each line's (region,
+        occupation), in the same order: what a reader keeping the best `per_key` recommendations of
+        each (region, occupation) reads, without making the others."""
+        if per_key <= 0 or not len(order):
+            return order[:0]
+        group = _dense_rank([(line.region_id, line.occupation_code or "") for line, _ in self.short_lines])
+        in_order = group[self.line[order]]
+        by_group = np.argsort(in_order, kind="stable")
+        grouped = in_order[by_group]
+        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        sizes = np.diff(np.r_[starts, len(grouped)])
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[by_group] = np.arange(len(grouped)) - np.repeat(starts, sizes)
+        return order[rank < per_key]
+
+    def recommendations(self, quarter: str, per_key: int | None = None) -> Iterator[Recommendation]:
+        """In Recommendation.sort_key order; with `per_key`, only the best `per_key` of each line's
+        (region, occupation)."""
         order = self.order()
+        if per_key is not None:
+            order = self.best_per_key(order, per_key)
         for start in range(0, len(order), BATCH):
             chunk = order[start:start + BATCH]
             for i, c in zip(self.line[chunk].tolist(), self.college[chunk].tolist()):

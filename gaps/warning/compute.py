@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core.quarters import Quarter
 from gaps.matching import rules
-from gaps.matching.engine import finalize_recommendations, match_components
+from gaps.matching.engine import finalize_recommendations, match_components, open_pairs
 from gaps.matching.recommendations import Recommendation, RecommendationKind
 from gaps.matching.types import Cohort, Line, MatchInput, MatchInputError, Program, RateTable, Settings
 
@@ -445,15 +445,28 @@ def cohorts_in_reach(quarter: Quarter, lines, cohorts: list[Cohort], graduations
     return tuple(cohorts[bisect.bisect_left(graduations, earliest):bisect.bisect_right(graduations, latest)])
 
 
-def projected_match(inp: MatchInput):
+def projected_match(inp: MatchInput, *, open_per_entry: int | None = None):
     """The engine's allocation and recommendations for the lines of one target quarter (what
     match_quarter computes for them, without the finalize phase's flags, and -- `forward_only` --
-    without the flags and recommendations an entry never reads)."""
+    without the flags and recommendations an entry never reads).
+
+    `open_per_entry`: make only the best that many OPEN recommendations of each (region,
+    occupation) -- an entry keeps its best `recommendations_per_entry` of all kinds in
+    Recommendation.sort_key order, and OPEN's own order is that order, so the OPEN ones it keeps are
+    always among them (at a quarter of SPEC.md's scale the four targets made 171,352 OPEN for 19,961
+    forward recommendations of all kinds kept); 0 makes
+    none (the training plan reads the outcomes only). None: all of them, as match_quarter."""
     partial = match_components(inp, forward_only=True)
+    if open_per_entry == 0:
+        return partial
     lines = {l.id: l for l in inp.lines}
     short = [(lines[i], o) for i, o in sorted(partial.outcomes.items()) if o.shortfall > 0]
-    opened, _gaps = finalize_recommendations(quarter=inp.quarter, short_lines=short, programs=list(inp.programs),
-                                             retool={}, previous_gap_keys=frozenset())
+    if open_per_entry is None:
+        opened, _gaps = finalize_recommendations(quarter=inp.quarter, short_lines=short, programs=list(inp.programs),
+                                                 retool={}, previous_gap_keys=frozenset())
+    else:
+        opened = list(open_pairs(short_lines=short, programs=list(inp.programs)).recommendations(
+            inp.quarter, per_key=open_per_entry))
     partial.recommendations = partial.recommendations + opened
     return partial
 
@@ -490,7 +503,7 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
             quarter=str(target), lines=tuple(lines), programs=inp.programs,
             cohorts=cohorts_in_reach(target, lines, *sorted_cohorts, inp.match_settings), rates=inp.rates,
             reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
-        ))
+        ), open_per_entry=conf.recommendations_per_entry)
         groups: dict[tuple[int, str], list[Line]] = defaultdict(list)
         for line in lines:
             if line.occupation_code and line.id in result.outcomes:

@@ -126,7 +126,7 @@ def _matcher(programs, rates, conf, cohorts):
             quarter=str(target), lines=tuple(lines), programs=tuple(programs),
             cohorts=ew.cohorts_in_reach(target, lines, by_graduation, graduations, conf),
             rates=rates, reported_region_ids=frozenset(l.region_id for l in lines), settings=conf,
-        )).outcomes
+        ), open_per_entry=0).outcomes
 
     return outcomes_of
 

@@ -218,6 +218,31 @@ def test_open_pairs_are_the_list_version_in_the_same_order():
     assert compared > 150
 
 
+def test_open_pairs_best_per_key_are_the_first_of_each_region_and_occupation():
+    """OpenPairs.recommendations(per_key=k): the full list with only each (region, occupation)'s
+    first k kept, in the same order (what the early warning keeps per entry)."""
+    compared = 0
+    for seed in range(30):
+        short, items = generated(seed)
+        rnd = random.Random(seed)
+        ids = [rnd.randint(1, 6) for _ in items]
+        programs = [replace(o.program, college_id=i, college_code=["GANSU", "ALTAI", "ZAYSAN"][i % 3])
+                    for o, i in zip(items, ids)]
+        full = reference_open(short, programs)
+        for k in (0, 1, 2, 5):
+            seen: dict = {}
+            want = []
+            for rec in full:
+                key = (rec.region_id, rec.occupation_code)
+                seen[key] = seen.get(key, 0) + 1
+                if seen[key] <= k:
+                    want.append(rec)
+            got = list(OpenPairs(short, programs).recommendations(Q, per_key=k))
+            assert as_rows(got) == as_rows(want)
+            compared += len(want)
+    assert compared > 100
+
+
 def test_forward_only_leaves_out_only_what_the_early_warning_never_reads():
     """match_components(forward_only=True), the early warning's projected match: the same outcomes,
     allocations and EXPAND / RESCHEDULE recommendations; no pair flags, OVERSUPPLY, ALIGN_CERTIFICATION

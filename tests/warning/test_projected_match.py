@@ -133,3 +133,54 @@ def test_the_projected_match_is_match_quarter_on_the_same_lines(world):
          f.recommendation.occupation_code, f.recommendation.quarter, f.recommendation.headcount)
         for f in result.recommendations
     } == expected_recs
+
+
+@settings(max_examples=40, deadline=None)
+@given(worlds(), st.integers(1, 3))
+def test_an_entry_keeps_the_best_recommendations_of_match_quarter(world, per_entry):
+    """With few kept per entry, the forward recommendations are still match_quarter's best of each
+    entry (Recommendation.sort_key order over OPEN, EXPAND and RESCHEDULE): OPEN is made only up to
+    that many per entry, which must never change which ones are kept."""
+    from gaps.matching.recommendations import Recommendation
+    from gaps.warning.compute import WarningSettings
+
+    from dataclasses import replace
+
+    reports, programs, cohorts = world
+    # One sector everywhere, so that OPEN applies (colleges training in the line's sector).
+    reports = [replace(r, lines=tuple(replace(l, sector="7") for l in r.lines)) for r in reports]
+    programs = [replace(p, sector="7") for p in programs]
+    result = compute(WarningInput(today=T, reports=tuple(reports), programs=tuple(programs), cohorts=tuple(cohorts),
+                                  rates=RateTable(), settings=WarningSettings(recommendations_per_entry=per_entry)))
+    entries = {(e.region_id, e.occupation_code, e.quarter) for e in result.entries}
+    expected = []
+    for target in result.targets:
+        lines = [replace(l, sector="7") for l in projected_lines(reports, target)]
+        if not lines:
+            continue
+        matched = match_quarter(MatchInput(
+            quarter=str(target), lines=tuple(lines), programs=tuple(programs), cohorts=tuple(cohorts),
+            rates=RateTable(), reported_region_ids=frozenset(l.region_id for l in lines),
+        ))
+        kept = defaultdict(int)
+        for r in sorted(matched.recommendations, key=Recommendation.sort_key):
+            key = (r.region_id, r.occupation_code, str(target))
+            if r.kind in ("OPEN", "EXPAND", "RESCHEDULE") and key in entries and kept[key] < per_entry:
+                kept[key] += 1
+                expected.append((r.kind, r.college_id, r.program_id, r.region_id, r.occupation_code, str(target),
+                                 r.headcount, r.score))
+    got = [(f.recommendation.kind, f.recommendation.college_id, f.recommendation.program_id,
+            f.recommendation.region_id, f.recommendation.occupation_code, f.recommendation.quarter,
+            f.recommendation.headcount, f.recommendation.score) for f in result.recommendations]
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    OPEN_SEEN.append(sum(k[0] == "OPEN" for k in got))
+
+
+OPEN_SEEN: list[int] = []
+
+
+def test_the_examples_above_kept_open_recommendations():
+    """The test above is about OPEN: its examples must have kept some (it runs first, in file order)."""
+    if not OPEN_SEEN:
+        test_an_entry_keeps_the_best_recommendations_of_match_quarter()
+    assert sum(OPEN_SEEN) > 0
