@@ -59,6 +59,10 @@ logger = logging.getLogger(__name__)
 EXACT_SCORE = 1.0
 NEAR_SCORE = 0.95
 CONTENT_SCORE = 0.9
+# A label with the same content words but other generic words ("мастер лесозаготовок" for "рабочий
+# лесозаготовок", "cleaning supervisor" is not generic, but "X specialist" for "X worker" is): the
+# generic word may name another level of the same work, so the match counts less.
+GENERIC_MISMATCH_SCORE = 0.8
 SIMILAR_SCALE = 0.85
 WORD_SHARE = 0.5  # of the similar tier: word stems vs character n-grams
 # A word no label has, one typo away from one that labels have ("plumer", "електрик"), is read as
@@ -115,7 +119,7 @@ CODE_CACHE_SIZE = 50_000
 INDEX_FILES_KEPT = 4
 INDEX_FILE_PREFIX = "occupation-index-"
 # Changes with the layout of the pickled index, together with the code hashed into its key.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 _CODE_FILES = (Path(__file__), Path(__file__).parent / "taxonomy" / "text.py")
 # "Watchman/woman", "Nursing aide (clinic or hospital)": also indexed as "Watchman", "Nursing aide".
 _SLASH_TAIL = re.compile(r"/\S*")
@@ -179,6 +183,7 @@ class _Index:
         compact: dict[str, list[int]] = {}
         near: dict[str, list[int]] = {}
         content: dict[str, list[int]] = {}
+        generic_keys: list[int] = []  # per document: a hash of its generic words (0: none)
         word_rows: list[dict[str, float]] = []
         char_rows: list[dict[str, float]] = []
         doc_script: list[str] = []
@@ -207,11 +212,13 @@ class _Index:
                 near.setdefault(near_key, []).append(doc)
                 if content_key and content_key != near_key:
                     content.setdefault(content_key, []).append(doc)
+                generic_keys.append(_key_hash(analysis.generic_key) if analysis.generic_key else 0)
                 word_rows.append(analysis.word_features)
                 char_rows.append(analysis.char_features)
                 doc_script.append(script_of(variant))
             if label_starts[-1] == len(doc_weight):  # nothing to compare ("(…)"): an empty document
                 doc_weight.append(0.0)
+                generic_keys.append(0)
                 word_rows.append({})
                 char_rows.append({})
                 doc_script.append("latn")
@@ -223,6 +230,7 @@ class _Index:
         self.group_starts = np.array(group_starts, dtype=np.int64)  # into labels
         self.label_starts = np.array(label_starts, dtype=np.int64)  # into docs
         self.doc_weight = np.array(doc_weight, dtype=np.float32)
+        self.doc_generic = np.array(generic_keys, dtype=np.int64)
         docs_per_label = np.diff(np.r_[self.label_starts, self.n_docs])
         self.doc_lang = np.repeat(self.label_lang, docs_per_label)
         self.doc_label = np.repeat(np.arange(len(rows), dtype=np.int32), docs_per_label)
@@ -283,8 +291,14 @@ class _Index:
             scores += (1 - word_share) * char
         scores *= SIMILAR_SCALE
         factor = TYPO_FACTOR if analysis.corrected else 1.0
+        content = self.content.get(analysis.content_key) if analysis.content_key else None
+        if content is not None:
+            # Both have generic words, other ones: "рабочий X" typed, "мастер X" labelled.
+            query_generic = _key_hash(analysis.generic_key) if analysis.generic_key else 0
+            other = (self.doc_generic[content] != query_generic) & (self.doc_generic[content] != 0) & (query_generic != 0)
+            tiers = np.where(other, GENERIC_MISMATCH_SCORE, CONTENT_SCORE).astype(np.float32) * factor
+            scores[content] = np.maximum(scores[content], tiers)
         for table, key, tier in (
-            (self.content, analysis.content_key, CONTENT_SCORE),
             (self.content, analysis.near_key, CONTENT_SCORE),  # "дәнекерлеуші" vs "дәнекерлеуші жұмысшы"
             (self.near, analysis.content_key, CONTENT_SCORE),
             (self.near, analysis.near_key, NEAR_SCORE),

@@ -35,7 +35,11 @@ GENERIC_WORDS = frozenset(
     "рабочий рабочая рабочие работник работница работники сотрудник сотрудница специалист специалистка специалисты "
     "оператор операторы мастер персонал служащий служащая "
     "жумысшы жумысшысы жумысшылар кызметкер кызметкери кызметкерлер маман маманы мамандар шебер шебери "
-    "персонал операторы".split()
+    "персонал операторы "
+    # Season and terms of work say when and how, not which job ("seasonal fruit picker", "сезонный
+    # рабочий", "маусымдық жұмысшы", "временный грузчик").
+    "seasonal temporary casual сезонный сезонная сезонные сезонного временный временная временные "
+    "маусымдык уакытша".split()
 )
 # Function words, grade and category qualifiers ("6 разряда", "5th grade", "кат. С", "4 разряд"):
 # dropped before anything is compared.
@@ -64,6 +68,12 @@ DROPPED_WORDS = STOP_WORDS | QUALIFIER_WORDS | CATEGORY_WORDS
 # Colloquial titles end in 的, "the one who": 放羊的 (shepherd), 开车的 (driver), 送快递的.
 CJK_GENERIC_SUFFIXES = ("工作人员", "操作工", "操作员", "技术员", "人员", "工人", "师傅", "技工", "工", "员", "师", "手", "者", "人", "的")
 CJK_GENERIC_CHARS = frozenset("工员师手者人的")
+# Grade, seniority and season words before a Chinese title (高级电工, 二级焊工, 季节性采摘工, 实习厨师)
+# (not 初级: 初级护士 is a nurse of another unit group than 护士)
+# say how far along or when, not which job: dropped, like "6 разряда", when a title remains.
+CJK_QUALIFIER_PREFIXES = (
+    "中级", "高级", "一级", "二级", "三级", "四级", "五级", "资深", "实习", "见习", "熟练", "季节性", "季节", "临时", "兼职", "全职",
+)
 CJK_GENERIC_BIGRAMS = frozenset(["工人", "人员", "员工", "师傅", "技工", "操作", "作工", "作员", "技术", "术员", "工作", "作人"])
 
 # Light stemming, one ending at a time: Russian case endings ("комбайна", "водителя"), the
@@ -154,6 +164,27 @@ def script_of(text: str) -> str:
     return "latn"
 
 
+# Kazakh names the object of an agent noun in the accusative, often plural: "тракторларды жөндеуші"
+# (who repairs tractors) is "трактор жөндеуші", "көшені тазалаушы" "көше тазалаушы". Before a word
+# ending in an agent suffix (-шы/-ші, -шысы/-шісі) the accusative and then the plural ending come off
+# the word before it; elsewhere (Russian "работы", "охраны") they are left alone.
+_KAZAKH_AGENT_ENDINGS = ("шы", "ши", "шысы", "шиси")
+_KAZAKH_ACCUSATIVE = ("ны", "ни", "ды", "ди", "ты", "ти")
+_KAZAKH_PLURAL = ("лар", "лер", "дар", "дер", "тар", "тер")
+# Kazakh compounds typed as two words or one: "қонақ үй" = "қонақүй" (hotel), "ас үй" = "асүй" (kitchen).
+_KAZAKH_COMPOUNDS = {("конак", "уй"): "конакуй", ("ас", "уй"): "асуй"}
+_COMPOUND_SECONDS = frozenset(second for _first, second in _KAZAKH_COMPOUNDS)
+# Russian щ typed as ш before the agent suffix: "уборшица", "сваршик", "каменшик".
+_SH_TYPO = (("шиц", "щиц"), ("шик", "щик"))
+
+
+def kazakh_object(word: str) -> str:
+    """A Kazakh object before an agent noun without its accusative and plural endings (see above)."""
+    word, _ = _strip(word, _KAZAKH_ACCUSATIVE)
+    word, _ = _strip(word, _KAZAKH_PLURAL)
+    return word
+
+
 def stem(word: str) -> str:
     """A light stem of a folded alphabetic word (see _ENDINGS)."""
     if not _CYRILLIC.search(word):
@@ -172,9 +203,16 @@ def stem(word: str) -> str:
         # машинасының -> машинасы -> машина -> машин; жүргізушісі -> жүргізуші -> жүргізуш
         word, _ = _strip(word, ("сы", "си"))
         word, _ = _strip(word, tuple(_VOWELS))
+    for typed, meant in _SH_TYPO:
+        if word.endswith(typed) and len(word) > len(typed) + 2:
+            word = word[: -len(typed)] + meant
     for feminine, masculine in _FEMININE:
         if word.endswith(feminine) and len(word) - len(feminine) + len(masculine) >= MIN_STEM:
             return stem(word[: -len(feminine)] + masculine)
+    if not ending and word.endswith("ок") and len(word) > 5 and word[-3] not in _VOWELS:
+        # The fleeting vowel of the genitive plural: лесозаготовок, перевозок, упаковок -> лесозаготовк
+        # (as лесозаготовки, лесозаготовках); станок -> станк (as станка, станков).
+        word = word[:-2] + "к"
     if word.endswith("ец") and len(word) > 4:
         # The fleeting vowel: продавец, продавца, продавцы -> продавц (кузнец, кузнеца -> кузнц alike).
         word = word[:-2] + "ц"
@@ -223,6 +261,11 @@ class Analysis:
         return " ".join(sorted({s for s, g in zip(self.stems, self.generic, strict=True) if not g}))
 
     @property
+    def generic_key(self) -> str:
+        """The generic words alone ("рабочий", "мастер", "operator"): what the content key leaves out."""
+        return " ".join(sorted({s for s, g in zip(self.stems, self.generic, strict=True) if g}))
+
+    @property
     def compact_key(self) -> str:
         """The words run together: "ас үй" = "асүй", "қонақ үй" = "қонақүй", "call centre" = "callcentre"."""
         return "".join(self.words)
@@ -257,13 +300,22 @@ def analyze(normalized: str) -> Analysis:
     """
     result = Analysis()
     tokens = _tokens(normalized)
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if _CJK.match(token):
             generic = token in CJK_GENERIC_SUFFIXES
             result.stems.append(token if generic else cjk_core(token))
         else:
             generic = token in GENERIC_WORDS
-            result.stems.append(stem(token))
+            if (
+                i + 1 < len(tokens)
+                and _CYRILLIC.search(token) is not None
+                and tokens[i + 1].endswith(_KAZAKH_AGENT_ENDINGS)
+                and not token.endswith(_KAZAKH_AGENT_ENDINGS)
+            ):
+                token_stem = stem(kazakh_object(token))
+            else:
+                token_stem = stem(token)
+            result.stems.append(token_stem)
         result.words.append(token)
         result.generic.append(generic)
     result.qualifier = _qualifiers(normalized, tokens, result.stems)
@@ -398,5 +450,27 @@ def _tokens(normalized: str) -> list[str]:
         for piece in _CJK_RUN.split(part):
             if len(piece) > 1 and piece not in DROPPED_WORDS and not _ORDINAL.match(piece):
                 tokens.append(piece)
-        tokens.extend(_CJK_RUN.findall(part))
-    return tokens
+        tokens.extend(_cjk_unqualified(run) for run in _CJK_RUN.findall(part))
+    return _join_compounds(tokens)
+
+
+def _cjk_unqualified(run: str) -> str:
+    """A Chinese title without a grade or season word before it (see CJK_QUALIFIER_PREFIXES)."""
+    for prefix in CJK_QUALIFIER_PREFIXES:
+        if run.startswith(prefix) and len(run) - len(prefix) >= 2:
+            return run[len(prefix) :]
+    return run
+
+
+def _join_compounds(tokens: list[str]) -> list[str]:
+    if len(tokens) < 2:
+        return tokens
+    joined: list[str] = []
+    for token in tokens:
+        # The second part may be inflected: "қонақ үйдің" (the hotel's) is "қонақүйдің".
+        second = next((s for s in _COMPOUND_SECONDS if token.startswith(s)), None)
+        if joined and second and (joined[-1], second) in _KAZAKH_COMPOUNDS:
+            joined[-1] = _KAZAKH_COMPOUNDS[(joined[-1], second)] + token[len(second) :]
+        else:
+            joined.append(token)
+    return joined
