@@ -118,7 +118,10 @@ PLACE_WORDS = frozenset(
     "мейрамхана мейрамханасы асхана асханасы".split()
 )
 # Chinese titles put the place first: 小区保洁, 超市收银员, 商场保安.
-CJK_PLACE_PREFIXES = ("写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "物业", "饭店", "餐厅", "食堂", "仓库", "工厂", "银行")
+CJK_PLACE_PREFIXES = (
+    "写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "物业", "饭店", "餐厅", "食堂", "仓库", "工厂", "银行",
+    "工地", "车间", "公司", "农场", "门店", "商店", "机场", "车站", "景区",
+)
 
 # British and American spellings of the same job-title words share a stem ("call centre operator" is
 # "call center operator", "labourer" "laborer"): the American one, after the plural is stripped.
@@ -163,6 +166,19 @@ def script_of(text: str) -> str:
         return "cyrl"
     return "latn"
 
+
+CJK_APPRENTICE_SUFFIXES = ("学徒工", "学徒")
+
+# Abbreviations officials type, read as the words they stand for (labels and typed titles alike):
+# "зав. складом", "нач. участка", "гл. инженер", "ст. продавец", "asst manager". "эл." joins the next
+# word ("эл. монтер" = "электромонтер"); "с/х" and "ж/д" are the adjectives they shorten.
+ABBREVIATIONS = {
+    "зав": "заведующий", "нач": "начальник", "зам": "заместитель", "гл": "главный", "ст": "старший",
+    "мл": "младший", "рук": "руководитель", "инж": "инженер", "спец": "специалист",
+    "asst": "assistant", "mgr": "manager", "supv": "supervisor", "supvr": "supervisor",
+}
+ABBREVIATED_PAIRS = {("с", "х"): "сельскохозяйственный", ("ж", "д"): "железнодорожный"}
+_JOINED_PREFIXES = {"эл": "электро"}
 
 # Kazakh names the object of an agent noun in the accusative, often plural: "тракторларды жөндеуші"
 # (who repairs tractors) is "трактор жөндеуші", "көшені тазалаушы" "көше тазалаушы". Before a word
@@ -328,7 +344,7 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     flags = [False] * len(tokens)
     if len(tokens) < 2:
         return flags
-    parts = normalized.split()
+    parts = _expand(normalized.split())
     cut = next((i for i, part in enumerate(parts) if i and part in QUALIFIER_PREPOSITIONS), len(parts))
     before = len(_tokens(" ".join(parts[:cut]))) if cut < len(parts) else len(tokens)
     for i, (token, word_stem) in enumerate(zip(tokens, stems, strict=True)):
@@ -427,9 +443,29 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+def _expand(parts: list[str]) -> list[str]:
+    """Abbreviations spelled out (see ABBREVIATIONS)."""
+    expanded: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        pair = ABBREVIATED_PAIRS.get((part, parts[i + 1])) if i + 1 < len(parts) else None
+        if pair:
+            expanded.append(pair)
+            i += 2
+            continue
+        if part in _JOINED_PREFIXES and i + 1 < len(parts) and not parts[i + 1].isdigit():
+            expanded.append(_JOINED_PREFIXES[part] + parts[i + 1])
+            i += 2
+            continue
+        expanded.append(ABBREVIATIONS.get(part, part))
+        i += 1
+    return expanded
+
+
 def _tokens(normalized: str) -> list[str]:
     tokens = []
-    parts = normalized.split()
+    parts = _expand(normalized.split())
     consumed: set[int] = set()
     for i, part in enumerate(parts):
         if part not in CATEGORY_WORDS:
@@ -455,10 +491,15 @@ def _tokens(normalized: str) -> list[str]:
 
 
 def _cjk_unqualified(run: str) -> str:
-    """A Chinese title without a grade or season word before it (see CJK_QUALIFIER_PREFIXES)."""
+    """A Chinese title without a grade or season word before it (see CJK_QUALIFIER_PREFIXES) or an
+    apprentice's word after it (电工学徒 is an electrician in training, as "apprentice" is generic)."""
     for prefix in CJK_QUALIFIER_PREFIXES:
         if run.startswith(prefix) and len(run) - len(prefix) >= 2:
-            return run[len(prefix) :]
+            run = run[len(prefix) :]
+            break
+    for suffix in CJK_APPRENTICE_SUFFIXES:
+        if run.endswith(suffix) and len(run) - len(suffix) >= 2:
+            return run[: -len(suffix)]
     return run
 
 
