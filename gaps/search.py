@@ -102,7 +102,8 @@ STRONG_MATCH_SCORE = 0.8
 # on the tuning part at 91.7 % coverage (target 98 %), bench/README.md.
 CONFIDENCE_WEIGHTS = (2.27, 2.56, 1.85, -0.84)  # (score, margin, not ESCO, intercept)
 MAX_CONFIDENCE = 0.99
-# A title of generic words only ("helper", "рабочий", 工人) names no occupation: never coded.
+# A title of generic words only ("helper", "рабочий", 工人), or of a head word ("нач.", "manager", 经理)
+# with nothing to say what it heads, names no occupation: never coded.
 GENERIC_ONLY_CONFIDENCE = 0.2
 # A title read with a spelling correction is a guess ("часовщик", a word no label has yet, is one
 # letter from "фасовщик"): ranked, offered, but not coded without a person.
@@ -657,7 +658,7 @@ def title_candidates(title: str, *, limit: int = 3) -> tuple[list[OccupationMatc
     if not top:
         return [], 0.0
     confidence = title_confidence(confidence_features(top))
-    if analysis.only_generic:
+    if analysis.names_no_occupation:
         confidence = min(confidence, GENERIC_ONLY_CONFIDENCE)
     elif _get_index().corrected(analysis).corrected:
         confidence = min(confidence, CORRECTED_CONFIDENCE)
@@ -678,7 +679,7 @@ def code_title(title: str) -> tuple[str | None, float]:
     if cached is None:
         top, confidence = title_candidates(norm, limit=1)
         # A title of generic words only ("helper", "рабочий") is never coded, whatever the threshold.
-        generic_only = _analyze_query(norm).only_generic
+        generic_only = _analyze_query(norm).names_no_occupation
         cached = (top[0].code if top and not generic_only else None, confidence)
         if len(_code_cache) >= CODE_CACHE_SIZE:
             _code_cache.clear()

@@ -41,6 +41,14 @@ GENERIC_WORDS = frozenset(
     "seasonal temporary casual сезонный сезонная сезонные сезонного временный временная временные "
     "маусымдык уакытша".split()
 )
+# Words that say "the head of something" without saying of what: a title of nothing else (and
+# generic words) names no unit group ("нач.", "manager", 经理) and is never coded on its own. In a
+# longer title they weigh as any content word ("начальник склада", "sales manager").
+HEAD_WORDS = frozenset(
+    "manager head chief deputy начальник начальница заведующий заведующая руководитель заместитель "
+    "менгеруши менгерушиси басшы басшысы бастык орынбасар орынбасары".split()
+)
+CJK_HEAD_WORDS = frozenset(["经理", "主管", "负责人", "主任", "领导"])
 # Function words, grade and category qualifiers ("6 разряда", "5th grade", "кат. С", "4 разряд"):
 # dropped before anything is compared.
 STOP_WORDS = frozenset(
@@ -289,6 +297,14 @@ class Analysis:
     @property
     def only_generic(self) -> bool:
         return bool(self.words) and all(self.generic)
+
+    @property
+    def names_no_occupation(self) -> bool:
+        """Generic and head words only ("рабочий", "нач.", "senior manager", 经理): no unit group named."""
+        return bool(self.words) and all(
+            generic or word in HEAD_WORDS or word in CJK_HEAD_WORDS
+            for word, generic in zip(self.words, self.generic, strict=True)
+        )
 
     def with_stems(self, stems: list[str]) -> Analysis:
         """The same title with some stems replaced (spelling corrections); features recomputed."""
