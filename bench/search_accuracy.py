@@ -4,13 +4,14 @@
     DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python bench/search_accuracy.py [--load]
         [--part tuning|tuning2|tuning3|holdout|both] [--misses] [--calibrate]
 
-The sample (gaps/taxonomy/data/sample_tuning.csv, sample_tuning2.csv and sample_tuning3.csv, the tuning part, and
-sample_holdout.csv; columns title, language, expected_isco) holds titles written the way officials
-type them, apart from the labels. sample_tuning2.csv (second round, 2026-12-03) was written when
-the first tuning file had saturated (99.5 % top-1), weighted to major groups 6, 7 and 9, everyday
-and place-qualified titles. sample_tuning3.csv (third round, 2026-12-03) holds titles of major groups
-6, 7 and 9 in the four languages, written before the third round's changes. The search is tuned on the tuning part only; the hold-out is measured once per settled version (`--misses`
-lists tuning misses only, for that reason). Searches run as imports run them: without a language
+The sample (gaps/taxonomy/data/sample_tuning.csv, sample_tuning2.csv and sample_tuning3.csv, the
+tuning part, and sample_holdout.csv; columns title, language, expected_isco) holds titles written
+the way officials type them, apart from the labels. sample_tuning2.csv (second round, 2026-12-03)
+was written when the first tuning file had saturated (99.5 % top-1), weighted to major groups 6, 7
+and 9, everyday and place-qualified titles. sample_tuning3.csv (third round, 2026-12-03) holds
+titles of major groups 6, 7 and 9 in the four languages, written before the third round's changes.
+The search is tuned on the tuning part only; the hold-out is measured once per settled version
+(`--misses` lists tuning misses only, for that reason). Searches run as imports run them: without a language
 hint. Uses the database of the settings (SQLite by default); `--load` runs load_taxonomy first.
 
 Prints, per part: top-1 and top-3 per language and per ISCO major group; code_title at

@@ -12,7 +12,8 @@ compared with every label in three tiers, and a label scores its best tier:
 1. exact: the same words once function words, grade qualifiers ("6 разряда") and punctuation are
    gone (EXACT_SCORE);
 2. near-exact: the same stems in any order ("грузовика водитель"), or the same once generic words
-   ("жұмысшы", "worker", "оператор", 工人) are left out (NEAR_SCORE, CONTENT_SCORE);
+   ("жұмысшы", "worker", "оператор", 工人) are left out (NEAR_SCORE, CONTENT_SCORE; GENERIC_MISMATCH_SCORE
+   when both have generic words and they differ: "рабочий X" typed, "мастер X" labelled);
 3. similar: a blend of the cosine similarities of IDF-weighted word stems and of character
    n-grams (stem trigrams; CJK characters and pairs), scaled below the near-exact tier. Generic
    words and job-title suffixes count a quarter of a content word, and IDF is counted within a
