@@ -12,7 +12,8 @@ compared with every label in three tiers, and a label scores its best tier:
 1. exact: the same words once function words, grade qualifiers ("6 разряда") and punctuation are
    gone (EXACT_SCORE);
 2. near-exact: the same stems in any order ("грузовика водитель"), or the same once generic words
-   ("жұмысшы", "worker", "оператор", 工人) are left out (NEAR_SCORE, CONTENT_SCORE);
+   ("жұмысшы", "worker", "оператор", 工人) are left out (NEAR_SCORE, CONTENT_SCORE; GENERIC_MISMATCH_SCORE
+   when both have generic words and they differ: "рабочий X" typed, "мастер X" labelled);
 3. similar: a blend of the cosine similarities of IDF-weighted word stems and of character
    n-grams (stem trigrams; CJK characters and pairs), scaled below the near-exact tier. Generic
    words and job-title suffixes count a quarter of a content word, and IDF is counted within a
@@ -59,6 +60,10 @@ logger = logging.getLogger(__name__)
 EXACT_SCORE = 1.0
 NEAR_SCORE = 0.95
 CONTENT_SCORE = 0.9
+# A label with the same content words but other generic words ("мастер лесозаготовок" for "рабочий
+# лесозаготовок", "cleaning supervisor" is not generic, but "X specialist" for "X worker" is): the
+# generic word may name another level of the same work, so the match counts less.
+GENERIC_MISMATCH_SCORE = 0.8
 SIMILAR_SCALE = 0.85
 WORD_SHARE = 0.5  # of the similar tier: word stems vs character n-grams
 # A word no label has, one typo away from one that labels have ("plumer", "електрик"), is read as
@@ -98,7 +103,8 @@ STRONG_MATCH_SCORE = 0.8
 # on the tuning part at 91.7 % coverage (target 98 %), bench/README.md.
 CONFIDENCE_WEIGHTS = (2.27, 2.56, 1.85, -0.84)  # (score, margin, not ESCO, intercept)
 MAX_CONFIDENCE = 0.99
-# A title of generic words only ("helper", "рабочий", 工人) names no occupation: never coded.
+# A title of generic words only ("helper", "рабочий", 工人), or of a head word ("нач.", "manager", 经理)
+# with nothing to say what it heads, names no occupation: never coded.
 GENERIC_ONLY_CONFIDENCE = 0.2
 # A title read with a spelling correction is a guess ("часовщик", a word no label has yet, is one
 # letter from "фасовщик"): ranked, offered, but not coded without a person.
@@ -115,7 +121,7 @@ CODE_CACHE_SIZE = 50_000
 INDEX_FILES_KEPT = 4
 INDEX_FILE_PREFIX = "occupation-index-"
 # Changes with the layout of the pickled index, together with the code hashed into its key.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 _CODE_FILES = (Path(__file__), Path(__file__).parent / "taxonomy" / "text.py")
 # "Watchman/woman", "Nursing aide (clinic or hospital)": also indexed as "Watchman", "Nursing aide".
 _SLASH_TAIL = re.compile(r"/\S*")
@@ -179,6 +185,7 @@ class _Index:
         compact: dict[str, list[int]] = {}
         near: dict[str, list[int]] = {}
         content: dict[str, list[int]] = {}
+        generic_keys: list[int] = []  # per document: a hash of its generic words (0: none)
         word_rows: list[dict[str, float]] = []
         char_rows: list[dict[str, float]] = []
         doc_script: list[str] = []
@@ -207,11 +214,13 @@ class _Index:
                 near.setdefault(near_key, []).append(doc)
                 if content_key and content_key != near_key:
                     content.setdefault(content_key, []).append(doc)
+                generic_keys.append(_key_hash(analysis.generic_key) if analysis.generic_key else 0)
                 word_rows.append(analysis.word_features)
                 char_rows.append(analysis.char_features)
                 doc_script.append(script_of(variant))
             if label_starts[-1] == len(doc_weight):  # nothing to compare ("(…)"): an empty document
                 doc_weight.append(0.0)
+                generic_keys.append(0)
                 word_rows.append({})
                 char_rows.append({})
                 doc_script.append("latn")
@@ -223,6 +232,7 @@ class _Index:
         self.group_starts = np.array(group_starts, dtype=np.int64)  # into labels
         self.label_starts = np.array(label_starts, dtype=np.int64)  # into docs
         self.doc_weight = np.array(doc_weight, dtype=np.float32)
+        self.doc_generic = np.array(generic_keys, dtype=np.int64)
         docs_per_label = np.diff(np.r_[self.label_starts, self.n_docs])
         self.doc_lang = np.repeat(self.label_lang, docs_per_label)
         self.doc_label = np.repeat(np.arange(len(rows), dtype=np.int32), docs_per_label)
@@ -283,8 +293,14 @@ class _Index:
             scores += (1 - word_share) * char
         scores *= SIMILAR_SCALE
         factor = TYPO_FACTOR if analysis.corrected else 1.0
+        content = self.content.get(analysis.content_key) if analysis.content_key else None
+        if content is not None:
+            # Both have generic words, other ones: "рабочий X" typed, "мастер X" labelled.
+            query_generic = _key_hash(analysis.generic_key) if analysis.generic_key else 0
+            other = (self.doc_generic[content] != query_generic) & (self.doc_generic[content] != 0) & (query_generic != 0)
+            tiers = np.where(other, GENERIC_MISMATCH_SCORE, CONTENT_SCORE).astype(np.float32) * factor
+            scores[content] = np.maximum(scores[content], tiers)
         for table, key, tier in (
-            (self.content, analysis.content_key, CONTENT_SCORE),
             (self.content, analysis.near_key, CONTENT_SCORE),  # "дәнекерлеуші" vs "дәнекерлеуші жұмысшы"
             (self.near, analysis.content_key, CONTENT_SCORE),
             (self.near, analysis.near_key, NEAR_SCORE),
@@ -643,7 +659,7 @@ def title_candidates(title: str, *, limit: int = 3) -> tuple[list[OccupationMatc
     if not top:
         return [], 0.0
     confidence = title_confidence(confidence_features(top))
-    if analysis.only_generic:
+    if analysis.names_no_occupation:
         confidence = min(confidence, GENERIC_ONLY_CONFIDENCE)
     elif _get_index().corrected(analysis).corrected:
         confidence = min(confidence, CORRECTED_CONFIDENCE)
@@ -664,7 +680,7 @@ def code_title(title: str) -> tuple[str | None, float]:
     if cached is None:
         top, confidence = title_candidates(norm, limit=1)
         # A title of generic words only ("helper", "рабочий") is never coded, whatever the threshold.
-        generic_only = _analyze_query(norm).only_generic
+        generic_only = _analyze_query(norm).names_no_occupation
         cached = (top[0].code if top and not generic_only else None, confidence)
         if len(_code_cache) >= CODE_CACHE_SIZE:
             _code_cache.clear()

@@ -35,8 +35,20 @@ GENERIC_WORDS = frozenset(
     "рабочий рабочая рабочие работник работница работники сотрудник сотрудница специалист специалистка специалисты "
     "оператор операторы мастер персонал служащий служащая "
     "жумысшы жумысшысы жумысшылар кызметкер кызметкери кызметкерлер маман маманы мамандар шебер шебери "
-    "персонал операторы".split()
+    "персонал операторы "
+    # Season and terms of work say when and how, not which job ("seasonal fruit picker", "сезонный
+    # рабочий", "маусымдық жұмысшы", "временный грузчик").
+    "seasonal temporary casual сезонный сезонная сезонные сезонного временный временная временные "
+    "маусымдык уакытша".split()
 )
+# Words that say "the head of something" without saying of what: a title of nothing else (and
+# generic words) names no unit group ("нач.", "manager", 经理) and is never coded on its own. In a
+# longer title they weigh as any content word ("начальник склада", "sales manager").
+HEAD_WORDS = frozenset(
+    "manager head chief deputy начальник начальница заведующий заведующая руководитель заместитель "
+    "менгеруши менгерушиси басшы басшысы бастык орынбасар орынбасары".split()
+)
+CJK_HEAD_WORDS = frozenset(["经理", "主管", "负责人", "主任", "领导"])
 # Function words, grade and category qualifiers ("6 разряда", "5th grade", "кат. С", "4 разряд"):
 # dropped before anything is compared.
 STOP_WORDS = frozenset(
@@ -64,6 +76,12 @@ DROPPED_WORDS = STOP_WORDS | QUALIFIER_WORDS | CATEGORY_WORDS
 # Colloquial titles end in 的, "the one who": 放羊的 (shepherd), 开车的 (driver), 送快递的.
 CJK_GENERIC_SUFFIXES = ("工作人员", "操作工", "操作员", "技术员", "人员", "工人", "师傅", "技工", "工", "员", "师", "手", "者", "人", "的")
 CJK_GENERIC_CHARS = frozenset("工员师手者人的")
+# Grade, seniority and season words before a Chinese title (高级电工, 二级焊工, 季节性采摘工, 实习厨师)
+# (not 初级: 初级护士 is a nurse of another unit group than 护士)
+# say how far along or when, not which job: dropped, like "6 разряда", when a title remains.
+CJK_QUALIFIER_PREFIXES = (
+    "中级", "高级", "一级", "二级", "三级", "四级", "五级", "资深", "实习", "见习", "熟练", "季节性", "季节", "临时", "兼职", "全职",
+)
 CJK_GENERIC_BIGRAMS = frozenset(["工人", "人员", "员工", "师傅", "技工", "操作", "作工", "作员", "技术", "术员", "工作", "作人"])
 
 # Light stemming, one ending at a time: Russian case endings ("комбайна", "водителя"), the
@@ -108,7 +126,10 @@ PLACE_WORDS = frozenset(
     "мейрамхана мейрамханасы асхана асханасы".split()
 )
 # Chinese titles put the place first: 小区保洁, 超市收银员, 商场保安.
-CJK_PLACE_PREFIXES = ("写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "物业", "饭店", "餐厅", "食堂", "仓库", "工厂", "银行")
+CJK_PLACE_PREFIXES = (
+    "写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "物业", "饭店", "餐厅", "食堂", "仓库", "工厂", "银行",
+    "工地", "车间", "公司", "农场", "门店", "商店", "机场", "车站", "景区",
+)
 
 # British and American spellings of the same job-title words share a stem ("call centre operator" is
 # "call center operator", "labourer" "laborer"): the American one, after the plural is stripped.
@@ -154,6 +175,40 @@ def script_of(text: str) -> str:
     return "latn"
 
 
+CJK_APPRENTICE_SUFFIXES = ("学徒工", "学徒")
+
+# Abbreviations officials type, read as the words they stand for (labels and typed titles alike):
+# "зав. складом", "нач. участка", "гл. инженер", "ст. продавец", "asst manager". "эл." joins the next
+# word ("эл. монтер" = "электромонтер"); "с/х" and "ж/д" are the adjectives they shorten.
+ABBREVIATIONS = {
+    "зав": "заведующий", "нач": "начальник", "зам": "заместитель", "гл": "главный", "ст": "старший",
+    "мл": "младший", "рук": "руководитель", "инж": "инженер", "спец": "специалист",
+    "asst": "assistant", "mgr": "manager", "supv": "supervisor", "supvr": "supervisor",
+}
+ABBREVIATED_PAIRS = {("с", "х"): "сельскохозяйственный", ("ж", "д"): "железнодорожный"}
+_JOINED_PREFIXES = {"эл": "электро"}
+
+# Kazakh names the object of an agent noun in the accusative, often plural: "тракторларды жөндеуші"
+# (who repairs tractors) is "трактор жөндеуші", "көшені тазалаушы" "көше тазалаушы". Before a word
+# ending in an agent suffix (-шы/-ші, -шысы/-шісі) the accusative and then the plural ending come off
+# the word before it; elsewhere (Russian "работы", "охраны") they are left alone.
+_KAZAKH_AGENT_ENDINGS = ("шы", "ши", "шысы", "шиси")
+_KAZAKH_ACCUSATIVE = ("ны", "ни", "ды", "ди", "ты", "ти")
+_KAZAKH_PLURAL = ("лар", "лер", "дар", "дер", "тар", "тер")
+# Kazakh compounds typed as two words or one: "қонақ үй" = "қонақүй" (hotel), "ас үй" = "асүй" (kitchen).
+_KAZAKH_COMPOUNDS = {("конак", "уй"): "конакуй", ("ас", "уй"): "асуй"}
+_COMPOUND_SECONDS = frozenset(second for _first, second in _KAZAKH_COMPOUNDS)
+# Russian щ typed as ш before the agent suffix: "уборшица", "сваршик", "каменшик".
+_SH_TYPO = (("шиц", "щиц"), ("шик", "щик"))
+
+
+def kazakh_object(word: str) -> str:
+    """A Kazakh object before an agent noun without its accusative and plural endings (see above)."""
+    word, _ = _strip(word, _KAZAKH_ACCUSATIVE)
+    word, _ = _strip(word, _KAZAKH_PLURAL)
+    return word
+
+
 def stem(word: str) -> str:
     """A light stem of a folded alphabetic word (see _ENDINGS)."""
     if not _CYRILLIC.search(word):
@@ -172,9 +227,16 @@ def stem(word: str) -> str:
         # машинасының -> машинасы -> машина -> машин; жүргізушісі -> жүргізуші -> жүргізуш
         word, _ = _strip(word, ("сы", "си"))
         word, _ = _strip(word, tuple(_VOWELS))
+    for typed, meant in _SH_TYPO:
+        if word.endswith(typed) and len(word) > len(typed) + 2:
+            word = word[: -len(typed)] + meant
     for feminine, masculine in _FEMININE:
         if word.endswith(feminine) and len(word) - len(feminine) + len(masculine) >= MIN_STEM:
             return stem(word[: -len(feminine)] + masculine)
+    if not ending and word.endswith("ок") and len(word) > 5 and word[-3] not in _VOWELS:
+        # The fleeting vowel of the genitive plural: лесозаготовок, перевозок, упаковок -> лесозаготовк
+        # (as лесозаготовки, лесозаготовках); станок -> станк (as станка, станков).
+        word = word[:-2] + "к"
     if word.endswith("ец") and len(word) > 4:
         # The fleeting vowel: продавец, продавца, продавцы -> продавц (кузнец, кузнеца -> кузнц alike).
         word = word[:-2] + "ц"
@@ -223,6 +285,11 @@ class Analysis:
         return " ".join(sorted({s for s, g in zip(self.stems, self.generic, strict=True) if not g}))
 
     @property
+    def generic_key(self) -> str:
+        """The generic words alone ("рабочий", "мастер", "operator"): what the content key leaves out."""
+        return " ".join(sorted({s for s, g in zip(self.stems, self.generic, strict=True) if g}))
+
+    @property
     def compact_key(self) -> str:
         """The words run together: "ас үй" = "асүй", "қонақ үй" = "қонақүй", "call centre" = "callcentre"."""
         return "".join(self.words)
@@ -230,6 +297,14 @@ class Analysis:
     @property
     def only_generic(self) -> bool:
         return bool(self.words) and all(self.generic)
+
+    @property
+    def names_no_occupation(self) -> bool:
+        """Generic and head words only ("рабочий", "нач.", "senior manager", 经理): no unit group named."""
+        return bool(self.words) and all(
+            generic or word in HEAD_WORDS or word in CJK_HEAD_WORDS
+            for word, generic in zip(self.words, self.generic, strict=True)
+        )
 
     def with_stems(self, stems: list[str]) -> Analysis:
         """The same title with some stems replaced (spelling corrections); features recomputed."""
@@ -257,13 +332,22 @@ def analyze(normalized: str) -> Analysis:
     """
     result = Analysis()
     tokens = _tokens(normalized)
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if _CJK.match(token):
             generic = token in CJK_GENERIC_SUFFIXES
             result.stems.append(token if generic else cjk_core(token))
         else:
             generic = token in GENERIC_WORDS
-            result.stems.append(stem(token))
+            if (
+                i + 1 < len(tokens)
+                and _CYRILLIC.search(token) is not None
+                and tokens[i + 1].endswith(_KAZAKH_AGENT_ENDINGS)
+                and not token.endswith(_KAZAKH_AGENT_ENDINGS)
+            ):
+                token_stem = stem(kazakh_object(token))
+            else:
+                token_stem = stem(token)
+            result.stems.append(token_stem)
         result.words.append(token)
         result.generic.append(generic)
     result.qualifier = _qualifiers(normalized, tokens, result.stems)
@@ -276,7 +360,7 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     flags = [False] * len(tokens)
     if len(tokens) < 2:
         return flags
-    parts = normalized.split()
+    parts = _expand(normalized.split())
     cut = next((i for i, part in enumerate(parts) if i and part in QUALIFIER_PREPOSITIONS), len(parts))
     before = len(_tokens(" ".join(parts[:cut]))) if cut < len(parts) else len(tokens)
     for i, (token, word_stem) in enumerate(zip(tokens, stems, strict=True)):
@@ -375,9 +459,29 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+def _expand(parts: list[str]) -> list[str]:
+    """Abbreviations spelled out (see ABBREVIATIONS)."""
+    expanded: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        pair = ABBREVIATED_PAIRS.get((part, parts[i + 1])) if i + 1 < len(parts) else None
+        if pair:
+            expanded.append(pair)
+            i += 2
+            continue
+        if part in _JOINED_PREFIXES and i + 1 < len(parts) and not parts[i + 1].isdigit():
+            expanded.append(_JOINED_PREFIXES[part] + parts[i + 1])
+            i += 2
+            continue
+        expanded.append(ABBREVIATIONS.get(part, part))
+        i += 1
+    return expanded
+
+
 def _tokens(normalized: str) -> list[str]:
     tokens = []
-    parts = normalized.split()
+    parts = _expand(normalized.split())
     consumed: set[int] = set()
     for i, part in enumerate(parts):
         if part not in CATEGORY_WORDS:
@@ -398,5 +502,32 @@ def _tokens(normalized: str) -> list[str]:
         for piece in _CJK_RUN.split(part):
             if len(piece) > 1 and piece not in DROPPED_WORDS and not _ORDINAL.match(piece):
                 tokens.append(piece)
-        tokens.extend(_CJK_RUN.findall(part))
-    return tokens
+        tokens.extend(_cjk_unqualified(run) for run in _CJK_RUN.findall(part))
+    return _join_compounds(tokens)
+
+
+def _cjk_unqualified(run: str) -> str:
+    """A Chinese title without a grade or season word before it (see CJK_QUALIFIER_PREFIXES) or an
+    apprentice's word after it (电工学徒 is an electrician in training, as "apprentice" is generic)."""
+    for prefix in CJK_QUALIFIER_PREFIXES:
+        if run.startswith(prefix) and len(run) - len(prefix) >= 2:
+            run = run[len(prefix) :]
+            break
+    for suffix in CJK_APPRENTICE_SUFFIXES:
+        if run.endswith(suffix) and len(run) - len(suffix) >= 2:
+            return run[: -len(suffix)]
+    return run
+
+
+def _join_compounds(tokens: list[str]) -> list[str]:
+    if len(tokens) < 2:
+        return tokens
+    joined: list[str] = []
+    for token in tokens:
+        # The second part may be inflected: "қонақ үйдің" (the hotel's) is "қонақүйдің".
+        second = next((s for s in _COMPOUND_SECONDS if token.startswith(s)), None)
+        if joined and second and (joined[-1], second) in _KAZAKH_COMPOUNDS:
+            joined[-1] = _KAZAKH_COMPOUNDS[(joined[-1], second)] + token[len(second) :]
+        else:
+            joined.append(token)
+    return joined

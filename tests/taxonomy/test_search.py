@@ -4,7 +4,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -343,7 +342,8 @@ def _accuracy_module():
 # A little under what bench/search_accuracy.py measures on the tuning part (README, "Occupation
 # search"), so that a change that makes the search worse fails here. The hold-out is not used.
 # Measured 2026-12-03 on both tuning files (1,289 titles): top-1 en 96.1, ru 99.1, zh 98.8,
-# kk 98.1 %; top-3 99.4, 99.4, 100, 99.7 %.
+# kk 98.1 %; top-3 99.4, 99.4, 100, 99.7 %. Third round, on the three tuning files (1,460 titles):
+# top-1 98.2, 99.4, 99.7, 99.1 %; top-3 99.7, 100, 100, 100 %.
 TOP1_FLOORS = {"en": 0.94, "ru": 0.97, "zh": 0.97, "kk": 0.96}
 TOP3_FLOORS = {"en": 0.98, "ru": 0.98, "zh": 0.99, "kk": 0.98}
 
@@ -370,6 +370,10 @@ def test_the_labelled_sample_is_split_by_language_and_major_group():
     # The second tuning file (issue 15, second round): at least 400 titles, 100 a language.
     second = bench.read_sample("tuning2")
     assert len(second) >= 400 and all(sum(r["language"] == lang for r in second) >= 100 for lang in ("en", "ru", "zh", "kk"))
+    # The third (issue 15, third round): every language, weighted to major groups 6, 7 and 9.
+    third = bench.read_sample("tuning3")
+    assert {r["language"] for r in third} == {"en", "ru", "zh", "kk"}
+    assert sum(r["expected_isco"][0] in "679" for r in third) >= 100
     for language in ("en", "ru", "zh", "kk"):
         assert sum(r["language"] == language for r in everything) >= 200, language
         for part, rows in parts.items():
@@ -412,3 +416,112 @@ def test_sqlite_ranks_like_postgresql(taxonomy, tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == here
+
+
+# --- Third round (issue 15): morphology, abbreviations, qualifiers, head words ----------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "same_as"),
+    [
+        # Kazakh accusative (and plural) object before an agent noun
+        ("тракторларды жөндеуші", "трактор жөндеуші"),
+        ("көшені тазалаушы", "көше тазалаушы"),
+        # Kazakh compounds typed apart or together, inflected or not
+        ("қонақ үй тазалаушысы", "қонақүй тазалаушысы"),
+        ("ас үй жұмысшысы", "асүй жұмысшысы"),
+        # щ typed as ш; the fleeting vowel of -ок genitive plurals
+        ("уборшица", "уборщица"),
+        ("рабочий лесозаготовок", "рабочий на лесозаготовках"),
+        # abbreviations
+        ("зав. складом", "заведующий складом"),
+        ("гл. бухгалтер", "главный бухгалтер"),
+        ("эл. монтер", "электромонтер"),
+        ("рабочий с/х", "рабочий сельскохозяйственный"),
+        ("asst manager", "assistant manager"),
+        # Chinese grade, season and apprentice words
+        ("高级电工", "电工"),
+        ("二级焊工", "焊工"),
+        ("季节性采茶工", "采茶工"),
+        ("电工学徒", "电工"),
+    ],
+)
+def test_forms_officials_type_read_like_the_plain_title(typed, same_as):
+    from gaps.taxonomy.text import analyze
+
+    assert analyze(normalize(typed)).near_key == analyze(normalize(same_as)).near_key
+
+
+@pytest.mark.parametrize(
+    ("typed", "not_same_as"),
+    [
+        ("初级护士", "护士"),  # 初级护士 is labelled 3221, 护士 2221: the grade decides there
+        ("临时工", "工"),  # nothing but the qualifier would remain
+    ],
+)
+def test_the_readings_stay_where_they_would_change_the_title(typed, not_same_as):
+    from gaps.taxonomy.text import analyze
+
+    assert analyze(normalize(typed)).near_key != analyze(normalize(not_same_as)).near_key
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("комбайндарды жөндеуші", "7233"),
+        ("көшені тазалаушы", "9613"),
+        ("қонақ үй тазалаушысы", "9112"),  # was 9111 through "үй тазалаушы" (house cleaner)
+        ("уборшица", "9112"),  # was nothing
+        ("гл. бухгалтер", "2411"),
+        ("эл. слесарь", "7412"),
+        ("高级电工", "7411"),
+        ("电工学徒", "7411"),
+        ("季节性采茶工", "9211"),
+        ("сезонный сборщик винограда", "9211"),
+    ],
+)
+def test_third_round_titles_now_find_their_unit_group(taxonomy, typed, expected):
+    assert search_occupations(typed)[0].code == expected
+    assert code_title(typed)[0] == expected
+
+
+def test_kazakh_case_endings_come_off_only_before_an_agent_noun():
+    from gaps.taxonomy.text import analyze
+
+    # Russian "охраны", "работы" keep their stems (as "охрана", "работа"); before "тазалаушы" the
+    # same ending is a Kazakh accusative.
+    assert analyze(normalize("сотрудник охраны")).stems == analyze(normalize("сотрудник охрана")).stems
+    assert analyze(normalize("мастер работы")).stems[-1] == "работ"
+    assert analyze(normalize("машиналарды жуушы")).stems[0] == analyze(normalize("машина")).stems[0]
+
+
+def test_a_label_with_other_generic_words_counts_less_than_one_with_the_same(taxonomy):
+    # "мастер лесозаготовок" (3143, a foreman) shares the content word but not the worker's word.
+    matches = search_occupations("рабочий лесозаготовок", limit=3)
+    assert matches[0].code == "6210"
+    foreman = next(m for m in matches if m.code == "3143")
+    assert foreman.score < search.CONTENT_SCORE * 0.99
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "нач.",  # a head word alone ("начальник")
+        "manager",  # was coded 1223 through "R&D manager"
+        "senior manager",
+        "经理",
+        "сезонный рабочий",  # a season word and a generic word
+        "маусымдық жұмысшы",
+        "季节性",
+        "临时工",
+        "қонақ үй",  # a place, no job
+        "станков",  # an object, no job
+    ],
+)
+def test_titles_that_name_no_occupation_are_not_coded(taxonomy, title):
+    assert code_title(title)[0] is None
+
+
+def test_a_head_word_with_what_it_heads_is_coded(taxonomy):
+    assert code_title("начальник склада")[0] == "1324"
+    assert code_title("销售经理")[0] == "1221"
