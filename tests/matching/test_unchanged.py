@@ -341,3 +341,19 @@ def test_random_changes_and_noop_rematches_always_equal_a_full_match(settings, c
             # Nothing written since the full match: the next re-match takes the shortcut.
             assert rematch(settings, chunks=chunks).unchanged_since_id == full.pk
         transaction.set_rollback(True)
+
+
+def test_the_region_page_says_when_the_results_were_checked_again(settings):
+    from django.template.loader import render_to_string
+
+    from web.selectors import region_results
+
+    rows = seed.seed_quarter()
+    first = rematch(settings)
+    results = region_results(rows["ekz"], "2026Q3")
+    assert results.run == first and results.checked_at is None
+    second = rematch(settings)
+    results = region_results(rows["ekz"], "2026Q3")
+    assert results.run == first and results.checked_at == second.finished_at and not results.in_progress
+    html = render_to_string("web/partials/results.html", {"results": results, "region": rows["ekz"], "quarter": "2026Q3"})
+    assert "nothing had changed" in html
