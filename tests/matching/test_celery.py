@@ -91,7 +91,8 @@ def _wait_until_up(app, name: str, timeout: float = 60) -> None:
     pytest.fail(f"{name} did not come up; see .pytest-*-{name}.log")
 
 
-def test_two_workers_share_the_chunks_of_one_run_and_agree_with_the_inline_result(celery_worker):
+def test_two_workers_share_the_chunks_of_one_run_and_agree_with_the_inline_result(celery_worker, settings):
+    settings.MATCH_SKIP_UNCHANGED = False  # planned here, on the same input again: a run that computes
     second = celery_worker["start"](celery_worker["env"], name="tgworker2")
     try:
         _wait_until_up(celery_worker["app"], "tgworker2")
