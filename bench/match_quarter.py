@@ -2,7 +2,7 @@
 """Time the matching of a quarter against PostgreSQL's plain read of the same input (SPEC.md bars).
 
     .venv/bin/python bench/match_quarter.py [--quarter 2026Q3] [--workers 2] [--chunks 4]
-                                            [--region CODE] [--skip-rematch]
+                                            [--region CODE] [--skip-rematch] [--nightly-only]
                                             [--change-share 0.10] [--add-lines 2] [--digest] [--no-reuse]
 
 On the database of DATABASE_URL (default: talentgap_bench, filled by bench/generate_quarter.py):
@@ -11,7 +11,8 @@ On the database of DATABASE_URL (default: talentgap_bench, filled by bench/gener
 2. a full match: one MatchRun planned into chunks (`--chunks`), the chunks executed by
    `--workers` processes in parallel exactly as Celery workers run them
    (gaps.matching.services.match_chunk_execute), then the finalize/swap step;
-3. re-matches: with nothing changed (the nightly re-match), after one region (`--region`,
+3. re-matches: with nothing changed (the nightly re-match: it ends as "nothing changed since run
+   N" when the input signature is unchanged, gaps/matching/inputs.py), after one region (`--region`,
    default: the median region by line count) resubmitted an identical report, and after it
    resubmitted with `--change-share` of its lines' headcounts changed and `--add-lines` added.
 
@@ -142,6 +143,9 @@ SHOW_DIGEST = False
 def describe(run) -> str:
     from results_digest import digest
 
+    if run.unchanged_since_id:
+        return (f"    status {run.status}: nothing changed since run {run.unchanged_since_id} (its results stay "
+                f"current); timings {run.timings}")
     counts = run.counts or {}
     flags = counts.get("flags", {})
     return (
@@ -166,6 +170,8 @@ def main(argv=None) -> None:
     parser.add_argument("--add-lines", type=int, default=2, help="lines the resubmission adds (default 2)")
     parser.add_argument("--digest", action="store_true",
                         help="print the results digest (bench/results_digest.py) after each run")
+    parser.add_argument("--nightly-only", action="store_true",
+                        help="stop after the re-match with nothing changed (no resubmissions)")
     parser.add_argument("--no-reuse", action="store_true",
                         help="recompute every component (settings.MATCH_REUSE_RESULTS = False)")
     args = parser.parse_args(argv)
@@ -185,9 +191,10 @@ def main(argv=None) -> None:
 
     # The full match computes everything, whatever the current run already has.
     reuse = getattr(settings, "MATCH_REUSE_RESULTS", True) and not args.no_reuse
-    settings.MATCH_REUSE_RESULTS = False
+    skip = getattr(settings, "MATCH_SKIP_UNCHANGED", True)
+    settings.MATCH_REUSE_RESULTS = settings.MATCH_SKIP_UNCHANGED = False
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
-    settings.MATCH_REUSE_RESULTS = reuse
+    settings.MATCH_REUSE_RESULTS, settings.MATCH_SKIP_UNCHANGED = reuse, skip
     print(f"full match: {seconds:.2f} s  (match / read = {seconds / read['total_s']:.1f}x); "
           f"until the swap {until_swap(run):.2f} s")
     print(describe(run))
@@ -199,6 +206,8 @@ def main(argv=None) -> None:
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
     print(f"re-match, nothing changed (nightly): {seconds:.2f} s; until the swap {until_swap(run):.2f} s")
     print(describe(run))
+    if args.nightly_only:
+        return
     region = args.region or median_region(args.quarter)
     n = resubmit(region, args.quarter)
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)

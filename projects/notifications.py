@@ -230,7 +230,9 @@ def _college_recommendation_messages(run_id: int) -> list:
     if run is None:
         return []
     previous = (
-        MatchRun.objects.filter(quarter=run.quarter, status="succeeded", pk__lt=run.pk).order_by("-pk").first()
+        # A run that found nothing changed wrote no rows: the one before it is what it stood for.
+        MatchRun.objects.filter(quarter=run.quarter, status="succeeded", pk__lt=run.pk, unchanged_since__isnull=True)
+        .order_by("-pk").first()
     )
     # Keys only: a full-scale run makes hundreds of thousands of recommendations. Whole rows are
     # loaded just for what goes in a mail.

@@ -368,6 +368,8 @@ class RegionResults:
     flags: list = field(default_factory=list)
     chart: dict = field(default_factory=dict)
     gaps: dict = field(default_factory=dict)  # occupation code -> the region's gap of the quarter (its page)
+    # The latest run that found nothing changed since the current one (its results still hold then).
+    checked_at: object | None = None
 
     @property
     def in_progress(self) -> bool:
@@ -392,6 +394,11 @@ def region_results(region: Region, quarter: str) -> RegionResults | None:
     if run is not None:
         pending = pending.filter(created_at__gt=run.created_at)
     results = RegionResults(run=run, pending_run=pending.order_by("-created_at").first())
+    if run is not None:
+        results.checked_at = (
+            MatchRun.objects.filter(unchanged_since=run).order_by("-finished_at")
+            .values_list("finished_at", flat=True).first()
+        )
     submitted = GapReport.objects.filter(region=region, quarter=quarter, status=ReportStatus.SUBMITTED).first()
     if run is None or submitted is None:
         return results

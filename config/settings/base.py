@@ -391,6 +391,10 @@ MATCH_CHUNKS = env_int("MATCH_CHUNKS", 4)
 # A re-match copies the current run's rows of components whose input digest is unchanged
 # (gaps/matching/reuse.py, PostgreSQL only); off, every component is computed again.
 MATCH_REUSE_RESULTS = env_bool("MATCH_REUSE_RESULTS", True)
+# A run whose input signature (gaps/matching/inputs.py: the tables' change counters kept by
+# database triggers, the previous quarters' gaps, the settings and code) equals the current run's
+# ends at once as "nothing changed"; off, every run computes (benchmarks of a full match).
+MATCH_SKIP_UNCHANGED = env_bool("MATCH_SKIP_UNCHANGED", True)
 CONDITIONS_DUE_DAYS = env_int("CONDITIONS_DUE_DAYS", 90)
 # The early warning (SPEC.md "Looking ahead"; docs/contract.md, section 9; docs/operations.md).
 DEFAULT_LEAD_DAYS = env_int("DEFAULT_LEAD_DAYS", 180)  # lead time of an occupation no program trains

@@ -303,12 +303,15 @@ class GapViewSet(viewsets.ReadOnlyModelViewSet):
 class MatchRunSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
     is_current = serializers.SerializerMethodField()
+    # "nothing changed since run N" (the id of the run whose results stayed current), else null.
+    unchanged_since = serializers.IntegerField(source="unchanged_since_id", read_only=True, allow_null=True)
+    outcome = serializers.CharField(read_only=True)
 
     class Meta:
         model = MatchRun
         fields = [
             "id", "quarter", "trigger", "status", "chunks_total", "chunks_done", "progress", "created_at",
-            "started_at", "finished_at", "timings", "counts", "error", "is_current",
+            "started_at", "finished_at", "timings", "counts", "error", "is_current", "unchanged_since", "outcome",
         ]
         read_only_fields = fields
 

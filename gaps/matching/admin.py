@@ -4,6 +4,7 @@ pointer, flags and recommendations. All read-only: results change only through a
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from gaps.models import Flag, MatchRun, QuarterResults, Recommendation
 
@@ -18,9 +19,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(MatchRun)
 class MatchRunAdmin(ReadOnlyAdmin):
-    list_display = ("id", "quarter", "trigger", "status", "chunks_done", "chunks_total", "created_at", "finished_at")
+    list_display = ("id", "quarter", "trigger", "status", "outcome", "chunks_done", "chunks_total", "created_at", "finished_at")
     list_filter = ("status", "trigger", "quarter")
-    readonly_fields = [f.name for f in MatchRun._meta.fields]
+    readonly_fields = [f.name for f in MatchRun._meta.fields] + ["outcome"]
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, run):
+        return run.outcome
 
 
 @admin.register(QuarterResults)

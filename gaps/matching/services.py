@@ -6,7 +6,9 @@ The life of a run (a MatchRun row; every step is a service here, tasks in gaps/t
    so a burst of report submissions causes one run, not one per submission).
 2. `match_run_plan` -- claims the quarter (a conditional update on its QuarterResults row: one
    running run per quarter, on PostgreSQL and SQLite alike), marks older queued runs superseded,
-   splits the quarter's occupations into components and the components into chunks.
+   reads the input's signature (gaps.matching.inputs) and, when it equals the current run's, ends
+   the run at once as "nothing changed since run N" (the current results stay); otherwise splits
+   the quarter's occupations into components and the components into chunks.
 3. `match_chunk_execute` -- per chunk, possibly on several workers at once: fetch, compute, then in
    one transaction mark the chunk done (a conditional update, so a redelivered or duplicated chunk
    writes nothing twice), write its rows and add one to the run's `chunks_done`.
@@ -49,7 +51,7 @@ from gaps.models import (
     Recommendation,
 )
 
-from . import engine, fetch, persist, reuse, signals
+from . import engine, fetch, inputs, persist, reuse, signals
 from .scheduling import _create_or_reuse, _stale_after, match_run_enqueue  # noqa: F401 - match_run_enqueue: part of this API
 from .flags import FlagKind
 from .recommendations import Recommendation as RecommendationData
@@ -123,6 +125,7 @@ def match_run_plan(*, run: MatchRun, chunks: int | None = None) -> list[MatchChu
     if not match_run_claim(run=run):
         raise RunBusy(run.quarter)
     started = time.monotonic()
+    inputs.compact()
     with transaction.atomic():
         run = MatchRun.objects.select_for_update().get(pk=run.pk)
         if run.status != MatchRunStatus.QUEUED:
@@ -131,6 +134,11 @@ def match_run_plan(*, run: MatchRun, chunks: int | None = None) -> list[MatchChu
         MatchRun.objects.filter(
             quarter=run.quarter, status=MatchRunStatus.QUEUED, created_at__lte=timezone.now()
         ).exclude(pk=run.pk).update(status=MatchRunStatus.SUPERSEDED, finished_at=timezone.now())
+        # Before anything of the input is read (gaps.matching.inputs: why that is exact).
+        signature = inputs.input_signature(run.quarter)
+        if _finish_unchanged(run, signature, started):
+            return []
+        run.input_signature = signature
         weights = fetch.line_counts_by_occupation(run.quarter)
         components = engine.plan_components(weights, fetch.program_occupation_sets())
         groups = _partition(components, weights, chunks or settings.MATCH_CHUNKS)
@@ -143,8 +151,36 @@ def match_run_plan(*, run: MatchRun, chunks: int | None = None) -> list[MatchChu
         run.chunks_total = len(rows)
         run.timings = {"plan": round(time.monotonic() - started, 3)}
         run.counts = {"components": len(components), "lines": sum(weights.values())}
-        run.save(update_fields=["status", "started_at", "chunks_total", "timings", "counts"])
+        run.save(update_fields=["status", "started_at", "chunks_total", "timings", "counts", "input_signature"])
     return rows
+
+
+def _finish_unchanged(run: MatchRun, signature: dict, started: float) -> bool:
+    """When the quarter's current run read an input with the same signature: end this run as
+    "nothing changed since run N" -- no chunks, no rows, no swap, no notifications; the current
+    results stay (the claim is released here). False when the input changed (or
+    settings.MATCH_SKIP_UNCHANGED is off)."""
+    if not settings.MATCH_SKIP_UNCHANGED:
+        return False
+    current = (
+        QuarterResults.objects.filter(quarter=run.quarter, current_run__status=MatchRunStatus.SUCCEEDED)
+        .values_list("current_run_id", "current_run__input_signature").first()
+    )
+    if current is None or current[0] == run.pk or not current[1] or current[1] != signature:
+        return False
+    now = timezone.now()
+    run.status = MatchRunStatus.SUCCEEDED
+    run.unchanged_since_id = current[0]
+    run.input_signature = signature
+    run.started_at = run.finished_at = run.finalized_at = now
+    seconds = round(time.monotonic() - started, 3)
+    run.timings = {"check": seconds, "total": seconds}
+    run.counts = {"unchanged_since": current[0]}
+    run.save(update_fields=["status", "unchanged_since", "input_signature", "started_at", "finished_at",
+                            "finalized_at", "timings", "counts"])
+    QuarterResults.objects.filter(quarter=run.quarter, running_run=run).update(running_run=None, claimed_at=None)
+    logger.info("match run %s of %s: nothing changed since run %s", run.pk, run.quarter, current[0])
+    return True
 
 
 # (run id, input, partial result) of the chunk this process matched last: when it was the run's

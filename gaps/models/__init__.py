@@ -1,5 +1,5 @@
 from .gap import Gap
-from .matching import Flag, LineOutcome, MatchChunk, MatchRun, MatchRunStatus, MatchTrigger, QuarterResults, Recommendation
+from .matching import Flag, InputChange, LineOutcome, MatchChunk, MatchRun, MatchRunStatus, MatchTrigger, QuarterResults, Recommendation
 from .rates import ExchangeRate
 from .regions import Region
 from .reports import GapReport, GapReportLine, ReportStatus
@@ -29,6 +29,7 @@ __all__ = [
     "ExchangeRate",
     "Flag",
     "Gap",
+    "InputChange",
     "LineOutcome",
     "MatchChunk",
     "MatchRun",

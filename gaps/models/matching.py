@@ -66,6 +66,16 @@ class MatchRun(models.Model):
     # (gaps.matching.engine.line_faults): {line_id, region_code, line_no, reason, message} each. One
     # line never fails the run; the rest of the quarter is matched.
     line_faults = models.JSONField(_("lines left out"), default=list, blank=True)
+    # What the run's input was, told without reading it (gaps.matching.inputs.input_signature): the
+    # change counters of the tables matching reads, taken before the run read any of them, a digest
+    # of the previous quarters' active gaps, and a digest of the settings and code that decide.
+    input_signature = models.JSONField(_("input signature"), default=dict, blank=True)
+    # Set when the run found the same signature as the quarter's current run: it computed and wrote
+    # nothing, and that run's results stay current (gaps.matching.services.match_run_plan).
+    unchanged_since = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("nothing changed since run"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,7 +100,36 @@ class MatchRun(models.Model):
 
     @property
     def progress(self) -> float:
+        if self.unchanged_since_id:
+            return 1.0
         return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
+
+    @property
+    def outcome(self) -> str:
+        """One sentence for people: what the run did (admin, API, the match command)."""
+        from django.utils.translation import gettext
+
+        if self.status == MatchRunStatus.SUCCEEDED and self.unchanged_since_id:
+            return gettext("Nothing changed since run %(run)s; its results stay current.") % {"run": self.unchanged_since_id}
+        return str(self.get_status_display())
+
+
+class InputChange(models.Model):
+    """The change log of the tables a quarter's matching reads, written only by database triggers
+    (migration gaps 0014; gaps.matching.inputs): one row per statement on PostgreSQL, per row on
+    SQLite. A table's version is the sum of its rows' weights; compaction folds rows into one
+    without changing the sum. Appending never waits for a lock, so writers of reports and cohorts
+    never queue behind each other for a counter row."""
+
+    table_name = models.CharField(max_length=63)
+    weight = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("input change")
+        verbose_name_plural = _("input changes")
+
+    def __str__(self) -> str:
+        return f"{self.table_name} +{self.weight}"
 
 
 class QuarterResults(models.Model):

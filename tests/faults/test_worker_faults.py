@@ -91,8 +91,10 @@ def test_a_worker_killed_mid_run_the_run_completes_elsewhere_users_see_the_previ
     previous_api = _api_flags(client)
     assert expected and len(previous_api) == len(expected)
 
+    # MATCH_SKIP_UNCHANGED=0: the same input again, and this run must compute (the shortcut of a
+    # re-match with nothing changed: tests/matching/test_unchanged.py).
     env = service_env(worker_env, private_redis, CELERY_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
-                      MATCH_TEST_CHUNK_DELAY_SECONDS=CHUNK_DELAY, MATCH_CHUNKS=4)
+                      MATCH_TEST_CHUNK_DELAY_SECONDS=CHUNK_DELAY, MATCH_CHUNKS=4, MATCH_SKIP_UNCHANGED=0)
     processes.worker("victim", env, concurrency=1)
     run = services.match_run_create(quarter=QUARTER, trigger="manual")
     publish(match_run_task.app, private_redis.url(0), match_run_task, run.pk)
@@ -155,7 +157,7 @@ def test_the_same_match_task_delivered_three_times_gives_one_run_and_the_same_ro
     }
     gaps_before = sorted(Gap.objects.values_list("quarter", "region_id", "occupation_id", "shortfall"))
 
-    env = service_env(worker_env, private_redis, MATCH_CHUNKS=4)
+    env = service_env(worker_env, private_redis, MATCH_CHUNKS=4, MATCH_SKIP_UNCHANGED=0)  # a run that computes
     processes.worker("twin1", env, concurrency=1)
     processes.worker("twin2", env, concurrency=1)
     run = services.match_run_create(quarter=QUARTER, trigger="manual")

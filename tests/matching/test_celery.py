@@ -91,7 +91,8 @@ def _wait_until_up(app, name: str, timeout: float = 60) -> None:
     pytest.fail(f"{name} did not come up; see .pytest-*-{name}.log")
 
 
-def test_two_workers_share_the_chunks_of_one_run_and_agree_with_the_inline_result(celery_worker):
+def test_two_workers_share_the_chunks_of_one_run_and_agree_with_the_inline_result(celery_worker, settings):
+    settings.MATCH_SKIP_UNCHANGED = False  # planned here, on the same input again: a run that computes
     second = celery_worker["start"](celery_worker["env"], name="tgworker2")
     try:
         _wait_until_up(celery_worker["app"], "tgworker2")
@@ -133,3 +134,40 @@ def test_a_chunk_delivered_twice_is_written_once(celery_worker):
     assert run.status == MatchRunStatus.SUCCEEDED and run.chunks_done == 1
     assert run.line_outcomes.count() == 3
     assert run.flags.filter(kind="MISDIRECTED_SUPPLY").count() == 1
+
+
+def test_the_nightly_rematch_of_an_unchanged_quarter_keeps_results_and_the_current_run(celery_worker):
+    """Beat's nightly task, run by a worker: the quarter's run ends as "nothing changed since run N";
+    the current run and every flag stay as they were. A change then gets a computing run."""
+    from django.utils import timezone
+
+    from core.quarters import Quarter
+    from gaps.tasks import nightly_rematch_task
+
+    quarter = Quarter.containing(timezone.localdate())
+    seed.occupations()
+    region = seed.region("EKZ")
+    seed.report(region, quarter=str(quarter), lines=[
+        {"occupation": "8341", "headcount": 30, "season_start": quarter.start + dt.timedelta(days=10)},
+        {"occupation": "7515", "headcount": 5},
+    ])
+    drivers = seed.program("GANSU-VC", "DRIVERS", ["8341"], serves=[region])
+    seed.cohort(drivers, 12, quarter.start - dt.timedelta(days=20))
+    first = services.match_quarter_inline(quarter=str(quarter), trigger="command")
+    assert first.status == MatchRunStatus.SUCCEEDED, first.error
+    before = sorted((f.as_json() for f in flags_current(quarter=str(quarter))), key=repr)
+    assert before
+
+    assert nightly_rematch_task.apply_async().get(timeout=60) == [str(quarter)]
+    nightly = MatchRun.objects.filter(quarter=str(quarter), trigger="nightly").get()
+    nightly = wait_for(nightly.pk)
+    assert nightly.status == MatchRunStatus.SUCCEEDED and nightly.unchanged_since_id == first.pk, nightly.error
+    assert not nightly.chunks.exists()
+    assert current_run(str(quarter)) == first
+    assert sorted((f.as_json() for f in flags_current(quarter=str(quarter))), key=repr) == before
+
+    Cohort.objects.filter(program=drivers).update(seats=25)
+    nightly_rematch_task.apply_async().get(timeout=60)
+    changed = wait_for(MatchRun.objects.filter(quarter=str(quarter), trigger="nightly").exclude(pk=nightly.pk).get().pk)
+    assert changed.status == MatchRunStatus.SUCCEEDED and changed.unchanged_since is None, changed.error
+    assert current_run(str(quarter)) == changed

@@ -62,7 +62,10 @@ def assert_evidence_counts_match_the_rows(quarter="2026Q3"):
 
 
 def run(chunks, *, reuse=True, django_settings=None):
+    """A run that computes (the "nothing changed" shortcut, gaps.matching.inputs, is off: these
+    tests are about what a computing run copies); reuse=False: a full match from scratch."""
     django_settings.MATCH_REUSE_RESULTS = reuse
+    django_settings.MATCH_SKIP_UNCHANGED = False
     result = services.match_quarter_inline(quarter="2026Q3", trigger="command", chunks=chunks)
     assert result.status == "succeeded", result.error
     return result

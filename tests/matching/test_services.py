@@ -75,7 +75,8 @@ def test_the_late_drip_class_gets_a_reschedule_with_the_latest_intake_date():
     assert rec.program_id == rows["solar"].pk
 
 
-def test_running_twice_gives_the_same_results_and_keeps_gap_rows():
+def test_running_twice_gives_the_same_results_and_keeps_gap_rows(settings):
+    settings.MATCH_SKIP_UNCHANGED = False  # a re-run that computes (the shortcut: test_unchanged.py)
     seed.seed_quarter()
     first = run_inline()
     before, gap_ids = flag_objects(), set(Gap.objects.values_list("id", flat=True))
@@ -122,7 +123,8 @@ def test_a_failed_run_leaves_the_previous_results_current():
     assert rows  # seed used
 
 
-def test_a_run_stopped_between_chunks_is_invisible_until_it_completes():
+def test_a_run_stopped_between_chunks_is_invisible_until_it_completes(settings):
+    settings.MATCH_SKIP_UNCHANGED = False  # a re-run that computes (the shortcut: test_unchanged.py)
     seed.seed_quarter()
     good = run_inline()
     before = flag_objects()
@@ -304,6 +306,7 @@ def test_a_mail_server_that_refuses_does_not_undo_a_swapped_run(make_user, setti
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
     Recommendation.objects.filter(run=first).delete()  # so that the second run's advice is new
+    settings.MATCH_SKIP_UNCHANGED = False  # a re-run that computes (the shortcut: test_unchanged.py)
     second = run_inline()
     assert second.status == MatchRunStatus.SUCCEEDED and current_run("2026Q3") == second
     assert not Flag.objects.filter(run=first).exists()  # cleaned up after the mails failed

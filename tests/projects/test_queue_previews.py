@@ -111,7 +111,8 @@ def test_a_gap_without_a_current_preview_is_read_live(matched):
     assert _queue(matched["client"])[harvester.pk] == stored
 
 
-def test_the_next_run_replaces_the_previews_with_its_own_rows(matched):
+def test_the_next_run_replaces_the_previews_with_its_own_rows(matched, settings):
+    settings.MATCH_SKIP_UNCHANGED = False  # a re-run that computes (the shortcut: test_unchanged.py)
     first = Gap.objects.get(quarter="2026Q3", occupation_id="8341").evidence_preview
     second_run = services.match_quarter_inline(quarter="2026Q3", trigger="command")
     assert second_run.pk != matched["run"].pk

@@ -68,6 +68,10 @@ class Command(BaseCommand):
     def _summary(self, run: MatchRun) -> None:
         counts, timings = run.counts or {}, run.timings or {}
         self.stdout.write(f"Run {run.pk} of {run.quarter}: {run.status}")
+        if run.unchanged_since_id:
+            self.stdout.write("  " + run.outcome)
+            self.stdout.write("  seconds: " + ", ".join(f"{k} {v}" for k, v in timings.items()))
+            return
         self.stdout.write(
             f"  lines {counts.get('lines', 0)}, cohorts read {counts.get('cohorts', 0)}, "
             f"components {counts.get('components', 0)}, chunks {run.chunks_total}"
