@@ -102,6 +102,9 @@ def _shoot(page, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         stem = f"{name}-{width}"
         page.screenshot(path=str(SCREENS / f"{stem}.png"), full_page=True)
+        if width < 800:  # what a phone shows first, legible when a full page is too tall to view whole
+            page.set_viewport_size({"width": width, "height": 844})
+            page.screenshot(path=str(SCREENS / f"{stem}-first.png"))
         scroll = page.evaluate("document.documentElement.scrollWidth")
         text = page.evaluate("document.body.innerText")
         (SCREENS / f"{stem}.txt").write_text(f"{page.url}\nscrollWidth {scroll}\n\n{text}", encoding="utf-8")
