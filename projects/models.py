@@ -63,6 +63,15 @@ class GapDecision(models.Model):
         return f"{self.gap_id}: {self.decision}"
 
 
+def display_title_of(title: str, translations: dict | None, language: str | None = None) -> str:
+    """A project's title in `language` (default: the active one) where the service wrote it in that
+    language; the stored title once a person has edited it (translations' "_as_written" differs)."""
+    translations = translations or {}
+    if translations.get("_as_written") != title:
+        return title
+    return translations.get(language or translation.get_language() or "", title)
+
+
 class CooperationProject(models.Model):
     """A cooperation project in the repository, born from an approved gap."""
 
@@ -180,10 +189,7 @@ class CooperationProject(models.Model):
     @property
     def display_title(self) -> str:
         """The title in the reader's language where the service wrote it in that language."""
-        translations = self.title_translations or {}
-        if translations.get("_as_written") != self.title:
-            return self.title
-        return translations.get(translation.get_language() or "", self.title)
+        return display_title_of(self.title, self.title_translations)
 
     @property
     def region(self):

@@ -557,7 +557,7 @@ def project_list(*, user, today: dt.date | None = None, detail: bool = False) ->
 # the project table (the `project_results_order` index for the default order).
 COLLEGE_ROW_FIELDS = ("id", "code", "name", "country")
 PROJECT_ROW_FIELDS = (
-    "id", "title", "status", "status_changed_at", "overdue", "pass_rate", "employment_rate", "income_change_pct",
+    "id", "title", "title_translations", "status", "status_changed_at", "overdue", "pass_rate", "employment_rate", "income_change_pct",
     "skill_appreciation_pct", "results", "planned_trainees", "planned_intake_date", "budget_amount",
     "budget_currency", "funding_source", "approved_at", "lead_college_id", "origin_warning_id",
     *(f"lead_college__{name}" for name in COLLEGE_ROW_FIELDS[1:]),

@@ -114,7 +114,7 @@ def default_condition_text() -> dict:
 def gap_project_title(gap) -> dict:
     """The title of the project an approved gap becomes, in every language (see above)."""
     return written_in_every_language(lambda: _("%(occupation)s in %(region)s, %(quarter)s") % {
-        "occupation": gap.occupation.title, "region": gap.region.name, "quarter": gap.quarter})
+        "occupation": gap.occupation.title, "region": gap.region.name, "quarter": text.quarter_name(gap.quarter)})
 
 
 def _require_reviewer(user) -> None:

@@ -77,7 +77,13 @@ def home(request: HttpRequest) -> HttpResponse:
         from gaps import warning_selectors
         from gaps.models import WarningStatus
 
-        context["act_now"] = warning_selectors.warnings_visible_to(user).filter(status=WarningStatus.ACT_NOW).count()
+        from django.db.models import Count, Min
+        from django.utils import timezone
+
+        act_now = warning_selectors.warnings_visible_to(user).filter(status=WarningStatus.ACT_NOW).aggregate(
+            n=Count("id"), first=Min("act_by"))
+        context["act_now"], context["act_now_by"] = act_now["n"], act_now["first"]
+        context.setdefault("today", timezone.localdate())
     return render(request, "web/home.html", context)
 
 

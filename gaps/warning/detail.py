@@ -46,7 +46,7 @@ def entry_detail(values, *, today: dt.date, language: str | None = None) -> str:
             args.update(low=text.format_number(get("forecast_low")), high=text.format_number(get("forecast_high")))
             parts = [gettext(
                 "%(region)s will need %(count)s of %(occupation)s in %(quarter)s, from %(need)s "
-                "(forecast from past reports; 80 %% interval %(low)s–%(high)s)."
+                "(forecast from past reports; 80%% interval %(low)s–%(high)s)."
             ) % args]
         else:
             parts = [gettext("%(region)s has reported a need for %(count)s of %(occupation)s in %(quarter)s, from %(need)s.")

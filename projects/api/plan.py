@@ -95,6 +95,7 @@ class PlanSerializer(serializers.Serializer):
 class AcceptedSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     title = serializers.CharField()
+    display_title = serializers.CharField(help_text="The title in the request's language.")
     status = serializers.CharField()
     proposals = serializers.ListField(child=serializers.IntegerField())
 
@@ -170,5 +171,5 @@ class TrainingPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
         code = status.HTTP_200_OK if project.pk in before else status.HTTP_201_CREATED
-        return Response({"project": project.pk, "title": project.title, "status": project.status,
-                         "proposals": sorted(ids)}, status=code)
+        return Response({"project": project.pk, "title": project.title,
+                         "display_title": project.display_title, "status": project.status, "proposals": sorted(ids)}, status=code)

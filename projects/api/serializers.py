@@ -14,7 +14,7 @@ from gaps.models import Gap
 from training.models import Cohort, College, Program
 
 from ..choices import FundingSource
-from ..models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
+from ..models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition, display_title_of
 from ..results import ratio
 
 
@@ -205,11 +205,14 @@ class ProjectSerializer(serializers.ModelSerializer):
     income_change_pct = serializers.FloatField(read_only=True, default=None, allow_null=True)
     skill_appreciation_pct = serializers.FloatField(read_only=True, default=None, allow_null=True)
     results = serializers.SerializerMethodField()
+    # The title in the request's language (Accept-Language) where the service wrote it in that
+    # language; `title` as stored once a person has edited it.
+    display_title = serializers.CharField(read_only=True)
 
     class Meta:
         model = CooperationProject
         fields = [
-            "id", "title", "status", "status_changed_at", "overdue",
+            "id", "title", "display_title", "status", "status_changed_at", "overdue",
             "pass_rate", "employment_rate", "income_change_pct", "skill_appreciation_pct", "results",
             "origin_gap", "origin_warning", "lead_college", "partner_colleges", "programs",
             "planned_trainees", "planned_intake_date", "budget_amount", "budget_currency", "funding_source",
@@ -384,12 +387,14 @@ def review_gap_rows(rows: list[dict], evidence: dict) -> list[dict]:
 def project_list_rows(rows: list[dict], page: dict) -> list[dict]:
     """ProjectSerializer's output for a page of selectors.project_rows() values, with selectors.project_page()."""
     fmt, lang = _page_formatters(), _language()
+    language = get_language()
     out = []
     for row in rows:
         lead = row["lead_college_id"]
         out.append({
             "id": row["id"],
             "title": row["title"],
+            "display_title": display_title_of(row["title"], row["title_translations"], language),
             "status": row["status"],
             "status_changed_at": _fmt(fmt["datetime"], row["status_changed_at"]),
             "overdue": bool(row["overdue"]),

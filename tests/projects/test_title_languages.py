@@ -20,11 +20,12 @@ def _kazakh(world):
 def test_a_gap_approved_in_english_reads_in_kazakh_for_a_kazakh_reader(world, gap, client):
     _kazakh(world)
     project = services.gap_approve(gap=gap, user=world["reviewer"])  # the reviewer's page was in English
-    assert project.title == "Mobile farm and forestry plant operators in East Kazakhstan, 2026Q3"
+    assert project.title == "Mobile farm and forestry plant operators in East Kazakhstan, Q3 2026"
     with translation.override("kk"):
         assert "Ауыл және орман шаруашылығының жылжымалы машиналарының операторлары" in project.display_title
         assert "Шығыс Қазақстан облысы" in project.display_title
     with translation.override("en"):
+        assert "2026Q3" not in project.display_title  # the quarter as people say it, not its code
         assert project.display_title == project.title
 
     client.force_login(world["official"])
@@ -54,3 +55,26 @@ def test_the_first_condition_reads_in_the_readers_language_until_someone_edits_i
     condition.save()
     with translation.override("ru"):
         assert condition.display_text == "Supplement the Kazakh assessment centre's letter."
+
+
+def test_the_api_gives_the_title_in_the_requests_language_next_to_the_stored_one(world, gap):
+    from rest_framework.test import APIClient
+
+    _kazakh(world)
+    project = services.gap_approve(gap=gap, user=world["reviewer"])  # written in English
+    client = APIClient()
+    client.force_authenticate(world["reviewer"])
+    def read(url, language):
+        body = client.get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+        return body["results"][0] if url.endswith("projects/") else body
+
+    for url in ("/api/v1/projects/", f"/api/v1/projects/{project.pk}/"):
+        row = read(url, "kk")
+        assert row["title"] == "Mobile farm and forestry plant operators in East Kazakhstan, Q3 2026"
+        assert "Шығыс Қазақстан облысы" in row["display_title"], (url, row["display_title"])
+        english = read(url, "en")
+        assert english["display_title"] == english["title"]
+    services.project_update(project=project, user=world["reviewer"], title="Combine operators for Zaysan")
+    for url in ("/api/v1/projects/", f"/api/v1/projects/{project.pk}/"):
+        row = read(url, "kk")
+        assert row["display_title"] == row["title"] == "Combine operators for Zaysan"

@@ -122,10 +122,13 @@ def test_the_history_chart_reads_years_under_its_bars(board):
 def test_colleges_see_what_to_open_or_expand_by_act_by(board):
     html = client_for(board["staff"]).get("/early-warnings/").content.decode()
     section = html.split('id="ew-actions-title"', 1)[1].split("</section>", 1)[0]
-    assert "OPEN" in section and "EXPAND" in section
+    # Each kind by its name, not its code (a first-time reader stumbled on "OPEN").
+    opened, expanded = '<span class="status status-rec">Open</span>', '<span class="status status-rec">Expand</span>'
+    assert opened in section and expanded in section
+    assert "OPEN" not in section and "EXPAND" not in section
     # The feasible one first; the one whose act-by passed is shown as too late, after it.
-    assert section.index("OPEN") < section.index("EXPAND")
-    assert "too late" in section.split("EXPAND", 1)[1]
+    assert section.index(opened) < section.index(expanded)
+    assert "too late" in section.split(expanded, 1)[1]
 
 
 def test_home_and_nav_lead_to_the_board(board):

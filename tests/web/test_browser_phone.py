@@ -1,6 +1,6 @@
-"""Each role's pages on a phone (390 px) in Kazakh and Chinese, as a first-time official, college
-staffer or reviewer sees them: nothing cut off, and a full-page screenshot of each in test-artifacts/
-(phone-<user>-<lang>-<page>.png) for people to look at."""
+"""Each role's pages on a phone (390 px) in all four languages (Kazakh and Chinese first), as a
+first-time official, college staffer or reviewer sees them: nothing cut off, and a full-page
+screenshot of each in test-artifacts/ (phone-<user>-<lang>-<page>.png) for people to look at."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ARTIFACTS, login, overflowing
+from .test_browser_demo import demo  # noqa: F401  (the demo fixture)
 from .test_browser_forms import PAGES, language, world  # noqa: F401  (the world fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -34,11 +35,11 @@ def _slug(path: str) -> str:
 
 
 @pytest.mark.parametrize("username", list(PAGES))
-def test_each_roles_pages_fit_a_phone_in_kazakh_and_chinese(page, world, username):  # noqa: F811
+def test_each_roles_pages_fit_a_phone_in_every_language(page, world, username):  # noqa: F811
     ARTIFACTS.mkdir(exist_ok=True)
     login(page, username)
     page.set_viewport_size({"width": 390, "height": 844})
-    for code in ("kk", "zh-hans"):
+    for code in ("kk", "zh-hans", "ru", "en"):
         language(page, code)
         for path in PAGES[username]:
             page.goto(page.base_url + path.format(quarter=world["quarter"], program=world["program"].pk,
@@ -49,3 +50,26 @@ def test_each_roles_pages_fit_a_phone_in_kazakh_and_chinese(page, world, usernam
             if path in WHOLE_ON_A_PHONE:
                 assert _clipped_tables(page) == [], (username, path, code)
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("code", ["zh-hans", "ru"])
+def test_a_colleges_recommendations_read_as_cards_on_a_phone(page, demo, code):  # noqa: F811
+    """The demo's Gansu centre on a phone: its recommendations (ten columns) were squeezed to a word
+    a line and cut at the card's edge (first-time reading, issue 14 follow-up); they are cards now."""
+    from demo.services import DEMO_PASSWORD
+
+    page.goto(page.base_url + "/login/")
+    page.fill("#id_username", "college.gansu")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form:has(#id_password) button[type=submit]").click()
+    page.wait_for_url(page.base_url + "/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    language(page, code)
+    for path in ("/", "/programs/"):
+        page.goto(page.base_url + path)
+        expect(page.locator("table.recommendations tbody tr").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path, code, overflowing(page))
+        assert _clipped_tables(page) == [], (path, code)
+        # Each cell on its own line with its column's name: the region is not broken a letter a line.
+        region = page.locator("table.recommendations tbody tr").first.locator("td").nth(2)
+        assert region.bounding_box()["width"] > 200, (path, code, region.bounding_box())

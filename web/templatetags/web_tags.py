@@ -31,6 +31,18 @@ def pct(value, decimal_pos=0):
 
 
 @register.filter
+def recommendation_kind(code):
+    """A recommendation kind's name in the reader's language ("OPEN" -> "Open", "新开"); the code
+    itself only when it is not one of RecommendationKind's."""
+    from gaps.matching.recommendations import RecommendationKind
+
+    try:
+        return RecommendationKind(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
