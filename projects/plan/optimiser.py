@@ -15,8 +15,38 @@ mobile workshop, one region of its route):
                                   (intake .. graduation + MOBILE_TRANSFER_DAYS)
 
 Lexicographic objective, two solves: (1) maximise sum_j w_j * z_kj (w_j: the line's CNY salary
-midpoint); (2) with that value fixed, minimise sum_k x_k (ties favour fewer seats). Both solved
-exactly by HiGHS (scipy.optimize.milp, mip_rel_gap=0); the solver's reported gap is kept.
+midpoint); (2) with that value fixed, minimise sum_k x_k (ties favour fewer seats). Both solved by
+HiGHS (highspy, mip_rel_gap=0), each from a plan it must beat (a MIP start).
+
+Reductions (each keeps the optimum, both the value and the fewest seats):
+
+1. Candidates that could cover no line still short are dropped: their value is 0 and their seats only
+   add cost and seats, so no optimum (of either solve) opens them, and dropping a variable that is 0
+   in every optimum leaves the optima as they are.
+2. The counts z are continuous, not integer (only y and x are): for any fixed whole y and x, the rows
+   on z are `sum_j z_kj <= x_k` and `sum_k z_kj <= shortfall_j` -- a bipartite transportation
+   problem, whose matrix is totally unimodular -- so with whole right-hand sides the best z over the
+   reals is reached at a whole vertex. Hence (1)'s optimum over (y, x) is the same with real z; and in
+   (2) "some real z reaches the value" holds exactly when "some whole z does" (the maximum over z is
+   whole), so the fewest seats are the same too. `_whole_counts` then finds whole counts for the
+   chosen x by the simplex (a vertex). This takes 164,134 of the full-scale problem's 206,282 integer
+   variables out of the branching.
+3. Without a budget, the first solve opens every fixed (not mobile) cohort at its largest size: there
+   seats cost nothing and more seats never lower the value (any plan's counts still fit), so the best
+   value is the same; only the mobile workshops' stops remain integer choices. The second solve (the
+   fewest seats at that value) has every cohort free again and starts from that plan, trimmed.
+
+Not reduced, because it would not be exact: a cohort whose lines are a subset of another cohort's of
+the same program (both may open: two classes are not one bigger class with the minimum size); lines
+with the same candidates but different salaries.
+
+Always a plan: `greedy` (value per CNY first, lazily re-evaluated; minimum seats, capacity, budget and
+mobile routes kept) is a feasible plan and the first solve's start, so what HiGHS returns is at least
+as good. With PLAN_TIME_LIMIT_SECONDS (50 by default in the app), the first solve may use 70% of it
+and the second what is left; the second is skipped when the first did not prove its value (its plan,
+without unfilled seats, stands). The gap is then (bound - value) / bound, with the bound HiGHS proved
+or, before it has one, `_ceiling` (a fractional knapsack of the lines): the plan is within that share
+of the best possible. Status `optimal` only when both solves finished; else `time_limit`.
 
 Why a shortfall stays uncovered, per line: `no_candidate` (no program trains the occupation, serves
 the region and meets the language and certification), `too_late` (such programs exist, but each
@@ -354,6 +384,7 @@ class _Model:
     reach: list = field(default_factory=list)  # per line (salary, workers within reach, cheapest seat)
     ceiling: float = math.inf  # no plan is worth more (_ceiling)
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # the cohort of each count
+    mobile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per cohort: a mobile workshop's
 
     @property
     def n(self) -> int:
@@ -415,7 +446,8 @@ def _build(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, co
     reach = [(float(lines[lid].weight), min(lines[lid].shortfall, sum(cands[pairs[p][0]].program.max_seats for p in ps)),
               min(cands[pairs[p][0]].program.cost_per_seat for p in ps)) for lid, ps in by_line.items()]
     return _Model(n_k, n_z, weights, costs, upper, matrix, np.array(lo, dtype=float), np.array(hi, dtype=float),
-                  len(cliques), cliques, reach=reach, owner=np.array([k for k, _ in pairs], dtype=int))
+                  len(cliques), cliques, reach=reach, mobile=np.array([c.program.mobile for c in cands], dtype=bool),
+                  owner=np.array([k for k, _ in pairs], dtype=int))
 
 
 # --- The greedy start ------------------------------------------------------------------------------------
@@ -506,7 +538,7 @@ class _Run:
 
 
 def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_limit: float | None,
-           start: np.ndarray) -> _Run:
+           start: np.ndarray, lower: np.ndarray | None = None) -> _Run:
     """One solve by HiGHS (highspy) with `start` as its first plan (a MIP start): what it returns is at
     least as good. `extra`: more rows as (sparse rows x n, lows, highs)."""
     matrix = sparse.vstack([m.matrix] + [a for a, _, _ in extra]).tocsc()
@@ -521,7 +553,8 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = m.n, matrix.shape[0]
     lp.col_cost_ = objective.astype(float)
-    lp.col_lower_, lp.col_upper_ = np.zeros(m.n), m.upper.astype(float)
+    lp.col_lower_ = np.zeros(m.n) if lower is None else lower.astype(float)
+    lp.col_upper_ = m.upper.astype(float)
     lp.row_lower_, lp.row_upper_ = lo.astype(float), hi.astype(float)
     lp.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -600,7 +633,18 @@ def _lexicographic(m: _Model, budget, conf: PlanSettings, start: np.ndarray, par
             "status": "optimal", "solves": 0}
     limit = conf.time_limit_seconds or None
     m.ceiling = _ceiling(m, budget)
-    first = _highs(m, m.weights, True, _budget_row(m, budget), None if limit is None else 0.7 * limit, start)
+    lower = None
+    if budget is None:
+        # Reduction 3: without a budget every fixed (not mobile) cohort opens at its largest size in the
+        # first solve (seats cost nothing there, and more seats never lower the value), so only the mobile
+        # workshops' stops are left to choose; the second solve, from this plan trimmed, finds the seats.
+        fixed = np.flatnonzero(~m.mobile)
+        lower = np.zeros(m.n)
+        lower[fixed] = 1
+        lower[m.n_k + fixed] = m.upper[m.n_k + fixed]
+        start = np.maximum(start, lower)
+    first_limit = None if limit is None else max(0.7 * limit - (time.perf_counter() - started), 0.05 * limit)
+    first = _highs(m, m.weights, True, _budget_row(m, budget), first_limit, start, lower)
     x = _trim(_whole_counts(_integral(first.x, m), m), m, conf)
     info.update(solves=1, gap=first.gap, value_seconds=round(time.perf_counter() - started, 3))
     if not first.optimal:
