@@ -45,7 +45,7 @@ mobile routes kept) is a feasible plan and the first solve's start, so what HiGH
 as good. With PLAN_TIME_LIMIT_SECONDS (50 by default in the app), the first solve may use 70% of it
 and the second what is left; the second is skipped when the first did not prove its value (its plan,
 without unfilled seats, stands). The gap is then (bound - value) / bound, with the bound HiGHS proved
-or, before it has one, `_ceiling` (a fractional knapsack of the lines): the plan is within that share
+or, before it has one, the linear relaxation's or `_ceiling` (a fractional knapsack of the lines): the plan is within that share
 of the best possible. Status `optimal` only when both solves finished; else `time_limit`.
 
 Why a shortfall stays uncovered, per line: `no_candidate` (no program trains the occupation, serves
@@ -380,7 +380,7 @@ class _Model:
     hi: np.ndarray
     cliques: int
     clique_sets: list = field(default_factory=list)
-    integer_counts: bool = False  # True: the unreduced model (counts integer too), for the tests
+    integer_counts: bool = False  # True: the unreduced model (counts integer, no reduction 3), for the tests
     reach: list = field(default_factory=list)  # per line (salary, workers within reach, cheapest seat)
     ceiling: float = math.inf  # no plan is worth more (_ceiling)
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # the cohort of each count
@@ -571,18 +571,29 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
-    if info.primal_solution_status != 2:  # kSolutionStatusFeasible: none better than the start was kept
+    if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible,
+                  highspy.HighsModelStatus.kSolveError, highspy.HighsModelStatus.kModelError):
         raise PlanError(f"The solver found no plan: {h.modelStatusToString(status)}")
-    x = np.array(h.getSolution().col_value)
     optimal = status == highspy.HighsModelStatus.kOptimal
+    if info.primal_solution_status == 2:  # kSolutionStatusFeasible
+        x = np.array(h.getSolution().col_value)
+    else:  # stopped before it took even the start: the start (a feasible plan) stands
+        x, optimal = np.array(start, dtype=float), False
     value = float(objective @ x)
     if optimal:
         gap = 0.0
     elif maximise:
-        # The gap against the best bound known: HiGHS's, or (stopped before it had one) every line with a
-        # candidate covered as far as the candidates' largest sizes reach. (bound - value) / bound: the
-        # plan is within this share of the best possible plan.
+        # The gap against the best bound known: HiGHS's, or (stopped before it had one) the linear
+        # relaxation's (a few seconds at most), or `_ceiling`. (bound - value) / bound: the plan is within
+        # this share of the best possible plan.
         bound = min(float(info.mip_dual_bound), m.ceiling)
+        if not math.isfinite(float(info.mip_dual_bound)) and time_limit is not None:
+            for i in range(m.n):
+                h.changeColIntegrality(i, highspy.HighsVarType.kContinuous)
+            h.setOptionValue("time_limit", max(0.2 * float(time_limit), 1.0))
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                bound = min(bound, float(h.getInfo().objective_function_value))
         gap = 0.0 if bound <= 0 else min(max((bound - value) / bound, 0.0), 1.0)
     else:
         gap = reported_gap(info.mip_gap)
@@ -592,7 +603,8 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
 def _milp(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, budget, conf: PlanSettings,
           integer_counts: bool = False):
     """The two solves on these candidates and pairs, the whole at once (no parts, no greedy start: the
-    empty plan starts). integer_counts: the counts integer too (the model before reduction 2)."""
+    empty plan starts). integer_counts: the model before reductions 2 and 3 (counts integer, every cohort
+    free in the first solve)."""
     m = _build(cands, pairs, lines, conf)
     m.integer_counts = integer_counts
     if not (m.n_k and m.n_z):
@@ -634,7 +646,7 @@ def _lexicographic(m: _Model, budget, conf: PlanSettings, start: np.ndarray, par
     limit = conf.time_limit_seconds or None
     m.ceiling = _ceiling(m, budget)
     lower = None
-    if budget is None:
+    if budget is None and not m.integer_counts:  # (the unreduced model of the tests: without it)
         # Reduction 3: without a budget every fixed (not mobile) cohort opens at its largest size in the
         # first solve (seats cost nothing there, and more seats never lower the value), so only the mobile
         # workshops' stops are left to choose; the second solve, from this plan trimmed, finds the seats.

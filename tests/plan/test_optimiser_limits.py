@@ -171,3 +171,10 @@ def test_the_page_and_the_api_say_the_plan_is_the_best_found_and_how_close(demo_
     with translation.override(language):
         proven = services.plan_quality({"status": "optimal", "gap": 0.0})
     assert "50" not in proven and proven
+
+
+def test_a_stopped_second_solve_says_the_value_is_the_best_but_not_the_seats():
+    with translation.override("en"):
+        words = services.plan_quality({"status": "time_limit", "gap": 0.0, "seconds": 12.4, "second_solve": "stopped"})
+    assert words == ("The best possible value, found in 12 s; the solver stopped before proving these are the "
+                     "fewest seats for it.")
