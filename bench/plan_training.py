@@ -67,10 +67,11 @@ def main() -> None:
                         help="the budget as a share of what covering every line at 8,000 CNY a trainee would cost; "
                              "1/3 (the default) does not bind these instances, 0.05 does")
     parser.add_argument("--time-limit", type=float, default=None,
-                        help="stop each solve after this many seconds and report its gap (PLAN_TIME_LIMIT_SECONDS)")
+                        help="stop the solves after this many seconds in all and report the gap (PLAN_TIME_LIMIT_SECONDS; "
+                             "the app's default is 50; none here unless given)")
     args = parser.parse_args()
-    print("lines programs candidates variables constraints cliques seconds cpu_seconds gap status proposals components "
-          "method value seats spent budget")
+    print("lines programs candidates reduced variables integer constraints cliques seconds cpu_seconds value_seconds gap "
+          "status second_solve proposals components method greedy value seats spent budget")
     for n in (int(x) for x in args.lines.split(",")):
         inp = instance(n, args.seed, args.budget_share, args.time_limit)
         if args.no_budget:
@@ -79,10 +80,11 @@ def main() -> None:
         result = opt.solve(inp)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         s = result.solver
-        print(f"{n} {len(inp.programs)} {s['candidates']} {s['variables']} {s['constraints']} {s['mobile_cliques']} "
-              f"{seconds:.2f} {cpu:.2f} {s['gap']} {s['status']} {len(result.proposals)} {s['components']} "
-              f"{s.get('method')} {result.value} {sum(p.seats for p in result.proposals)} {result.spent} {inp.budget}",
-              flush=True)
+        print(f"{n} {len(inp.programs)} {s['candidates']} {s.get('candidates_reduced')} {s['variables']} "
+              f"{s.get('integer_variables')} {s['constraints']} {s['mobile_cliques']} "
+              f"{seconds:.2f} {cpu:.2f} {s.get('value_seconds')} {s['gap']:.4f} {s['status']} {s.get('second_solve')} "
+              f"{len(result.proposals)} {s['components']} {s.get('method')} {s.get('greedy_value')} {result.value} "
+              f"{sum(p.seats for p in result.proposals)} {result.spent} {inp.budget}", flush=True)
 
 
 if __name__ == "__main__":

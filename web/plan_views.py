@@ -142,17 +142,8 @@ def _plan_context(plan: TrainingPlan, proposals) -> dict:
 
 
 def solver_quality(solver: dict) -> str:
-    """How good the plan is, in words: proven the best possible, or how far from it at most (the
-    solver's relative gap between the plan and the bound it proved)."""
-    gap = float(solver.get("gap") or 0)
-    stopped = solver.get("status") == "time_limit"
-    if gap < 0.00005 and not stopped:
-        return _("Proven the best possible plan for this budget.")
-    within = text.format_percent(gap, digits=2 if gap < 0.01 else 1)
-    if stopped:
-        return _("Within %(percent)s of the best possible plan: the search stopped at its time limit before "
-                 "proving more.") % {"percent": within}
-    return _("Within %(percent)s of the best possible plan.") % {"percent": within}
+    """How good the plan is, in words (projects.plan.services.plan_quality)."""
+    return services.plan_quality(solver)
 
 
 @login_required

@@ -419,8 +419,9 @@ TRAINEE_COST_CNY = env_country_costs("TRAINEE_COST_CNY", "KZ=9000,CN=6000,defaul
 MIN_COHORT_SEATS = env_int("MIN_COHORT_SEATS", 10)  # a proposed class has at least this many seats
 CAPACITY_FACTOR = env_float("CAPACITY_FACTOR", 1.0)  # at most this times the program's largest past cohort
 MOBILE_TRANSFER_DAYS = env_int("MOBILE_TRANSFER_DAYS", 14)  # a mobile workshop's days between two stops
-# The solver stops here and reports its gap (0 when it proved the optimum first); none by default.
-PLAN_TIME_LIMIT_SECONDS = env_float("PLAN_TIME_LIMIT_SECONDS", 0.0)
+# The solver stops here with the best plan found (never worse than its greedy start) and reports its gap
+# (0 when it proved the optimum first); 0 or less: no limit.
+PLAN_TIME_LIMIT_SECONDS = env_float("PLAN_TIME_LIMIT_SECONDS", 50.0)
 # A queued early-warning run no worker took within this time is failed and replaced by the next request.
 EARLY_WARNING_QUEUED_STALE_SECONDS = env_int("EARLY_WARNING_QUEUED_STALE_SECONDS", 600)
 # Below this confidence a free-text occupation title is stored as UNCODED for an official to code.

@@ -88,6 +88,7 @@ class PlanSerializer(serializers.Serializer):
     proposals = ProposalSerializer(many=True)
     uncovered = serializers.ListField(child=serializers.DictField(), required=False)
     solver = serializers.DictField(required=False)
+    quality = serializers.CharField(allow_null=True, required=False)  # how good the plan is, in words
     progress = serializers.DictField()
     error = serializers.CharField(allow_null=True)
 
@@ -127,7 +128,7 @@ class TrainingPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     def _json(self, plan) -> dict:
         data = services.plan_json(plan, getattr(plan, "visible_proposals", None))
         if self._colleges() is not None:  # college staff: their classes, not the ministry's whole picture
-            for key in ("uncovered", "budget_cny", "spent_cny", "value", "solver"):
+            for key in ("uncovered", "budget_cny", "spent_cny", "value", "solver", "quality"):
                 data.pop(key, None)
         return data
 

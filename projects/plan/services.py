@@ -141,6 +141,26 @@ def _persist(plan: TrainingPlan, result: optimiser.PlanResult) -> None:
     ])
 
 
+def plan_quality(solver: dict) -> str:
+    """How good the plan is, in words (the page, the API's `quality`, the command): proven the best
+    possible, or -- when PLAN_TIME_LIMIT_SECONDS stopped the solver first -- the best plan found in that
+    time and how far from the best possible it may be at most (the solver's relative gap between the
+    plan and the bound it proved)."""
+    from core import text
+
+    gap = float(solver.get("gap") or 0)
+    stopped = solver.get("status") == "time_limit"
+    if gap < 0.00005 and not stopped:
+        return _("Proven the best possible plan for this budget.")
+    seconds = text.format_number(round(float(solver.get("seconds") or 0)))
+    if gap < 0.00005:  # the value is proven the best; the fewest seats at it are not
+        return _("The best possible value, found in %(seconds)s s; the solver stopped before proving these are "
+                 "the fewest seats for it.") % {"seconds": seconds}
+    within = text.format_percent(gap, digits=2 if gap < 0.01 else 1)
+    return _("The best plan found in %(seconds)s s; it is within %(percent)s of the best possible.") % {
+        "seconds": seconds, "percent": within}
+
+
 def plan_json(plan: TrainingPlan, proposals=None) -> dict:
     """SPEC.md's plan object (docs/formats.md), with the record's status, what stays uncovered and why,
     and the solver's figures."""
@@ -156,6 +176,7 @@ def plan_json(plan: TrainingPlan, proposals=None) -> dict:
         "proposals": [p.as_json() for p in proposals],
         "uncovered": list(plan.uncovered),
         "solver": dict(plan.solver),
+        "quality": plan_quality(plan.solver) if plan.status == "succeeded" else None,
         "progress": {"done": plan.steps_done, "total": plan.steps_total},
         "error": plan.error or None,
     }

@@ -104,6 +104,8 @@ class Command(BaseCommand):
             "status": solver.get("status", ""), "gap": solver.get("gap", 0), "candidates": solver.get("candidates", 0),
             "seconds": solver.get("seconds", 0),
         })
+        if data.get("quality"):
+            w(data["quality"])
 
 
 def _d(value: str):
