@@ -975,3 +975,21 @@ def test_an_upload_the_database_interrupted_is_answered_without_the_database(rf,
     assert exc.message in html and "east.xlsx" in html
     assert 'href="/reports/KZ-VOS/2026Q3/"' in html
     assert (language == "en") == ("nothing from the file was saved" in html)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru", "kk"])
+def test_a_submitted_reports_status_names_the_status_once_with_its_date(official_client, official, regions, language):
+    """The status line read "Status: Submitted submitted 3 Dec 2026, 14:00": the date follows the
+    status word without repeating it."""
+    from django.utils import translation
+
+    report = services.report_create(region=regions["east"], quarter=QUARTER, user=official)
+    services.report_line_add(report=report, user=official, occupation_title="8341", headcount=5,
+                             salary_min=200000, salary_max=260000, currency="KZT")
+    services.report_submit(report=report, user=official)
+    html = official_client.get(report_url(regions["east"]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    status = re.sub(r"<[^>]+>|\s+", " ", re.search(r'<p class="report-status">(.*?)</p>', html, re.S).group(1))
+    with translation.override(language):
+        word = str(ReportStatus.SUBMITTED.label).lower()
+    assert status.lower().count(word) == 1, status
+    assert str(GapReport.objects.get(pk=report.pk).submitted_at.year) in status, status
