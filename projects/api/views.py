@@ -280,7 +280,7 @@ except ImportError:  # pragma: no cover - only before core.imports exists
 
 
 EXPORT_COLUMNS = [
-    "id", "title", "status", "overdue", "quarter", "region_code", "country", "occupation_code", "occupation_title",
+    "id", "title", "display_title", "status", "overdue", "quarter", "region_code", "country", "occupation_code", "occupation_title",
     "lead_college", "partner_colleges", "programs", "planned_trainees", "planned_intake_date",
     "budget_amount", "budget_currency", "funding_source", "approved_at",
     "cohorts", "enrolled", "completed", "passed_assessment", "employed_6m",
@@ -296,6 +296,7 @@ def _export_row(project, results) -> list:
     row = {
         "id": project.pk,
         "title": project.title,
+        "display_title": project.display_title,  # in the request's language (LocaleMiddleware)
         "status": project.status,
         "overdue": "yes" if project.is_overdue else "no",
         "quarter": gap.quarter if gap else "",

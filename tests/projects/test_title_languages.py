@@ -78,3 +78,19 @@ def test_the_api_gives_the_title_in_the_requests_language_next_to_the_stored_one
     for url in ("/api/v1/projects/", f"/api/v1/projects/{project.pk}/"):
         row = read(url, "kk")
         assert row["display_title"] == row["title"] == "Combine operators for Zaysan"
+
+
+def test_the_export_gives_the_title_in_the_requests_language_next_to_the_stored_one(world, gap):
+    import csv
+    import io
+
+    from rest_framework.test import APIClient
+
+    _kazakh(world)
+    project = services.gap_approve(gap=gap, user=world["reviewer"])  # written in English
+    client = APIClient()
+    client.force_authenticate(world["reviewer"])
+    response = client.get("/api/v1/projects/export/?format=csv", HTTP_ACCEPT_LANGUAGE="kk")
+    rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows[project.pk]["title"] == "Mobile farm and forestry plant operators in East Kazakhstan, Q3 2026"
+    assert "Шығыс Қазақстан облысы" in rows[project.pk]["display_title"]
