@@ -382,8 +382,9 @@ def report_upload(request: HttpRequest, region_code: str, quarter: str) -> HttpR
     except ImportRejected as exc:
         return _render_report(request, region, quarter, problems=exc.problems, status=422)
     except DatabaseUnavailable as exc:
+        lost = [Problem(None, "file", exc.message)]
         return _import_interrupted(request, exc, lambda: _render_report(
-            request, region, quarter, problems=[Problem(None, "file", exc.message)], status=503))
+            request, region, quarter, problems=lost, status=503))
     except PermissionDenied as exc:
         return _render_report(request, region, quarter, problems=[Problem(None, None, str(exc))], status=422)
     for imported in result.get("reports", []):
@@ -564,8 +565,8 @@ def programs_upload(request: HttpRequest) -> HttpResponse:
         except ImportRejected as exc:
             problems = exc.problems
         except DatabaseUnavailable as exc:
-            return _import_interrupted(request, exc, lambda: _programs_page(
-                request, form, [Problem(None, "file", exc.message)], status=503))
+            lost = [Problem(None, "file", exc.message)]
+            return _import_interrupted(request, exc, lambda: _programs_page(request, form, lost, status=503))
         else:
             totals = {kind: sum(result.get(kind, {}).values()) for kind in ("created", "updated", "unchanged")}
             messages.success(request, _(
