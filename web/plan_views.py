@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -170,8 +171,11 @@ def plan_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         plan = get_object_or_404(plans, pk=pk)
     else:
         plan = plans.filter(status=PlanStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
+    limit = settings.PLAN_TIME_LIMIT_SECONDS
     context = {"form": form, "reviewer": reviewer, "plan": None,
-               "recent": plans.order_by("-created_at", "-id")[:5] if reviewer else []}
+               "recent": plans.order_by("-created_at", "-id")[:5] if reviewer else [],
+               # How long the solver may look for the exact optimum (None: as long as it takes).
+               "time_limit": text.format_number(round(limit)) if limit > 0 else None}
     if plan is not None:
         context.update(_plan_context(plan, list(proposals.filter(plan=plan))))
         # The proposed classes a page at a time, narrowed by ?q= (a college, program, region or occupation).

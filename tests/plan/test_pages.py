@@ -95,3 +95,16 @@ def test_what_stays_uncovered_is_paginated_like_the_other_lists(demo_world, clie
     assert second.context["proposals_page"].number == 1
     bad = client.get(url, {"uncovered_page": "x"})
     assert bad.status_code == 400 and "uncovered_page" in bad.content.decode()
+
+
+@pytest.mark.parametrize(("limit", "says", "never"), [
+    (50, "The solver looks for the exact optimum for up to 50 s", "It is an exact optimum."),
+    (0, "It is an exact optimum.", "The solver looks for the exact optimum"),
+])
+def test_the_page_promises_an_exact_optimum_only_without_a_time_limit(demo_world, client, settings, limit, says, never):
+    """With PLAN_TIME_LIMIT_SECONDS the solver may stop before proving the optimum: the page says how
+    long it looks and what it shows then, instead of promising the exact optimum."""
+    settings.PLAN_TIME_LIMIT_SECONDS = limit
+    _login(client, "reviewer")
+    html = client.get(reverse("web:training-plans")).content.decode()
+    assert says in html and never not in html
