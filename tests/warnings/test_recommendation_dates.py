@@ -118,7 +118,7 @@ def test_the_college_home_shows_feasible_first_and_the_others_as_too_late(recs):
     response = client.get("/")
     assert [r.kind for r in response.context["recommendations"]] == ["EXPAND", "OPEN", "RETOOL"]
     html = response.content.decode()
-    table = html.split('class="recommendations"', 1)[1].split("</table>", 1)[0]
+    table = html.split('<table class="recommendations', 1)[1].split("</table>", 1)[0]
     assert "20 days left" in table and "Too late" in table and "next year:" in table
     assert table.index("20 days left") < table.index("Too late")
     assert "Seasons ahead" in html and "15 days left" in html  # the forward recommendation, alongside
