@@ -47,12 +47,34 @@ positive weights V strictly decreasing in cohort order with V.s < 1: any other c
 on the first sum (an integer; c is its unique maximiser), more than the second can make up, and
 with c fixed u is the second sum's unique maximiser.
 
-Both stages are one routine, `_greedy`, over rows of each served node's neighbours: a node takes
-free capacity of its neighbours, and when none is left, an augmenting path (node -> neighbour -> a
-node served before from it -> another neighbour of that node -> ... -> free capacity) moves earlier
-nodes' shares without reducing any of them. tests/matching/test_allocation.py checks both stages
-against a brute force over every allocation of random small instances (hypothesis) and against the
-LPs on larger ones; tests/matching/test_engine.py checks that permuting the ids changes nothing.
+Both stages are one routine, `_greedy_reference`, over rows of each served node's neighbours: a
+node takes free capacity of its neighbours, and when none is left, an augmenting path (node ->
+neighbour -> a node served before from it -> another neighbour of that node -> ... -> free
+capacity) moves earlier nodes' shares without reducing any of them. tests/matching/test_allocation.py
+checks both stages against a brute force over every allocation of random small instances
+(hypothesis) and against the LPs on larger ones; tests/matching/test_engine.py checks that
+permuting the ids changes nothing.
+
+The compiled greedy. What matching runs is `allocate_rows`, the same two stages compiled with numba
+(gaps/matching/allocation_kernel.py, `@njit(cache=True)`); `allocate_rows_reference` and
+`_greedy_reference` are the pure-Python version, kept for the tests. The compiled version takes
+the same steps in the same order, so it gives the same pairs, not only the same c and u
+(tests/matching/test_allocation.py: hypothesis, shared rows, zero seats and headcount, empty rows):
+
+- rows are int32 arrays (CSR): stage 1 keeps one copy per distinct row object (lines of one group
+  share it), stage 2's cohort -> covered lines rows are the transpose, built in one pass;
+- each row is sorted once by (demand, index) -- the reference's neighbour order;
+- x is kept per edge (a node and the k-th neighbour of its row; `slot`, int32 per edge) in a pool
+  of entries for the positive values only, each neighbour's entries linked in creation order: the
+  reference iterates a dict x[neighbour] in insertion order in its searches, and an entry that
+  falls to 0 is deleted and, when set again, goes last -- the linked list does the same, so every
+  breadth-first search visits the same nodes in the same order and finds the same path;
+- the searches keep the reference's queue order, its test for free capacity among a node's fresh
+  neighbours before the queue grows, its dead-node and dead-neighbour marks, and the path's
+  updates in the same order (start outwards).
+
+Memory at SPEC.md's scale (35 M eligible pairs): 4 bytes per pair for `slot`, 4 per distinct
+row entry and 4 per stage-2 pair, plus the pool; no Python object per pair.
 
 allocate_lp splits the graph into connected components first (a line and a cohort share one when
 an eligible chain links them) and solves each on its own; the trivial shapes (one line, or one
@@ -136,6 +158,73 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
 
     `rows[i]`: an int array of the cohorts line i may take from (no duplicates); lines are served in
     the order of (priority[i], i). Lines with the same eligible cohorts may share one array object:
+    it is copied and sorted once, which is what keeps tens of millions of pairs affordable.
+    Returns (line, cohort, seats) for every pair with seats allocated, sorted.
+
+    Both stages run compiled (gaps.matching.allocation_kernel, numba): the same steps as
+    allocate_rows_reference, over int32 rows instead of dicts, giving the same pairs (module
+    docstring, "The compiled greedy").
+    """
+    n_lines, n_cohorts = len(headcount), len(seats)
+    if n_lines == 0 or n_cohorts == 0:
+        return []
+    from . import allocation_kernel as kernel
+
+    # Stage 1's rows: one per distinct row object, in the order first met.
+    index_dtype = np.int32 if max(n_lines, n_cohorts) < 2**31 else np.int64
+    row_of = np.empty(n_lines, dtype=np.int64)
+    distinct: dict[int, int] = {}
+    unique_rows = []
+    for i, row in enumerate(rows):
+        r = distinct.get(id(row))
+        if r is None:
+            r = distinct[id(row)] = len(unique_rows)
+            unique_rows.append(np.asarray(row, dtype=index_dtype))
+        row_of[i] = r
+    row_length = np.fromiter((len(row) for row in unique_rows), dtype=np.int64, count=len(unique_rows))
+    line_length = row_length[row_of]
+    if not line_length.any():
+        return []
+    row_ptr = np.concatenate([[0], np.cumsum(row_length)])
+    indices = np.concatenate(unique_rows + [np.zeros(0, dtype=index_dtype)])
+    del unique_rows, distinct
+    edge_start = np.concatenate([[0], np.cumsum(line_length)])
+    n_edges = int(edge_start[-1])
+    # Stage 1: lines in line order, each taking its least demanded cohorts first.
+    lines_per_cohort = kernel.row_demand(row_of, row_ptr, indices, n_cohorts)
+    kernel.sort_rows(row_ptr, indices, lines_per_cohort, n_cohorts)
+    ranked = np.array(sorted(range(n_lines), key=lambda i: (priority[i], i)), dtype=np.int64)
+    seats_a = np.asarray(seats, dtype=np.int64)
+    pool, used = kernel.greedy(np.asarray(headcount, dtype=np.int64), ranked, seats_a,
+                               row_of, row_ptr, indices, edge_start, n_edges)
+    alive = pool[:used][pool[:used, kernel.AMOUNT] > 0]
+    covered = np.bincount(alive[:, kernel.NODE], weights=alive[:, kernel.AMOUNT], minlength=n_lines).astype(np.int64)
+    del pool, alive
+    # Stage 2: cohorts in cohort order over the lines stage 1 covered, each capped at its cover.
+    keep = covered > 0
+    cohort_ptr, cohort_lines = kernel.transpose_rows(row_of, row_ptr, indices, keep, n_cohorts)
+    cohorts_per_line = np.where(keep, line_length, 0)
+    del indices, row_ptr, row_of
+    kernel.sort_rows(cohort_ptr, cohort_lines, cohorts_per_line, n_lines)
+    pool, used = kernel.greedy(seats_a, np.arange(n_cohorts, dtype=np.int64), covered,
+                               np.arange(n_cohorts, dtype=np.int64), cohort_ptr, cohort_lines, cohort_ptr,
+                               int(cohort_ptr[-1]))
+    alive = pool[:used][pool[:used, kernel.AMOUNT] > 0]
+    line, cohort, amount = alive[:, kernel.NB], alive[:, kernel.NODE], alive[:, kernel.AMOUNT]
+    got = np.bincount(line, weights=amount, minlength=n_lines).astype(np.int64)
+    if not np.array_equal(got, covered):  # pragma: no cover - the stage-2 greedy ends on a base
+        raise RuntimeError("allocation: stage 2 did not give every line its covered headcount of stage 1")
+    order = np.lexsort((cohort, line))
+    return list(zip(line[order].tolist(), cohort[order].tolist(), amount[order].tolist()))
+
+
+def allocate_rows_reference(headcount, priority, seats, rows) -> list[tuple[int, int, int]]:
+    """allocate_rows in pure Python over dicts (`_greedy_reference`): what the tests hold the compiled
+    version to, pair for pair. The allocation of the module docstring over per-line rows of eligible cohorts, the cohorts
+    numbered in cohort order (0 = the cohort whose seats are used first).
+
+    `rows[i]`: an int array of the cohorts line i may take from (no duplicates); lines are served in
+    the order of (priority[i], i). Lines with the same eligible cohorts may share one array object:
     stage 1 sorts and lists it once, which is what keeps tens of millions of pairs affordable.
     Returns (line, cohort, seats) for every pair with seats allocated, sorted.
     """
@@ -163,7 +252,7 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
     # Stage 1: lines in line order; each first takes the cohorts that fewest other lines could use
     # (fewer seats are taken from under later lines, so fewer augmenting searches are needed).
     ranked = sorted(range(n_lines), key=lambda i: (priority[i], i))
-    first = _greedy(list(headcount), ranked, list(seats), rows, demand=lines_per_cohort)
+    first = _greedy_reference(list(headcount), ranked, list(seats), rows, demand=lines_per_cohort)
     covered = [0] * n_lines
     for cohort, row in first.items():
         for line, amount in row.items():
@@ -175,7 +264,7 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
     cohort_rows = [row[keep[row]] for row in cohort_rows]
     cohorts_per_line = np.bincount(np.concatenate(cohort_rows + [np.zeros(0, dtype=lines_of.dtype)]),
                                    minlength=n_lines)
-    second = _greedy(list(seats), list(range(n_cohorts)), list(covered), cohort_rows, demand=cohorts_per_line)
+    second = _greedy_reference(list(seats), list(range(n_cohorts)), list(covered), cohort_rows, demand=cohorts_per_line)
     by_line: list[dict[int, int]] = [second.get(line, {}) for line in range(n_lines)]
     out = sorted((line, cohort, amount) for line, row in enumerate(by_line) for cohort, amount in row.items())
     got = [0] * n_lines
@@ -186,7 +275,7 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
     return out
 
 
-def _greedy(want, ranked, capacity, rows, *, demand) -> dict[int, dict[int, int]]:
+def _greedy_reference(want, ranked, capacity, rows, *, demand) -> dict[int, dict[int, int]]:
     """The polymatroid greedy with augmenting paths: nodes served in the order `ranked`, each taking
     up to want[i] from the `capacity` of the neighbours in rows[i]. Returns x[neighbour][node] =
     amount (the reverse edges of the residual graph). `demand[j]`: how many served nodes may take

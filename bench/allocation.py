@@ -1,0 +1,82 @@
+#!/usr/bin/env python
+"""Time the allocation alone on a generated quarter: the compiled greedy (allocate_rows, numba)
+next to the pure-Python reference (allocate_rows_reference), on the engine's own rows, and check
+that both give the same pairs.
+
+    .venv/bin/python bench/generate_quarter.py --reset [--lines 50000] [--cohorts 500000]
+    .venv/bin/python bench/allocation.py [--quarter 2026Q3] [--no-reference]
+
+Reads the quarter's whole input (gaps.matching.fetch.fetch_quarter_input), builds the eligible
+pairs as match_components does (gaps.matching.pairs.line_pairs) and times each allocation, its
+first call in the process included for the compiled one (numba's cached load or compile) and
+then a second call. Writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talentgap_bench"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quarter", default="2026Q3")
+    parser.add_argument("--no-reference", action="store_true", help="time the compiled allocation only")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from core.quarters import Quarter
+    from gaps.matching import engine, pairs, rules
+    from gaps.matching.allocation import allocate_rows, allocate_rows_reference
+    from gaps.matching.fetch import fetch_quarter_input
+    from gaps.matching.types import Line, cohort_order_key
+
+    started = time.perf_counter()
+    inp = fetch_quarter_input(args.quarter)
+    print(f"fetch: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    quarter = Quarter.parse(inp.quarter, bounded=False)
+    program_list = sorted(inp.programs, key=engine._program_key)
+    programs = {p.id: p for p in program_list}
+    cohort_list = sorted(inp.cohorts, key=lambda c: cohort_order_key(c, programs[c.program_id]))
+    left_out = {fault.line_id for fault in engine.line_faults(inp)}
+    lines = sorted((l for l in inp.lines if l.occupation_code and l.id not in left_out), key=Line.order_key)
+    dates = {line.id: (rules.need_date(line, quarter), rules.end_date(line, quarter)) for line in lines}
+    found = pairs.line_pairs(lines, dates, program_list, cohort_list, inp.settings)
+    arguments = (
+        [line.headcount for line in lines],
+        [engine._line_priority(l, dates[l.id][0], inp.rates) for l in lines],
+        [c.seats for c in cohort_list],
+        [found[line.id].eligible for line in lines],
+    )
+    n_pairs = sum(len(row) for row in arguments[3])
+    print(f"pairs: {time.perf_counter() - started:.1f} s; {len(lines):,} lines, {len(cohort_list):,} cohorts, "
+          f"{n_pairs:,} eligible pairs")
+    compiled = None
+    for label in ("compiled, first call in the process", "compiled, second call"):
+        started = time.perf_counter()
+        compiled = allocate_rows(*arguments)
+        print(f"{label}: {time.perf_counter() - started:.2f} s ({len(compiled):,} pairs with seats)")
+    if not args.no_reference:
+        started = time.perf_counter()
+        reference = allocate_rows_reference(*arguments)
+        print(f"reference (pure Python): {time.perf_counter() - started:.2f} s; "
+              f"same pairs: {reference == compiled}")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+          f"load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
