@@ -15,7 +15,9 @@ then a second call. Writes nothing.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import resource
 import sys
 import time
@@ -27,24 +29,15 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talentgap_bench"
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quarter", default="2026Q3")
-    parser.add_argument("--no-reference", action="store_true", help="time the compiled allocation only")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
+def engine_arguments(quarter_code: str) -> tuple:
+    """allocate_rows' arguments for the quarter, built as gaps.matching.engine.match_components does."""
     from core.quarters import Quarter
     from gaps.matching import engine, pairs, rules
-    from gaps.matching.allocation import allocate_rows, allocate_rows_reference
     from gaps.matching.fetch import fetch_quarter_input
     from gaps.matching.types import Line, cohort_order_key
 
     started = time.perf_counter()
-    inp = fetch_quarter_input(args.quarter)
+    inp = fetch_quarter_input(quarter_code)
     print(f"fetch: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     quarter = Quarter.parse(inp.quarter, bounded=False)
@@ -64,10 +57,33 @@ def main(argv=None) -> None:
     n_pairs = sum(len(row) for row in arguments[3])
     print(f"pairs: {time.perf_counter() - started:.1f} s; {len(lines):,} lines, {len(cohort_list):,} cohorts, "
           f"{n_pairs:,} eligible pairs")
+    return arguments
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quarter", default="2026Q3")
+    parser.add_argument("--no-reference", action="store_true", help="time the compiled allocation only")
+    parser.add_argument("--profile", action="store_true", help="cProfile the second compiled call")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from gaps.matching.allocation import allocate_rows, allocate_rows_reference
+
+    arguments = engine_arguments(args.quarter)
     compiled = None
     for label in ("compiled, first call in the process", "compiled, second call"):
+        profiler = cProfile.Profile() if args.profile and label.endswith("second call") else None
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         compiled = allocate_rows(*arguments)
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
         print(f"{label}: {time.perf_counter() - started:.2f} s ({len(compiled):,} pairs with seats)")
     if not args.no_reference:
         started = time.perf_counter()

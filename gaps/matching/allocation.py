@@ -192,7 +192,7 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
     n_edges = int(edge_start[-1])
     # Stage 1: lines in line order, each taking its least demanded cohorts first.
     lines_per_cohort = kernel.row_demand(row_of, row_ptr, indices, n_cohorts)
-    kernel.sort_rows(row_ptr, indices, lines_per_cohort, n_cohorts)
+    kernel.sort_rows(row_ptr, indices, _by_demand(lines_per_cohort))
     ranked = np.array(sorted(range(n_lines), key=lambda i: (priority[i], i)), dtype=np.int64)
     seats_a = np.asarray(seats, dtype=np.int64)
     pool, used = kernel.greedy(np.asarray(headcount, dtype=np.int64), ranked, seats_a,
@@ -201,11 +201,13 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
     covered = np.bincount(alive[:, kernel.NODE], weights=alive[:, kernel.AMOUNT], minlength=n_lines).astype(np.int64)
     del pool, alive
     # Stage 2: cohorts in cohort order over the lines stage 1 covered, each capped at its cover.
+    # (Walking the covered lines least demanded first lists each cohort's lines in that order.)
     keep = covered > 0
-    cohort_ptr, cohort_lines = kernel.transpose_rows(row_of, row_ptr, indices, keep, n_cohorts)
     cohorts_per_line = np.where(keep, line_length, 0)
+    line_order = _by_demand(cohorts_per_line)
+    line_order = line_order[keep[line_order]]
+    cohort_ptr, cohort_lines = kernel.transpose_rows(row_of, row_ptr, indices, line_order, n_cohorts)
     del indices, row_ptr, row_of
-    kernel.sort_rows(cohort_ptr, cohort_lines, cohorts_per_line, n_lines)
     pool, used = kernel.greedy(seats_a, np.arange(n_cohorts, dtype=np.int64), covered,
                                np.arange(n_cohorts, dtype=np.int64), cohort_ptr, cohort_lines, cohort_ptr,
                                int(cohort_ptr[-1]))
@@ -216,6 +218,18 @@ def allocate_rows(headcount, priority, seats, rows) -> list[tuple[int, int, int]
         raise RuntimeError("allocation: stage 2 did not give every line its covered headcount of stage 1")
     order = np.lexsort((cohort, line))
     return list(zip(line[order].tolist(), cohort[order].tolist(), amount[order].tolist()))
+
+
+def compile_kernel() -> None:
+    """Compile the allocation's numba kernel into its cache (or load it) by allocating a tiny
+    instance: the Docker image runs this at build time (docker/Dockerfile), so a worker's first
+    match does not pay numba's compile (~17-32 s on 2 cores)."""
+    allocate_rows([1, 2], [(0,), (1,)], [1, 1], [np.array([0, 1]), np.array([1])])
+
+
+def _by_demand(demand: np.ndarray) -> np.ndarray:
+    """The neighbours by (demand, index): the order _greedy_reference reads each row in."""
+    return np.argsort(demand, kind="stable")
 
 
 def allocate_rows_reference(headcount, priority, seats, rows) -> list[tuple[int, int, int]]:

@@ -27,20 +27,29 @@ NODE, NB, EDGE, AMOUNT, NEXT, PREV = 0, 1, 2, 3, 4, 5
 
 
 @njit(cache=True)
-def sort_rows(row_ptr, indices, demand, n_neighbours):
-    """Sort each row in place by (demand[j], j): the least demanded neighbour first."""
-    for r in range(len(row_ptr) - 1):
-        a, b = row_ptr[r], row_ptr[r + 1]
-        if b - a < 2:
-            continue
-        keys = np.empty(b - a, dtype=np.int64)
-        for k in range(b - a):
-            j = indices[a + k]
-            keys[k] = demand[j] * n_neighbours + j
-        order = np.argsort(keys)
-        seg = indices[a:b].copy()
-        for k in range(b - a):
-            indices[a + k] = seg[order[k]]
+def sort_rows(row_ptr, indices, neighbour_order):
+    """Put each row in the order of `neighbour_order` (every neighbour once, e.g. by (demand, index):
+    the least demanded first), in place, by two counting passes instead of a sort per row: list
+    each neighbour's rows, then walk the neighbours in that order appending each to its rows."""
+    n_rows, n_neighbours = len(row_ptr) - 1, len(neighbour_order)
+    counts = np.zeros(n_neighbours + 1, dtype=np.int64)
+    for p in range(row_ptr[-1]):
+        counts[indices[p] + 1] += 1
+    ptr = np.cumsum(counts)
+    at = ptr[:-1].copy()
+    rows_of = np.empty(ptr[-1], dtype=np.int32)
+    for r in range(n_rows):
+        for p in range(row_ptr[r], row_ptr[r + 1]):
+            j = indices[p]
+            rows_of[at[j]] = r
+            at[j] += 1
+    fill = row_ptr[:-1].copy()
+    for t in range(n_neighbours):
+        j = neighbour_order[t]
+        for q in range(ptr[j], ptr[j + 1]):
+            r = rows_of[q]
+            indices[fill[r]] = j
+            fill[r] += 1
 
 
 @njit(cache=True)
@@ -59,25 +68,24 @@ def row_demand(row_of, row_ptr, indices, n_neighbours):
 
 
 @njit(cache=True)
-def transpose_rows(row_of, row_ptr, indices, keep, n_neighbours):
-    """The rows of the other side: for each neighbour j, the nodes i with keep[i] whose row holds j,
-    ascending. Returns (ptr, nodes)."""
+def transpose_rows(row_of, row_ptr, indices, node_order, n_neighbours):
+    """The rows of the other side: for each neighbour j, the nodes i of `node_order` whose row holds
+    j, in the order of `node_order` (so the new rows come out already sorted). Returns (ptr, nodes)."""
     counts = np.zeros(n_neighbours + 1, dtype=np.int64)
-    for i in range(len(row_of)):
-        if keep[i]:
-            r = row_of[i]
-            for p in range(row_ptr[r], row_ptr[r + 1]):
-                counts[indices[p] + 1] += 1
+    for t in range(len(node_order)):
+        r = row_of[node_order[t]]
+        for p in range(row_ptr[r], row_ptr[r + 1]):
+            counts[indices[p] + 1] += 1
     ptr = np.cumsum(counts)
     at = ptr[:-1].copy()
     nodes = np.empty(ptr[-1], dtype=np.int32)
-    for i in range(len(row_of)):
-        if keep[i]:
-            r = row_of[i]
-            for p in range(row_ptr[r], row_ptr[r + 1]):
-                j = indices[p]
-                nodes[at[j]] = i
-                at[j] += 1
+    for t in range(len(node_order)):
+        i = node_order[t]
+        r = row_of[i]
+        for p in range(row_ptr[r], row_ptr[r + 1]):
+            j = indices[p]
+            nodes[at[j]] = i
+            at[j] += 1
     return ptr, nodes
 
 

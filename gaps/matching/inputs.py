@@ -59,8 +59,8 @@ LOG_TABLE = "gaps_inputchange"
 
 # The modules whose code decides the results and how they are stored.
 _DECIDING_MODULES = (
-    "allocation.py", "engine.py", "fetch.py", "flags.py", "misdirected.py", "pairs.py", "persist.py",
-    "recommendations.py", "reuse.py", "rules.py", "types.py",
+    "allocation.py", "allocation_kernel.py", "engine.py", "fetch.py", "flags.py", "misdirected.py",
+    "pairs.py", "persist.py", "recommendations.py", "reuse.py", "rules.py", "types.py",
 )
 
 # Compaction folds the log once it holds more than this many rows.
