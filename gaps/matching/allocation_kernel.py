@@ -6,7 +6,7 @@ this file: the first call in a fresh checkout compiles, later processes load it.
 
 The data (each kernel's docstring says which arrays it reads):
 
-- a *row* is a sorted list of neighbour indexes (int32) in `indices[row_ptr[r]:row_ptr[r + 1]]`;
+- a *row* is a list of neighbour indexes (int32), least demanded first, in `indices[row_ptr[r]:row_ptr[r + 1]]`;
   node i reads row `row_of[i]` (stage 1: lines that share one eligibility array share the row);
 - an *edge* is one (node, k-th neighbour of its row) pair, numbered `edge_start[i] + k`: node by
   node, the node's neighbours in row order. `slot[edge]` is where the edge's x lives (-1: x = 0);
