@@ -359,6 +359,7 @@ def solve(inp: PlanInput) -> PlanResult:
             solver["greedy_value"] = round(float(m.weights @ start), 2)
             xm, info = _lexicographic(m, inp.budget, conf, start, started)
         x = _split(xm, merged, cands, pairs, lines, conf)
+        info.pop("bound", None)  # (internal: the gap says it)
         solver.update(info, decomposed=apart, method="parts" if apart else "whole")
     solver["seconds"] = round(time.perf_counter() - started, 3)
     return _result(inp, lines, cands, pairs, x, hints, solver)
