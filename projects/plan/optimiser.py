@@ -940,7 +940,8 @@ def _solve_apart(cands: list[Candidate], pairs: list[tuple[int, int]], lines: di
         x[[2 * n_k + p for p in ps]] = sx[2 * n_sub:]
     if info["second_solve"] == "skipped":
         info["solves"] = 1
-    info["gap"] = 0.0 if bound <= 0 or info["second_solve"] != "skipped" else min(max((bound - value) / bound, 0.0), 1.0)
+    if bound > 0 and info["second_solve"] == "skipped":  # (else every batch's value is proven: gap 0)
+        info["gap"] = min(max((bound - value) / bound, 0.0), 1.0)
     info["greedy_value"] = round(info["greedy_value"], 2)
     return x, info
 
@@ -956,7 +957,8 @@ def _trim(x: np.ndarray, m: _Model, conf: PlanSettings) -> np.ndarray:
         if covered[k] <= 0:
             out[k] = out[n_k + k] = 0
         elif out[k]:
-            out[k] = min(out[k], -(-covered[k] // int(m.cap[k])))  # identical cohorts (reduction 4): as few as hold them
+            # a merged class (reduction 4): as few of its cohorts as hold the counts
+            out[k] = min(out[k], -(-covered[k] // int(m.cap[k])))
             out[n_k + k] = max(conf.min_cohort_seats * out[k], covered[k])
     return out
 

@@ -186,7 +186,8 @@ def test_a_time_limit_on_parts_still_gives_a_plan_with_a_true_gap():
                      max_seats=rng.randint(8, 30), cost=rng.choice([6000, 9000]),
                      serves=tuple(rng.sample(range(1, 6), rng.randint(1, 2))), mobile=rng.random() < 0.3)
              for j in range(400)]
-    limited = opt.solve(opt.PlanInput(TODAY, None, tuple(lines), tuple(progs), opt.PlanSettings(time_limit_seconds=1e-6)))
+    limited = opt.solve(opt.PlanInput(TODAY, None, tuple(lines), tuple(progs),
+                                      opt.PlanSettings(time_limit_seconds=1e-6)))
     exact = opt.solve(opt.PlanInput(TODAY, None, tuple(lines), tuple(progs), opt.PlanSettings()))
     s = limited.solver
     assert s["status"] == "time_limit" and 0 <= s["gap"] < 1 and limited.proposals
