@@ -385,6 +385,22 @@ def test_the_labelled_sample_is_split_by_language_and_major_group():
     assert not tuning & {normalize(r["title"]) for r in parts["holdout"]}
 
 
+def test_the_second_hold_out_is_fresh_and_covers_every_language_and_major_group():
+    """sample_holdout2.csv (issue 15, fourth round): written before that round, none of its titles
+    in the tuning part or the first hold-out; at least 60 titles a language, all ten major groups."""
+    bench = _accuracy_module()
+    second = bench.read_sample("holdout2")
+    codes = {code for code, level in _isco_levels().items() if level == "4"}
+    assert all(r["expected_isco"] in codes for r in second)
+    for language in ("en", "ru", "zh", "kk"):
+        rows = [r for r in second if r["language"] == language]
+        assert len(rows) >= 60, language
+        assert {r["expected_isco"][0] for r in rows} == set("0123456789"), language
+    earlier = {normalize(r["title"]) for part in ("tuning", "holdout") for r in bench.read_sample(part)}
+    assert not earlier & {normalize(r["title"]) for r in second}
+    assert [part for part in ("holdout", "holdout2") if part in bench.PARTS] == ["holdout", "holdout2"]
+
+
 def _isco_levels() -> dict[str, str]:
     import csv
 
