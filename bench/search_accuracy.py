@@ -41,7 +41,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 DATA = ROOT / "gaps" / "taxonomy" / "data"
 # A part is read from one or more files, in this order.
 PARTS = {
-    "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv"),
+    "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv", DATA / "sample_tuning4.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -50,8 +50,11 @@ PARTS = {
     "tuning2": (DATA / "sample_tuning2.csv",),
     # The third-round file alone (within the tuning part): major groups 6, 7 and 9.
     "tuning3": (DATA / "sample_tuning3.csv",),
+    # The fourth-round file alone (within the tuning part): ru, zh and kk titles of the unit
+    # groups no earlier file had, written before the fourth round's changes.
+    "tuning4": (DATA / "sample_tuning4.csv",),
 }
-TUNING_FILES_ALONE = ("tuning2", "tuning3")
+TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4")
 LANGUAGES = ("en", "ru", "zh", "kk")
 MAJOR_GROUPS = tuple("0123456789")
 TARGET_PRECISION = 0.98
