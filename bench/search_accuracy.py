@@ -10,7 +10,11 @@ the way officials type them, apart from the labels. sample_tuning2.csv (second r
 was written when the first tuning file had saturated (99.5 % top-1), weighted to major groups 6, 7
 and 9, everyday and place-qualified titles. sample_tuning3.csv (third round, 2026-12-03) holds
 titles of major groups 6, 7 and 9 in the four languages, written before the third round's changes.
-The search is tuned on the tuning part only; the hold-out is measured once per settled version
+sample_tuning4.csv (fourth round, 2026-12-03) holds ru, zh and kk titles of the unit groups no
+earlier file had, written before the fourth round's changes. sample_holdout2.csv (`--part
+holdout2`) is a second hold-out, written before the fourth round changed anything, sharing no
+normalized title with the other files: the first had been measured eight times.
+The search is tuned on the tuning part only; the hold-outs are measured once per settled version
 (`--misses` lists tuning misses only, for that reason). Searches run as imports run them: without a language
 hint. Uses the database of the settings (SQLite by default); `--load` runs load_taxonomy first.
 
