@@ -115,7 +115,8 @@ PREFIX_WEIGHT = 0.5
 # job word is not a qualifier: "duck farmer", "кран жүргізушісі", 汽车喷漆工 name the job by it.
 QUALIFIER_WEIGHT = 0.5
 QUALIFIER_PREPOSITIONS = frozenset("at in for on from в во на при".split())
-_KAZAKH_QUALIFIER_ENDINGS = ("дагы", "деги", "тагы", "теги", "нын", "нин", "дын", "дин", "тын", "тин")
+_KAZAKH_LOCATIVE = ("дагы", "деги", "тагы", "теги")
+_KAZAKH_QUALIFIER_ENDINGS = (*_KAZAKH_LOCATIVE, "нын", "нин", "дын", "дин", "тын", "тин")
 PLACE_WORDS = frozenset(
     "supermarket shop store mall shopping centre center school hospital hotel office station restaurant cafe "
     "canteen warehouse factory council bank "
@@ -123,7 +124,7 @@ PLACE_WORDS = frozenset(
     "офиса вокзал вокзала ресторан ресторана кафе столовая столовой склад склада завод завода фабрика фабрики банк "
     "банка подъезд подъездов жкх "
     "сауда орталыгы орталык мектеп мектептин аурухана ауруханасы конак конакуй кенсе кенсенин дукен дукеннин "
-    "мейрамхана мейрамханасы асхана асханасы".split()
+    "мейрамхана мейрамханасы асхана асханасы койма коймасы коймага коймада".split()
 )
 # Chinese titles put the place first: 小区保洁, 超市收银员, 商场保安.
 CJK_PLACE_PREFIXES = (
@@ -155,9 +156,19 @@ _AMERICAN = {
 }
 
 
+# "ПО" in capitals is программное обеспечение (software: "тестировщик ПО", "менеджер по продажам ПО");
+# lower-cased it would be the preposition "по" and dropped as a function word. Only in a title that
+# also has lower-case letters: "МЕНЕДЖЕР ПО ПРОДАЖАМ" typed in capitals keeps its preposition.
+_SOFTWARE = re.compile(r"(?<!\w)ПО(?!\w)")
+_LOWER_CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]")
+
+
 def normalize(text: str) -> str:
     """Lower-cased, ё/Kazakh-folded, punctuation-free form with single spaces."""
-    text = unicodedata.normalize("NFKC", text or "").casefold().translate(_FOLD)
+    text = unicodedata.normalize("NFKC", text or "")
+    if "ПО" in text and _LOWER_CYRILLIC.search(text):
+        text = _SOFTWARE.sub(" программного обеспечения ", text)
+    text = text.casefold().translate(_FOLD)
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
@@ -363,6 +374,10 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     parts = _expand(normalized.split())
     cut = next((i for i, part in enumerate(parts) if i and part in QUALIFIER_PREPOSITIONS), len(parts))
     before = len(_tokens(" ".join(parts[:cut]))) if cut < len(parts) else len(tokens)
+    # Before a generic job word the genitive names the work, not a place: "жол полициясының
+    # қызметкері" is a traffic police officer ("employee of the road police"), as "полиция
+    # қызметкері"; "сауда орталығының тазалаушысы" keeps its shopping centre a qualifier.
+    kazakh_endings = _KAZAKH_LOCATIVE if tokens[-1] in GENERIC_WORDS else _KAZAKH_QUALIFIER_ENDINGS
     for i, (token, word_stem) in enumerate(zip(tokens, stems, strict=True)):
         if _CJK.match(token):
             continue
@@ -372,7 +387,7 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
             or (
                 i < len(tokens) - 1
                 and _CYRILLIC.search(token) is not None
-                and token.endswith(_KAZAKH_QUALIFIER_ENDINGS)
+                and token.endswith(kazakh_endings)
             )
         )
     if all(flags[i] or _CJK.match(t) for i, t in enumerate(tokens)):

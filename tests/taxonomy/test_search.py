@@ -385,6 +385,22 @@ def test_the_labelled_sample_is_split_by_language_and_major_group():
     assert not tuning & {normalize(r["title"]) for r in parts["holdout"]}
 
 
+def test_the_second_hold_out_is_fresh_and_covers_every_language_and_major_group():
+    """sample_holdout2.csv (issue 15, fourth round): written before that round, none of its titles
+    in the tuning part or the first hold-out; at least 60 titles a language, all ten major groups."""
+    bench = _accuracy_module()
+    second = bench.read_sample("holdout2")
+    codes = {code for code, level in _isco_levels().items() if level == "4"}
+    assert all(r["expected_isco"] in codes for r in second)
+    for language in ("en", "ru", "zh", "kk"):
+        rows = [r for r in second if r["language"] == language]
+        assert len(rows) >= 60, language
+        assert {r["expected_isco"][0] for r in rows} == set("0123456789"), language
+    earlier = {normalize(r["title"]) for part in ("tuning", "holdout") for r in bench.read_sample(part)}
+    assert not earlier & {normalize(r["title"]) for r in second}
+    assert [part for part in ("holdout", "holdout2") if part in bench.PARTS] == ["holdout", "holdout2"]
+
+
 def _isco_levels() -> dict[str, str]:
     import csv
 
@@ -482,7 +498,10 @@ def test_the_readings_stay_where_they_would_change_the_title(typed, not_same_as)
 )
 def test_third_round_titles_now_find_their_unit_group(taxonomy, typed, expected):
     assert search_occupations(typed)[0].code == expected
-    assert code_title(typed)[0] == expected
+    # Coded at the third round's threshold, 0.95; the fourth raised the default to 0.97, where a
+    # place-qualified title ("қонақ үй тазалаушысы", confidence 0.96) is offered, not coded.
+    with override_settings(OCCUPATION_CODING_THRESHOLD=0.95):
+        assert code_title(typed)[0] == expected
 
 
 def test_kazakh_case_endings_come_off_only_before_an_agent_noun():
@@ -525,3 +544,41 @@ def test_titles_that_name_no_occupation_are_not_coded(taxonomy, title):
 def test_a_head_word_with_what_it_heads_is_coded(taxonomy):
     assert code_title("начальник склада")[0] == "1324"
     assert code_title("销售经理")[0] == "1221"
+
+
+# --- Fourth round (issue 15): software, a genitive before a generic word, the warehouse ------------
+
+
+def test_po_in_capitals_is_software_and_po_in_lower_case_a_preposition():
+    assert normalize("менеджер по продажам ПО") == "менеджер по продажам программного обеспечения"
+    assert normalize("тестировщик ПО") == "тестировщик программного обеспечения"
+    # A title typed all in capitals keeps its preposition.
+    assert normalize("МЕНЕДЖЕР ПО ПРОДАЖАМ") == "менеджер по продажам"
+    assert normalize("ПОвар") == "повар"
+
+
+def test_a_kazakh_genitive_before_a_generic_word_names_the_work_and_the_warehouse_is_a_place():
+    from gaps.taxonomy.text import analyze
+
+    def qualifiers(title):
+        analysis = analyze(normalize(title))
+        return [w for w, q in zip(analysis.words, analysis.qualifier, strict=True) if q]
+
+    assert qualifiers("жол полициясының қызметкері") == []
+    # Before a job word the genitive stays a place, and a locative is a place before any word.
+    assert qualifiers("сауда орталығының тазалаушысы") == ["сауда", "орталыгынын"]
+    assert qualifiers("супермаркеттегі қызметкер") == ["супермаркеттеги"]
+    assert qualifiers("грузчик қоймаға") == ["коймага"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("менеджер по продажам ПО", "2434"),  # not 3322, "менеджер по продажам"
+        ("жол полициясының қызметкері", "5412"),  # not 9312 road workers
+        ("грузчик қоймаға", "9333"),  # not 4321 storekeepers (қоймашы)
+        ("猎头", "2423"),  # ESCO: head hunters are recruitment consultants, as "headhunter" is
+    ],
+)
+def test_fourth_round_titles_find_their_unit_group(taxonomy, typed, expected):
+    assert search_occupations(typed)[0].code == expected
