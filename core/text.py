@@ -77,7 +77,6 @@ class _In:
             self.override.__exit__(*exc)
 
 
-
 # --- Texts people write, with translations ---------------------------------------------------------
 
 AS_WRITTEN = "_as_written"
@@ -104,6 +103,7 @@ def translations_as_written(written: str, translations: Mapping | None) -> dict:
     if translations.get(AS_WRITTEN) != written:
         return {}
     return {DATA_SUFFIX[code]: str(value) for code, value in translations.items() if code in DATA_SUFFIX and value}
+
 
 # --- Dates ------------------------------------------------------------------------------------------
 

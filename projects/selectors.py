@@ -467,15 +467,12 @@ def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
 
 
 def _prime_names(entries) -> None:
-    """The program titles that a page of evidence's sentences name, in one query (core.text caches
-    the other names whole)."""
+    """The program titles that a page of evidence's sentences and candidate colleges name, in one
+    query (core.text caches the other names whole)."""
     from gaps.matching.flags import prime_flag_names
 
-    entries = list(entries)
-    prime_flag_names([row for entry in entries for kind in ("flags", "recommendations") for row in entry.get(kind, [])])
-    text.prime_names("program", {
-        (c["college_code"], c["program_code"]) for entry in entries for c in entry.get("candidate_colleges", [])
-        if c.get("college_code") and c.get("program_code")})
+    kinds = ("flags", "recommendations", "candidate_colleges")  # each row has college_code and program_code
+    prime_flag_names([row for entry in entries for kind in kinds for row in entry.get(kind, [])])
 
 
 # The queue's preview of a gap's evidence is stored on the gap by the run that refreshed it
