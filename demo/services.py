@@ -385,7 +385,9 @@ def _load_projects(summary: DemoSummary, world: World, colleges, programs, users
         GapDecision.objects.filter(pk=project.decision_id).update(decided_at=approved)
         type(condition).objects.filter(pk=condition.pk).update(
             due_date=due,
-            **({"supplemented_at": approved + dt.timedelta(days=30)} if spec.supplement is not None else {}),
+            **({"supplemented_at": approved + dt.timedelta(days=30),
+                "supplement_translations": _translations(spec.supplement, spec.supplement_translations)}
+               if spec.supplement is not None else {}),
         )
         last_change = approved
         if spec.status == "active":

@@ -257,6 +257,8 @@ class ProjectSpec:
     supplement: str | None  # None: the condition is still open
     outcomes: tuple[OutcomeSpec, ...] = ()
     status: str = "fast_tracked"  # fast_tracked, active or completed
+    # The supplement in the other page languages: ProjectCondition.supplement_translations.
+    supplement_translations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -795,6 +797,12 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "Letters of intent from 12 farms for 30 operators; KZ assessment booked for graduation.",
             (OutcomeSpec("KZ-LUBAN-UKG", "HARV-OP", operators.intake, 30, 27, 22, 24, 190000, 310000, "KZT"),),
             status="completed",
+            supplement_translations=_in(
+                "已收到12家农场招收30名操作员的意向书；已预约毕业时的哈萨克斯坦技能评定。",
+                "Получены письма о намерениях от 12 хозяйств на 30 операторов; оценка квалификации по стандартам РК "
+                "назначена на время выпуска.",
+                "12 шаруашылықтан 30 операторға ниет хаттары алынды; ҚР стандарттары бойынша біліктілікті бағалау "
+                "бітіру кезеңіне белгіленді."),
         ),
         ProjectSpec(
             "KZ-ALM", str(two_years), "7212", two_years.start + _days(35),
@@ -804,6 +812,10 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "Three contractors co-fund the track and take graduates for six months.",
             (OutcomeSpec("KZ-LUBAN-UKG", "WELD-KZ", welders.intake, 25, 23, 19, 20, 210000, 345000, "KZT"),),
             status="active",
+            supplement_translations=_in(
+                "三家承包商共同资助该专业方向，并接收毕业生工作六个月。",
+                "Три подрядные организации софинансируют программу и принимают выпускников на работу на шесть месяцев.",
+                "Үш мердігер ұйым бағдарламаны бірлесіп қаржыландырады және түлектерді алты айға жұмысқа қабылдайды."),
         ),
         ProjectSpec(
             "CN-XJ-HRG", str(three_quarters), "8332", three_quarters.start + _days(25),

@@ -238,6 +238,9 @@ class ProjectCondition(models.Model):
         verbose_name=_("supplemented by"),
     )
     supplement = models.TextField(_("what was supplemented"), blank=True)
+    # As text_translations, for the supplement: empty unless translations of it were given (the demo's).
+    supplement_translations = models.JSONField(
+        _("what was supplemented, in each language"), default=dict, blank=True, editable=False)
     # The day the owners were last reminded, so the daily beat task reminds once per day at most.
     reminded_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["reminded_on"])
@@ -259,6 +262,11 @@ class ProjectCondition(models.Model):
     def display_text(self) -> str:
         """The text in the reader's language where the service wrote it in that language."""
         return in_reader_language(self.text, self.text_translations)
+
+    @property
+    def display_supplement(self) -> str:
+        """What was supplemented, in the reader's language where a translation of it exists."""
+        return in_reader_language(self.supplement, self.supplement_translations)
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.text[:60]} (due {self.due_date})"

@@ -121,6 +121,11 @@ class ProgramRefSerializer(serializers.ModelSerializer):
 
 class ConditionSerializer(RejectUnknownFields, serializers.ModelSerializer):
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    display_text = serializers.CharField(
+        read_only=True, help_text=_("The condition in the request's language where a translation exists, else as stored."))
+    display_supplement = serializers.CharField(
+        read_only=True,
+        help_text=_("What was supplemented, in the request's language where a translation exists, else as stored."))
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
     supplemented_by = serializers.CharField(source="supplemented_by.username", default=None, read_only=True)
     project = serializers.PrimaryKeyRelatedField(queryset=CooperationProject.objects.all())
@@ -132,7 +137,7 @@ class ConditionSerializer(RejectUnknownFields, serializers.ModelSerializer):
         model = ProjectCondition
         fields = [
             "id", "project", "text", "due_date", "overdue", "created_at", "created_by",
-            "supplemented_at", "supplemented_by", "supplement",
+            "supplemented_at", "supplemented_by", "supplement", "display_text", "display_supplement",
         ]
         read_only_fields = ["created_at", "supplemented_at", "supplement"]
 

@@ -94,3 +94,21 @@ def test_the_searches_find_colleges_and_programs_by_their_translated_names(demo_
     program = Program.objects.get(college__code="CN-GS-AVTC", code="FV-GRADE")
     found = page("college.gansu", "/programs/?q=" + program.title_translations["zh-hans"], "en")
     assert program.title in found
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_demos_condition_supplements_are_in_the_readers_language(demo_world, language):
+    from projects.models import ProjectCondition
+
+    supplemented = ProjectCondition.objects.exclude(supplement="").order_by("pk")
+    assert supplemented.count() == 2
+    for condition in supplemented:
+        translated = condition.supplement_translations[language]
+        assert translated != condition.supplement
+        text = page("reviewer", f"/projects/{condition.project_id}/", language)
+        assert translated in text and condition.supplement not in text
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="reviewer"))
+        shown = client.get(f"/api/v1/project-conditions/{condition.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert (shown["supplement"], shown["display_supplement"]) == (condition.supplement, translated)
+        assert shown["display_text"] == condition.text_translations[language]
