@@ -77,6 +77,34 @@ class _In:
             self.override.__exit__(*exc)
 
 
+# --- Texts people write, with translations ---------------------------------------------------------
+
+AS_WRITTEN = "_as_written"
+
+
+def in_reader_language(written: str, translations: Mapping | None, language: str | None = None) -> str:
+    """A stored text (a project's title, a condition, a college's name, a program's title) in the
+    reader's language (default: the active one) where a translation of it exists, else as stored.
+
+    `translations` is {language code of settings.LANGUAGES: text, ..., "_as_written": the stored
+    text the translations were made from}. Once a person edits the stored text (it no longer equals
+    "_as_written") their wording is shown to everyone: the translations are of an older text.
+    """
+    translations = translations or {}
+    if translations.get(AS_WRITTEN) != written:
+        return written
+    return translations.get(page_language(language)) or written
+
+
+def translations_as_written(written: str, translations: Mapping | None) -> dict:
+    """The translations that still apply to `written` by data language (en, zh, ru, kk), non-empty only
+    ({} once a person edited the text): what core.text's name lookups of colleges and programs read."""
+    translations = translations or {}
+    if translations.get(AS_WRITTEN) != written:
+        return {}
+    return {DATA_SUFFIX[code]: str(value) for code, value in translations.items() if code in DATA_SUFFIX and value}
+
+
 # --- Dates ------------------------------------------------------------------------------------------
 
 # Django's Kazakh catalogue abbreviates January "қан" (a different word); this project's catalogue
@@ -334,7 +362,7 @@ NAMES_RECHECK_SECONDS = 5  # how stale another process's change may look
 NAMES_MAX_AGE_SECONDS = 300  # reload even if no change was heard of (bulk updates send no signal)
 _VERSION_KEY = "core.text.names.version"
 
-Names = Mapping[str, str]  # data language (en, ru, zh, kk) -> name; one entry ("") for single-language names
+Names = Mapping[str, str]  # data language (en, ru, zh, kk) -> name; "" for a stored name (plus its translations, if any)
 Lookup = Callable[[Collection[Hashable] | None], Mapping[Hashable, Names]]
 
 
@@ -459,8 +487,9 @@ def name_in(names: Names | None, language: str | None = None) -> tuple[str, str 
     """(name, the data language it is in) by the reader's fallback chain; ("", None) when none."""
     if not names:
         return "", None
-    if "" in names:  # a name that exists in one language only (a college's, a program's title)
-        return names[""], None
+    if "" in names:  # a name stored in one language (a college's, a program's title), translated or not
+        wanted = data_language(language)
+        return (names[wanted], None) if names.get(wanted) else (names[""], None)
     for lang in NAME_FALLBACKS[data_language(language)]:
         if names.get(lang):
             return names[lang], lang

@@ -171,11 +171,22 @@ def _load_rates(summary: DemoSummary, world: World) -> None:
     summary.count("exchange rates", len(new))
 
 
+def _translations(written: str, pairs) -> dict:
+    """A stored text's translations as the models keep them (core.text.in_reader_language)."""
+    return {**dict(pairs), "_as_written": written} if pairs else {}
+
+
 def _load_colleges(summary: DemoSummary, world: World) -> dict[str, College]:
     colleges = {}
     for c in world.colleges:
-        college, created = College.objects.get_or_create(code=c.code, defaults={"name": c.name, "country": c.country})
+        college, created = College.objects.get_or_create(code=c.code, defaults={
+            "name": c.name, "country": c.country, "name_translations": _translations(c.name, c.translations)})
         summary.count("colleges", created)
+        if not created and c.translations and not college.name_translations and college.name == c.name:
+            # A demo loaded before colleges had translations of their names.
+            college.name_translations = _translations(c.name, c.translations)
+            college.save(update_fields=["name_translations"])
+            summary.count("college names translated")
         colleges[c.code] = college
     return colleges
 
@@ -213,7 +224,8 @@ def _load_programs(summary: DemoSummary, world: World, colleges, regions) -> dic
     programs = {}
     for spec in world.programs:
         defaults = dict(title=spec.title, sector=spec.sector, languages=list(spec.languages),
-                        certifications=list(spec.certifications))
+                        certifications=list(spec.certifications),
+                        title_translations=_translations(spec.title, spec.translations))
         if has_mobile:  # the mobile-workshop flag, once the training app has it
             defaults["mobile"] = spec.mobile
         program, created = Program.objects.get_or_create(college=colleges[spec.college], code=spec.code,
@@ -222,7 +234,12 @@ def _load_programs(summary: DemoSummary, world: World, colleges, regions) -> dic
             program.occupations.set(spec.occupations)
             program.serves_regions.set([regions[code] for code in spec.serves])
             summary.count("programs")
-        elif has_mobile and spec.mobile and not program.mobile:
+        elif spec.translations and not program.title_translations and program.title == spec.title:
+            # A demo loaded before programs had translations of their titles.
+            program.title_translations = _translations(spec.title, spec.translations)
+            program.save(update_fields=["title_translations", "updated_at"])
+            summary.count("program titles translated")
+        if not created and has_mobile and spec.mobile and not program.mobile:
             # A demo loaded before programs had the flag: its mobile workshop is one.
             program.mobile = True
             program.save(update_fields=["mobile", "updated_at"])
@@ -368,7 +385,9 @@ def _load_projects(summary: DemoSummary, world: World, colleges, programs, users
         GapDecision.objects.filter(pk=project.decision_id).update(decided_at=approved)
         type(condition).objects.filter(pk=condition.pk).update(
             due_date=due,
-            **({"supplemented_at": approved + dt.timedelta(days=30)} if spec.supplement is not None else {}),
+            **({"supplemented_at": approved + dt.timedelta(days=30),
+                "supplement_translations": _translations(spec.supplement, spec.supplement_translations)}
+               if spec.supplement is not None else {}),
         )
         last_change = approved
         if spec.status == "active":

@@ -110,7 +110,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.quarters import Quarter
@@ -163,6 +163,8 @@ class CollegeSpec:
     code: str
     name: str
     country: str
+    # The name in the other page languages, (language, name) pairs: College.name_translations.
+    translations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,8 @@ class ProgramSpec:
     # A mobile workshop (SPEC "Training plan"): no fixed region, moves along `serves`. Written to
     # Program.mobile once that field exists (demo.services._load_programs).
     mobile: bool = False
+    # The title in the other page languages, (language, title) pairs: Program.title_translations.
+    translations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,8 @@ class ProjectSpec:
     supplement: str | None  # None: the condition is still open
     outcomes: tuple[OutcomeSpec, ...] = ()
     status: str = "fast_tracked"  # fast_tracked, active or completed
+    # The supplement in the other page languages: ProjectCondition.supplement_translations.
+    supplement_translations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -343,13 +349,69 @@ REGIONS = (
                "6.00"),
 )
 
+def _in(zh: str, ru: str, kk: str) -> tuple[tuple[str, str], ...]:
+    """A name in Simplified Chinese, Russian and Kazakh (the demo's stored names are English)."""
+    return (("zh-hans", zh), ("ru", ru), ("kk", kk))
+
+
 COLLEGES = (
-    CollegeSpec("KZ-LUBAN-UKG", "Luban Workshop Ust-Kamenogorsk (Kazakhstan)", "KZ"),
-    CollegeSpec("CN-GS-AVTC", "Gansu Agricultural Vocational Training Centre", "CN"),
-    CollegeSpec("CN-XJ-AVTC", "Xinjiang Agricultural Vocational Technical College", "CN"),
-    CollegeSpec("CN-XJ-ILIVC", "Ili Vocational and Technical College", "CN"),
-    CollegeSpec("KZ-ALM-ATC", "Almaty Region Agro-Technical College", "KZ"),
+    CollegeSpec("KZ-LUBAN-UKG", "Luban Workshop Ust-Kamenogorsk (Kazakhstan)", "KZ", _in(
+        "乌斯季卡缅诺戈尔斯克鲁班工坊（哈萨克斯坦）", "Мастерская Лубань, г. Усть-Каменогорск (Казахстан)",
+        "Өскемендегі Лубань шеберханасы (Қазақстан)")),
+    CollegeSpec("CN-GS-AVTC", "Gansu Agricultural Vocational Training Centre", "CN", _in(
+        "甘肃省农业职业技能培训中心", "Ганьсуский центр профессиональной подготовки кадров для сельского хозяйства",
+        "Ганьсу ауыл шаруашылығы кәсіптік даярлау орталығы")),
+    CollegeSpec("CN-XJ-AVTC", "Xinjiang Agricultural Vocational Technical College", "CN", _in(
+        "新疆农业职业技术学院", "Синьцзянский сельскохозяйственный профессионально-технический колледж",
+        "Шыңжаң ауыл шаруашылығы кәсіптік-техникалық колледжі")),
+    CollegeSpec("CN-XJ-ILIVC", "Ili Vocational and Technical College", "CN", _in(
+        "伊犁职业技术学院", "Илийский профессионально-технический колледж", "Іле кәсіптік-техникалық колледжі")),
+    CollegeSpec("KZ-ALM-ATC", "Almaty Region Agro-Technical College", "KZ", _in(
+        "阿拉木图州农业技术学院", "Агротехнический колледж Алматинской области",
+        "Алматы облысының агротехникалық колледжі")),
 )
+
+# Program titles in the other page languages, by (college code, program code).
+PROGRAM_TITLES = {
+    ("KZ-LUBAN-UKG", "HARV-OP"): _in(
+        "联合收割机及农业机械操作员", "Машинист зерноуборочного комбайна и сельскохозяйственной техники",
+        "Астық жинайтын комбайн және ауыл шаруашылығы техникасының машинисі"),
+    ("KZ-LUBAN-UKG", "AGRI-MECH"): _in(
+        "农业机械维修工（鲁班工坊）", "Слесарь по ремонту сельскохозяйственной техники (Мастерская Лубань)",
+        "Ауыл шаруашылығы техникасын жөндеу слесарі (Лубань шеберханасы)"),
+    ("KZ-LUBAN-UKG", "WELD-KZ"): _in(
+        "焊工（哈萨克斯坦职业技能评定方向）", "Сварщик (оценка квалификации по стандартам Республики Казахстан)",
+        "Дәнекерлеуші (Қазақстан Республикасының стандарттары бойынша біліктілікті бағалау)"),
+    ("KZ-LUBAN-UKG", "HARV-ZAY"): _in(
+        "联合收割机操作员（斋桑县班）", "Машинист зерноуборочного комбайна (группа Зайсанского района)",
+        "Астық жинайтын комбайн машинисі (Зайсан ауданының тобы)"),
+    ("KZ-LUBAN-UKG", "MOBILE-WELD"): _in(
+        "移动式焊接实训车间（集装箱式，哈萨克斯坦技能评定）",
+        "Передвижная сварочная мастерская (контейнерного типа), оценка квалификации по стандартам РК",
+        "Жылжымалы дәнекерлеу шеберханасы (контейнерлік), ҚР стандарттары бойынша біліктілікті бағалау"),
+    ("CN-GS-AVTC", "FV-GRADE"): _in(
+        "果蔬分级与质量检验", "Сортировка плодоовощной продукции и контроль качества",
+        "Жеміс-көкөністі сұрыптау және сапасын бақылау"),
+    ("CN-XJ-AVTC", "SOLAR-DRIP"): _in(
+        "太阳能滴灌技术员", "Техник систем капельного орошения с солнечным энергоснабжением",
+        "Күн энергиясымен жұмыс істейтін тамшылатып суару жүйелерінің технигі"),
+    ("CN-XJ-AVTC", "FORKLIFT"): _in(
+        "叉车及仓储设备操作员", "Водитель погрузчика и оператор складского оборудования",
+        "Жүк тиегіш жүргізушісі және қойма жабдығының операторы"),
+    ("CN-XJ-ILIVC", "WELD"): _in(
+        "焊工（中国职业技能等级证书）", "Сварщик (свидетельство о профессиональной квалификации КНР)",
+        "Дәнекерлеуші (ҚХР кәсіптік біліктілік деңгейі туралы куәлік)"),
+    ("CN-XJ-ILIVC", "TRUCK"): _in(
+        "重型卡车司机（跨境物流）",
+        "Водитель грузового автомобиля большой грузоподъёмности (трансграничные перевозки)",
+        "Жүк көтергіштігі жоғары жүк көлігінің жүргізушісі (трансшекаралық тасымалдау)"),
+    ("KZ-ALM-ATC", "ELEC"): _in(
+        "建筑电工", "Электромонтажник зданий и сооружений", "Ғимараттар мен құрылыстардың электр монтаждаушысы"),
+    ("KZ-ALM-ATC", "AGRO-OP"): _in(
+        "拖拉机及联合收割机驾驶员（两年制学历教育）",
+        "Тракторист-машинист сельскохозяйственного производства (двухгодичная программа с выдачей диплома)",
+        "Ауыл шаруашылығы өндірісінің тракторшы-машинисі (екі жылдық дипломдық бағдарлама)"),
+}
 
 # Role values of accounts.models.Role (kept as strings: this module imports no app).
 OFFICIAL, COLLEGE_STAFF, REVIEWER = "official", "college_staff", "reviewer"
@@ -735,6 +797,12 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "Letters of intent from 12 farms for 30 operators; KZ assessment booked for graduation.",
             (OutcomeSpec("KZ-LUBAN-UKG", "HARV-OP", operators.intake, 30, 27, 22, 24, 190000, 310000, "KZT"),),
             status="completed",
+            supplement_translations=_in(
+                "已收到12家农场招收30名操作员的意向书；已预约毕业时的哈萨克斯坦技能评定。",
+                "Получены письма о намерениях от 12 хозяйств на 30 операторов; оценка квалификации по стандартам РК "
+                "назначена на время выпуска.",
+                "12 шаруашылықтан 30 операторға ниет хаттары алынды; ҚР стандарттары бойынша біліктілікті бағалау "
+                "бітіру кезеңіне белгіленді."),
         ),
         ProjectSpec(
             "KZ-ALM", str(two_years), "7212", two_years.start + _days(35),
@@ -744,6 +812,10 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "Three contractors co-fund the track and take graduates for six months.",
             (OutcomeSpec("KZ-LUBAN-UKG", "WELD-KZ", welders.intake, 25, 23, 19, 20, 210000, 345000, "KZT"),),
             status="active",
+            supplement_translations=_in(
+                "三家承包商共同资助该专业方向，并接收毕业生工作六个月。",
+                "Три подрядные организации софинансируют программу и принимают выпускников на работу на шесть месяцев.",
+                "Үш мердігер ұйым бағдарламаны бірлесіп қаржыландырады және түлектерді алты айға жұмысқа қабылдайды."),
         ),
         ProjectSpec(
             "CN-XJ-HRG", str(three_quarters), "8332", three_quarters.start + _days(25),
@@ -761,7 +833,7 @@ def build_world(today: dt.date, rules: Rules = Rules()) -> World:
     """The demo dated from `today` (pure: the same day always gives the same world)."""
     qc = Quarter.containing(today)
     s0 = qc.start
-    programs = _programs(s0, today)
+    programs = tuple(replace(p, translations=PROGRAM_TITLES[(p.college, p.code)]) for p in _programs(s0, today))
     anchors = _anchors(rules)
     first = quarter_add(qc, -HISTORY_QUARTERS).start
     # A month before the history starts (the first cohorts' intakes) up to today's month: every

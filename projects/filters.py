@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
@@ -62,9 +63,14 @@ class ProjectFilter(django_filters.FilterSet):
         text = value.strip()
         if not text:
             return queryset
+        # A college's name in the languages it is translated into (College.name_translations).
+        college_names = Q()
+        for code, _language in settings.LANGUAGES:
+            college_names |= Q(**{f"lead_college__name_translations__{code}__icontains": text})
         return queryset.filter(
             Q(title__icontains=text)
             | Q(lead_college__name__icontains=text)
+            | college_names
             | Q(lead_college__code__iexact=text)
             | _gaps(region__name_en__icontains=text)
             | _gaps(region__name_ru__icontains=text)

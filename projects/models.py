@@ -12,12 +12,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.utils import translation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import BoundedDateField
+from core.text import in_reader_language
 
 from .choices import DecisionKind, FundingSource, PlanStatus, ProjectStatus
 
@@ -65,11 +65,9 @@ class GapDecision(models.Model):
 
 def display_title_of(title: str, translations: dict | None, language: str | None = None) -> str:
     """A project's title in `language` (default: the active one) where the service wrote it in that
-    language; the stored title once a person has edited it (translations' "_as_written" differs)."""
-    translations = translations or {}
-    if translations.get("_as_written") != title:
-        return title
-    return translations.get(language or translation.get_language() or "", title)
+    language; the stored title once a person has edited it (translations' "_as_written" differs).
+    Kept for its callers: the rule is core.text.in_reader_language, shared with colleges and programs."""
+    return in_reader_language(title, translations, language)
 
 
 class CooperationProject(models.Model):
@@ -240,6 +238,9 @@ class ProjectCondition(models.Model):
         verbose_name=_("supplemented by"),
     )
     supplement = models.TextField(_("what was supplemented"), blank=True)
+    # As text_translations, for the supplement: empty unless translations of it were given (the demo's).
+    supplement_translations = models.JSONField(
+        _("what was supplemented, in each language"), default=dict, blank=True, editable=False)
     # The day the owners were last reminded, so the daily beat task reminds once per day at most.
     reminded_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["reminded_on"])
@@ -260,10 +261,12 @@ class ProjectCondition(models.Model):
     @property
     def display_text(self) -> str:
         """The text in the reader's language where the service wrote it in that language."""
-        translations = self.text_translations or {}
-        if translations.get("_as_written") != self.text:
-            return self.text
-        return translations.get(translation.get_language() or "", self.text)
+        return in_reader_language(self.text, self.text_translations)
+
+    @property
+    def display_supplement(self) -> str:
+        """What was supplemented, in the reader's language where a translation of it exists."""
+        return in_reader_language(self.supplement, self.supplement_translations)
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.text[:60]} (due {self.due_date})"

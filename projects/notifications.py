@@ -129,9 +129,9 @@ def _send_colleges_named(project_id: int, college_ids: list[int]) -> None:
     for college in College.objects.filter(pk__in=college_ids).prefetch_related("staff"):
         role = _("lead college") if college.pk == project.lead_college_id else _("partner college")
         subject = _("%(college)s named in cooperation project \"%(title)s\"") % {
-            "college": college.name, "title": project.display_title}
+            "college": college.display_name, "title": project.display_title}
         body = _("%(college)s is the %(role)s of the cooperation project \"%(title)s\".\n") % {
-            "college": college.name, "role": role, "title": project.display_title}
+            "college": college.display_name, "role": role, "title": project.display_title}
         messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
     _send(messages)
 
@@ -262,9 +262,9 @@ def _college_recommendation_messages(run_id: int) -> list:
         subject = ngettext(
             "%(n)d new recommendation for %(college)s, %(quarter)s",
             "%(n)d new recommendations for %(college)s, %(quarter)s", totals[college.code],
-        ) % {"n": totals[college.code], "college": college.name, "quarter": text.quarter_name(run.quarter)}
+        ) % {"n": totals[college.code], "college": college.display_name, "quarter": text.quarter_name(run.quarter)}
         body = _("The matching of %(quarter)s recommends to %(college)s:") % {
-            "quarter": run.quarter, "college": college.name} + "\n\n" + "\n".join(lines) + "\n"
+            "quarter": run.quarter, "college": college.display_name} + "\n\n" + "\n".join(lines) + "\n"
         messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
     return messages
 

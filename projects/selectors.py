@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from core import text
 from core.permissions import college_ids_for, region_ids_for, sees_everything
 from core.quarters import Quarter
 from gaps.models import ExchangeRate, Gap, GapReport, GapReportLine, ReportStatus
@@ -423,7 +424,13 @@ def _render_recommendation(recommendation: dict) -> dict:
 
 
 def _render_candidate(candidate: dict) -> dict:
-    return {key: candidate.get(key) for key in CANDIDATE_FIELDS}
+    """The stored values, and the college's name and program's title in the active language."""
+    college, program = candidate.get("college_code"), candidate.get("program_code")
+    return {key: candidate.get(key) for key in CANDIDATE_FIELDS} | {
+        "college_display_name": text.college_name(college) if college else candidate.get("college_name"),
+        "program_display_title": (
+            text.program_title(college, program) if college and program else candidate.get("program_title")),
+    }
 
 
 def render_evidence(entry: dict) -> dict:
@@ -460,11 +467,12 @@ def gap_evidence(gaps, *, limit: int | None = None) -> dict[int, dict]:
 
 
 def _prime_names(entries) -> None:
-    """The program titles that a page of evidence's sentences name, in one query (core.text caches
-    the other names whole)."""
+    """The program titles that a page of evidence's sentences and candidate colleges name, in one
+    query (core.text caches the other names whole)."""
     from gaps.matching.flags import prime_flag_names
 
-    prime_flag_names([row for entry in entries for kind in ("flags", "recommendations") for row in entry.get(kind, [])])
+    kinds = ("flags", "recommendations", "candidate_colleges")  # each row has college_code and program_code
+    prime_flag_names([row for entry in entries for kind in kinds for row in entry.get(kind, [])])
 
 
 # The queue's preview of a gap's evidence is stored on the gap by the run that refreshed it
@@ -555,7 +563,7 @@ def project_list(*, user, today: dt.date | None = None, detail: bool = False) ->
 # ORM or serializer machinery (projects.api.serializers.project_list_rows shapes them like
 # ProjectSerializer). The page query joins only to-one relations, so the sort and LIMIT still run on
 # the project table (the `project_results_order` index for the default order).
-COLLEGE_ROW_FIELDS = ("id", "code", "name", "country")
+COLLEGE_ROW_FIELDS = ("id", "code", "name", "name_translations", "country")
 PROJECT_ROW_FIELDS = (
     "id", "title", "title_translations", "status", "status_changed_at", "overdue", "pass_rate", "employment_rate", "income_change_pct",
     "skill_appreciation_pct", "results", "planned_trainees", "planned_intake_date", "budget_amount",
@@ -574,7 +582,8 @@ def project_rows(*, user, today: dt.date | None = None) -> QuerySet:
 def project_page(rows: list[dict]) -> dict[str, dict]:
     """Partner colleges and programs of a page of project rows, in one query whatever the page size
     (the two lists' rows in one UNION ALL, partners first), each list in the order the serializers'
-    prefetch gives (College and Program ordering: codes, then ids)."""
+    prefetch gives (College and Program ordering: codes, then ids). Names and titles are also given
+    in the active language (display_name, display_title: core.text.in_reader_language)."""
     from training.models import College, Program
 
     partners: dict[int, list[dict]] = defaultdict(list)
@@ -592,24 +601,29 @@ def project_page(rows: list[dict]) -> dict[str, dict]:
     in_page = ", ".join(["%s"] * len(ids))
     sql = (
         f"SELECT 0 AS part, x.{column(partner, 'cooperationproject')} AS project, c.{qn('id')} AS id,"
-        f" c.{qn('code')} AS sort_code, c.{qn('code')} AS code, c.{qn('name')} AS name, c.{qn('country')} AS country"
+        f" c.{qn('code')} AS sort_code, c.{qn('code')} AS code, c.{qn('name')} AS name,"
+        f" c.{qn('name_translations')} AS translations, c.{qn('country')} AS country"
         f" FROM {qn(partner.db_table)} x INNER JOIN {college} c ON c.{qn('id')} = x.{column(partner, 'college')}"
         f" WHERE x.{column(partner, 'cooperationproject')} IN ({in_page})"
         " UNION ALL"
         f" SELECT 1, x.{column(program, 'cooperationproject')}, p.{qn('id')}, c.{qn('code')}, p.{qn('code')},"
-        f" p.{qn('title')}, NULL"
+        f" p.{qn('title')}, p.{qn('title_translations')}, NULL"
         f" FROM {qn(program.db_table)} x INNER JOIN {course} p ON p.{qn('id')} = x.{column(program, 'program')}"
         f" INNER JOIN {college} c ON c.{qn('id')} = p.{column(Program._meta, 'college')}"
         f" WHERE x.{column(program, 'cooperationproject')} IN ({in_page})"
         " ORDER BY 1, 4, 5, 3"
     )
+    as_json, language = College._meta.get_field("name_translations"), text.page_language()
     with connection.cursor() as cursor:
         cursor.execute(sql, [*ids, *ids])
-        for part, project, pk, sort_code, code, name, country in cursor.fetchall():
+        for part, project, pk, sort_code, code, name, translations, country in cursor.fetchall():
+            shown = text.in_reader_language(name, as_json.from_db_value(translations, None, connection), language)
             if part == 0:
-                partners[project].append({"id": pk, "code": code, "name": name, "country": country})
+                partners[project].append(
+                    {"id": pk, "code": code, "name": name, "display_name": shown, "country": country})
             else:
-                programs[project].append({"id": pk, "college_code": sort_code, "code": code, "title": name})
+                programs[project].append(
+                    {"id": pk, "college_code": sort_code, "code": code, "title": name, "display_title": shown})
     return {"partners": partners, "programs": programs}
 
 

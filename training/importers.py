@@ -4,7 +4,10 @@ Rows with the same college_code + program_code are cohorts of one program, so th
 on the program's columns. Colleges are found by college_code; a new one is created from
 college_name and country (by commands and administrators only: college staff cannot create
 colleges). An existing college's name and country are not changed by an import (that is an
-administrator's edit). Programs upsert by (college, program_code), cohorts by (program,
+administrator's edit). Optional columns give a new college's name and a program's title in Chinese,
+Russian and Kazakh (college_name_zh, ..., program_title_kk: College.name_translations,
+Program.title_translations); a file with a program_title_* column sets the program's translations
+to the file's, one without leaves them alone. Programs upsert by (college, program_code), cohorts by (program,
 intake_date); cohorts already in the database but not in the file are left alone.
 
 Writes go through training.services, so the model rules and the audit history apply.
@@ -27,9 +30,14 @@ from gaps.models import Occupation, Region
 from . import services
 from .models import Cohort, College, Program
 
+# The optional columns of names in other languages, by their suffix: the page language they are in.
+TRANSLATION_SUFFIXES = {"zh": "zh-hans", "ru": "ru", "kk": "kk"}
+COLLEGE_NAME_COLUMNS = tuple(f"college_name_{suffix}" for suffix in TRANSLATION_SUFFIXES)
+PROGRAM_TITLE_COLUMNS = tuple(f"program_title_{suffix}" for suffix in TRANSLATION_SUFFIXES)
 # What a program is, as opposed to one of its cohorts: every row of a program must agree on these.
 PROGRAM_COLUMNS = (
     "program_title", "occupation_codes", "sector", "languages", "certifications", "serves_regions", "mobile",
+    *PROGRAM_TITLE_COLUMNS,
 )
 # Compared as sets: "kk;ru" and "ru;kk" are the same program.
 SET_COLUMNS = {"occupation_codes", "languages", "certifications", "serves_regions"}
@@ -43,6 +51,14 @@ def _length(model, name: str) -> int:
 
 def _comparable(column: str, value: Any) -> Any:
     return frozenset(value) if column in SET_COLUMNS else value
+
+
+def _translations(written: str, values: dict, columns: tuple[str, ...]) -> dict:
+    """The given columns' names as the models keep translations (core.text.in_reader_language)."""
+    translations = {
+        TRANSLATION_SUFFIXES[column.rsplit("_", 1)[1]]: values[column] for column in columns if values.get(column)
+    }
+    return {**translations, "_as_written": written} if translations else {}
 
 
 def _show(value: Any) -> str:
@@ -70,6 +86,8 @@ class ProgramImporter(Importer):
         Column("certifications", cells.text_list(64), default=list),
         Column("serves_regions", cells.code_list(_length(Region, "code")), default=list),
         Column("mobile", cells.yes_no, default=False),
+        *(Column(name, cells.text(_length(College, "name")), default="") for name in COLLEGE_NAME_COLUMNS),
+        *(Column(name, cells.text(_length(Program, "title")), default="") for name in PROGRAM_TITLE_COLUMNS),
     )
 
     def __init__(self, **kwargs):
@@ -108,7 +126,7 @@ class ProgramImporter(Importer):
                                "row": first.number, "column": column},
                         )
             college_first = colleges.setdefault(v["college_code"], row)
-            for column in COLLEGE_COLUMNS:
+            for column in COLLEGE_COLUMNS + COLLEGE_NAME_COLUMNS:
                 mine, theirs = v.get(column), college_first.values.get(column)
                 if mine and theirs and mine != theirs:
                     problems.add(
@@ -211,7 +229,7 @@ class ProgramImporter(Importer):
         college_fields: dict[str, dict[str, Any]] = {}
         for row in rows:
             fields = college_fields.setdefault(row.values["college_code"], {})
-            for column in COLLEGE_COLUMNS:
+            for column in COLLEGE_COLUMNS + COLLEGE_NAME_COLUMNS:
                 if column not in fields and row.values.get(column):
                     fields[column] = row.values[column]
         try:
@@ -236,6 +254,8 @@ class ProgramImporter(Importer):
                 code=code,
                 name=college_fields[code]["college_name"],
                 country=college_fields[code]["country"],
+                name_translations=_translations(
+                    college_fields[code]["college_name"], college_fields[code], COLLEGE_NAME_COLUMNS),
             )
             self._colleges[code] = college
             result["created"]["colleges"] += 1
@@ -250,6 +270,8 @@ class ProgramImporter(Importer):
         }
         if "mobile" in self.present:  # a file without the column leaves existing programs' flag alone
             fields["mobile"] = v.get("mobile", False)
+        if self.present.intersection(PROGRAM_TITLE_COLUMNS):  # likewise the title's translations
+            fields["title_translations"] = _translations(v["program_title"], v, PROGRAM_TITLE_COLUMNS)
         wanted_occupations = [occupations[c] for c in v["occupation_codes"]]
         wanted_regions = [regions[c] for c in v.get("serves_regions", [])]
         program = Program.objects.filter(college=college, code=v["program_code"]).first()

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from core.choices import Sector
 from core.codes import CodeField
 from core.dates import BoundedDateField
+from core.text import in_reader_language
 
 
 class College(models.Model):
@@ -13,6 +14,11 @@ class College(models.Model):
 
     code = CodeField(_("college code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=255)
+    # The name in other languages: {language of settings.LANGUAGES ("zh-hans", "ru", "kk", "en"): name,
+    # "_as_written": the name they translate}. Pages, mails, exports and the API show display_name,
+    # the reader's language where given; once a person edits the name, it is shown as written to
+    # everyone (core.text.in_reader_language). Edited in the admin one field per language.
+    name_translations = models.JSONField(_("name in other languages"), default=dict, blank=True)
     country = models.CharField(_("country (ISO 3166-1 alpha-2)"), max_length=2)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="colleges", blank=True, verbose_name=_("staff")
@@ -30,6 +36,11 @@ class College(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language where a translation of it exists, else as stored."""
+        return in_reader_language(self.name, self.name_translations)
+
 
 class Program(models.Model):
     """A training program of one college; its intakes are Cohorts."""
@@ -37,6 +48,8 @@ class Program(models.Model):
     college = models.ForeignKey(College, on_delete=models.CASCADE, related_name="programs")
     code = CodeField(_("program code"), max_length=64)
     title = models.CharField(_("title"), max_length=255)
+    # As College.name_translations: the title in other languages, shown while the title is unchanged.
+    title_translations = models.JSONField(_("title in other languages"), default=dict, blank=True)
     occupations = models.ManyToManyField(
         "gaps.Occupation", related_name="programs", limit_choices_to={"level": 4}, verbose_name=_("occupations trained")
     )
@@ -67,6 +80,11 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return f"{self.college.code}/{self.code} {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language where a translation of it exists, else as stored."""
+        return in_reader_language(self.title, self.title_translations)
 
 
 class Cohort(models.Model):

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from core.text import translations_as_written
+
+
+def _names(written: str, translations) -> dict:
+    """{"": the stored text, data language: its translation, ...} (core.text.name_in reads it)."""
+    return {"": written, **translations_as_written(written, translations)}
+
 
 def college_names(codes=None) -> dict:
     from training.models import College
 
     rows = College.objects.all() if codes is None else College.objects.filter(code__in=list(codes))
-    return {code: {"": name} for code, name in rows.values_list("code", "name")}
+    return {code: _names(name, tr) for code, name, tr in rows.values_list("code", "name", "name_translations")}
 
 
 def program_titles(keys=None) -> dict:
-    """{(college_code, program_code): {"": title}}; keys are such pairs (None: every program)."""
+    """{(college_code, program_code): {"": title, language: translation}}; keys are such pairs (None: every program)."""
     from training.models import Program
 
     rows = Program.objects.all()
@@ -30,8 +37,8 @@ def program_titles(keys=None) -> dict:
             condition |= Q(college__code=college_code, code__in=sorted(codes))
         rows = rows.filter(condition)
     return {
-        (college_code, code): {"": title}
-        for college_code, code, title in rows.values_list("college__code", "code", "title")
+        (college_code, code): _names(title, tr)
+        for college_code, code, title, tr in rows.values_list("college__code", "code", "title", "title_translations")
     }
 
 

@@ -24,7 +24,8 @@ def program_list() -> QuerySet[Program]:
 # ProgramSerializer, which stays the detail views' shape and the schema). Same pattern as the
 # projects repository (projects.selectors.project_rows / project_page).
 PROGRAM_ROW_FIELDS = (
-    "id", "college__code", "college__name", "code", "title", "sector", "languages", "certifications", "mobile",
+    "id", "college__code", "college__name", "college__name_translations", "code", "title", "title_translations",
+    "sector", "languages", "certifications", "mobile",
     "cohort_count", "created_at", "updated_at",
 )
 

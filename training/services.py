@@ -21,8 +21,8 @@ from core.permissions import can_edit_college_programs, is_admin
 
 from .models import Cohort, College, Program
 
-COLLEGE_FIELDS = ("code", "name", "country")
-PROGRAM_FIELDS = ("code", "title", "sector", "languages", "certifications", "mobile")
+COLLEGE_FIELDS = ("code", "name", "country", "name_translations")
+PROGRAM_FIELDS = ("code", "title", "sector", "languages", "certifications", "mobile", "title_translations")
 COHORT_FIELDS = ("seats", "intake_date", "graduation_date")
 
 

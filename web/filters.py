@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -137,7 +138,7 @@ class ProgramFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         field = self.form.fields["college"]
         field.queryset = (colleges if colleges is not None else College.objects.all()).order_by("name")
-        field.label_from_instance = lambda c: f"{c.name} ({c.code})"
+        field.label_from_instance = lambda c: f"{c.display_name} ({c.code})"
         occupations = self.form.fields["occupation"]
         occupations.queryset = Occupation.objects.filter(
             code__in=queryset.order_by().values("occupations")).order_by("code")
@@ -151,6 +152,9 @@ class ProgramFilter(django_filters.FilterSet):
                      | Q(college__code__iexact=text) | Q(occupations__code__startswith=text))
         for lang in ("en", "ru", "zh", "kk"):
             condition |= Q(**{f"occupations__title_{lang}__icontains": text})
+        for code, _language in settings.LANGUAGES:  # titles and college names in the languages they are translated into
+            condition |= Q(**{f"title_translations__{code}__icontains": text})
+            condition |= Q(**{f"college__name_translations__{code}__icontains": text})
         return queryset.filter(condition).distinct()
 
 
@@ -185,7 +189,8 @@ def project_filter(data, queryset):
     fields["quarter"] = select(_("Quarter of the gap"), [(q, text.quarter_name(q)) for q in quarters],
                                _("All quarters"))
     fields["country"] = select(_("Country"), [("CN", _("China")), ("KZ", _("Kazakhstan"))], _("Both countries"))
-    fields["college"] = select(_("College"), [(c.code, f"{c.name} ({c.code})") for c in colleges], _("All colleges"))
+    fields["college"] = select(_("College"), [(c.code, f"{c.display_name} ({c.code})") for c in colleges],
+                               _("All colleges"))
     fields["status"].label = _("Status")
     fields["status"].choices = ProjectStatus.choices
     fields["status"].widget.attrs["size"] = len(ProjectStatus.choices)

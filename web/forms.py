@@ -237,7 +237,7 @@ class ProgramForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["college"].queryset = colleges
-        self.fields["college"].label_from_instance = lambda college: text.label(college.name, college.code)
+        self.fields["college"].label_from_instance = lambda college: text.label(college.display_name, college.code)
         self.fields["serves_regions"].queryset = Region.objects.order_by("code")
         self.fields["serves_regions"].label_from_instance = lambda region: f"{region.name} ({region.code})"
         if program is not None:  # a program's college never changes (training.services)
@@ -336,14 +336,15 @@ class ProjectPlanForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["lead_college"].queryset = College.objects.order_by("code")
-        self.fields["lead_college"].label_from_instance = lambda college: text.label(college.name, college.code)
+        self.fields["lead_college"].label_from_instance = lambda college: text.label(college.display_name, college.code)
         self.fields["lead_college"].empty_label = _("(not specified)")
         self.fields["funding_source"].choices = [("", _("(not specified)"))] + FundingSource.choices
         from training.models import Program
 
         self.fields["programs"].queryset = Program.objects.select_related("college").order_by("college__code", "code")
         # Names first, the codes beside them; the list is tall and full width, so no name is cut off.
-        self.fields["programs"].label_from_instance = lambda p: f"{p.title} — {p.college.name} ({p.college.code}/{p.code})"
+        self.fields["programs"].label_from_instance = (
+            lambda p: f"{p.display_title} — {p.college.display_name} ({p.college.code}/{p.code})")
         self.fields["programs"].widget.attrs["size"] = min(10, max(4, self.fields["programs"].queryset.count()))
 
     def clean_budget_currency(self) -> str:
@@ -388,7 +389,7 @@ class OutcomeForm(forms.Form):
         self.fields["cohort"].label_from_instance = (
             # Names before codes, dates in the reader's style: "Combine harvester operator (HARV-OP),
             # Luban Workshop: 21 Nov 2022 – 17 Sept 2023".
-            lambda c: f"{text.label(c.program.title, c.program.code)}, {c.program.college.name}: "
+            lambda c: f"{text.label(c.program.display_title, c.program.code)}, {c.program.college.display_name}: "
                       f"{text.format_date_range(c.intake_date, c.graduation_date)}"
         )
 

@@ -117,6 +117,12 @@ def _program_explanations() -> dict[str, str]:
         "certifications": _("Optional: certifications prepared for, separated by ';', e.g. KZ."),
         "serves_regions": _("Optional: region codes separated by ';'; empty means every region."),
         "mobile": _("yes for a mobile workshop, otherwise no (empty means no)."),
+        "college_name_zh": _("Optional, only for a new college: its name in Chinese."),
+        "college_name_ru": _("Optional, only for a new college: its name in Russian."),
+        "college_name_kk": _("Optional, only for a new college: its name in Kazakh."),
+        "program_title_zh": _("Optional: the program's title in Chinese, shown to Chinese readers."),
+        "program_title_ru": _("Optional: the program's title in Russian, shown to Russian readers."),
+        "program_title_kk": _("Optional: the program's title in Kazakh, shown to Kazakh readers."),
     }
 
 

@@ -101,21 +101,31 @@ class RejectSerializer(RejectUnknownFields, serializers.Serializer):
 
 
 class CollegeRefSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(
+        read_only=True, help_text=_("The name in the request's language where a translation exists, else as stored."))
+
     class Meta:
         model = College
-        fields = ["id", "code", "name", "country"]
+        fields = ["id", "code", "name", "display_name", "country"]
 
 
 class ProgramRefSerializer(serializers.ModelSerializer):
     college_code = serializers.CharField(source="college.code")
+    display_title = serializers.CharField(
+        read_only=True, help_text=_("The title in the request's language where a translation exists, else as stored."))
 
     class Meta:
         model = Program
-        fields = ["id", "college_code", "code", "title"]
+        fields = ["id", "college_code", "code", "title", "display_title"]
 
 
 class ConditionSerializer(RejectUnknownFields, serializers.ModelSerializer):
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    display_text = serializers.CharField(
+        read_only=True, help_text=_("The condition in the request's language where a translation exists, else as stored."))
+    display_supplement = serializers.CharField(
+        read_only=True,
+        help_text=_("What was supplemented, in the request's language where a translation exists, else as stored."))
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
     supplemented_by = serializers.CharField(source="supplemented_by.username", default=None, read_only=True)
     project = serializers.PrimaryKeyRelatedField(queryset=CooperationProject.objects.all())
@@ -127,7 +137,7 @@ class ConditionSerializer(RejectUnknownFields, serializers.ModelSerializer):
         model = ProjectCondition
         fields = [
             "id", "project", "text", "due_date", "overdue", "created_at", "created_by",
-            "supplemented_at", "supplemented_by", "supplement",
+            "supplemented_at", "supplemented_by", "supplement", "display_text", "display_supplement",
         ]
         read_only_fields = ["created_at", "supplemented_at", "supplement"]
 
@@ -407,6 +417,8 @@ def project_list_rows(rows: list[dict], page: dict) -> list[dict]:
             "origin_warning": row["origin_warning_id"],
             "lead_college": None if lead is None else {
                 "id": lead, "code": row["lead_college__code"], "name": row["lead_college__name"],
+                "display_name": display_title_of(
+                    row["lead_college__name"], row["lead_college__name_translations"], language),
                 "country": row["lead_college__country"],
             },
             "partner_colleges": page["partners"].get(row["id"], []),

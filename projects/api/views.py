@@ -281,7 +281,7 @@ except ImportError:  # pragma: no cover - only before core.imports exists
 
 EXPORT_COLUMNS = [
     "id", "title", "display_title", "status", "overdue", "quarter", "region_code", "country", "occupation_code", "occupation_title",
-    "lead_college", "partner_colleges", "programs", "planned_trainees", "planned_intake_date",
+    "lead_college", "lead_college_name", "partner_colleges", "programs", "planned_trainees", "planned_intake_date",
     "budget_amount", "budget_currency", "funding_source", "approved_at",
     "cohorts", "enrolled", "completed", "passed_assessment", "employed_6m",
     "pass_rate", "employment_rate", "income_change_pct", "expected_wage_growth_pct", "skill_appreciation_pct",
@@ -305,6 +305,7 @@ def _export_row(project, results) -> list:
         "occupation_code": gap.occupation_id if gap else "",
         "occupation_title": gap.occupation.title if gap else "",
         "lead_college": project.lead_college.code if project.lead_college else "",
+        "lead_college_name": project.lead_college.display_name if project.lead_college else "",  # request's language
         "partner_colleges": ";".join(c.code for c in project.partner_colleges.all()),
         "programs": ";".join(f"{p.college.code}/{p.code}" for p in project.programs.all()),
         "planned_trainees": project.planned_trainees,

@@ -249,7 +249,8 @@ def training_plan_accept(*, proposals, user=None) -> CooperationProject:
         "Training plan: %(program)s, %(seats)d seat from %(date)s",
         "Training plan: %(program)s, %(seats)d seats from %(date)s",
         seats,
-    ) % {"program": first.program.title if len(rows) == 1 else ", ".join(sorted({r.program.title for r in rows})),
+    ) % {"program": (first.program.display_title if len(rows) == 1
+                     else ", ".join(sorted({r.program.display_title for r in rows}))),
          "seats": seats, "date": format_date(first.intake_date)})
     colleges = []
     for r in rows:

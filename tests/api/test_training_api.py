@@ -165,4 +165,51 @@ class TestColleges:
 
     def test_staff_membership_is_not_exposed(self, world):
         response = world.client("official_a").get(reverse("college-detail", args=[world.colleges["X"].pk]))
-        assert set(response.data) == {"id", "code", "name", "country"}
+        assert set(response.data) == {"id", "code", "name", "display_name", "country"}
+
+
+class TestNamesInTheRequestLanguage:
+    """display_name / display_title next to the stored name and title, by Accept-Language."""
+
+    @pytest.fixture
+    def translated(self, world):
+        college, program = world.colleges["X"], world.programs["X"]
+        college.name_translations = {"kk": "Лубань шеберханасы", "ru": "Мастерская Лубань", "_as_written": college.name}
+        college.save()
+        program.title_translations = {"kk": "Комбайн операторлары", "zh-hans": "收割机操作员", "_as_written": program.title}
+        program.save()
+        return college, program
+
+    @pytest.mark.parametrize("language, name, title", [
+        ("kk", "Лубань шеберханасы", "Комбайн операторлары"),
+        ("ru", "Мастерская Лубань", "Program HARV-1"),  # no Russian title: as stored
+        ("zh-Hans", "College LUBAN-KZ", "收割机操作员"),
+        ("en", "College LUBAN-KZ", "Program HARV-1"),
+    ])
+    def test_display_fields_follow_accept_language(self, world, translated, language, name, title):
+        college, program = translated
+        client = world.client("official_a")
+        one = client.get(reverse("college-detail", args=[college.pk]), HTTP_ACCEPT_LANGUAGE=language).data
+        assert (one["name"], one["display_name"]) == ("College LUBAN-KZ", name)
+        listed = client.get(reverse("college-list"), HTTP_ACCEPT_LANGUAGE=language).data["results"]
+        assert {row["code"]: row["display_name"] for row in listed}["LUBAN-KZ"] == name
+        detail = client.get(reverse("program-detail", args=[program.pk]), HTTP_ACCEPT_LANGUAGE=language).data
+        assert (detail["title"], detail["display_title"]) == ("Program HARV-1", title)
+        assert (detail["college_name"], detail["college_display_name"]) == ("College LUBAN-KZ", name)
+
+    def test_a_persons_edit_of_the_title_is_shown_as_written(self, world, translated):
+        _college, program = translated
+        client = world.client("staff_x")
+        response = client.patch(reverse("program-detail", args=[program.pk]), {"title": "Harvester operators, 2027"},
+                                format="json", HTTP_ACCEPT_LANGUAGE="kk")
+        assert response.status_code == 200, response.data
+        assert response.data["display_title"] == "Harvester operators, 2027"
+        for language in ("kk", "zh-hans"):
+            detail = client.get(reverse("program-detail", args=[program.pk]), HTTP_ACCEPT_LANGUAGE=language).data
+            assert detail["display_title"] == "Harvester operators, 2027"
+
+    def test_the_schema_documents_the_display_fields(self, world):
+        schema = world.client("admin").get("/api/schema/?format=json").json()["components"]["schemas"]
+        assert {"display_name"} <= set(schema["College"]["properties"])
+        assert {"display_title", "college_display_name"} <= set(schema["Program"]["properties"])
+        assert "display_title" in schema["Program"]["properties"]

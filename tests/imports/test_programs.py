@@ -187,3 +187,42 @@ def test_a_bad_mobile_value_and_disagreeing_rows_are_named(isco, regions, colleg
     problems = rejected(make_file("csv", _with_mobile(ROWS, ["yes", "no", "no"]))[0])
     assert [(row, column) for row, column, _ in problems] == [(3, "mobile")]
     assert "no here, but yes in row 2" in problems[0][2]  # as the file writes it, not True/False
+
+
+TRANSLATED_HEADER = PROGRAM_HEADER + [
+    "college_name_zh", "college_name_ru", "college_name_kk", "program_title_zh", "program_title_ru", "program_title_kk"]
+
+
+def translated_row(names=("", "", ""), titles=("", "", ""), **overrides):
+    return program_row(**overrides) + list(names) + list(titles)
+
+
+def test_optional_columns_give_names_and_titles_in_other_languages(isco, regions, colleges):
+    rows = [
+        TRANSLATED_HEADER,
+        translated_row(titles=("农业机械操作", "", "Ауыл шаруашылығы техникасын басқару")),
+        translated_row(
+            ("新疆农业职业技术学院", "Синьцзянский аграрный колледж", "Шыңжаң аграрлық колледжі"), ("水果分级", "", ""),
+            college_code="XJ-AGRI", college_name="Xinjiang Agricultural Vocational College", country="CN",
+            program_code="GRADE-1", program_title="Fruit grading", languages="zh", certifications="", serves_regions=""),
+    ]
+    result = run(ProgramImporter(), csv_bytes(rows))
+    assert result["created"] == {"colleges": 1, "programs": 2, "cohorts": 2}
+    agri = Program.objects.get(code="AGRI-1")
+    assert agri.title_translations == {
+        "zh-hans": "农业机械操作", "kk": "Ауыл шаруашылығы техникасын басқару",
+        "_as_written": "Agricultural machinery operation"}
+    college = College.objects.get(code="XJ-AGRI")
+    assert college.name_translations == {
+        "zh-hans": "新疆农业职业技术学院", "ru": "Синьцзянский аграрный колледж", "kk": "Шыңжаң аграрлық колледжі",
+        "_as_written": "Xinjiang Agricultural Vocational College"}
+    # The same file again changes nothing; a file without the columns leaves the translations alone.
+    assert run(ProgramImporter(), csv_bytes(rows))["updated"] == {"programs": 0, "cohorts": 0}
+    run(ProgramImporter(), csv_bytes([PROGRAM_HEADER, program_row()]))
+    agri.refresh_from_db()
+    assert agri.title_translations["kk"] == "Ауыл шаруашылығы техникасын басқару"
+    # Rows of one program must agree on its translations too.
+    problems = rejected(csv_bytes([
+        TRANSLATED_HEADER, translated_row(titles=("甲", "", "")),
+        translated_row(titles=("乙", "", ""), intake_date="2026-02-01", graduation_date="2026-12-20")]))
+    assert [(row, column) for row, column, _message in problems] == [(3, "program_title_zh")]

@@ -39,6 +39,15 @@ def repository(world, make_gap, rates):
     east.save()
     world["harvester"].title_ru = "Операторы сельхозтехники"
     world["harvester"].save()
+    # Colleges' names and programs' titles in other languages (one of them since edited: shown as written).
+    ust, gansu, operators = world["ust"], world["gansu"], world["operators"]
+    ust.name_translations = {"kk": "Өскемен шеберханасы", "zh-hans": "乌斯季卡缅诺戈尔斯克工坊", "_as_written": ust.name}
+    ust.save()
+    gansu.name_translations = {"kk": "Ганьсу колледжі", "_as_written": "an older name"}
+    gansu.save()
+    operators.title_translations = {"ru": "Операторы комбайнов", "kk": "Комбайн операторлары",
+                                    "_as_written": operators.title}
+    operators.save()
     reviewer = world["reviewer"]
     bare = services.gap_approve(gap=make_gap(), user=reviewer)
     full = services.gap_approve(gap=make_gap(region=horgos, occupation=world["grader"]), user=reviewer)
@@ -72,6 +81,11 @@ def test_project_rows_are_what_the_serializer_gives(world, repository, language)
     assert full["budget_amount"] == "1234567.50" and [p["code"] for p in full["programs"]] == ["GRD", "OPS2", "OPS"]
     assert full["results"] and full["pass_rate"] is not None
     assert sum(item["overdue"] for item in results) == 1
+    ust, gansu, operators = world["ust"], world["gansu"], world["operators"]
+    assert full["lead_college"]["display_name"] == ust.name_translations.get(language, ust.name)
+    assert [c["display_name"] for c in full["partner_colleges"]] == [gansu.name]
+    shown = {p["code"]: p["display_title"] for p in full["programs"]}
+    assert shown[operators.code] == operators.title_translations.get(language, operators.title)
 
 
 def test_project_rows_format_datetimes_in_the_active_time_zone(world, repository):

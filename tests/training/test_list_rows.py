@@ -44,10 +44,16 @@ def catalogue(make_user):
     zhambyl = f.region("KZ-ZHA", name_en="Zhambyl", name_ru="Жамбылская", name_zh="江布尔州", name_kk="Жамбыл")
     east = f.region("KZ-VOS", name_en="East Kazakhstan", name_ru="Восточно-Казахстанская", name_zh="东哈萨克斯坦州")
     almaty = f.region("KZ-ALA", kind="city", name_en="Almaty", name_kk="Алматы")
-    luban = f.college("LUBAN-KZ", name="Luban Workshop Kazakhstan")
-    gansu = f.college("GANSU-VC", name="Gansu Vocational College", country="CN")
+    luban = f.college("LUBAN-KZ", name="Luban Workshop Kazakhstan", name_translations={
+        "ru": "Мастерская Лубань (Казахстан)", "kk": "Лубань шеберханасы (Қазақстан)",
+        "_as_written": "Luban Workshop Kazakhstan"})
+    # Translations of a name a person has since edited: the name is shown as written.
+    gansu = f.college("GANSU-VC", name="Gansu Vocational College", country="CN", name_translations={
+        "ru": "Ганьсуский колледж", "kk": "Ганьсу колледжі", "_as_written": "Gansu College"})
     programs = {
         "harvest": f.program(luban, "HARV-1", title="Harvester operators", trains=("8344", "8341", "7515"),
+                             title_translations={"zh-hans": "收割机操作员", "kk": "Комбайн операторлары",
+                                                 "_as_written": "Harvester operators"},
                              serves=[zhambyl, east, almaty], sector="A", languages=["ru", "kk"],
                              certifications=["WorldSkills", "KZ-NQF-4"]),
         "grade": f.program(gansu, "GRADE-1", title="Graders", trains=("7515",), languages=["zh"], sector="C"),
@@ -108,6 +114,20 @@ def test_the_rows_carry_the_relations_in_code_order(catalogue):
     assert harvest["cohort_count"] == 2 and harvest["certifications"] == ["WorldSkills", "KZ-NQF-4"]
     assert results["GRADE-1"]["serves_regions"] == [] and results["GRADE-1"]["cohort_count"] == 0
     assert results["LIFT-2"]["sector"] == "" and results["LIFT-2"]["languages"] == ["kk", "ru", "en"]
+
+
+@pytest.mark.parametrize("language, college, title", [
+    ("kk", "Лубань шеберханасы (Қазақстан)", "Комбайн операторлары"),
+    ("ru", "Мастерская Лубань (Казахстан)", "Harvester operators"),  # no Russian title: as stored
+    ("zh-hans", "Luban Workshop Kazakhstan", "收割机操作员"),
+])
+def test_the_rows_name_colleges_and_programs_in_the_request_language(catalogue, language, college, title):
+    results = {item["code"]: item for item in _list(catalogue, "", language)}
+    harvest = results["HARV-1"]
+    assert (harvest["college_name"], harvest["title"]) == ("Luban Workshop Kazakhstan", "Harvester operators")
+    assert (harvest["college_display_name"], harvest["display_title"]) == (college, title)
+    # The Gansu college's name was edited after it was translated: as written, in every language.
+    assert results["GRADE-1"]["college_display_name"] == "Gansu Vocational College"
 
 
 def test_timestamps_follow_the_active_time_zone_like_the_serializer(catalogue):

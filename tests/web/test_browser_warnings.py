@@ -15,7 +15,7 @@ from accounts.models import Role
 from gaps.models import GapReport, GapReportLine, ReportStatus, WarningRating, WarningStatus
 from projects.models import CooperationProject
 
-from ..warnings import factories as f
+from ..warning import factories as f
 from .conftest import ARTIFACTS, assert_accessible, login, overflowing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

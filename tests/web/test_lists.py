@@ -287,7 +287,7 @@ def test_the_board_filters_by_region_and_occupation(client, make_user, regions, 
 
     from gaps.models import WarningStatus
 
-    from ..warnings import factories as f
+    from ..warning import factories as f
 
     today = timezone.localdate()
     f.warning(regions["east"], "8341", "2027Q3", status=WarningStatus.ACT_NOW, today=today)

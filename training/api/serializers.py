@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import with_fixed_timezone
+from core.text import in_reader_language, page_language
 from gaps.models import Occupation, Region
 
 from ..models import Cohort, College, Program
@@ -22,9 +23,12 @@ LANGUAGE_RE = r"^[a-z]{2}$"
 
 
 class CollegeSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(
+        read_only=True, help_text=_("The name in the request's language where a translation exists, else as stored."))
+
     class Meta:
         model = College
-        fields = ["id", "code", "name", "country"]
+        fields = ["id", "code", "name", "display_name", "country"]
 
     def validate_country(self, value: str) -> str:
         value = value.strip().upper()
@@ -41,6 +45,11 @@ class ProgramSerializer(serializers.ModelSerializer):
         error_messages={"does_not_exist": _("No college has the code “{value}”.")},
     )
     college_name = serializers.CharField(source="college.name", read_only=True)
+    college_display_name = serializers.CharField(
+        source="college.display_name", read_only=True,
+        help_text=_("The college's name in the request's language where a translation exists, else as stored."))
+    display_title = serializers.CharField(
+        read_only=True, help_text=_("The title in the request's language where a translation exists, else as stored."))
     occupations = serializers.PrimaryKeyRelatedField(
         many=True,
         queryset=Occupation.objects.filter(level=Occupation.Level.UNIT),
@@ -70,8 +79,10 @@ class ProgramSerializer(serializers.ModelSerializer):
             "id",
             "college",
             "college_name",
+            "college_display_name",
             "code",
             "title",
+            "display_title",
             "occupations",
             "sector",
             "languages",
@@ -159,14 +170,18 @@ def _strings(values) -> list:
 def program_list_rows(rows: list[dict], page: dict) -> list[dict]:
     """ProgramSerializer's output for a page of selectors.program_rows() values, with selectors.program_page()."""
     timestamp = with_fixed_timezone(_timestamp())  # the active time zone, looked up once per page
+    language = page_language()
     occupations, regions = page["occupations"], page["regions"]
     return [
         {
             "id": row["id"],
             "college": row["college__code"],
             "college_name": row["college__name"],
+            "college_display_name": in_reader_language(
+                row["college__name"], row["college__name_translations"], language),
             "code": row["code"],
             "title": row["title"],
+            "display_title": in_reader_language(row["title"], row["title_translations"], language),
             "occupations": occupations.get(row["id"], []),
             "sector": row["sector"],
             "languages": _strings(row["languages"]),

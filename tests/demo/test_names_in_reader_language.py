@@ -1,0 +1,114 @@
+"""College names and program titles in the reader's language (SPEC: stored texts people write are
+shown in the reader's language where a translation exists; names in the reader's language before
+codes). The demo gives every college and program a Chinese, Russian and Kazakh name; a Kazakh or
+Russian reader's pages show those, not the English ones, until a person edits the stored name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from training.models import College, Program
+
+from .test_no_raw_values_on_pages import visible_text
+
+pytestmark = pytest.mark.django_db
+
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+KAZAKH_LETTERS = re.compile(r"[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def page(username: str, url: str, language: str) -> str:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return visible_text(response.content.decode())
+
+
+def test_every_demo_college_and_program_is_named_in_chinese_russian_and_kazakh(demo_world):
+    rows = [(c.name, c.name_translations) for c in College.objects.all()]
+    rows += [(p.title, p.title_translations) for p in Program.objects.all()]
+    assert len(rows) == 5 + 12
+    for written, translations in rows:
+        assert translations["_as_written"] == written
+        assert HAN.search(translations["zh-hans"]) and not CYRILLIC.search(translations["zh-hans"]), written
+        for language in ("ru", "kk"):
+            assert CYRILLIC.search(translations[language]) and not re.search(r"[A-Za-z]{3}", translations[language])
+        assert not KAZAKH_LETTERS.search(translations["ru"]), translations["ru"]
+    # Kazakh in modern Cyrillic: its own letters where the words have them.
+    assert sum(bool(KAZAKH_LETTERS.search(t["kk"])) for _w, t in rows) >= len(rows) - 2
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_college_reads_its_name_and_its_programs_titles_in_its_language(demo_world, language):
+    college = College.objects.get(code="CN-GS-AVTC")
+    program = college.programs.get(code="FV-GRADE")
+    text = page("college.gansu", "/programs/", language)
+    assert college.name_translations[language] in text
+    assert program.title_translations[language] in text
+    assert college.name not in text and program.title not in text
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "zh-hans"])
+def test_a_project_page_names_its_colleges_and_programs_in_the_readers_language(demo_world, language):
+    from projects.models import CooperationProject
+
+    project = CooperationProject.objects.filter(lead_college__isnull=False, programs__isnull=False).order_by("pk").first()
+    text = page("reviewer", f"/projects/{project.pk}/", language)
+    assert project.lead_college.name_translations[language] in text
+    for program in project.programs.all():
+        assert program.title_translations[language] in text
+        assert program.title not in text
+    assert project.lead_college.name not in text
+    assert project.lead_college.name_translations[language] in page("reviewer", "/projects/", language)
+
+
+def test_a_persons_edit_of_the_stored_name_is_shown_as_written_in_every_language(demo_world):
+    college = College.objects.get(code="CN-GS-AVTC")
+    program = college.programs.get(code="FV-GRADE")
+    kazakh_name, kazakh_title = college.name_translations["kk"], program.title_translations["kk"]
+    college.name = "Gansu Modern Agriculture Vocational Training Centre"
+    college.save()
+    program.title = "Fruit grading and cold-chain quality control"
+    program.save()
+    for language in ("kk", "ru", "en"):
+        text = page("college.gansu", "/programs/", language)
+        assert college.name in text and program.title in text
+        assert kazakh_name not in text and kazakh_title not in text
+
+
+def test_the_searches_find_colleges_and_programs_by_their_translated_names(demo_world):
+    from projects.models import CooperationProject
+
+    project = CooperationProject.objects.filter(lead_college__isnull=False).order_by("pk").first()
+    kazakh = project.lead_college.name_translations["kk"]
+    assert project.title in page("reviewer", f"/projects/?q={kazakh}", "en")
+    assert project.title not in page("reviewer", "/projects/?q=no-such-college", "en")
+    program = Program.objects.get(college__code="CN-GS-AVTC", code="FV-GRADE")
+    found = page("college.gansu", "/programs/?q=" + program.title_translations["zh-hans"], "en")
+    assert program.title in found
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_demos_condition_supplements_are_in_the_readers_language(demo_world, language):
+    from projects.models import ProjectCondition
+
+    supplemented = ProjectCondition.objects.exclude(supplement="").order_by("pk")
+    assert supplemented.count() == 2
+    for condition in supplemented:
+        translated = condition.supplement_translations[language]
+        assert translated != condition.supplement
+        text = page("reviewer", f"/projects/{condition.project_id}/", language)
+        assert translated in text and condition.supplement not in text
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="reviewer"))
+        shown = client.get(f"/api/v1/project-conditions/{condition.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert (shown["supplement"], shown["display_supplement"]) == (condition.supplement, translated)
+        assert shown["display_text"] == condition.text_translations[language]
