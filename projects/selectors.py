@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from core import text
 from core.permissions import college_ids_for, region_ids_for, sees_everything
@@ -415,11 +416,28 @@ def _recommendation_keys() -> tuple[str, ...]:
     return tuple(f.name for f in Recommendation._meta.concrete_fields if not f.is_relation and f.name not in ("id", "run"))
 
 
-def _render_recommendation(recommendation: dict) -> dict:
+def _as_date(value) -> dt.date | None:
+    """A date from the evidence's plain values (a stored preview keeps dates as ISO strings)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _render_recommendation(recommendation: dict, today: dt.date) -> dict:
+    """Its fields and sentence, and when to act (SPEC.md "Looking ahead": `act_by`, whether it is
+    still `feasible` today and, when not, next year's date), so that a too-late one is never shown
+    as if it could still be acted on."""
+    from gaps import recommendation_dates
     from gaps.matching.recommendations import recommendation_detail
 
+    when = recommendation_dates.dates(
+        _as_date(recommendation.get("latest_intake_date")), _as_date(recommendation.get("need_date")), today=today)
     return {key: recommendation.get(key) for key in _recommendation_keys()} | {
-        "detail": recommendation_detail(recommendation)
+        "detail": recommendation_detail(recommendation),
+        # ISO dates, as the evidence's other dates (the same JSON whether stored or read live)
+        "act_by": when["act_by"] and when["act_by"].isoformat(),
+        "feasible": when["feasible"],
+        "next_act_by": when["next_act_by"] and when["next_act_by"].isoformat(),
     }
 
 
@@ -433,14 +451,19 @@ def _render_candidate(candidate: dict) -> dict:
     }
 
 
-def render_evidence(entry: dict) -> dict:
+def render_evidence(entry: dict, *, today: dt.date | None = None) -> dict:
     """One gap's evidence as the API shows it, from _evidence's plain values (or a stored preview):
     the flags' and recommendations' sentences and a line's missing-rate error in the active language,
-    each object's keys in the serializers' order."""
+    each object's keys in the serializers' order; the recommendations dated against `today` (the
+    local date when not given), the feasible ones first."""
+    today = today or timezone.localdate()
     out = {
         "report_lines": [_render_line(line) for line in entry.get("report_lines", [])],
         "flags": [_render_flag(flag) for flag in entry.get("flags", [])],
-        "recommendations": [_render_recommendation(r) for r in entry.get("recommendations", [])],
+        # Those still feasible first, each group in the stored order (SPEC.md: the others after them).
+        "recommendations": sorted(
+            (_render_recommendation(r, today) for r in entry.get("recommendations", [])),
+            key=lambda r: not r["feasible"]),
         "candidate_colleges": [_render_candidate(c) for c in entry.get("candidate_colleges", [])],
     }
     if "totals" in entry:

@@ -534,6 +534,10 @@ def gap_evidence(gap: Gap, user) -> dict:
         labels = dict(kinds.choices)
         for row in rows:
             row["kind_label"] = labels.get(row.get("kind"), row.get("kind"))
+    for row in evidence.get("recommendations", []):  # the page formats dates, the evidence holds ISO text
+        for key in ("act_by", "next_act_by"):
+            if row.get(key):
+                row[key] = dt.date.fromisoformat(row[key])
     return evidence
 
 

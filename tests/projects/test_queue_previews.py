@@ -149,3 +149,43 @@ def test_a_missing_rate_is_put_in_words_in_the_readers_language():
     assert line["error"] == expected and "KZT" in expected and "2026-08-01" in expected
     assert english["error"] != line["error"]
     assert list(line) == list(selectors.LINE_KEYS)
+
+
+def _harvester_recommendations(matched, today: dt.date) -> list[dict]:
+    harvester = Gap.objects.get(quarter="2026Q3", occupation_id="8341")
+    with translation.override("en"):
+        return selectors.render_evidence(harvester.evidence_preview, today=today)["recommendations"]
+
+
+def test_each_recommendation_carries_when_to_act_and_the_feasible_come_first(matched):
+    """SPEC.md "Looking ahead": a recommendation carries act_by and whether it is still feasible;
+    those no longer feasible rank after the feasible ones and are never shown as actionable."""
+    from gaps import recommendation_dates
+
+    early = _harvester_recommendations(matched, dt.date(2024, 1, 1))
+    assert len(early) >= 2 and all(r["feasible"] and r["next_act_by"] is None for r in early)
+    for rec in early:
+        expected = recommendation_dates.act_by(rec["latest_intake_date"] and dt.date.fromisoformat(
+            str(rec["latest_intake_date"])), dt.date.fromisoformat(str(rec["need_date"])))
+        assert rec["act_by"] == expected.isoformat()
+        rec["act_by"] = expected
+    # A day between the act-by dates: the feasible ones first, then the late ones with next year's date.
+    days = sorted({r["act_by"] for r in early})
+    assert len(days) > 1  # the seed's late programs and the OPEN recommendations differ
+    mixed = _harvester_recommendations(matched, days[len(days) // 2])
+    flags = [r["feasible"] for r in mixed]
+    assert flags == sorted(flags, reverse=True) and True in flags and False in flags
+    late = _harvester_recommendations(matched, days[-1] + dt.timedelta(days=1))
+    assert not any(r["feasible"] for r in late)
+    assert all(r["next_act_by"] == recommendation_dates.next_year(dt.date.fromisoformat(r["act_by"])).isoformat()
+               for r in late)
+
+
+def test_the_gap_page_says_too_late_instead_of_asking_to_act(matched, client):
+    """The seed quarter's needs are in 2026; today (2026-12-03 or later) every act-by has passed."""
+    harvester = Gap.objects.get(quarter="2026Q3", occupation_id="8341")
+    client.force_login(matched["reviewer"])
+    page = client.get(f"/gaps/{harvester.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    recommendations = page.split("Recommendations", 1)[1].split("Colleges that train", 1)[0]
+    assert "Too late" in recommendations and "next year:" in recommendations
+    assert "act by" not in recommendations.replace("Act by", "")
