@@ -283,3 +283,21 @@ def test_a_recommendation_whose_season_has_begun_is_marked_past(board):
     page = client.get(f"/early-warnings/{begun.pk}/").content.decode()
     assert 'status-past">прошло<' in page
     assert 'status-past"' not in client.get(f"/early-warnings/{board['now'].pk}/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/early-warnings/", "/"])
+def test_a_forward_recommendation_past_its_full_program_says_a_short_course_still_can(board, path):
+    """"too late" alone hid the real reason: for a short-course-only entry a typical program can no
+    longer graduate in time, but a short course still can, by a date the reader is given (the home
+    page's "Seasons ahead" card and the board's table said "too late" and nothing else)."""
+    missed_rec = f.recommendation(board["missed"], board["ust"], seats=5)
+    assert missed_rec.act_by < board["today"]
+    short = board["short"]
+    html = client_for(board["staff"]).get(path).content.decode()
+    section = html.split('id="ew-actions-title"' if path != "/" else 'id="forward-title"', 1)[1].split("</section>", 1)[0]
+    from core import text
+
+    expected = text.format_act_by(short.short_course_by, today=board["today"], language="en")
+    assert "too late for a full program" in section and "short course:" in section and expected in section
+    # The missed entry's recommendation: too late, with next year's date from the entry.
+    assert "next year: act by" in section
