@@ -2,7 +2,7 @@
 """Accuracy, auto-coding and speed of the occupation title search on the labelled sample.
 
     DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python bench/search_accuracy.py [--load]
-        [--part tuning|tuning2|tuning3|tuning4|holdout|holdout2|holdouts|both] [--misses] [--calibrate]
+        [--part tuning|tuning2|tuning3|tuning4|holdout|holdout2|holdout3|holdouts|both] [--misses] [--calibrate]
 
 The sample (gaps/taxonomy/data/sample_tuning.csv, sample_tuning2.csv and sample_tuning3.csv, the
 tuning part, and sample_holdout.csv; columns title, language, expected_isco) holds titles written
@@ -14,6 +14,10 @@ sample_tuning4.csv (fourth round, 2026-12-03) holds ru, zh and kk titles of the 
 earlier file had, written before the fourth round's changes. sample_holdout2.csv (`--part
 holdout2`) is a second hold-out, written before the fourth round changed anything, sharing no
 normalized title with the other files: the first had been measured eight times.
+sample_holdout3.csv (`--part holdout3`, 2026-12-03) is a third hold-out, written by an independent
+writer who read neither the labels, the search code nor the other samples' titles, and never ran
+the search on it; it shares no normalized title with the other files and was committed before
+anyone measured it (the first two were written by the engineer who wrote the labels).
 The search is tuned on the tuning part only; the hold-outs are measured once per settled version
 (`--misses` lists tuning misses only, for that reason). Searches run as imports run them: without a language
 hint. Uses the database of the settings (SQLite by default); `--load` runs load_taxonomy first.
@@ -50,6 +54,9 @@ PARTS = {
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
     "holdout2": (DATA / "sample_holdout2.csv",),
+    # The third hold-out (2026-12-03), written by an independent writer without sight of the labels,
+    # the search or the other samples' titles, and committed before any measurement.
+    "holdout3": (DATA / "sample_holdout3.csv",),
     # The second-round file alone (within the tuning part): what the second round changed.
     "tuning2": (DATA / "sample_tuning2.csv",),
     # The third-round file alone (within the tuning part): major groups 6, 7 and 9.
@@ -59,6 +66,7 @@ PARTS = {
     "tuning4": (DATA / "sample_tuning4.csv",),
 }
 TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4")
+HOLDOUTS = ("holdout", "holdout2", "holdout3")
 LANGUAGES = ("en", "ru", "zh", "kk")
 MAJOR_GROUPS = tuple("0123456789")
 TARGET_PRECISION = 0.98
@@ -209,8 +217,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--load", action="store_true", help="run load_taxonomy first")
     parser.add_argument(
-        "--part", choices=("tuning", *TUNING_FILES_ALONE, "holdout", "holdout2", "holdouts", "both"), default="both",
-        help="both: the tuning part and the two hold-outs; holdouts: the two hold-outs",
+        "--part", choices=("tuning", *TUNING_FILES_ALONE, "holdout", "holdout2", "holdout3", "holdouts", "both"), default="both",
+        help="both: the tuning part and the three hold-outs; holdouts: the three hold-outs",
     )
     parser.add_argument("--misses", action="store_true", help="list the tuning titles whose top-1 is wrong")
     parser.add_argument("--calibrate", action="store_true", help="fit CONFIDENCE_WEIGHTS and the threshold on the tuning part")
@@ -239,7 +247,7 @@ def main() -> None:
     )
 
     threshold = settings.OCCUPATION_CODING_THRESHOLD
-    parts = {"both": ("tuning", "holdout", "holdout2"), "holdouts": ("holdout", "holdout2")}.get(args.part, (args.part,))
+    parts = {"both": ("tuning", *HOLDOUTS), "holdouts": HOLDOUTS}.get(args.part, (args.part,))
     results = {}
     for part in parts:
         rows = read_sample(part)

@@ -401,6 +401,27 @@ def test_the_second_hold_out_is_fresh_and_covers_every_language_and_major_group(
     assert [part for part in ("holdout", "holdout2") if part in bench.PARTS] == ["holdout", "holdout2"]
 
 
+def test_sample_holdout3_is_independent_fresh_and_covers_every_language_and_major_group():
+    """sample_holdout3.csv (issue 15): written by an independent writer, committed before anyone
+    measured it; none of its titles in the tuning part or the earlier hold-outs, none twice, at least
+    80 titles a language with all ten major groups; the bench measures it with the other hold-outs."""
+    bench = _accuracy_module()
+    third = bench.read_sample("holdout3")
+    codes = {code for code, level in _isco_levels().items() if level == "4"}
+    assert all(r["expected_isco"] in codes for r in third)
+    assert {r["language"] for r in third} == {"en", "ru", "zh", "kk"}
+    for language in ("en", "ru", "zh", "kk"):
+        rows = [r for r in third if r["language"] == language]
+        assert len(rows) >= 80, language
+        assert {r["expected_isco"][0] for r in rows} == set("0123456789"), language
+    titles = [normalize(r["title"]) for r in third]
+    assert len(set(titles)) == len(titles)
+    earlier = {normalize(r["title"]) for part in ("tuning", "holdout", "holdout2") for r in bench.read_sample(part)}
+    assert not earlier & set(titles)
+    assert bench.HOLDOUTS == ("holdout", "holdout2", "holdout3")
+    assert set(bench.HOLDOUTS) <= set(bench.PARTS)
+
+
 def _isco_levels() -> dict[str, str]:
     import csv
 
