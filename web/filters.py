@@ -118,7 +118,8 @@ class WarningFilter(_PlaceFilterSet):
         from gaps.models import WarningStatus
 
         super().__init__(*args, **kwargs)
-        self.form.fields["status"].choices = [("", _("All")), *WarningStatus.choices]
+        # The field itself puts empty_label ("All") first; listing it here showed "All" twice.
+        self.form.fields["status"].choices = WarningStatus.choices
 
 
 class ProgramFilter(django_filters.FilterSet):

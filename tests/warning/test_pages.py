@@ -301,3 +301,11 @@ def test_a_forward_recommendation_past_its_full_program_says_a_short_course_stil
     assert "too late for a full program" in section and "short course:" in section and expected in section
     # The missed entry's recommendation: too late, with next year's date from the entry.
     assert "next year: act by" in section
+
+
+def test_the_status_filter_offers_all_once(board):
+    html = client_for(board["reviewer"]).get("/early-warnings/").content.decode()
+    select = html.split('name="status"', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert options[0] == "All" and options.count("All") == 1
+    assert len(options) == 5  # All, and the four statuses
