@@ -443,6 +443,22 @@ def test_reviewer_queue_lists_the_express_lane_first_and_links_to_the_gap(client
     assert reverse("web:gap", args=[gap.pk]) in response.content.decode()
 
 
+def test_the_queue_marks_a_need_date_that_has_passed(client, make_user, regions, occupations, gap):
+    """The gap's page said "(110 days late)" while the list showed the bare date, as if still ahead."""
+    from django.utils import timezone
+
+    ahead = Gap.objects.create(region=regions["horgos"], quarter=QUARTER, occupation=occupations["7411"],
+                               headcount=5, shortfall=5, need_date=timezone.localdate() + dt.timedelta(days=30))
+    client.force_login(make_user(Role.REVIEWER))
+    html = client.get(reverse("web:gaps"), {"quarter": QUARTER}).content.decode()
+    late_days = (timezone.localdate() - gap.need_date).days
+    # each gap's row in the list (the heatmap above links the same pages)
+    table = html.split('<table class="gaps', 1)[1]
+    rows = {g.pk: table.split(reverse("web:gap", args=[g.pk]), 1)[1].split("</tr>", 1)[0] for g in (gap, ahead)}
+    assert f"{late_days} days late" in rows[gap.pk]
+    assert "days late" not in rows[ahead.pk] and "day late" not in rows[ahead.pk]
+
+
 def test_reviewer_approves_a_gap_and_the_project_exists(client, make_user, gap):
     from projects.models import CooperationProject
 
