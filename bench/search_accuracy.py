@@ -2,7 +2,7 @@
 """Accuracy, auto-coding and speed of the occupation title search on the labelled sample.
 
     DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python bench/search_accuracy.py [--load]
-        [--part tuning|tuning2|tuning3|tuning4|holdout|holdout2|holdout3|holdouts|both] [--misses] [--calibrate]
+        [--part tuning|tuning2|tuning3|tuning4|tuning5|holdout|holdout2|holdout3|holdouts|both] [--misses] [--calibrate]
 
 The sample (gaps/taxonomy/data/sample_tuning.csv, sample_tuning2.csv and sample_tuning3.csv, the
 tuning part, and sample_holdout.csv; columns title, language, expected_isco) holds titles written
@@ -11,7 +11,9 @@ was written when the first tuning file had saturated (99.5 % top-1), weighted to
 and 9, everyday and place-qualified titles. sample_tuning3.csv (third round, 2026-12-03) holds
 titles of major groups 6, 7 and 9 in the four languages, written before the third round's changes.
 sample_tuning4.csv (fourth round, 2026-12-03) holds ru, zh and kk titles of the unit groups no
-earlier file had, written before the fourth round's changes. sample_holdout2.csv (`--part
+earlier file had, written before the fourth round's changes. sample_tuning5.csv (fifth round)
+holds everyday kk, zh and ru titles as officials type them, written before the fifth round's
+changes. sample_holdout2.csv (`--part
 holdout2`) is a second hold-out, written before the fourth round changed anything, sharing no
 normalized title with the other files: the first had been measured eight times.
 sample_holdout3.csv (`--part holdout3`, 2026-12-03) is a third hold-out, written by an independent
@@ -49,7 +51,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 DATA = ROOT / "gaps" / "taxonomy" / "data"
 # A part is read from one or more files, in this order.
 PARTS = {
-    "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv", DATA / "sample_tuning4.csv"),
+    "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv", DATA / "sample_tuning4.csv",
+               DATA / "sample_tuning5.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -64,8 +67,12 @@ PARTS = {
     # The fourth-round file alone (within the tuning part): ru, zh and kk titles of the unit
     # groups no earlier file had, written before the fourth round's changes.
     "tuning4": (DATA / "sample_tuning4.csv",),
+    # The fifth-round file alone (within the tuning part): everyday kk, zh and ru titles as
+    # officials type them (typos, Kazakh letters typed as Russian ones, 工/员/师/的 forms), written
+    # before the fifth round's changes.
+    "tuning5": (DATA / "sample_tuning5.csv",),
 }
-TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4")
+TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5")
 HOLDOUTS = ("holdout", "holdout2", "holdout3")
 LANGUAGES = ("en", "ru", "zh", "kk")
 MAJOR_GROUPS = tuple("0123456789")
@@ -86,7 +93,7 @@ def evaluate(rows: list[dict]) -> dict:
 
     by_language = {lang: {"n": 0, "top1": 0, "top3": 0} for lang in LANGUAGES}
     by_major = {major: {"n": 0, "top1": 0, "top3": 0} for major in MAJOR_GROUPS}
-    points, misses = [], []
+    points, misses, languages = [], [], []
     for row in rows:
         matches, confidence = title_candidates(row["title"], limit=3)
         codes = [m.code for m in matches]
@@ -96,9 +103,10 @@ def evaluate(rows: list[dict]) -> dict:
             s["top1"] += right
             s["top3"] += row["expected_isco"] in codes
         points.append((confidence_features(matches), right, confidence))
+        languages.append(row["language"])
         if not right:
             misses.append((row, matches))
-    return {"languages": by_language, "majors": by_major, "points": points, "misses": misses}
+    return {"languages": by_language, "majors": by_major, "points": points, "misses": misses, "point_languages": languages}
 
 
 def query_times(rows: list[dict], repeats: int = 3) -> list[float]:
@@ -265,6 +273,13 @@ def main() -> None:
             f"  code_title at OCCUPATION_CODING_THRESHOLD {threshold}: {coverage:.1%} of titles coded "
             f"({coded}), {precision:.1%} of those right; the rest stay UNCODED for an official."
         )
+        per_language = []
+        for lang in LANGUAGES:
+            mine = [p for p, pl in zip(result["points"], result["point_languages"], strict=True) if pl == lang]
+            if mine:
+                lang_coverage, lang_precision, _coded = coding_at(mine, threshold)
+                per_language.append(f"{lang} {lang_coverage:.1%} coded, {lang_precision:.1%} right")
+        print(f"    by language: {'; '.join(per_language)}")
         print(f"  query time: median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms")
 
     noise = gibberish_points()

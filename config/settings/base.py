@@ -429,7 +429,8 @@ EARLY_WARNING_QUEUED_STALE_SECONDS = env_int("EARLY_WARNING_QUEUED_STALE_SECONDS
 # tuning part as a whole is right ~99 % at any threshold (its misses became labels), so the fourth
 # round chose on sample_tuning4.csv as measured before any change it led to (titles the search had
 # never been tuned on): 0.96 codes 97.8 % right there, 0.97 99.1 % at 80 % coverage
-# (bench/search_accuracy.py --calibrate; figures in the README and bench/README.md).
+# (bench/search_accuracy.py --calibrate; figures in the README and bench/README.md). A title typed
+# exactly as a written label of one unit group only gets 0.98 (gaps.search.EXACT_UNIQUE_CONFIDENCE).
 OCCUPATION_CODING_THRESHOLD = env_float("OCCUPATION_CODING_THRESHOLD", 0.97)
 # Where the title search keeps its prebuilt index (gaps/search.py), one file per labels' content;
 # empty: never written, each process builds its own (a few seconds).
