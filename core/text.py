@@ -526,6 +526,32 @@ def label(text: str, code: str) -> str:
     return f"{text} ({code})"
 
 
+# The order of the letters where Unicode's differs from the alphabet's: Russian ё after е, Kazakh's
+# own letters (ә, ғ, қ, ң, ө, ұ, ү, һ, і) among the Russian ones rather than after я.
+_ALPHABETS = {
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "kk": "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя",
+}
+_ALPHABET_KEYS = {lang: {ch: chr(0xE000 + i) for i, ch in enumerate(letters)} for lang, letters in _ALPHABETS.items()}
+
+
+def sort_key(name: str, *, language: str | None = None) -> str:
+    """What to sort names by for a reader: case-insensitive, Cyrillic in the reader's alphabet (a
+    list of colleges, regions or programs reads in the order the reader expects). Latin sorts before
+    Cyrillic; Chinese sorts by Unicode's radical-and-stroke order (no pinyin table here)."""
+    folded = (name or "").casefold()
+    keys = _ALPHABET_KEYS.get(data_language(language))
+    if keys is None:
+        return folded
+    return "".join(keys.get(ch, ch) for ch in folded)
+
+
+def sorted_by_name(items: Iterable, name: Callable, *, code: Callable | None = None,
+                   language: str | None = None) -> list:
+    """`items` in the order of their names as the reader reads them (sort_key), then by code."""
+    return sorted(items, key=lambda item: (sort_key(name(item), language=language), str(code(item)) if code else ""))
+
+
 def _name(kind: str, key: Hashable, code: str, language: str | None) -> Name:
     if key is None or key == "":
         return Name("", "")
