@@ -668,8 +668,9 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
         "problems": problems,
         "quarter": quarter,
         "quarters": quarters,
-        # Quarters still ahead (or under way) first; those whose season is over apart, marked too late.
-        "coming_quarters": [q for q in quarters if Quarter.parse(q).end >= today],
+        # Quarters under way or ahead first (the current one, then the next); those whose season is over
+        # apart, newest first, marked too late.
+        "coming_quarters": sorted(q for q in quarters if Quarter.parse(q).end >= today),  # the current first
         "past_quarters": [q for q in quarters if Quarter.parse(q).end < today],
         "quarter_is_past": Quarter.parse(quarter).end < today,
         "season_end": Quarter.parse(quarter).end,
