@@ -64,3 +64,13 @@ def test_the_api_queue_has_the_same_order(client, make_user, season):
     response = client.get("/api/v1/review-queue/", {"quarter": season["quarter"]})
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [season["ahead"].pk, season["late"].pk]
+
+
+def test_the_page_opens_on_the_first_quarter_that_can_still_be_acted_on(reviewer_client, season, regions,  # noqa: F811
+                                                                        occupations):
+    assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == season["quarter"]  # it has one ahead
+    season["ahead"].delete()  # the current quarter now holds only a gap too late for its season
+    following = str(Quarter.containing(season["today"]).next())
+    Gap.objects.create(region=regions["east"], quarter=following, occupation=occupations["8341"], headcount=7,
+                       shortfall=7)  # no need date: from the quarter's first day, still ahead
+    assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == following
