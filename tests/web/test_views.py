@@ -180,8 +180,8 @@ def test_the_gap_list_opens_on_the_current_quarter_before_a_later_one(client, ma
     Gap.objects.create(region=regions["east"], quarter=later, occupation=occupations["8341"], headcount=5, shortfall=5)
     client.force_login(make_user(Role.REVIEWER))
     assert client.get(reverse("web:gaps")).context["quarter"] == later  # the only quarter with gaps
-    Gap.objects.create(region=regions["east"], quarter=current, occupation=occupations["7411"], headcount=5, shortfall=5,
-                       need_date=timezone.localdate() + dt.timedelta(days=1))
+    Gap.objects.create(region=regions["east"], quarter=current, occupation=occupations["7411"], headcount=5,
+                       shortfall=5, need_date=timezone.localdate() + dt.timedelta(days=1))
     assert client.get(reverse("web:gaps")).context["quarter"] == current
 
 
