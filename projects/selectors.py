@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -54,17 +56,23 @@ def gaps_visible_to(user) -> QuerySet:
     return gaps if regions is None else gaps.filter(region_id__in=regions)
 
 
-def review_queue(*, user, quarter: str) -> QuerySet:
-    """Active, undecided gaps of a quarter: new on the list first (the express lane), then by
-    shortfall x salary (Gap.priority: the midpoint of the CNY salary range), read in the order of
-    the `gap_queue_order` index."""
-    Quarter.parse(quarter)  # ValueError on a bad quarter: the view answers 400
+def review_queue(*, user, quarter: str, today: dt.date | None = None) -> QuerySet:
+    """Active, undecided gaps of a quarter: first those training can still be in time for (their
+    need date, else the quarter's first day, is after today), then those it is too late for this
+    season; within each, new on the list first (the express lane), then by shortfall x salary
+    (Gap.priority: the midpoint of the CNY salary range). Each row carries `needed_by` (that date)
+    and `in_time`."""
+    season_start = Quarter.parse(quarter).start  # ValueError on a bad quarter: the view answers 400
+    today = today or timezone.localdate()
     return (
         gaps_visible_to(user)
         .filter(quarter=quarter, is_active=True)
         .exclude(Exists(GapDecision.objects.filter(gap=OuterRef("pk"))))
         .select_related("region", "occupation")
-        .order_by("-new_on_list", "-priority", "pk")
+        .annotate(needed_by=Coalesce("need_date", Value(season_start)))
+        .annotate(in_time=Case(When(needed_by__gt=today, then=Value(True)), default=Value(False),
+                               output_field=BooleanField()))
+        .order_by("-in_time", "-new_on_list", "-priority", "pk")
     )
 
 

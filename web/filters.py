@@ -9,12 +9,41 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import text
 from core.quarters import Quarter
 from gaps.models import Occupation, Region
+
+
+def order_by_name(field, name, *, code=lambda obj: obj.pk) -> None:
+    """Show a ModelChoiceField's (or a filter's) choices in the order of the names the reader sees
+    (core.text.sorted_by_name), then by code. The names live in the translations, so the sorting
+    is done in Python as the choices are read; the queryset, which validates, is unchanged."""
+
+    class Iterator(field.iterator):
+        def __iter__(self):
+            choices = list(super().__iter__())
+            fixed = [c for c in choices if not isinstance(c[0], ModelChoiceIteratorValue)]  # "All …", "None"
+            objects = [c for c in choices if isinstance(c[0], ModelChoiceIteratorValue)]
+            yield from fixed
+            yield from text.sorted_by_name(objects, lambda c: name(c[0].instance), code=lambda c: code(c[0].instance))
+
+    field.iterator = Iterator
+    field.widget.choices = field.choices
+
+
+def order_colleges_by_name(field) -> None:
+    """Colleges by the name the reader sees (College.display_name), the code beside it."""
+    order_by_name(field, lambda college: college.display_name, code=lambda college: college.code)
+
+
+def order_regions_by_name(field) -> None:
+    """Regions by their name in the reader's language, the code beside it."""
+    order_by_name(field, lambda region: region.name, code=lambda region: region.code)
 
 
 def _region_label(region: Region) -> str:
@@ -73,7 +102,8 @@ class _PlaceFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         held = queryset.order_by()
         regions = self.form.fields["region"]
-        regions.queryset = Region.objects.filter(pk__in=held.values("region_id")).order_by("code")
+        regions.queryset = Region.objects.filter(pk__in=held.values("region_id"))
+        order_regions_by_name(regions)
         regions.label_from_instance = _region_label
         occupations = self.form.fields["occupation"]
         occupations.queryset = Occupation.objects.filter(code__in=held.values("occupation_id")).order_by("code")
@@ -138,7 +168,8 @@ class ProgramFilter(django_filters.FilterSet):
 
         super().__init__(data, queryset=queryset, **kwargs)
         field = self.form.fields["college"]
-        field.queryset = (colleges if colleges is not None else College.objects.all()).order_by("name")
+        field.queryset = colleges if colleges is not None else College.objects.all()
+        order_colleges_by_name(field)
         field.label_from_instance = lambda c: f"{c.display_name} ({c.code})"
         occupations = self.form.fields["occupation"]
         occupations.queryset = Occupation.objects.filter(
@@ -170,14 +201,15 @@ def project_filter(data, queryset):
     filterset = ProjectFilter(data, queryset=queryset)
     fields = filterset.form.fields
     gaps = queryset.order_by().values("gaps")
-    regions = Region.objects.filter(gaps__in=gaps).distinct().order_by("code")
+    regions = text.sorted_by_name(Region.objects.filter(gaps__in=gaps).distinct(), lambda r: r.name,
+                                  code=lambda r: r.code)
     occupations = Occupation.objects.filter(gaps__in=gaps).distinct().order_by("code")
     quarters = (queryset.order_by().exclude(gaps__quarter=None).values_list("gaps__quarter", flat=True)
                 .distinct().order_by("-gaps__quarter"))
     projects = queryset.order_by().values("pk")
-    colleges = College.objects.filter(
-        Q(led_projects__in=projects) | Q(partner_projects__in=projects)).distinct().order_by("name")
-    from core import text
+    colleges = text.sorted_by_name(
+        College.objects.filter(Q(led_projects__in=projects) | Q(partner_projects__in=projects)).distinct(),
+        lambda c: c.display_name, code=lambda c: c.code)
 
     def select(label, choices, empty, help_text=""):
         return forms.ChoiceField(label=label, required=False, choices=[("", empty), *choices], help_text=help_text)

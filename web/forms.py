@@ -16,6 +16,7 @@ from core.choices import Sector
 from core.codes import validate_code
 from core.dates import BoundedDateFormField
 from gaps.models import Occupation
+from web.filters import order_by_name, order_colleges_by_name, order_regions_by_name
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
@@ -237,8 +238,10 @@ class ProgramForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["college"].queryset = colleges
+        order_colleges_by_name(self.fields["college"])
         self.fields["college"].label_from_instance = lambda college: text.label(college.display_name, college.code)
-        self.fields["serves_regions"].queryset = Region.objects.order_by("code")
+        self.fields["serves_regions"].queryset = Region.objects.all()
+        order_regions_by_name(self.fields["serves_regions"])
         self.fields["serves_regions"].label_from_instance = lambda region: f"{region.name} ({region.code})"
         if program is not None:  # a program's college never changes (training.services)
             self.fields["college"].disabled = True
@@ -335,13 +338,17 @@ class ProjectPlanForm(forms.Form):
                 "programs": list(project.programs.values_list("pk", flat=True)),
             }
         super().__init__(*args, **kwargs)
-        self.fields["lead_college"].queryset = College.objects.order_by("code")
+        self.fields["lead_college"].queryset = College.objects.all()
+        order_colleges_by_name(self.fields["lead_college"])
         self.fields["lead_college"].label_from_instance = lambda college: text.label(college.display_name, college.code)
         self.fields["lead_college"].empty_label = _("(not specified)")
         self.fields["funding_source"].choices = [("", _("(not specified)"))] + FundingSource.choices
         from training.models import Program
 
-        self.fields["programs"].queryset = Program.objects.select_related("college").order_by("college__code", "code")
+        # By the title the reader sees, then the college's name (the same title at two colleges).
+        self.fields["programs"].queryset = Program.objects.select_related("college")
+        order_by_name(self.fields["programs"], lambda p: f"{p.display_title} — {p.college.display_name}",
+                      code=lambda p: f"{p.college.code}/{p.code}")
         # Names first, the codes beside them; the list is tall and full width, so no name is cut off.
         self.fields["programs"].label_from_instance = (
             lambda p: f"{p.display_title} — {p.college.display_name} ({p.college.code}/{p.code})")

@@ -449,9 +449,16 @@ def latest_gap_quarter() -> str | None:
 
 
 def default_gap_quarter(today: dt.date | None = None) -> str:
-    """The current quarter when it has active gaps, else the latest that has (a report filed
-    early can make that a later quarter), else the current one."""
+    """The first quarter, from the current one on, with an active gap training can still be in time
+    for (its need date, else its quarter's first day, after today): what a reviewer can act on. Else
+    the current quarter when it has active gaps, else the latest that has, else the current one."""
+    today = today or timezone.localdate()
     current = current_quarter(today)
+    ahead = (Gap.objects.filter(is_active=True, quarter__gte=current)
+             .filter(Q(need_date__gt=today) | Q(need_date__isnull=True, quarter__gt=current))
+             .order_by("quarter").values_list("quarter", flat=True).first())
+    if ahead:
+        return ahead
     if Gap.objects.filter(quarter=current, is_active=True).exists():
         return current
     return latest_gap_quarter() or current

@@ -650,7 +650,13 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (can_review(user) or user.has_role(Role.COLLEGE_STAFF)):
         raise Http404
+    from django.utils import timezone
+
+    from core.quarters import Quarter
+
     quarter, problems = _gap_quarter(request)
+    today = timezone.localdate()
+    quarters = selectors.gap_quarters()
     filterset = GapFilter(request.GET, queryset=selectors.gap_list(user, quarter))
     problems += lists.filter_problems(filterset)
     page, more = lists.paginate(request, filterset.qs, fragment="#gap-list")
@@ -661,7 +667,13 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
         "filter": filterset,
         "problems": problems,
         "quarter": quarter,
-        "quarters": selectors.gap_quarters(),
+        "quarters": quarters,
+        # Quarters under way or ahead first (the current one, then the next); those whose season is over
+        # apart, newest first, marked too late.
+        "coming_quarters": sorted(q for q in quarters if Quarter.parse(q).end >= today),  # the current first
+        "past_quarters": [q for q in quarters if Quarter.parse(q).end < today],
+        "quarter_is_past": Quarter.parse(quarter).end < today,
+        "season_end": Quarter.parse(quarter).end,
         "can_review": can_review(user),
         "sees_decisions": selectors.sees_decided_gaps(user),
         "heatmap": selectors.shortfall_heatmap(quarter),

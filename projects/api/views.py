@@ -281,7 +281,8 @@ except ImportError:  # pragma: no cover - only before core.imports exists
 
 EXPORT_COLUMNS = [
     "id", "title", "display_title", "status", "overdue", "quarter", "region_code", "country", "occupation_code", "occupation_title",
-    "lead_college", "lead_college_name", "partner_colleges", "programs", "planned_trainees", "planned_intake_date",
+    "lead_college", "lead_college_name", "partner_colleges", "partner_college_names", "programs", "program_titles",
+    "planned_trainees", "planned_intake_date",
     "budget_amount", "budget_currency", "funding_source", "approved_at",
     "cohorts", "enrolled", "completed", "passed_assessment", "employed_6m",
     "pass_rate", "employment_rate", "income_change_pct", "expected_wage_growth_pct", "skill_appreciation_pct",
@@ -293,6 +294,8 @@ def _export_row(project, results) -> list:
     gap = project.origin_gap
     region = gap.region if gap else project.region  # a project from the training plan has no gap
     figures = results.as_dict()
+    partners = sorted(project.partner_colleges.all(), key=lambda c: c.code)
+    programs = sorted(project.programs.all(), key=lambda p: (p.college.code, p.code))
     row = {
         "id": project.pk,
         "title": project.title,
@@ -306,8 +309,11 @@ def _export_row(project, results) -> list:
         "occupation_title": gap.occupation.title if gap else "",
         "lead_college": project.lead_college.code if project.lead_college else "",
         "lead_college_name": project.lead_college.display_name if project.lead_college else "",  # request's language
-        "partner_colleges": ";".join(c.code for c in project.partner_colleges.all()),
-        "programs": ";".join(f"{p.college.code}/{p.code}" for p in project.programs.all()),
+        # The codes, and beside them the names in the request's language in the same order.
+        "partner_colleges": ";".join(c.code for c in partners),
+        "partner_college_names": ";".join(c.display_name for c in partners),
+        "programs": ";".join(f"{p.college.code}/{p.code}" for p in programs),
+        "program_titles": ";".join(p.display_title for p in programs),
         "planned_trainees": project.planned_trainees,
         "planned_intake_date": project.planned_intake_date.isoformat() if project.planned_intake_date else "",
         "budget_amount": project.budget_amount,

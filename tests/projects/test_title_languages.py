@@ -94,3 +94,35 @@ def test_the_export_gives_the_title_in_the_requests_language_next_to_the_stored_
     rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
     assert rows[project.pk]["title"] == "Mobile farm and forestry plant operators in East Kazakhstan, Q3 2026"
     assert "Шығыс Қазақстан облысы" in rows[project.pk]["display_title"]
+
+
+def test_the_export_names_partner_colleges_and_programs_in_the_requests_language(world, gap):
+    """Beside the codes of partner_colleges and programs, their names as the reader reads them."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    from rest_framework.test import APIClient
+
+    gansu, operators = world["gansu"], world["operators"]
+    gansu.name_translations = {"ru": "Профессиональный колледж Ганьсу", "_as_written": gansu.name}
+    gansu.save()
+    operators.title_translations = {"ru": "Операторы комбайнов", "_as_written": operators.title}
+    operators.save()
+    project = services.gap_approve(gap=gap, user=world["reviewer"])
+    services.project_update(project=project, user=world["reviewer"], partner_colleges=[gansu], programs=[operators])
+    client = APIClient()
+    client.force_authenticate(world["reviewer"])
+
+    response = client.get("/api/v1/projects/export/?format=csv", HTTP_ACCEPT_LANGUAGE="ru")
+    row = {int(r["id"]): r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}[project.pk]
+    assert row["partner_colleges"] == gansu.code
+    assert row["partner_college_names"] == "Профессиональный колледж Ганьсу"
+    assert row["programs"] == f"{operators.college.code}/{operators.code}"
+    assert row["program_titles"] == "Операторы комбайнов"
+
+    sheet = load_workbook(io.BytesIO(client.get("/api/v1/projects/export/?format=xlsx",
+                                                HTTP_ACCEPT_LANGUAGE="en").content)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    cells = dict(zip(header, next(r for r in rows if r[0] == project.pk), strict=True))
+    assert cells["partner_college_names"] == gansu.name and cells["program_titles"] == operators.title

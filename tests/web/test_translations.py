@@ -7,7 +7,10 @@ Python's own gettext module, which is what a deployment without gettext tools ha
 from __future__ import annotations
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,35 @@ def test_every_entry_is_translated_and_none_is_fuzzy(locale_dir):
     fuzzy = [e["msgid"] for e in messages if "fuzzy" in e["flags"]]
     assert untranslated == [], f"{locale_dir}: {len(untranslated)} untranslated, e.g. {untranslated[:5]}"
     assert fuzzy == [], f"{locale_dir}: {len(fuzzy)} fuzzy, e.g. {fuzzy[:5]}"
+
+
+def plural_count(header: dict) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", header["msgstr"][None])
+    assert match, "the header has no Plural-Forms with nplurals"
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("locale_dir", LANGUAGES)
+def test_every_plural_entry_has_as_many_forms_as_the_header_says(locale_dir):
+    """ru has 4 forms (the 4th for fractions, "1,5 строки"): an entry with 3 makes msgfmt fail."""
+    entries = catalogue(locale_dir)
+    expected = plural_count(entries[0])
+    wrong = [
+        (e["msgid"], sorted(e["msgstr"])) for e in entries[1:]
+        if e["msgid_plural"] is not None and sorted(e["msgstr"]) != list(range(expected))
+    ]
+    assert wrong == [], f"{locale_dir}: nplurals={expected}, but {len(wrong)} entries differ, e.g. {wrong[:3]}"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is not installed")
+@pytest.mark.parametrize("locale_dir", LANGUAGES)
+def test_msgfmt_check_accepts_the_catalogue(locale_dir):
+    """GNU msgfmt --check: header, plural forms, format strings (what compilemessages runs)."""
+    po = LOCALE / locale_dir / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", os.devnull, str(po)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_all_languages_translate_the_same_messages():

@@ -1,0 +1,76 @@
+"""The review queue puts first what can still be acted on: gaps whose need date is ahead. Gaps whose
+need date has passed follow, marked too late with the date; past quarters are listed apart in the
+quarter choice, and a past quarter's page says its season is over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import Role
+from core import text
+from core.quarters import Quarter
+from gaps.models import Gap
+
+from .test_lists import reviewer_client  # noqa: F401 - a fixture
+
+
+@pytest.fixture
+def season(regions, occupations):
+    today = timezone.localdate()
+    quarter = str(Quarter.containing(today))
+    late = Gap.objects.create(region=regions["east"], quarter=quarter, occupation=occupations["8341"], headcount=900,
+                              shortfall=900, salary_min_cny=9000, salary_max_cny=9000, new_on_list=True,
+                              need_date=today - dt.timedelta(days=3))
+    ahead = Gap.objects.create(region=regions["horgos"], quarter=quarter, occupation=occupations["8341"],
+                               headcount=10, shortfall=10, need_date=today + dt.timedelta(days=90))
+    old = Gap.objects.create(region=regions["east"], quarter="2023Q4", occupation=occupations["8341"], headcount=5,
+                             shortfall=5, need_date=dt.date(2023, 10, 1))
+    return {"quarter": quarter, "late": late, "ahead": ahead, "old": old, "today": today}
+
+
+def test_what_can_still_be_acted_on_comes_first_and_the_rest_is_marked_too_late(reviewer_client, season):  # noqa: F811
+    response = reviewer_client.get(reverse("web:gaps"), {"quarter": season["quarter"]}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    # The late gap is new on the list with the larger shortfall, which used to put it first.
+    assert [g.pk for g in response.context["gaps"]] == [season["ahead"].pk, season["late"].pk]
+    html = response.content.decode()
+    with translation.override("ru"):
+        since = text.format_date(season["late"].need_date)
+    assert f"готовить к этому сезону поздно с {since}" in html
+    assert html.count("готовить к этому сезону поздно") == 1  # the gap ahead is not marked
+    # The quarter choice: quarters under way or ahead, then the past ones apart and labelled.
+    select = re.search(r'<select id="quarter-select".*?</select>', html, re.S).group(0)
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    assert [label for label, _ in groups] == ["Идут или впереди", "Прошли: готовить уже поздно"]
+    assert f'value="{season["quarter"]}"' in groups[0][1] and 'value="2023Q4"' in groups[1][1]
+    assert 'value="2023Q4"' not in groups[0][1]
+
+
+def test_a_past_quarter_says_its_season_is_over(reviewer_client, season):  # noqa: F811
+    html = reviewer_client.get(reverse("web:gaps"), {"quarter": "2023Q4"}).content.decode()
+    assert "Q4 2023 ended on 31 Dec 2023: it is too late to train for its season." in html
+    assert "too late to train for this season since 1 Oct 2023" in html
+    current = reviewer_client.get(reverse("web:gaps"), {"quarter": season["quarter"]}).content.decode()
+    assert "it is too late to train for its season" not in current
+
+
+def test_the_api_queue_has_the_same_order(client, make_user, season):
+    client.force_login(make_user(Role.REVIEWER))
+    response = client.get("/api/v1/review-queue/", {"quarter": season["quarter"]})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [season["ahead"].pk, season["late"].pk]
+
+
+def test_the_page_opens_on_the_first_quarter_that_can_still_be_acted_on(reviewer_client, season, regions,  # noqa: F811
+                                                                        occupations):
+    assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == season["quarter"]  # it has one ahead
+    season["ahead"].delete()  # the current quarter now holds only a gap too late for its season
+    following = str(Quarter.containing(season["today"]).next())
+    Gap.objects.create(region=regions["east"], quarter=following, occupation=occupations["8341"], headcount=7,
+                       shortfall=7)  # no need date: from the quarter's first day, still ahead
+    assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == following
