@@ -10,13 +10,17 @@ On the database of DATABASE_URL (default: talentgap_bench, filled by bench/gener
 1. the plain read (bench/read_baseline.py's `read_baseline()`, best of 3);
 2. a full match: one MatchRun planned into chunks (`--chunks`), the chunks executed by
    `--workers` processes in parallel exactly as Celery workers run them
-   (gaps.matching.services.match_chunk_execute), then the finalize/swap step;
+   (gaps.matching.services.match_chunk_execute), then the finalize/swap step, then the run's
+   announcement (gaps.matching.services.match_run_announce: the mails, the clean-up of the
+   previous run's rows), a task of its own after the swap, run here in this process;
 3. re-matches: with nothing changed (the nightly re-match: it ends as "nothing changed since run
    N" when the input signature is unchanged, gaps/matching/inputs.py), after one region (`--region`,
    default: the median region by line count) resubmitted an identical report, and after it
    resubmitted with `--change-share` of its lines' headcounts changed and `--add-lines` added.
 
-Prints each time, the run's own phase timings and counts, and the ratio match / read.
+Prints for each run the seconds until the swap (results current), until the run is finished
+(finalize returned: what the ratio match / read uses) and until the mails are sent (the
+announcement done), the run's own phase timings (`finalize_notify`: the mails) and counts.
 Writes results into the bench database (runs, flags, recommendations, gaps); never point it at
 a database with real data.
 """
@@ -57,15 +61,20 @@ def _execute_chunk(chunk_id: int) -> tuple[int, float]:
 
 
 def timed_match(quarter: str, *, workers: int, chunks: int):
-    """A full run: plan, chunks in `workers` processes, finalize. Returns (seconds, run)."""
+    """A full run: plan, chunks in `workers` processes, finalize; then its announcement (the mails
+    and the clean-up of the previous run's rows, a task of its own after the swap), run here as a
+    worker would. Returns ({"finished": s, "mails": s}, run): seconds from the start until
+    finalize returned, and until the announcement was done."""
     from django.db import connections
 
-    from gaps.matching import services
+    from gaps.matching import scheduling, services
     from gaps.models import MatchRun
 
     # A run of an interrupted benchmark still holds the quarter: fail it (bench database only).
     for stuck in MatchRun.objects.filter(quarter=quarter, status__in=["queued", "running"]).values_list("id", flat=True):
         services.match_run_fail(run_id=stuck, error="abandoned: the benchmark was interrupted")
+    announcements: list[tuple[int, list[int]]] = []
+    scheduling.register_announcement_sender(lambda run_id, new_gap_ids: announcements.append((run_id, new_gap_ids)))
     started = time.perf_counter()
     run = services.match_run_create(quarter=quarter, trigger="manual", reuse_queued=False)
     planned = services.match_run_plan(run=run, chunks=chunks)
@@ -81,13 +90,23 @@ def timed_match(quarter: str, *, workers: int, chunks: int):
     except Exception as exc:
         services.match_run_fail(run_id=run.pk, error=str(exc))
         raise
-    return time.perf_counter() - started, MatchRun.objects.get(pk=run.pk)
+    finished = time.perf_counter() - started
+    for run_id, new_gap_ids in announcements:
+        services.match_run_announce(run_id=run_id, new_gap_ids=new_gap_ids)
+    return {"finished": finished, "mails": time.perf_counter() - started}, MatchRun.objects.get(pk=run.pk)
 
 
 def until_swap(run) -> float:
-    """Seconds from the run's start (planning) to its results becoming current (the swap); the
-    wall time above also counts deleting the previous run's rows after the swap."""
+    """Seconds from the run's start (planning) to its results becoming current (the swap)."""
     return (run.finished_at - run.started_at).total_seconds()
+
+
+def phases(seconds: dict, run, read_s: float | None = None) -> str:
+    """The three moments of a run: its results current (the swap), the run finished (finalize
+    returned), its mails sent and the previous run's rows deleted (the announcement task)."""
+    ratio = f" (match / read = {seconds['finished'] / read_s:.1f}x)" if read_s else ""
+    return (f"until the swap {until_swap(run):.2f} s; until the run is finished {seconds['finished']:.2f} s{ratio}; "
+            f"until the mails are sent {seconds['mails']:.2f} s")
 
 
 def resubmit(region_code: str, quarter: str, *, change_share: float = 0.0, add_lines: int = 0, seed: int = 7) -> int:
@@ -195,8 +214,7 @@ def main(argv=None) -> None:
     settings.MATCH_REUSE_RESULTS = settings.MATCH_SKIP_UNCHANGED = False
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
     settings.MATCH_REUSE_RESULTS, settings.MATCH_SKIP_UNCHANGED = reuse, skip
-    print(f"full match: {seconds:.2f} s  (match / read = {seconds / read['total_s']:.1f}x); "
-          f"until the swap {until_swap(run):.2f} s")
+    print(f"full match: {phases(seconds, run, read['total_s'])}")
     print(describe(run))
     if run.status != "succeeded":
         print(f"    error: {run.error}")
@@ -204,20 +222,19 @@ def main(argv=None) -> None:
     if args.skip_rematch:
         return
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
-    print(f"re-match, nothing changed (nightly): {seconds:.2f} s; until the swap {until_swap(run):.2f} s")
+    print(f"re-match, nothing changed (nightly): {phases(seconds, run)}")
     print(describe(run))
     if args.nightly_only:
         return
     region = args.region or median_region(args.quarter)
     n = resubmit(region, args.quarter)
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
-    print(f"re-match after {region} resubmitted an identical report ({n} lines): {seconds:.2f} s; "
-          f"until the swap {until_swap(run):.2f} s")
+    print(f"re-match after {region} resubmitted an identical report ({n} lines): {phases(seconds, run)}")
     print(describe(run))
     n = resubmit(region, args.quarter, change_share=args.change_share, add_lines=args.add_lines)
     seconds, run = timed_match(args.quarter, workers=args.workers, chunks=args.chunks)
     print(f"re-match after {region} resubmitted {n} lines, {args.change_share:.0%} with a changed headcount and "
-          f"{args.add_lines} added: {seconds:.2f} s; until the swap {until_swap(run):.2f} s")
+          f"{args.add_lines} added: {phases(seconds, run)}")
     print(describe(run))
 
 

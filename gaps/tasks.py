@@ -125,6 +125,29 @@ def _finalize(run_id: int) -> None:
         services.match_run_fail(run_id=run_id, error=str(exc))
 
 
+@shared_task(
+    name="gaps.match_run_announce", bind=True, max_retries=3, acks_late=True, ignore_result=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def match_run_announce_task(self, run_id: int, new_gap_ids: list[int]) -> str:
+    """After a run's swap committed: its mails, then the clean-up of the quarter's superseded rows
+    (services.match_run_announce). The run is current already; nothing here can undo it."""
+    try:
+        return "announced" if services.match_run_announce(run_id=run_id, new_gap_ids=new_gap_ids) else "gone"
+    except TRANSIENT as exc:
+        raise self.retry(countdown=5, exc=exc)
+
+
+def _send_announcement(run_id: int, new_gap_ids: list[int]) -> None:
+    """Send the announcement; if the broker fails, the run's rows and its predecessor's are kept
+    for services.ANNOUNCE_PENDING_FOR, and the next run's clean-up deletes them after that."""
+    try:
+        match_run_announce_task.apply_async(args=[run_id, list(new_gap_ids)], retry=True,
+                                            retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
+    except Exception:  # noqa: BLE001 - broker trouble: logged, never fails the swapped run
+        logger.exception("match run %s: announcement not sent (no mails for this run)", run_id)
+
+
 @shared_task(name="gaps.match_dispatch_sweep", ignore_result=True)
 def match_dispatch_sweep_task() -> dict[str, list[int]]:
     """Beat, every MATCH_SWEEP_SECONDS: send the runs the broker never got or lost (the outbox sweep,
@@ -179,6 +202,7 @@ def _send_match_run(run_id: int, **options) -> None:
 
 # The services send runs through this (gaps.matching.scheduling never imports the tasks).
 scheduling.register_run_sender(_send_match_run)
+scheduling.register_announcement_sender(_send_announcement)
 
 
 

@@ -63,13 +63,15 @@ def make_user(db, django_user_model):
 
 
 @pytest.fixture(scope="session")
-def worker_env(django_db_setup, django_db_blocker):
-    """Environment for subprocesses (worker, commands) that must use the test database."""
+def worker_env(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Environment for subprocesses (worker, commands) that must use the test database. Their
+    mails go to files in TALENTGAP_TEST_EMAIL_DIR (config/settings/test.py), one per connection."""
     from django.db import connection
 
     settings_dict = connection.settings_dict
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    env["TALENTGAP_TEST_EMAIL_DIR"] = str(tmp_path_factory.mktemp("worker-mail"))
     if settings_dict["ENGINE"].endswith("postgresql"):
         env["DATABASE_URL"] = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(
             USER=settings_dict["USER"] or "postgres",

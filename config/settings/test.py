@@ -7,6 +7,11 @@ from .base import CACHES, DATABASES, LOGGING, REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Worker processes the suite starts (tests/conftest.py) write their mails to files there instead,
+# so that a test can read what a worker sent.
+if os.environ.get("TALENTGAP_TEST_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["TALENTGAP_TEST_EMAIL_DIR"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -113,6 +113,125 @@ def line_pairs(
         days = cohort_day[positions]
         unique_programs = np.unique(np.array(progs, dtype=np.int64))
         local_program = np.searchsorted(unique_programs, cohort_program[positions])
+        # Members by requirement: the group's cohorts are split once per requirement into three
+        # day-sorted arrays (speaks and certifies, speaks only, certifies only); each line's four
+        # lists are then slices of them found by binary search -- no mask per line. Filtering a
+        # day-sorted array keeps its order, so a window of the filtered array holds exactly the
+        # filtered window, in the same order.
+        by_requirement: dict[tuple, list[Line]] = defaultdict(list)
+        for line in members:
+            by_requirement[(line.languages, line.certification)].append(line)
+        for requirement, lines_ in by_requirement.items():
+            speaks, certifies = requirement_masks(lines_[0], unique_programs)
+            speaks_c, certifies_c = speaks[local_program], certifies[local_program]
+            kinds = []
+            for mask in (speaks_c & certifies_c, speaks_c & ~certifies_c, ~speaks_c & certifies_c):
+                kinds.append((positions[mask], days[mask]))
+            (both, both_days), (cert_missing, cert_days), (lang_missing, lang_days) = kinds
+            need_days = np.array([dates[line.id][0].toordinal() for line in lines_], dtype=np.int64)
+            end_days = np.array([dates[line.id][1].toordinal() for line in lines_], dtype=np.int64)
+            first_day = need_days - window
+            bounds = zip(
+                np.searchsorted(both_days, first_day, "left").tolist(),
+                np.searchsorted(both_days, need_days, "right").tolist(),
+                np.searchsorted(both_days, end_days, "right").tolist(),
+                np.searchsorted(cert_days, first_day, "left").tolist(),
+                np.searchsorted(cert_days, need_days, "right").tolist(),
+                np.searchsorted(lang_days, first_day, "left").tolist(),
+                np.searchsorted(lang_days, need_days, "right").tolist(),
+            )
+            cache: dict[tuple, LinePairs] = {}
+            for line, (lo, mid, hi, c_lo, c_hi, l_lo, l_hi) in zip(lines_, bounds):
+                key = dates[line.id]
+                pairs = cache.get(key)
+                if pairs is None:
+                    pairs = cache[key] = LinePairs(
+                        eligible=both[lo:mid], late=both[mid:hi],
+                        cert_only=cert_missing[c_lo:c_hi], language_only=lang_missing[l_lo:l_hi],
+                    )
+                out[line.id] = pairs
+    return out
+
+
+def line_pairs_reference(
+    lines: list[Line], dates: dict[int, tuple[dt.date, dt.date]], programs: list[Program], cohorts: list[Cohort],
+    settings: Settings,
+) -> dict[int, LinePairs]:
+    """line_pairs as it was before the split by requirement, a boolean mask per line: the reference
+    its hypothesis test compares with, array for array (tests/matching/test_pairs.py)."""
+    window = settings.supply_window_days
+    program_pos = {p.id: i for i, p in enumerate(programs)}
+    cohort_program = np.fromiter((program_pos[c.program_id] for c in cohorts), dtype=np.int64, count=len(cohorts))
+    cohort_day = np.fromiter((c.graduation_date.toordinal() for c in cohorts), dtype=np.int64, count=len(cohorts))
+    # Each program's cohort positions, ascending, as one slice of `by_program`.
+    by_program = np.argsort(cohort_program, kind="stable")
+    program_count = np.bincount(cohort_program, minlength=len(programs))
+    program_start = np.concatenate([[0], np.cumsum(program_count)[:-1]]).astype(np.int64)
+
+    def cohorts_of(progs: list[int]) -> np.ndarray:
+        """The cohort positions of these programs, program by program (a ragged gather)."""
+        p = np.asarray(progs, dtype=np.int64)
+        counts = program_count[p]
+        total = int(counts.sum())
+        if total == 0:
+            return EMPTY
+        ends = np.cumsum(counts)
+        offsets = np.repeat(program_start[p] - (ends - counts), counts) + np.arange(total, dtype=np.int64)
+        return by_program[offsets]
+
+    by_occupation_region: dict[tuple[str, int], list[int]] = defaultdict(list)
+    everywhere: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(programs):
+        for code in p.occupation_codes:
+            if p.serves_region_ids:
+                for region_id in p.serves_region_ids:
+                    by_occupation_region[(code, region_id)].append(i)
+            else:
+                everywhere[code].append(i)
+
+    # Language and certification per program as arrays, so a requirement is one vector operation.
+    languages = sorted({lang for p in programs for lang in p.languages} | {lang for l in lines for lang in l.languages})
+    bit = {lang: 1 << i for i, lang in enumerate(languages)}
+    program_languages = np.array([sum(bit[lang] for lang in set(p.languages)) for p in programs], dtype=object)
+    if len(bit) <= 62:
+        program_languages = program_languages.astype(np.int64)
+    certified: dict[str, np.ndarray] = {}
+
+    def requirement_masks(line: Line, unique_programs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if line.languages:
+            wanted = sum(bit[lang] for lang in set(line.languages))
+            speaks = (program_languages[unique_programs] & wanted) != 0
+        else:
+            speaks = np.ones(len(unique_programs), dtype=bool)
+        cert = line.certification.strip().upper()
+        if cert:
+            if cert not in certified:
+                certified[cert] = np.array(
+                    [any(c.strip().upper() == cert for c in p.certifications) for p in programs], dtype=bool
+                )
+            certifies = certified[cert][unique_programs]
+        else:
+            certifies = np.ones(len(unique_programs), dtype=bool)
+        return speaks.astype(bool), certifies
+
+    groups: dict[tuple[str, int], list[Line]] = defaultdict(list)
+    for line in lines:
+        if line.occupation_code:
+            groups[(line.occupation_code, line.region_id)].append(line)
+
+    out: dict[int, LinePairs] = {}
+    for (code, region_id), members in groups.items():
+        progs = by_occupation_region.get((code, region_id), []) + everywhere.get(code, [])
+        if not progs:
+            for line in members:
+                out[line.id] = LinePairs(EMPTY, EMPTY, EMPTY, EMPTY)
+            continue
+        positions = cohorts_of(progs)
+        order = np.argsort(cohort_day[positions], kind="stable")
+        positions = positions[order]
+        days = cohort_day[positions]
+        unique_programs = np.unique(np.array(progs, dtype=np.int64))
+        local_program = np.searchsorted(unique_programs, cohort_program[positions])
         masks: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         cache: dict[tuple, LinePairs] = {}
         # The timely window [N - window, N] and the late window (N, E] of every member at once.

@@ -53,6 +53,23 @@ def _send(run_id: int, **options) -> None:
     _run_sender(run_id, **options)
 
 
+# How a swapped run's announcement (services.match_run_announce: the mails, then the clean-up)
+# reaches a worker: registered by gaps.tasks likewise. Called as send(run_id, new_gap_ids).
+_announcement_sender: Callable[[int, list[int]], None] | None = None
+
+
+def register_announcement_sender(send: Callable[[int, list[int]], None]) -> None:
+    global _announcement_sender
+    _announcement_sender = send
+
+
+def send_announcement(run_id: int, new_gap_ids: list[int]) -> None:
+    """Hand the run's announcement to the workers (in-process, eager mode: run it now)."""
+    if _announcement_sender is None:
+        raise RuntimeError("no announcement sender registered (gaps.tasks was never imported)")
+    _announcement_sender(run_id, new_gap_ids)
+
+
 def _stale_after() -> timedelta:
     # A claim older than the longest a task may live belongs to a run whose worker died.
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)

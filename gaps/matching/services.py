@@ -17,7 +17,9 @@ The life of a run (a MatchRun row; every step is a service here, tasks in gaps/t
    UNCODED_OCCUPATION, gaps), upserts the gaps and moves the quarter's pointer to this run -- all in
    one transaction, so readers switch from the previous complete results to these at once. A crash
    anywhere before that commit leaves the previous results in place.
-5. `match_results_cleanup` -- deletes result rows of the quarter's superseded runs.
+5. `match_run_announce` -- a task of its own, sent once the swap committed: the mails of the run
+   (match_run_finished; projects subscribes), then `match_results_cleanup`, which deletes result
+   rows of the quarter's superseded runs (never those an announcement still to come compares with).
 
 Coordination is through the database only (no Celery chord): the last chunk to finish finds
 `chunks_done == chunks_total` and finalises.
@@ -32,6 +34,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -51,7 +54,7 @@ from gaps.models import (
     Recommendation,
 )
 
-from . import engine, fetch, inputs, persist, reuse, signals
+from . import engine, fetch, inputs, persist, reuse, scheduling, signals
 from .scheduling import _create_or_reuse, _stale_after, match_run_enqueue  # noqa: F401 - match_run_enqueue: part of this API
 from .flags import FlagKind
 from .recommendations import Recommendation as RecommendationData
@@ -308,8 +311,12 @@ def _add_timings(run_id: int, *, cohorts: int = 0, programs: int = 0, faults=(),
     MatchRun.objects.filter(pk=run_id).update(timings=run.timings, counts=run.counts, line_faults=line_faults)
 
 
-def match_run_finalize(*, run_id: int) -> bool:
-    """Cross-component results, gaps, and the swap -- once, in one transaction. True if it swapped."""
+def match_run_finalize(*, run_id: int, announce_here: bool = False) -> bool:
+    """Cross-component results, gaps, and the swap -- once, in one transaction. True if it swapped.
+
+    Once the swap commits, the run's announcement (match_run_announce: the mails, then the
+    clean-up) goes to the workers as a task of its own; `announce_here`: run it in this process
+    instead (match_quarter_inline: the `match` command, bin/run)."""
     global _last_chunk
     kept, _last_chunk = _last_chunk, None  # never held past this call, whatever happens below
     t0 = time.monotonic()
@@ -348,14 +355,36 @@ def match_run_finalize(*, run_id: int) -> bool:
         MatchRun.objects.filter(pk=run.pk).update(
             status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings
         )
-    # After the swap, before the clean-up deletes the previous run's rows that tell which
-    # recommendations are new: the mails (projects subscribes) read the run's recommendations, which
-    # the swap's transaction no longer waits for.
-    t3 = time.monotonic()
-    _announce_finished(run, fresh_gap_ids)
-    MatchRun.objects.filter(pk=run.pk).update(
-        timings={**timings, "finalize_notify": round(time.monotonic() - t3, 3)}
-    )
+        # The mails and the clean-up are a task of their own, sent once the swap has committed: the
+        # results are visible now, and nobody waits for the mails (in-process, eager, it runs at once).
+        run_id, new_gap_ids = run.pk, list(fresh_gap_ids)
+        if not announce_here:
+            transaction.on_commit(lambda: scheduling.send_announcement(run_id, new_gap_ids))
+    if announce_here:  # the mails themselves go out when the caller's transaction (if any) commits
+        match_run_announce(run_id=run_id, new_gap_ids=new_gap_ids)
+    return True
+
+
+# A succeeded run whose announcement (match_run_announce) has not run keeps its rows and those of
+# the run it is compared with, so that its mails can tell what is new -- for this long at most: a
+# message the broker lost for good must not keep rows for ever.
+ANNOUNCE_PENDING_FOR = timedelta(days=1)
+
+
+def match_run_announce(*, run_id: int, new_gap_ids: list[int]) -> bool:
+    """After the swap, in a task of its own (gaps.tasks.match_run_announce_task): match_run_finished
+    to whoever subscribed (the mails: projects), its seconds recorded as the run's `finalize_notify`
+    timing, which also marks the run announced; then the clean-up of the quarter's superseded runs'
+    rows and ANALYZE. Once per run: False when it was already announced (a redelivery)."""
+    run = MatchRun.objects.filter(pk=run_id, status=MatchRunStatus.SUCCEEDED).first()
+    if run is None or "finalize_notify" in (run.timings or {}):
+        return False
+    started = time.monotonic()
+    _announce_finished(run, new_gap_ids)
+    seconds = round(time.monotonic() - started, 3)
+    with transaction.atomic():
+        row = MatchRun.objects.select_for_update().only("timings").get(pk=run_id)
+        MatchRun.objects.filter(pk=run_id).update(timings={**row.timings, "finalize_notify": seconds})
     match_results_cleanup(quarter=run.quarter)
     _analyze_results()
     return True
@@ -482,9 +511,18 @@ def match_run_fail(*, run_id: int, error: str) -> None:
 
 
 def match_results_cleanup(*, quarter: str) -> None:
-    """Delete the result rows of the quarter's runs that are neither current nor running."""
+    """Delete the result rows of the quarter's runs that are neither current nor running, nor
+    needed by an announcement still to come (match_run_announce compares a run with the quarter's
+    previous succeeded run that computed rows: both are kept until it ran)."""
     row = QuarterResults.objects.filter(quarter=quarter).values("current_run_id", "running_run_id").first() or {}
-    keep = [i for i in (row.get("current_run_id"), row.get("running_run_id")) if i]
+    keep = {i for i in (row.get("current_run_id"), row.get("running_run_id")) if i}
+    computed = MatchRun.objects.filter(quarter=quarter, status=MatchRunStatus.SUCCEEDED, unchanged_since__isnull=True)
+    pending = computed.filter(finished_at__gte=timezone.now() - ANNOUNCE_PENDING_FOR).exclude(timings__has_key="finalize_notify")
+    for pending_id in pending.values_list("id", flat=True):
+        keep.add(pending_id)
+        previous = computed.filter(pk__lt=pending_id).order_by("-pk").values_list("id", flat=True).first()
+        if previous:
+            keep.add(previous)
     stale_runs = MatchRun.objects.filter(quarter=quarter).exclude(pk__in=keep).exclude(status=MatchRunStatus.QUEUED)
     stale_ids = list(stale_runs.values_list("id", flat=True))
     if not stale_ids:
@@ -512,7 +550,7 @@ def match_quarter_inline(
             match_chunk_execute(chunk_id=chunk.pk, worker="inline")
             if progress:
                 progress(MatchRun.objects.get(pk=run.pk))
-        match_run_finalize(run_id=run.pk)
+        match_run_finalize(run_id=run.pk, announce_here=True)
     except Exception as exc:
         match_run_fail(run_id=run.pk, error=str(exc))
         raise

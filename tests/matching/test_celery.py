@@ -171,3 +171,83 @@ def test_the_nightly_rematch_of_an_unchanged_quarter_keeps_results_and_the_curre
     changed = wait_for(MatchRun.objects.filter(quarter=str(quarter), trigger="nightly").exclude(pk=nightly.pk).get().pk)
     assert changed.status == MatchRunStatus.SUCCEEDED and changed.unchanged_since is None, changed.error
     assert current_run(str(quarter)) == changed
+
+
+def _worker_mails(mail_dir) -> list[str]:
+    """The mails the workers sent (the file backend: one file per connection, messages separated)."""
+    from pathlib import Path
+
+    text = "".join(p.read_text() for p in sorted(Path(mail_dir).glob("*.log")))
+    return [m for m in text.split("-" * 79) if m.strip()]
+
+
+def _wait_announced(run_id: int, *, gone_run: int | None = None, timeout: float = 60) -> None:
+    """Until the worker recorded the run's mails (finalize_notify) and, if given, cleaned up
+    `gone_run`'s rows."""
+    from gaps.models import Flag
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        announced = "finalize_notify" in MatchRun.objects.get(pk=run_id).timings
+        if announced and (gone_run is None or not Flag.objects.filter(run_id=gone_run).exists()):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"run {run_id}'s announcement not done by a worker after {timeout} s")
+
+
+def _run_held(held: list) -> MatchRun:
+    """A run computed here whose announcement is held back in `held` (not sent to the workers)."""
+    run = services.match_run_create(quarter="2026Q3", trigger="manual", reuse_queued=False)
+    for chunk in services.match_run_plan(run=run, chunks=1):
+        services.match_chunk_execute(chunk_id=chunk.pk, worker="test")
+    assert services.match_run_finalize(run_id=run.pk)  # commits: the on-commit sender runs at once
+    assert held and held[-1][0] == run.pk  # the swap is done, the mails are not
+    return MatchRun.objects.get(pk=run.pk)
+
+
+def test_the_mails_and_the_clean_up_run_in_a_worker_after_the_swap_in_any_order(celery_worker, make_user, settings):
+    """The announcement (mails, then the clean-up) is a task of its own. Run B swaps in before run
+    A's announcement reached a worker; B's is done first: it tells B's news against A's rows, which
+    its clean-up keeps (A still has mails to send); then A's sends A's news and deletes A's rows,
+    never the current run B's."""
+    from gaps.matching import scheduling
+    from gaps.models import Flag, Recommendation
+    from gaps.tasks import _send_announcement
+    from training.models import College
+
+    settings.MATCH_SKIP_UNCHANGED = False  # B recomputes the same input
+    seed.seed_quarter()
+    make_user("college_staff", colleges=[College.objects.get(code="GANSU-VC")], email="gansu@example.org")
+    make_user("reviewer", email="reviewer@example.org")
+    mail_dir = celery_worker["env"]["TALENTGAP_TEST_EMAIL_DIR"]
+    before = len(_worker_mails(mail_dir))
+    held: list[tuple[int, list[int]]] = []
+    scheduling.register_announcement_sender(lambda run_id, new_gap_ids: held.append((run_id, new_gap_ids)))
+    try:
+        a = _run_held(held)
+        a_news = held[-1]
+        b = _run_held(held)
+        b_news = held[-1]
+    finally:
+        scheduling.register_announcement_sender(_send_announcement)
+    assert current_run("2026Q3") == b
+    assert a_news[1] and not b_news[1]  # A's gaps were new on the list; B's were already there
+    a_flags = Flag.objects.filter(run=a).count()
+    assert a_flags and Recommendation.objects.filter(run=a).exists()
+
+    _send_announcement(*b_news)
+    _wait_announced(b.pk)
+    assert _worker_mails(mail_dir)[before:] == []  # B advises what A already did: nothing new
+    assert Flag.objects.filter(run=a).count() == a_flags  # kept: A's announcement is still to come
+
+    _send_announcement(*a_news)
+    _wait_announced(a.pk, gone_run=a.pk)
+    sent = _worker_mails(mail_dir)[before:]
+    assert len([m for m in sent if "To: gansu@example.org" in m]) == 1
+    assert any("To: gansu@example.org" in m and "- Retool GRADERS" in m for m in sent)
+    assert len([m for m in sent if "To: reviewer@example.org" in m and "new gap(s)" in m]) == 1
+    assert current_run("2026Q3") == b
+    assert not Recommendation.objects.filter(run=a).exists()
+    assert Flag.objects.filter(run=b).count() == a_flags and Recommendation.objects.filter(run=b).exists()
+
+    assert services.match_run_announce(run_id=a.pk, new_gap_ids=a_news[1]) is False  # a redelivery: once only
