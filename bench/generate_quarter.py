@@ -281,7 +281,7 @@ def generate(args, unit_groups: list[str]) -> dict[str, list[tuple]]:
         college_id += 1
         home = region_draw.draw()
         country = home["country"] if rng.random() < 0.85 else rng.choice(["KZ", "CN"])
-        college_rows.append((college_id, f"BC{college_id:05d}", f"Bench college {college_id}", country))
+        college_rows.append((college_id, f"BC{college_id:05d}", f"Bench college {college_id}", country, "{}"))
         for _ in range(rng.randint(*COLLEGE_PROGRAMS)):
             if remaining <= 0:
                 break
@@ -302,7 +302,7 @@ def generate(args, unit_groups: list[str]) -> dict[str, list[tuple]]:
                 certs = ["CN-VSL"] if r < 0.3 else (["CN-VSL", "KZ"] if r < 0.4 else [])
             program_rows.append((
                 program_id, f"P{program_id:06d}", f"Bench program {program_id} ({first})", sector,
-                json.dumps(languages_for(country, rng, program=True)), json.dumps(certs), STAMP, STAMP, college_id, False,
+                json.dumps(languages_for(country, rng, program=True)), json.dumps(certs), STAMP, STAMP, college_id, False, "{}",
             ))
             for code in trained:
                 occ_id += 1
@@ -405,9 +405,9 @@ COLUMNS = {
         "id", "line_no", "occupation_title", "coding_confidence", "sector", "headcount", "salary_min", "salary_max",
         "currency", "season_start", "season_end", "certification", "languages", "note", "report_id", "occupation_id",
     ),
-    "training_college": ("id", "code", "name", "country"),
+    "training_college": ("id", "code", "name", "country", "name_translations"),
     "training_program": ("id", "code", "title", "sector", "languages", "certifications", "created_at", "updated_at",
-                         "college_id", "mobile"),
+                         "college_id", "mobile", "title_translations"),
     "training_program_occupations": ("id", "program_id", "occupation_id"),
     "training_program_serves_regions": ("id", "program_id", "region_id"),
     "training_cohort": ("id", "seats", "intake_date", "graduation_date", "created_at", "updated_at", "program_id"),
