@@ -855,10 +855,12 @@ def _value_stage(m: _Model, budget, conf: PlanSettings, start: np.ndarray, time_
     if lower is not None and not m.mobile.any():
         # Reduction 3 left no choice at all (no mobile workshop): every cohort is open at its largest size
         # and the first solve is the transportation problem of _whole_counts, solved there directly.
+        # Its counts are whole already (a vertex of _whole_counts): not solved a second time (at full scale
+        # one LP of 151,083 counts, the larger part of the value stage).
         whole = _whole_counts(lower, m)
         first = _Run(whole, True, 0.0, float(m.weights @ whole), float(m.weights @ whole))
-    else:
-        first = _highs(m, m.weights, True, _budget_row(m, budget), time_limit, start, lower)
+        return _trim(whole, m, conf), first
+    first = _highs(m, m.weights, True, _budget_row(m, budget), time_limit, start, lower)
     return _trim(_whole_counts(_integral(first.x, m), m), m, conf), first
 
 
