@@ -71,7 +71,7 @@ def main() -> None:
                              "the app's default is 50; none here unless given)")
     args = parser.parse_args()
     print("lines programs candidates reduced variables integer constraints cliques seconds cpu_seconds value_seconds gap "
-          "status second_solve proposals components method greedy value seats spent budget")
+          "status second_solve proposals components method greedy value seats spent budget merged_candidates merged_lines merged")
     for n in (int(x) for x in args.lines.split(",")):
         inp = instance(n, args.seed, args.budget_share, args.time_limit)
         if args.no_budget:
@@ -84,7 +84,8 @@ def main() -> None:
               f"{s.get('integer_variables')} {s['constraints']} {s['mobile_cliques']} "
               f"{seconds:.2f} {cpu:.2f} {s.get('value_seconds')} {s['gap']:.4f} {s['status']} {s.get('second_solve')} "
               f"{len(result.proposals)} {s['components']} {s.get('method')} {s.get('greedy_value')} {result.value} "
-              f"{sum(p.seats for p in result.proposals)} {result.spent} {inp.budget}", flush=True)
+              f"{sum(p.seats for p in result.proposals)} {result.spent} {inp.budget} {s.get('merged_candidates')} "
+              f"{s.get('merged_lines')} {s.get('merged')}", flush=True)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,9 @@ Reductions (each keeps the optimum, both the value and the fewest seats):
    member order; counts in line order): the unreduced model's optimum is also one of several plans of
    the same value and seats, and SPEC.md's tie rule (fewer seats) is all that decides between them, so
    the split plan is an optimum of the unreduced model (the tests check value and seats against it and
-   against a brute force).
+   against a brute force). Reductions 4 and 5 are applied only when together they take out at least
+   MERGE_MIN_SHARE (1%) of the model's variables (`worth_merging`): a merge of a handful among thousands
+   saves nothing and, measured, can send HiGHS on a longer search.
 6. Without a binding budget the independent parts (no line, no mobile route shared) are solved apart, in
    batches of about BATCH_CANDIDATES candidates (`_solve_apart`): the parts share no row, so the best
    value is the sum of the parts' best and the fewest seats the sum of theirs.
@@ -343,8 +345,11 @@ def solve(inp: PlanInput) -> PlanResult:
               "time_limit": conf.time_limit_seconds or None, "greedy_value": 0.0, "second_solve": "none"}
     if n_k and n_z:
         merged = _merge(cands, pairs, lines)
-        solver.update(merged_candidates=n_k - len(merged.cands), merged_lines=merged.merged_lines,
-                      variables=2 * len(merged.cands) + len(merged.pairs), integer_variables=2 * len(merged.cands))
+        solver.update(merged_candidates=n_k - len(merged.cands), merged_lines=merged.merged_lines)
+        solver["merged"] = worth_merging(merged, n_k, n_z)
+        if not solver["merged"]:
+            merged = _unmerged(cands, pairs, lines)
+        solver.update(variables=2 * len(merged.cands) + len(merged.pairs), integer_variables=2 * len(merged.cands))
         parts = components(merged.cands, merged.pairs, conf.mobile_transfer_days)
         solver["components"] = len(parts)
         # Apart only where the budget cannot bind (no budget, or every candidate at its largest size fits):
@@ -444,6 +449,33 @@ def _merge(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict) ->
     return _Merged([cands[ks[0]] for ks in members], merged_pairs, merged_lines,
                    np.array([len(ks) for ks in members], dtype=int), members, groups,
                    len(line_classes) - len(groups))
+
+
+# Merging pays only when it takes out at least this share of the model's variables (reduction 4 and 5; see
+# worth_merging).
+MERGE_MIN_SHARE = 0.01
+
+
+def worth_merging(merged: _Merged, n_k: int, n_z: int) -> bool:
+    """Whether to solve the merged model (reductions 4 and 5) rather than the model as it is: only when
+    merging takes out at least MERGE_MIN_SHARE of the variables (2 per candidate, 1 per (cohort, line)
+    pair). Both models have the same optimum (value and fewest seats; the module docstring), so this is
+    a choice of speed only. Measured (bench/README.md, "The training plan at full scale"): merging a
+    handful of candidates among thousands (1 of 3,501 under a binding budget at 10,000 synthetic lines)
+    saves nothing in the model but changes the order of its columns and HiGHS's search path with it,
+    and that one merge made the proven optimum 50% slower (76-78 s CPU against 49-51 s); a change of the
+    model that small is as likely to lengthen the search as to shorten it, so it is not made. Merging
+    many (programs alike across colleges) removes the symmetric choices between them that branch and
+    bound would otherwise explore, and shrinks the model: then it is made."""
+    n = 2 * n_k + n_z
+    return n > 0 and n - (2 * len(merged.cands) + len(merged.pairs)) >= MERGE_MIN_SHARE * n
+
+
+def _unmerged(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict) -> _Merged:
+    """The model as it is in the form of a merge: every candidate its own class, every line its own group."""
+    used = {lid: lines[lid] for lid in dict.fromkeys(lid for _, lid in pairs)}
+    return _Merged(list(cands), list(pairs), used, np.ones(len(cands), dtype=int), [[k] for k in range(len(cands))],
+                   {lid: [lid] for lid in used}, 0)
 
 
 def _split(xm: np.ndarray, merged: _Merged, cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict,
@@ -823,10 +855,12 @@ def _value_stage(m: _Model, budget, conf: PlanSettings, start: np.ndarray, time_
     if lower is not None and not m.mobile.any():
         # Reduction 3 left no choice at all (no mobile workshop): every cohort is open at its largest size
         # and the first solve is the transportation problem of _whole_counts, solved there directly.
+        # Its counts are whole already (a vertex of _whole_counts): not solved a second time (at full scale
+        # one LP of 151,083 counts, the larger part of the value stage).
         whole = _whole_counts(lower, m)
         first = _Run(whole, True, 0.0, float(m.weights @ whole), float(m.weights @ whole))
-    else:
-        first = _highs(m, m.weights, True, _budget_row(m, budget), time_limit, start, lower)
+        return _trim(whole, m, conf), first
+    first = _highs(m, m.weights, True, _budget_row(m, budget), time_limit, start, lower)
     return _trim(_whole_counts(_integral(first.x, m), m), m, conf), first
 
 

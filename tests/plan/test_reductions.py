@@ -196,3 +196,53 @@ def test_a_time_limit_on_parts_still_gives_a_plan_with_a_true_gap():
     assert float(limited.value) >= s["greedy_value"] - 0.01
     check_rules(opt.PlanInput(TODAY, None, tuple(lines), tuple(progs), opt.PlanSettings()), limited)
     assert np.isfinite(s["gap"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_duplicates())
+def test_merging_on_and_off_give_the_same_optimum(inp):
+    """worth_merging only chooses which of two models with the same optimum is solved: forced on
+    (MERGE_MIN_SHARE 0) and forced off (above 1, never reached), the value and the seats are the same."""
+    share = opt.MERGE_MIN_SHARE
+    try:
+        opt.MERGE_MIN_SHARE = 0.0
+        on = opt.solve(inp)
+        opt.MERGE_MIN_SHARE = 2.0
+        off = opt.solve(inp)
+    finally:
+        opt.MERGE_MIN_SHARE = share
+    assert off.solver.get("merged", False) is False
+    if on.solver.get("merged_candidates") is not None:
+        assert on.solver["merged"] is True
+        assert off.solver["variables"] >= on.solver["variables"]
+    assert (on.value, sum(p.seats for p in on.proposals)) == (off.value, sum(p.seats for p in off.proposals))
+    assert on.solver["status"] == off.solver["status"] == "optimal"
+    check_rules(inp, on)
+    check_rules(inp, off)
+
+
+def distinct_world(copies: int):
+    """200 programs, each the only one for its own occupation and line (nothing to merge), and `copies`
+    more colleges' programs identical to the first."""
+    lines = [line(i + 1, occupation=f"O{i}", shortfall=15, weight=str(3000 + i)) for i in range(200)]
+    progs = [program(i + 1, occupations=(f"O{i}",), max_seats=20, cost=6000, college=f"C{i + 1}") for i in range(200)]
+    progs += [copy_program(progs[0], 201 + j, f"C{201 + j}") for j in range(copies)]
+    return opt.PlanInput(TODAY, Decimal(10**6), tuple(lines), tuple(progs), opt.PlanSettings(min_cohort_seats=10))
+
+
+def test_merging_applies_only_when_it_takes_out_enough_of_the_model():
+    """One copy among 200 candidates takes out 3 of 603 variables (0.5 %, under MERGE_MIN_SHARE = 1 %):
+    not merged, the model solved as it is. Ten copies take out 30 of 630 (4.8 %): merged. Either way the
+    same optimum (each copy may cover the first line)."""
+    assert opt.MERGE_MIN_SHARE == 0.01
+    few, many = opt.solve(distinct_world(1)), opt.solve(distinct_world(10))
+    assert (few.solver["merged_candidates"], few.solver["merged"], few.solver["variables"]) == (1, False, 603)
+    assert (many.solver["merged_candidates"], many.solver["merged"], many.solver["variables"]) == (10, True, 600)
+    assert few.value == many.value and few.spent == many.spent
+    assert sum(p.seats for p in few.proposals) == sum(p.seats for p in many.proposals)
+    # the rule itself, on the merge of each
+    for inp, expected in ((distinct_world(1), False), (distinct_world(10), True), (distinct_world(0), False)):
+        by_id = {l.id: l for l in inp.lines}
+        cands, _ = opt.candidates(inp)
+        pairs = [(k, lid) for k, c in enumerate(cands) for lid in c.line_ids]
+        assert opt.worth_merging(opt._merge(cands, pairs, by_id), len(cands), len(pairs)) is expected
