@@ -712,9 +712,10 @@ class _Run:
 
 def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_limit: float | None,
            start: np.ndarray, lower: np.ndarray | None = None, hint: bool = True,
-           integer_counts: bool | None = None) -> _Run:
+           integer_counts: bool | None = None, presolve: bool = True) -> _Run:
     """One solve by HiGHS (highspy) with `start` as its first plan (a MIP start): what it returns is at
-    least as good. `extra`: more rows as (sparse rows x n, lows, highs)."""
+    least as good. `extra`: more rows as (sparse rows x n, lows, highs). presolve=False skips HiGHS's
+    presolve (see _seats_stage)."""
     matrix = sparse.vstack([m.matrix] + [a for a, _, _ in extra]).tocsc()
     lo = np.concatenate([m.lo] + [np.atleast_1d(low) for _, low, _ in extra])
     hi = np.concatenate([m.hi] + [np.atleast_1d(high) for _, _, high in extra])
@@ -724,6 +725,8 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
     h.setOptionValue("threads", 1)
     if time_limit is not None:
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = m.n, matrix.shape[0]
     lp.col_cost_ = objective.astype(float)
@@ -833,7 +836,7 @@ def _lexicographic(m: _Model, budget, conf: PlanSettings, start: np.ndarray, sta
         info.update(status="time_limit", second_solve="skipped")
         return x, info
     left = None if limit is None else max(limit - (time.perf_counter() - started), 0.0)
-    x, optimal = _seats_stage(m, budget, x, parts, left)
+    x, optimal = _seats_stage(m, budget, x, parts, left, conf)
     info.update(solves=2, second_solve="optimal" if optimal else "stopped",
                 status="optimal" if optimal else "time_limit")
     return x, info
@@ -864,9 +867,10 @@ def _value_stage(m: _Model, budget, conf: PlanSettings, start: np.ndarray, time_
     return _trim(_whole_counts(_integral(first.x, m), m), m, conf), first
 
 
-def _seats_stage(m: _Model, budget, x: np.ndarray, parts, time_limit: float | None):
+def _seats_stage(m: _Model, budget, x: np.ndarray, parts, time_limit: float | None, conf: PlanSettings):
     """Solve (2): the fewest seats at x's value (per part, with `parts`), from x; the plan and whether
-    it is proven."""
+    it is proven. The solver's plan is trimmed (_trim): among plans of as few seats, a merged class
+    opens as few cohorts as hold its counts (30 + 15 seats, not 25 + 10 + 10) -- never more seats."""
     seats = np.zeros(m.n)
     seats[m.n_k:2 * m.n_k] = 1
     if parts and len(parts) > 1:
@@ -883,8 +887,14 @@ def _seats_stage(m: _Model, budget, x: np.ndarray, parts, time_limit: float | No
         keep = [_row(m.weights, float(m.weights @ x) - VALUE_TOLERANCE, np.inf)]
     # The second solve with whole counts and without the start was measured faster (4,000 lines under a
     # binding budget: 4.8 s CPU against 9.5 s); its start still stands if it is stopped with nothing better.
-    second = _highs(m, seats, False, _budget_row(m, budget) + keep, time_limit, x, hint=False, integer_counts=True)
-    return _whole_counts(_integral(second.x, m), m), second.optimal
+    # Without a budget HiGHS's presolve is skipped here: on the full-scale early warning (one part of
+    # 15,718 candidates) its dual fixing ran 19 minutes without looking at the time limit (HiGHS issues
+    # #1501, #3022); without presolve the plan took 66.5 s wall, and the synthetic no-budget runs were
+    # unchanged. Under a binding budget presolve pays (10,000 lines, 5 %: 36-56 s CPU with it, 342 s
+    # without), so it stays on there (bench/README.md, "The training plan at full scale").
+    second = _highs(m, seats, False, _budget_row(m, budget) + keep, time_limit, x, hint=False, integer_counts=True,
+                    presolve=budget is not None)
+    return _trim(_whole_counts(_integral(second.x, m), m), m, conf), second.optimal
 
 
 BATCH_CANDIDATES = 100
@@ -963,7 +973,7 @@ def _solve_apart(cands: list[Candidate], pairs: list[tuple[int, int]], lines: di
             if info["second_solve"] == "optimal":
                 info["second_solve"] = "stopped"
         else:
-            sx, optimal = _seats_stage(m, None, sx, sub_parts, left)
+            sx, optimal = _seats_stage(m, None, sx, sub_parts, left, conf)
             if not optimal:
                 info["status"] = "time_limit"
                 if info["second_solve"] == "optimal":
