@@ -22,6 +22,7 @@ NAMES_RECHECK_SECONDS, and every process reloads after NAMES_MAX_AGE_SECONDS wha
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
@@ -202,6 +203,15 @@ def format_act_by(d: dt.date, *, today: dt.date, language: str | None = None) ->
         if d < today:
             return gettext("too late: the last day was %(date)s") % {"date": format_date(d)}
         return gettext("act by %(date)s (%(left)s)") % {"date": format_date(d), "left": format_days_left(d, today=today)}
+
+
+def tidy_sentence(sentence: str) -> str:
+    """One full stop where a date ending in an abbreviation ends a sentence: "к 1 января 2027 г.." and
+    "2 жел. 2026 ж.." read as typos (the ru and kk date styles end in "г." / "ж."); an ellipsis stays."""
+    return _DOUBLED_STOP.sub(".", sentence)
+
+
+_DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 
 def is_past(d: dt.date | None, *, today: dt.date) -> bool:

@@ -195,6 +195,12 @@ def prime_flag_names(rows) -> None:
 
 
 def flag_detail(kind: str, f, ctx: dict) -> str:
+    """A sentence a person can act on, in the active language (see _flag_detail), with one full stop
+    after a date that ends in an abbreviation (core.text.tidy_sentence)."""
+    return text.tidy_sentence(_flag_detail(kind, f, ctx))
+
+
+def _flag_detail(kind: str, f, ctx: dict) -> str:
     """A sentence a person can act on, in the active language: names before codes (core.text),
     dates in the reader's style, counts with their plurals. Pages, API `detail`, mails and commands
     all read this one sentence."""

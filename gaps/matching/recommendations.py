@@ -145,4 +145,4 @@ def recommendation_detail(r) -> str:
     )
     if salary:
         parts.append(gettext("Salary: %(salary)s.") % {"salary": salary})
-    return " ".join(parts)
+    return text.tidy_sentence(" ".join(parts))

@@ -29,6 +29,12 @@ def _date(value) -> dt.date:
 
 
 def entry_detail(values, *, today: dt.date, language: str | None = None) -> str:
+    """The entry in the reader's language (see _entry_detail), with one full stop after a date that
+    ends in an abbreviation (core.text.tidy_sentence)."""
+    return text.tidy_sentence(_entry_detail(values, today=today, language=language))
+
+
+def _entry_detail(values, *, today: dt.date, language: str | None = None) -> str:
     """`values`: an object or mapping with the entry's fields (region_code, occupation_code,
     quarter, source, forecast_low, forecast_high, headcount, covered, shortfall, need_date,
     lead_days, shortest_days, act_by, short_course_by, status, context)."""

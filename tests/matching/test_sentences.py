@@ -135,3 +135,23 @@ def test_a_page_of_flags_reads_its_program_titles_in_one_query(names):
         details = [f.detail for f in flags]
     assert len(queries) == 1
     assert all(f"Program {i} (P{i})" in details[i] for i in range(30))
+
+
+@pytest.mark.parametrize(("language", "stop"), [("ru", "г."), ("kk", "ж.")])
+def test_a_date_that_ends_a_sentence_ends_it_with_one_full_stop(names, language, stop):
+    """The ru and kk date styles end in an abbreviation ("1 июля 2026 г.", "1 шіл. 2026 ж."): a sentence
+    ending in one read "… 2026 г.. Проведите набор до 10 февраля 2026 г.. Зарплата …"."""
+    with translation.override(language):
+        rec = recommendation_detail(recommendation(kind=RecommendationKind.OPEN.value, program_code=None))
+        flag = timing().detail
+    for sentence in (rec, flag):
+        assert f"2026 {stop}" in sentence
+        assert f"{stop}." not in sentence.replace("...", "")
+
+
+def test_tidy_sentence_keeps_an_ellipsis_and_single_stops():
+    from core.text import tidy_sentence
+
+    assert tidy_sentence("до 1 июля 2026 г.. Зарплата.") == "до 1 июля 2026 г. Зарплата."
+    assert tidy_sentence("и ещё... три.") == "и ещё... три."
+    assert tidy_sentence("Done.") == "Done."
