@@ -76,23 +76,3 @@ def test_vectorised_pairs_match_the_rules_pair_by_pair(world):
                 expected["language_only"].add(i)
         got = found[l.id]
         assert {k: set(getattr(got, k).tolist()) for k in expected} == expected
-
-
-@settings(max_examples=200, deadline=None)
-@given(worlds())
-def test_split_by_requirement_gives_the_references_arrays_in_order(world):
-    """line_pairs slices arrays split once per requirement; the reference masks per line. Same
-    cohorts in the same order (the allocation's input), not only the same sets."""
-    from gaps.matching.pairs import line_pairs_reference
-
-    lines, programs, cohorts = world
-    conf = Settings()
-    cohorts = sorted(cohorts, key=lambda c: (c.graduation_date, c.id))
-    dates = {l.id: (rules.need_date(l, Q), rules.end_date(l, Q)) for l in lines}
-    found = line_pairs(lines, dates, programs, cohorts, conf)
-    expected = line_pairs_reference(lines, dates, programs, cohorts, conf)
-    assert found.keys() == expected.keys()
-    for line_id, want in expected.items():
-        for kind in ("eligible", "late", "cert_only", "language_only"):
-            got = getattr(found[line_id], kind)
-            assert got.dtype == getattr(want, kind).dtype and got.tolist() == getattr(want, kind).tolist(), (line_id, kind)
