@@ -704,3 +704,30 @@ def test_the_fifth_tuning_file_is_kazakh_and_chinese_heavy_and_fresh():
     others |= {normalize(r["title"]) for r in bench.read_sample("tuning")[:782]}  # sample_tuning.csv
     assert not others & set(titles)
     assert bench.PARTS["tuning5"][0] in bench.PARTS["tuning"]
+
+
+def test_the_sixth_tuning_file_covers_every_language_and_major_group_and_is_fresh():
+    """sample_tuning6.csv (issue 15, sixth round): written blind before that round's changes, at
+    least 60 titles a language with all ten major groups, weighted to major groups 5-9; none twice
+    and none normalizing like a title of another sample file (the hold-outs included)."""
+    bench = _accuracy_module()
+    sixth = bench.read_sample("tuning6")
+    codes = {code for code, level in _isco_levels().items() if level == "4"}
+    assert len(sixth) >= 240
+    assert all(r["expected_isco"] in codes for r in sixth)
+    for language in ("en", "ru", "zh", "kk"):
+        rows = [r for r in sixth if r["language"] == language]
+        assert len(rows) >= 60, language
+        assert {r["expected_isco"][0] for r in rows} == set("0123456789"), language
+    assert sum(r["expected_isco"][0] in "56789" for r in sixth) > 0.6 * len(sixth)
+    titles = [normalize(r["title"]) for r in sixth]
+    assert len(set(titles)) == len(titles)
+    others = {
+        normalize(r["title"])
+        for part in (*bench.HOLDOUTS, *(p for p in bench.TUNING_FILES_ALONE if p != "tuning6"))
+        for r in bench.read_sample(part)
+    }
+    others |= {normalize(r["title"]) for r in bench.read_sample("tuning")[:782]}  # sample_tuning.csv
+    assert not others & set(titles)
+    assert bench.PARTS["tuning6"][0] in bench.PARTS["tuning"]
+    assert "tuning6" in bench.TUNING_FILES_ALONE
