@@ -29,6 +29,9 @@ GENERIC_WEIGHT = 0.25
 GENERIC_WORDS = frozenset(
     "worker workers labourer labourers laborer employee employees staff specialist specialists operator operators "
     "operative helper helpers personnel officer "
+    # A deputy is coded as whom they deputise for (ISCO files a deputy finance director under 1211):
+    # "қаржы директорының орынбасары" is "қаржы директоры", not "мектеп директорының орынбасары".
+    "deputy "
     # Seniority and training status say how far along someone is, not which job.
     "senior junior trainee apprentice intern experienced qualified certified licensed "
     "старший старшая младший младшая ведущий ведущая стажер стажерка ученик "
@@ -36,6 +39,7 @@ GENERIC_WORDS = frozenset(
     "оператор операторы мастер персонал служащий служащая "
     "жумысшы жумысшысы жумысшылар кызметкер кызметкери кызметкерлер маман маманы мамандар шебер шебери "
     "персонал операторы "
+    "заместитель орынбасар орынбасары "
     # Season and terms of work say when and how, not which job ("seasonal fruit picker", "сезонный
     # рабочий", "маусымдық жұмысшы", "временный грузчик").
     "seasonal temporary casual сезонный сезонная сезонные сезонного временный временная временные "

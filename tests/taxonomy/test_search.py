@@ -702,6 +702,10 @@ def test_a_kazakh_dative_place_before_the_job_is_a_qualifier_and_a_genitive_befo
     assert qualifiers("мектеп директорының орынбасары") == ["мектеп"]  # a place word, as before
     # Before a job word it stays a place.
     assert qualifiers("сауда орталығының тазалаушысы") == ["сауда", "орталыгынын"]
+    # A deputy says whose deputy, not which job: a generic word.
+    for title in ("қаржы директорының орынбасары", "заместитель директора", "deputy finance director"):
+        analysis = analyze(normalize(title))
+        assert [w for w, g in zip(analysis.words, analysis.generic, strict=True) if g] in (["орынбасары"], ["заместитель"], ["deputy"])
 
 
 @pytest.mark.parametrize(
@@ -710,6 +714,9 @@ def test_a_kazakh_dative_place_before_the_job_is_a_qualifier_and_a_genitive_befo
         ("ауылшаруашылық кәсіпорнына тракторшы", "8341"),  # was 1120 through кәсіпорын директоры
         ("өндіріске орамашы", "9321"),  # was 1321 through өндіріс басшысы; орамашы a new label
         ("қаржы бөлімі бастығының орынбасары", "1211"),  # was 1112 through әкімнің орынбасары
+        ("қаржы директорының орынбасары", "1211"),  # was 1345: a deputy is a generic word now
+        ("мектеп директорының орынбасары", "1345"),  # stays
+        ("заместитель министра", "1112"),  # stays: the label says it
         ("плитка қалаушы", "7122"),  # stays: плитка is not a dative
         ("зам. директора по финансам", "1211"),  # was 1321; label "директор по финансам"
         ("заведующая детсадом", "1341"),  # was 1412 through заведующая кафе
