@@ -2,7 +2,7 @@
 """Accuracy, auto-coding and speed of the occupation title search on the labelled sample.
 
     DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python bench/search_accuracy.py [--load]
-        [--part tuning|tuning2|tuning3|tuning4|tuning5|holdout|holdout2|holdout3|holdouts|both] [--misses] [--calibrate]
+        [--part tuning|tuning2|tuning3|tuning4|tuning5|tuning6|holdout|holdout2|holdout3|holdouts|both] [--misses] [--calibrate]
 
 The sample (gaps/taxonomy/data/sample_tuning.csv, sample_tuning2.csv and sample_tuning3.csv, the
 tuning part, and sample_holdout.csv; columns title, language, expected_isco) holds titles written
@@ -13,7 +13,10 @@ titles of major groups 6, 7 and 9 in the four languages, written before the thir
 sample_tuning4.csv (fourth round, 2026-12-03) holds ru, zh and kk titles of the unit groups no
 earlier file had, written before the fourth round's changes. sample_tuning5.csv (fifth round)
 holds everyday kk, zh and ru titles as officials type them, written before the fifth round's
-changes. sample_holdout2.csv (`--part
+changes. sample_tuning6.csv (sixth round, 2026-12-04) holds titles in the four languages, weighted
+to major groups 5-9 and to qualified wordings (grades, categories, place qualifiers, typos), written
+blind (from isco08.csv and the ILO definitions, before reading the labels or the search code) and
+before the sixth round's changes. sample_holdout2.csv (`--part
 holdout2`) is a second hold-out, written before the fourth round changed anything, sharing no
 normalized title with the other files: the first had been measured eight times.
 sample_holdout3.csv (`--part holdout3`, 2026-12-03) is a third hold-out, written by an independent
@@ -52,7 +55,7 @@ DATA = ROOT / "gaps" / "taxonomy" / "data"
 # A part is read from one or more files, in this order.
 PARTS = {
     "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv", DATA / "sample_tuning4.csv",
-               DATA / "sample_tuning5.csv"),
+               DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -71,8 +74,11 @@ PARTS = {
     # officials type them (typos, Kazakh letters typed as Russian ones, 工/员/师/的 forms), written
     # before the fifth round's changes.
     "tuning5": (DATA / "sample_tuning5.csv",),
+    # The sixth-round file alone (within the tuning part): qualified everyday titles in the four
+    # languages, weighted to major groups 5-9, written blind before the sixth round's changes.
+    "tuning6": (DATA / "sample_tuning6.csv",),
 }
-TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5")
+TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5", "tuning6")
 HOLDOUTS = ("holdout", "holdout2", "holdout3")
 LANGUAGES = ("en", "ru", "zh", "kk")
 MAJOR_GROUPS = tuple("0123456789")

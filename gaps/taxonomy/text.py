@@ -29,6 +29,9 @@ GENERIC_WEIGHT = 0.25
 GENERIC_WORDS = frozenset(
     "worker workers labourer labourers laborer employee employees staff specialist specialists operator operators "
     "operative helper helpers personnel officer "
+    # A deputy is coded as whom they deputise for (ISCO files a deputy finance director under 1211):
+    # "қаржы директорының орынбасары" is "қаржы директоры", not "мектеп директорының орынбасары".
+    "deputy "
     # Seniority and training status say how far along someone is, not which job.
     "senior junior trainee apprentice intern experienced qualified certified licensed "
     "старший старшая младший младшая ведущий ведущая стажер стажерка ученик "
@@ -36,6 +39,7 @@ GENERIC_WORDS = frozenset(
     "оператор операторы мастер персонал служащий служащая "
     "жумысшы жумысшысы жумысшылар кызметкер кызметкери кызметкерлер маман маманы мамандар шебер шебери "
     "персонал операторы "
+    "заместитель орынбасар орынбасары "
     # Season and terms of work say when and how, not which job ("seasonal fruit picker", "сезонный
     # рабочий", "маусымдық жұмысшы", "временный грузчик").
     "seasonal temporary casual сезонный сезонная сезонные сезонного временный временная временные "
@@ -394,12 +398,19 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     # Before a generic job word the genitive names the work, not a place: "жол полициясының
     # қызметкері" is a traffic police officer ("employee of the road police"), as "полиция
     # қызметкері"; "сауда орталығының тазалаушысы" keeps its shopping centre a qualifier.
-    kazakh_endings = _KAZAKH_LOCATIVE if tokens[-1] in GENERIC_WORDS else _KAZAKH_QUALIFIER_ENDINGS
+    # So before a head word: "қаржы директорының орынбасары" is a deputy finance director (1211),
+    # "қаржы бөлімі бастығының орынбасары" the deputy of the finance department's head.
+    last = tokens[-1]
+    kazakh_endings = (
+        _KAZAKH_LOCATIVE if last in GENERIC_WORDS or last in HEAD_WORDS else _KAZAKH_QUALIFIER_ENDINGS
+    )
+    dative = _kazakh_dative_end(tokens)
     for i, (token, word_stem) in enumerate(zip(tokens, stems, strict=True)):
         if _CJK.match(token):
             continue
         flags[i] = (
             i >= before
+            or i <= dative
             or word_stem in _place_stems()
             or (
                 i < len(tokens) - 1
@@ -410,6 +421,24 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     if all(flags[i] or _CJK.match(t) for i, t in enumerate(tokens)):
         return [False] * len(tokens)
     return flags
+
+
+# A Kazakh place in the dative before the job says where the job is, as "в сельхозпредприятие"
+# does: "ауылшаруашылық кәсіпорнына тракторшы" (a tractor driver for a farm enterprise),
+# "өндіріске орамашы" (a packer for production). The dative word and the words before it (its
+# attributes) are qualifiers. Endings (folded): -ға/-ге after a vowel, -ке after a voiceless
+# consonant, and -на/-не after the possessive (-ына/-іне); not -қа after a consonant, which Russian
+# nouns share ("плитка", "маска"), nor a bare -на ("машина").
+_KAZAKH_DATIVE = ("ага", "ога", "уга", "ыга", "иге", "еге", "уге", "пке", "тке", "ске", "кке", "шке", "ына", "ине")
+
+
+def _kazakh_dative_end(tokens: list[str]) -> int:
+    """Index of the last Kazakh dative word before the job word, -1 if none."""
+    for i in range(len(tokens) - 2, -1, -1):
+        token = tokens[i]
+        if len(token) >= 6 and _CYRILLIC.search(token) is not None and token.endswith(_KAZAKH_DATIVE):
+            return i
+    return -1
 
 
 _PLACE_STEMS: frozenset[str] = frozenset()
