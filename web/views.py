@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +23,7 @@ from accounts.models import Role
 from core import text
 from core.imports.api import RETRY_AFTER_SECONDS
 from core.permissions import can_edit_region_reports, can_review, sees_everything
+from core.quarters import Quarter
 from gaps import services as report_services
 from gaps.models import ReportStatus
 
@@ -65,8 +67,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.COLLEGE_STAFF in roles:
         context["programs"] = list(selectors.programs_for(user)[:20])
         context["recommendations"] = selectors.recommendations_for(user)
-        from django.utils import timezone
-
         from . import warning_board
 
         context["today"] = timezone.localdate()
@@ -78,8 +78,6 @@ def home(request: HttpRequest) -> HttpResponse:
         from gaps.models import WarningStatus
 
         from django.db.models import Count, Min
-        from django.utils import timezone
-
         act_now = warning_selectors.warnings_visible_to(user).filter(status=WarningStatus.ACT_NOW).aggregate(
             n=Count("id"), first=Min("act_by"))
         context["act_now"], context["act_now_by"] = act_now["n"], act_now["first"]
@@ -623,11 +621,9 @@ def _programs_page(request, form, problems, *, status: int, cohort_form=None, co
 
 
 def _gap_quarter(request) -> tuple[str, list[lists.ListProblem]]:
-    """The quarter a gap list shows: ?quarter=, else the current quarter when it has active gaps, else
-    the latest quarter that has (a report filed early can make that a later one), else the current.
-    A quarter that cannot be read is named in a problem, and the default one shown."""
-    from core.quarters import Quarter
-
+    """The quarter a gap list shows: ?quarter=, else selectors.default_gap_quarter (the first quarter
+    with a gap training can still be in time for). A quarter that cannot be read is named in a
+    problem, and the default one shown."""
     raw = (request.GET.get("quarter") or "").strip()
     if raw:
         try:
@@ -650,13 +646,11 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (can_review(user) or user.has_role(Role.COLLEGE_STAFF)):
         raise Http404
-    from django.utils import timezone
-
-    from core.quarters import Quarter
-
     quarter, problems = _gap_quarter(request)
     today = timezone.localdate()
     quarters = selectors.gap_quarters()
+    ends = {q: Quarter.parse(q).end for q in quarters}
+    season_end = Quarter.parse(quarter).end
     filterset = GapFilter(request.GET, queryset=selectors.gap_list(user, quarter))
     problems += lists.filter_problems(filterset)
     page, more = lists.paginate(request, filterset.qs, fragment="#gap-list")
@@ -670,10 +664,10 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
         "quarters": quarters,
         # Quarters under way or ahead first (the current one, then the next); those whose season is over
         # apart, newest first, marked too late.
-        "coming_quarters": sorted(q for q in quarters if Quarter.parse(q).end >= today),  # the current first
-        "past_quarters": [q for q in quarters if Quarter.parse(q).end < today],
-        "quarter_is_past": Quarter.parse(quarter).end < today,
-        "season_end": Quarter.parse(quarter).end,
+        "coming_quarters": sorted(q for q in quarters if ends[q] >= today),  # the current first
+        "past_quarters": [q for q in quarters if ends[q] < today],
+        "quarter_is_past": season_end < today,
+        "season_end": season_end,
         "can_review": can_review(user),
         "sees_decisions": selectors.sees_decided_gaps(user),
         "heatmap": selectors.shortfall_heatmap(quarter),
@@ -944,8 +938,6 @@ def warnings_page(request: HttpRequest) -> HttpResponse:
     """The early-warning board, one section per role the user holds (web.warning_board): filtered by
     status, season, region, occupation and a search; the board, the colleges' actions and the
     notifications a page at a time, each with its own page parameter."""
-    from django.utils import timezone
-
     from gaps import warning_selectors
 
     from . import warning_board
@@ -992,8 +984,6 @@ def warning_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_warning(request, pk: int, *, status: int = 200, error: str = "") -> HttpResponse:
-    from django.utils import timezone
-
     from gaps import warning_selectors
 
     from . import warning_board
