@@ -2,7 +2,7 @@
 """Accuracy, auto-coding and speed of the occupation title search on the labelled sample.
 
     DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/python bench/search_accuracy.py [--load]
-        [--part tuning|tuning2|tuning3|tuning4|tuning5|tuning6|holdout|holdout2|holdout3|holdouts|both] [--misses] [--calibrate]
+        [--part tuning|tuning2|tuning3|tuning4|tuning5|tuning6|tuning7|tuning7_en|…|holdout|holdout2|holdout3|holdouts|both] [--misses] [--calibrate]
 
 The sample (gaps/taxonomy/data/sample_tuning.csv, sample_tuning2.csv and sample_tuning3.csv, the
 tuning part, and sample_holdout.csv; columns title, language, expected_isco) holds titles written
@@ -55,7 +55,8 @@ DATA = ROOT / "gaps" / "taxonomy" / "data"
 # A part is read from one or more files, in this order.
 PARTS = {
     "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv", DATA / "sample_tuning4.csv",
-               DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv"),
+               DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv",
+               *(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk"))),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -77,6 +78,11 @@ PARTS = {
     # The sixth-round file alone (within the tuning part): qualified everyday titles in the four
     # languages, weighted to major groups 5-9, written blind before the sixth round's changes.
     "tuning6": (DATA / "sample_tuning6.csv",),
+    # The seventh round (2026-12-04): one file a language, each written blind (from isco08.csv and
+    # the ILO definitions, before reading the labels or the search code) by a different writer,
+    # before that language's changes.
+    "tuning7": tuple(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk")),
+    **{f"tuning7_{lang}": (DATA / f"sample_tuning7_{lang}.csv",) for lang in ("en", "ru", "zh", "kk")},
 }
 TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5", "tuning6")
 HOLDOUTS = ("holdout", "holdout2", "holdout3")
@@ -231,7 +237,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--load", action="store_true", help="run load_taxonomy first")
     parser.add_argument(
-        "--part", choices=("tuning", *TUNING_FILES_ALONE, "holdout", "holdout2", "holdout3", "holdouts", "both"), default="both",
+        "--part", choices=(*PARTS, "holdouts", "both"), default="both",
         help="both: the tuning part and the three hold-outs; holdouts: the three hold-outs",
     )
     parser.add_argument("--misses", action="store_true", help="list the tuning titles whose top-1 is wrong")
@@ -265,6 +271,9 @@ def main() -> None:
     results = {}
     for part in parts:
         rows = read_sample(part)
+        if not rows:
+            print(f"\n{part} part: no titles yet")
+            continue
         result = results[part] = evaluate(rows)
         times = sorted(query_times(rows))
         p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
@@ -320,9 +329,11 @@ def main() -> None:
             values = bands[band]
             print(f"  {band / 10:.1f}-{(band + 1) / 10:.1f}: {len(values):>4}  {sum(values) / len(values):.0%}")
     if args.misses:
-        tuning = results.get("tuning") or evaluate(read_sample("tuning"))
-        print("\nTop-1 misses on the tuning part:")
-        for row, matches in tuning["misses"]:
+        # Never a hold-out's misses: the parts measured that are not hold-outs, else the tuning part.
+        part = next((p for p in parts if p not in HOLDOUTS), "tuning")
+        tuned = results.get(part) or evaluate(read_sample(part))
+        print(f"\nTop-1 misses on the {part} part:")
+        for row, matches in tuned["misses"]:
             got = ", ".join(f"{m.code} {m.score:.2f} ({m.matched_label})" for m in matches[:3]) or "nothing"
             print(f"  [{row['language']}] {row['title']!r} expected {row['expected_isco']}: {got}")
 
