@@ -382,7 +382,8 @@ def _load_projects(summary: DemoSummary, world: World, colleges, programs, users
         # When it happened: the approval, the condition due CONDITIONS_DUE_DAYS after it (supplemented
         # a month later), and the last status change (activation, or completion after the outcome).
         due = spec.approved_on + dt.timedelta(days=world.rules.conditions_due_days)
-        GapDecision.objects.filter(pk=project.decision_id).update(decided_at=approved)
+        GapDecision.objects.filter(pk=project.decision_id).update(
+            decided_at=approved, comment_translations=_translations(spec.comment, spec.comment_translations))
         type(condition).objects.filter(pk=condition.pk).update(
             due_date=due,
             **({"supplemented_at": approved + dt.timedelta(days=30),

@@ -259,6 +259,8 @@ class ProjectSpec:
     status: str = "fast_tracked"  # fast_tracked, active or completed
     # The supplement in the other page languages: ProjectCondition.supplement_translations.
     supplement_translations: tuple[tuple[str, str], ...] = ()
+    # The reviewer's comment in the other page languages: GapDecision.comment_translations.
+    comment_translations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -797,6 +799,12 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "Letters of intent from 12 farms for 30 operators; KZ assessment booked for graduation.",
             (OutcomeSpec("KZ-LUBAN-UKG", "HARV-OP", operators.intake, 30, 27, 22, 24, 190000, 310000, "KZT"),),
             status="completed",
+            comment_translations=_in(
+                "每个收获季都缺收割机操作员；借助鲁班工坊对甘肃的分级员进行转岗培训。",
+                "Операторов зерноуборочных комбайнов не хватает каждый сезон; переподготовить ганьсуских "
+                "сортировщиков в Мастерской Лубань.",
+                "Әр маусымда комбайн операторлары жетіспейді; Ганьсудың сұрыптаушыларын Лубань шеберханасында "
+                "қайта даярлау."),
             supplement_translations=_in(
                 "已收到12家农场招收30名操作员的意向书；已预约毕业时的哈萨克斯坦技能评定。",
                 "Получены письма о намерениях от 12 хозяйств на 30 операторов; оценка квалификации по стандартам РК "
@@ -812,6 +820,10 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "Three contractors co-fund the track and take graduates for six months.",
             (OutcomeSpec("KZ-LUBAN-UKG", "WELD-KZ", welders.intake, 25, 23, 19, 20, 210000, 345000, "KZT"),),
             status="active",
+            comment_translations=_in(
+                "承包商需要持有哈萨克斯坦证书的焊工；扩大鲁班工坊的焊工方向。",
+                "Подрядчикам нужны сварщики с казахстанским сертификатом; расширить направление Мастерской Лубань.",
+                "Мердігерлерге ҚР сертификаты бар дәнекерлеушілер қажет; Лубань шеберханасының бағытын кеңейту."),
             supplement_translations=_in(
                 "三家承包商共同资助该专业方向，并接收毕业生工作六个月。",
                 "Три подрядные организации софинансируют программу и принимают выпускников на работу на шесть месяцев.",
@@ -822,6 +834,10 @@ def _projects(s0: dt.date, qc: Quarter, programs: tuple[ProgramSpec, ...]) -> tu
             "Russian-speaking drivers for the cross-border runs: add Russian to the Ili class.",
             "CN-XJ-ILIVC", ("CN-XJ-AVTC",), (("CN-XJ-ILIVC", "TRUCK"),), 30, drivers.intake,
             450_000, "CNY", "enterprise_order", None,
+            comment_translations=_in(
+                "跨境线路需要会说俄语的司机：在伊犁班增设俄语课程。",
+                "Для трансграничных рейсов нужны водители, говорящие по-русски: добавить русский язык в группу в Или.",
+                "Шекарааралық рейстерге орысша сөйлейтін жүргізушілер қажет: Іле тобына орыс тілін қосу."),
         ),
     )
 

@@ -37,6 +37,8 @@ class GapDecision(models.Model):
     gap = models.OneToOneField("gaps.Gap", on_delete=models.PROTECT, related_name="decision", verbose_name=_("gap"))
     decision = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
     comment = models.TextField(_("comment"), blank=True)
+    # As ProjectCondition.supplement_translations: empty unless translations were given (the demo's).
+    comment_translations = models.JSONField(_("comment in each language"), default=dict, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("decided by"),
@@ -58,6 +60,11 @@ class GapDecision(models.Model):
                 name="rejection_has_reason",
             ),
         ]
+
+    @property
+    def display_comment(self) -> str:
+        """The reviewer's comment in the reader's language where a translation of it exists."""
+        return in_reader_language(self.comment, self.comment_translations)
 
     def __str__(self) -> str:
         return f"{self.gap_id}: {self.decision}"

@@ -43,10 +43,12 @@ class DecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
     gap = serializers.IntegerField(source="gap_id", read_only=True)
     project = serializers.SerializerMethodField()
+    display_comment = serializers.CharField(
+        read_only=True, help_text=_("The comment in the request's language where a translation exists, else as stored."))
 
     class Meta:
         model = GapDecision
-        fields = ["id", "gap", "decision", "comment", "decided_by", "decided_at", "project"]
+        fields = ["id", "gap", "decision", "comment", "display_comment", "decided_by", "decided_at", "project"]
 
     def get_project(self, decision) -> int | None:
         project = getattr(decision, "project", None) if decision.decision == "approved" else None

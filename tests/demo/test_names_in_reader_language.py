@@ -112,3 +112,26 @@ def test_the_demos_condition_supplements_are_in_the_readers_language(demo_world,
         shown = client.get(f"/api/v1/project-conditions/{condition.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
         assert (shown["supplement"], shown["display_supplement"]) == (condition.supplement, translated)
         assert shown["display_text"] == condition.text_translations[language]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ru", "kk"])
+def test_the_demos_decision_comments_are_in_the_readers_language(demo_world, language):
+    """A reviewer's comment is a stored text a person wrote: the gap page and the API show the
+    demo's translation of it to a reader of another language, and the text as written once edited."""
+    from projects.models import GapDecision
+
+    decisions = GapDecision.objects.exclude(comment="").order_by("pk")
+    assert decisions.count() == 3
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    for decision in decisions:
+        translated = decision.comment_translations[language]
+        assert translated != decision.comment
+        text = page("reviewer", f"/gaps/{decision.gap_id}/", language)
+        assert translated in text and decision.comment not in text
+        shown = client.get(f"/api/v1/review/decisions/{decision.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert (shown["comment"], shown["display_comment"]) == (decision.comment, translated)
+    edited = decisions.first()
+    GapDecision.objects.filter(pk=edited.pk).update(comment="Edited by an administrator.")
+    text = page("reviewer", f"/gaps/{edited.gap_id}/", language)
+    assert "Edited by an administrator." in text and edited.comment_translations[language] not in text

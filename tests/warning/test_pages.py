@@ -309,3 +309,15 @@ def test_the_status_filter_offers_all_once(board):
     options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
     assert options[0] == "All" and options.count("All") == 1
     assert len(options) == 5  # All, and the four statuses
+
+
+@pytest.mark.parametrize(("who", "heading"), [
+    ("staff", "What your colleges could do"),
+    ("reviewer", "What colleges could do"),
+])
+def test_the_entrys_recommendations_are_headed_for_the_reader(board, who, heading):
+    """A college reads what its own colleges could do; a reviewer owns no college, so the heading
+    does not say "your" to them (a reviewer read "What your colleges could do")."""
+    html = client_for(board[who]).get(f"/early-warnings/{board['now'].pk}/").content.decode()
+    section = html.split('id="ew-recs-title"', 1)[1].split("</h2>", 1)[0]
+    assert section.strip(">").strip() == heading
