@@ -149,8 +149,8 @@ def announcement_sweep(*, now: dt.datetime | None = None) -> dict[str, list[int]
     late = _unannounced().filter(finished_at__lt=now - ANNOUNCE_PENDING_FOR, announce_missed_at__isnull=True)
     for run_id, quarter in late.order_by("id").values_list("id", "quarter"):
         if MatchRun.objects.filter(pk=run_id, announce_missed_at__isnull=True).update(announce_missed_at=now):
-            logger.warning("match run %s of %s: announcement still pending after %s; mails not sent",
-                           run_id, quarter, ANNOUNCE_PENDING_FOR)
+            logger.warning("match run %s of %s: announcement still pending %s h after the swap; mails not sent",
+                           run_id, quarter, round(ANNOUNCE_PENDING_FOR.total_seconds() / 3600))
             done["given_up"].append(run_id)
     return done
 
