@@ -183,13 +183,15 @@ def _worker_mails(mail_dir) -> list[str]:
 
 def _wait_announced(run_id: int, *, gone_run: int | None = None, timeout: float = 60) -> None:
     """Until the worker recorded the run's mails (finalize_notify) and, if given, cleaned up
-    `gone_run`'s rows."""
-    from gaps.models import Flag
+    `gone_run`'s rows (all three tables: the clean-up deletes them one table after another)."""
+    from gaps.models import Flag, LineOutcome, Recommendation
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         announced = "finalize_notify" in MatchRun.objects.get(pk=run_id).timings
-        if announced and (gone_run is None or not Flag.objects.filter(run_id=gone_run).exists()):
+        if announced and (gone_run is None or not any(
+            model.objects.filter(run_id=gone_run).exists() for model in (Flag, Recommendation, LineOutcome)
+        )):
             return
         time.sleep(0.2)
     pytest.fail(f"run {run_id}'s announcement not done by a worker after {timeout} s")
