@@ -12,7 +12,7 @@ import time
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import F
 from django.utils import timezone
 
@@ -139,20 +139,28 @@ def match_run_announce_task(self, run_id: int, new_gap_ids: list[int]) -> str:
 
 
 def _send_announcement(run_id: int, new_gap_ids: list[int]) -> None:
-    """Send the announcement; if the broker fails, the run's rows and its predecessor's are kept
-    for services.ANNOUNCE_PENDING_FOR, and the next run's clean-up deletes them after that."""
+    """Send the announcement; if the broker fails (or loses it), the announcement sweep sends it
+    again (scheduling.announcement_sweep), and the run's rows and its predecessor's are kept for
+    services.ANNOUNCE_PENDING_FOR meanwhile."""
     try:
         match_run_announce_task.apply_async(args=[run_id, list(new_gap_ids)], retry=True,
                                             retry_policy=settings.CELERY_TASK_PUBLISH_RETRY_POLICY)
     except Exception:  # noqa: BLE001 - broker trouble: logged, never fails the swapped run
-        logger.exception("match run %s: announcement not sent (no mails for this run)", run_id)
+        logger.exception("match run %s: announcement not sent; the announcement sweep will send it", run_id)
+        return
+    try:
+        scheduling.mark_announcement_sent(run_id)
+    except DatabaseError:  # sent all the same; at worst the sweep sends it once more, which is harmless
+        logger.warning("match run %s: announcement sent, but announce_sent_at could not be recorded", run_id, exc_info=True)
 
 
 @shared_task(name="gaps.match_dispatch_sweep", ignore_result=True)
 def match_dispatch_sweep_task() -> dict[str, list[int]]:
     """Beat, every MATCH_SWEEP_SECONDS: send the runs the broker never got or lost (the outbox sweep,
-    gaps.matching.scheduling.match_dispatch_sweep)."""
-    return scheduling.match_dispatch_sweep(broker_reset=broker_restarted_empty())
+    gaps.matching.scheduling.match_dispatch_sweep), then the announcements it never got or lost
+    (scheduling.announcement_sweep)."""
+    sent = scheduling.match_dispatch_sweep(broker_reset=broker_restarted_empty())
+    return {**sent, **scheduling.announcement_sweep()}
 
 
 # A key the sweep keeps in the broker's Redis database. Redis loses it only with everything else

@@ -326,6 +326,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1700)
 MATCH_SWEEP_SECONDS = env_int("MATCH_SWEEP_SECONDS", 15)
 MATCH_REDISPATCH_AFTER_SECONDS = env_int("MATCH_REDISPATCH_AFTER_SECONDS", 120)
 MATCH_DISPATCH_BACKOFF_SECONDS = env_float("MATCH_DISPATCH_BACKOFF_SECONDS", 10)
+# The same sweep sends again the announcement (mails) of a quarter's current run not announced
+# this long after its swap: the broker lost or never got its message (gaps.matching.scheduling).
+ANNOUNCE_SWEEP_AFTER_SECONDS = env_int("ANNOUNCE_SWEEP_AFTER_SECONDS", 300)
 # Test-only: each chunk task sleeps this long first, so a test can kill a worker mid-run. 0 in use.
 MATCH_TEST_CHUNK_DELAY_SECONDS = env_float("MATCH_TEST_CHUNK_DELAY_SECONDS", 0)
 CELERY_BEAT_SCHEDULE: dict = {}

@@ -19,13 +19,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(MatchRun)
 class MatchRunAdmin(ReadOnlyAdmin):
-    list_display = ("id", "quarter", "trigger", "status", "outcome", "chunks_done", "chunks_total", "created_at", "finished_at")
+    list_display = ("id", "quarter", "trigger", "status", "outcome", "mails", "chunks_done", "chunks_total", "created_at", "finished_at")
     list_filter = ("status", "trigger", "quarter")
-    readonly_fields = [f.name for f in MatchRun._meta.fields] + ["outcome"]
+    readonly_fields = [f.name for f in MatchRun._meta.fields] + ["outcome", "mails"]
 
     @admin.display(description=_("outcome"))
     def outcome(self, run):
         return run.outcome
+
+    @admin.display(description=_("mails"))
+    def mails(self, run):
+        """Sent, pending, or not sent (the announcement was lost and given up: docs/operations.md)."""
+        return run.announcement
 
 
 @admin.register(QuarterResults)

@@ -14,6 +14,13 @@ Delivery is at least once, by construction rather than by trusting the broker:
   running runs whose messages the broker lost (it restarted empty) or that made no progress for
   longer than a task may live. Planning, chunks and finalising are idempotent
   (gaps.matching.services), so a message sent twice costs a little work and changes nothing.
+
+A swapped run's announcement (its mails: services.match_run_announce) is a message of its own,
+sent when the swap commits. The same beat task runs `announcement_sweep`: it sends again the
+announcement of each quarter's current run that is still not announced ANNOUNCE_SWEEP_AFTER_SECONDS
+after the swap (the broker lost the message, or never got it), from what the swap stored on the
+run (`announce_gap_ids`); and it gives up, with a warning, on a run still not announced after
+ANNOUNCE_PENDING_FOR ("mails not sent" in the admin).
 """
 
 from __future__ import annotations
@@ -26,12 +33,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from core.backoff import Backoff
 from core.quarters import Quarter
-from gaps.models import MatchRun, MatchRunStatus
+from gaps.models import MatchRun, MatchRunStatus, QuarterResults
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +75,84 @@ def send_announcement(run_id: int, new_gap_ids: list[int]) -> None:
     if _announcement_sender is None:
         raise RuntimeError("no announcement sender registered (gaps.tasks was never imported)")
     _announcement_sender(run_id, new_gap_ids)
+
+
+def mark_announcement_sent(run_id: int) -> None:
+    """Record that the run's announcement message went to the broker (gaps.tasks)."""
+    MatchRun.objects.filter(pk=run_id).update(announce_sent_at=timezone.now())
+
+
+# A succeeded run whose announcement (services.match_run_announce) has not run keeps its rows and
+# those of the run it is compared with, so that its mails can tell what is new -- for this long at
+# most: a message the broker lost for good must not keep rows for ever. The announcement sweep
+# sends it again meanwhile, and gives up after this long (its mails could no longer tell what is new).
+ANNOUNCE_PENDING_FOR = timedelta(days=1)
+
+
+def announcement_state(run: MatchRun) -> str:
+    """"sent", "pending" or "missed" (never sent and given up: ANNOUNCE_PENDING_FOR passed); ""
+    for a run that has nothing to announce (not succeeded, or nothing changed since another run)."""
+    if run.status != MatchRunStatus.SUCCEEDED or run.unchanged_since_id or run.finished_at is None:
+        return ""
+    if "finalize_notify" in (run.timings or {}):
+        return "sent"
+    if run.announce_missed_at or run.finished_at < timezone.now() - ANNOUNCE_PENDING_FOR:
+        return "missed"
+    return "pending"
+
+
+def _unannounced():
+    """Succeeded runs that computed results and whose mails have not gone out."""
+    return MatchRun.objects.filter(status=MatchRunStatus.SUCCEEDED, unchanged_since__isnull=True).exclude(
+        timings__has_key="finalize_notify"
+    )
+
+
+def announcements_due(now: dt.datetime) -> list[tuple[int, dt.datetime | None, list[int]]]:
+    """The runs whose announcement the sweep sends again: each quarter's current run, swapped
+    more than ANNOUNCE_SWEEP_AFTER_SECONDS and less than ANNOUNCE_PENDING_FOR ago, not announced,
+    its message not sent within ANNOUNCE_SWEEP_AFTER_SECONDS, and no worker busy with its mails.
+    A superseded run is never announced late: its successor's mails already tell its news as theirs
+    or not at all. (id, announce_sent_at as read, new gap ids) each, oldest first."""
+    after = now - timedelta(seconds=settings.ANNOUNCE_SWEEP_AFTER_SECONDS)
+    return list(
+        _unannounced().filter(
+            pk__in=QuarterResults.objects.filter(current_run__isnull=False).values("current_run_id"),
+            finished_at__lt=after, finished_at__gte=now - ANNOUNCE_PENDING_FOR,
+        )
+        .filter(Q(announce_sent_at__isnull=True) | Q(announce_sent_at__lt=after))
+        .filter(Q(announce_claimed_at__isnull=True) | Q(announce_claimed_at__lt=now - _stale_after()))
+        .order_by("finished_at", "id")
+        .values_list("id", "announce_sent_at", "announce_gap_ids")
+    )
+
+
+def claim_announcement_resend(run_id: int, sent_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """The sweep's right to send the run's announcement again: a conditional update of
+    announce_sent_at from the value the sweep read, so of two sweeps racing one sends."""
+    still = Q(announce_sent_at__isnull=True) if sent_at is None else Q(announce_sent_at=sent_at)
+    return bool(_unannounced().filter(still, pk=run_id).update(announce_sent_at=now))
+
+
+def announcement_sweep(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Announcements the broker never got or lost (beat, with the dispatch sweep): send again those
+    announcements_due; give up on runs not announced after ANNOUNCE_PENDING_FOR (a WARNING with the
+    run and quarter, once each; the admin shows "mails not sent"). Returns the ids, by kind."""
+    now = now or timezone.now()
+    done: dict[str, list[int]] = {"resent": [], "given_up": []}
+    for run_id, sent_at, new_gap_ids in announcements_due(now):
+        if claim_announcement_resend(run_id, sent_at, now):
+            logger.warning("match run %s: its announcement was not done %ss after the swap; sent again",
+                           run_id, settings.ANNOUNCE_SWEEP_AFTER_SECONDS)
+            send_announcement(run_id, list(new_gap_ids or []))
+            done["resent"].append(run_id)
+    late = _unannounced().filter(finished_at__lt=now - ANNOUNCE_PENDING_FOR, announce_missed_at__isnull=True)
+    for run_id, quarter in late.order_by("id").values_list("id", "quarter"):
+        if MatchRun.objects.filter(pk=run_id, announce_missed_at__isnull=True).update(announce_missed_at=now):
+            logger.warning("match run %s of %s: announcement still pending %s h after the swap; mails not sent",
+                           run_id, quarter, round(ANNOUNCE_PENDING_FOR.total_seconds() / 3600))
+            done["given_up"].append(run_id)
+    return done
 
 
 def _stale_after() -> timedelta:

@@ -34,7 +34,6 @@ import itertools
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -352,12 +351,15 @@ def match_run_finalize(*, run_id: int, announce_here: bool = False) -> bool:
         timings["finalize"] = round(time.monotonic() - t0, 3)
         if run.started_at:
             timings["total"] = round((timezone.now() - run.started_at).total_seconds(), 3)
+        # The new gaps are stored for the announcement sweep: what was active before is gone now.
+        run_id, new_gap_ids = run.pk, list(fresh_gap_ids)
         MatchRun.objects.filter(pk=run.pk).update(
-            status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings
+            status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings,
+            announce_gap_ids=new_gap_ids,
         )
         # The mails and the clean-up are a task of their own, sent once the swap has committed: the
         # results are visible now, and nobody waits for the mails (in-process, eager, it runs at once).
-        run_id, new_gap_ids = run.pk, list(fresh_gap_ids)
+        # A message the broker loses is sent again by scheduling.announcement_sweep.
         if not announce_here:
             transaction.on_commit(lambda: scheduling.send_announcement(run_id, new_gap_ids))
     if announce_here:  # the mails themselves go out when the caller's transaction (if any) commits
@@ -365,20 +367,24 @@ def match_run_finalize(*, run_id: int, announce_here: bool = False) -> bool:
     return True
 
 
-# A succeeded run whose announcement (match_run_announce) has not run keeps its rows and those of
-# the run it is compared with, so that its mails can tell what is new -- for this long at most: a
-# message the broker lost for good must not keep rows for ever.
-ANNOUNCE_PENDING_FOR = timedelta(days=1)
+# How long a succeeded run's announcement may be pending (scheduling.ANNOUNCE_PENDING_FOR).
+ANNOUNCE_PENDING_FOR = scheduling.ANNOUNCE_PENDING_FOR
 
 
 def match_run_announce(*, run_id: int, new_gap_ids: list[int]) -> bool:
     """After the swap, in a task of its own (gaps.tasks.match_run_announce_task): match_run_finished
     to whoever subscribed (the mails: projects), its seconds recorded as the run's `finalize_notify`
     timing, which also marks the run announced; then the clean-up of the quarter's superseded runs'
-    rows and ANALYZE. Once per run: False when it was already announced (a redelivery)."""
-    run = MatchRun.objects.filter(pk=run_id, status=MatchRunStatus.SUCCEEDED).first()
-    if run is None or "finalize_notify" in (run.timings or {}):
+    rows and ANALYZE. Once per run: False when it was already announced or another delivery is
+    sending its mails (a redelivery, the sweep's copy: a conditional update claims the run), or it
+    waited longer than ANNOUNCE_PENDING_FOR (the rows it compares with may be gone)."""
+    now = timezone.now()
+    if not MatchRun.objects.filter(
+        Q(announce_claimed_at__isnull=True) | Q(announce_claimed_at__lt=now - _stale_after()),
+        pk=run_id, status=MatchRunStatus.SUCCEEDED, finished_at__gte=now - ANNOUNCE_PENDING_FOR,
+    ).exclude(timings__has_key="finalize_notify").update(announce_claimed_at=now):
         return False
+    run = MatchRun.objects.get(pk=run_id)
     started = time.monotonic()
     _announce_finished(run, new_gap_ids)
     seconds = round(time.monotonic() - started, 3)

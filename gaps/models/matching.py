@@ -59,6 +59,17 @@ class MatchRun(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     # Set by the one process that finalises the run (a conditional update), inside the swap transaction.
     finalized_at = models.DateTimeField(null=True, blank=True)
+    # The announcement (gaps.matching.services.match_run_announce: the mails after the swap). Its
+    # `finalize_notify` timing marks it done. announce_gap_ids: the gaps new on the list that were
+    # not active before this run, stored in the swap (what was active before is gone after it), so
+    # the announcement sweep (gaps.matching.scheduling.announcement_sweep) can send it again when
+    # the broker lost its message. announce_sent_at: when its message last went to the broker.
+    # announce_claimed_at: when a worker began sending its mails (one delivery sends them, however
+    # many there are). announce_missed_at: when the sweep gave up on it (ANNOUNCE_PENDING_FOR).
+    announce_gap_ids = models.JSONField(_("new gaps to announce"), default=list, blank=True)
+    announce_sent_at = models.DateTimeField(_("announcement sent"), null=True, blank=True)
+    announce_claimed_at = models.DateTimeField(_("announcement begun"), null=True, blank=True)
+    announce_missed_at = models.DateTimeField(_("mails given up"), null=True, blank=True)
     timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -103,6 +114,20 @@ class MatchRun(models.Model):
         if self.unchanged_since_id:
             return 1.0
         return self.chunks_done / self.chunks_total if self.chunks_total else 0.0
+
+    @property
+    def announcement(self) -> str:
+        """Whether the run's mails went out, for staff (admin): empty for a run with none to send."""
+        from django.utils.translation import gettext
+
+        from gaps.matching.scheduling import announcement_state
+
+        state = announcement_state(self)
+        return {
+            "sent": gettext("Mails sent"),
+            "pending": gettext("Mails pending"),
+            "missed": gettext("Mails not sent"),
+        }.get(state, "")
 
     @property
     def outcome(self) -> str:

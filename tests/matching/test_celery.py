@@ -183,13 +183,15 @@ def _worker_mails(mail_dir) -> list[str]:
 
 def _wait_announced(run_id: int, *, gone_run: int | None = None, timeout: float = 60) -> None:
     """Until the worker recorded the run's mails (finalize_notify) and, if given, cleaned up
-    `gone_run`'s rows."""
-    from gaps.models import Flag
+    `gone_run`'s rows (all three tables: the clean-up deletes them one table after another)."""
+    from gaps.models import Flag, LineOutcome, Recommendation
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         announced = "finalize_notify" in MatchRun.objects.get(pk=run_id).timings
-        if announced and (gone_run is None or not Flag.objects.filter(run_id=gone_run).exists()):
+        if announced and (gone_run is None or not any(
+            model.objects.filter(run_id=gone_run).exists() for model in (Flag, Recommendation, LineOutcome)
+        )):
             return
         time.sleep(0.2)
     pytest.fail(f"run {run_id}'s announcement not done by a worker after {timeout} s")
@@ -251,3 +253,64 @@ def test_the_mails_and_the_clean_up_run_in_a_worker_after_the_swap_in_any_order(
     assert Flag.objects.filter(run=b).count() == a_flags and Recommendation.objects.filter(run=b).exists()
 
     assert services.match_run_announce(run_id=a.pk, new_gap_ids=a_news[1]) is False  # a redelivery: once only
+
+
+def test_a_lost_announcement_is_sent_by_the_sweep_through_a_worker_once(celery_worker, make_user):
+    """A run swaps in and its announcement message never reaches the broker (as if Redis lost it).
+    Five minutes on, the sweep -- two at once, then a third -- sends it again; a real worker sends
+    the mails, once."""
+    import datetime as dt
+    import threading
+
+    from django.conf import settings as django_settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from gaps.matching import scheduling
+    from gaps.tasks import _send_announcement
+    from training.models import College
+
+    seed.seed_quarter()
+    make_user("college_staff", colleges=[College.objects.get(code="GANSU-VC")], email="gansu@example.org")
+    make_user("reviewer", email="reviewer@example.org")
+    mail_dir = celery_worker["env"]["TALENTGAP_TEST_EMAIL_DIR"]
+    before = len(_worker_mails(mail_dir))
+    held: list[tuple[int, list[int]]] = []
+    scheduling.register_announcement_sender(lambda run_id, new_gap_ids: held.append((run_id, new_gap_ids)))
+    try:
+        run = _run_held(held)  # the message is dropped here
+    finally:
+        scheduling.register_announcement_sender(_send_announcement)
+    assert run.announce_gap_ids == held[-1][1] and run.announce_gap_ids
+    assert scheduling.announcement_sweep() == {"resent": [], "given_up": []}  # too early: it may be on its way
+    time.sleep(2)
+    assert _worker_mails(mail_dir)[before:] == []  # nothing went out
+
+    # The swap was longer ago than the sweep waits.
+    MatchRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now() - dt.timedelta(seconds=django_settings.ANNOUNCE_SWEEP_AFTER_SECONDS + 5)
+    )
+    results: list[dict] = []
+    start = threading.Barrier(2)
+
+    def sweep():
+        try:
+            start.wait(timeout=10)
+            results.append(scheduling.announcement_sweep())
+        finally:
+            connection.close()
+
+    racers = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in racers:
+        t.start()
+    for t in racers:
+        t.join(timeout=60)
+    assert sorted(r["resent"] for r in results) == [[], [run.pk]]  # of the two racing sweeps, one sent
+    _wait_announced(run.pk)
+    assert scheduling.announcement_sweep() == {"resent": [], "given_up": []}  # announced: not again
+    time.sleep(3)  # anything sent twice would have arrived by now
+    sent = _worker_mails(mail_dir)[before:]
+    assert len([m for m in sent if "To: reviewer@example.org" in m and "new gap(s)" in m]) == 1
+    assert len([m for m in sent if "To: gansu@example.org" in m]) == 1
+    run.refresh_from_db()
+    assert run.announcement == "Mails sent" and run.announce_sent_at and run.announce_claimed_at
