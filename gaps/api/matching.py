@@ -35,6 +35,7 @@ from core.api import FrozenCountedRows
 from core.permissions import sees_everything
 from core.quarters import Quarter
 from gaps.matching import selectors, services
+from gaps.matching.scheduling import announcement_state
 from gaps.matching.flags import FLAG_FIELDS, FlagKind
 from gaps.matching.recommendations import RecommendationKind
 from gaps.models import Flag, Gap, GapReport, MatchRun, MatchTrigger, Recommendation, ReportStatus
@@ -306,17 +307,25 @@ class MatchRunSerializer(serializers.ModelSerializer):
     # "nothing changed since run N" (the id of the run whose results stayed current), else null.
     unchanged_since = serializers.IntegerField(source="unchanged_since_id", read_only=True, allow_null=True)
     outcome = serializers.CharField(read_only=True)
+    mails = serializers.SerializerMethodField(
+        help_text=gettext_lazy('Whether the run\'s mails went out: "sent", "pending", "missed" (the announcement was '
+                               'lost and given up after a day), or "" for a run with none to send.'))
+    mails_display = serializers.CharField(source="announcement", read_only=True)
 
     class Meta:
         model = MatchRun
         fields = [
             "id", "quarter", "trigger", "status", "chunks_total", "chunks_done", "progress", "created_at",
             "started_at", "finished_at", "timings", "counts", "error", "is_current", "unchanged_since", "outcome",
+            "mails", "mails_display",
         ]
         read_only_fields = fields
 
     def get_is_current(self, run) -> bool:
         return run.pk in self.context.get("current_ids", ())
+
+    def get_mails(self, run) -> str:
+        return announcement_state(run)
 
 
 class StartRunSerializer(serializers.Serializer):

@@ -135,3 +135,19 @@ def test_a_run_pending_for_a_day_is_given_up_with_a_warning_and_shown_to_staff(
     client.force_login(admin)
     assert "Mails not sent" in client.get("/admin/gaps/matchrun/").content.decode()
     assert "Mails not sent" in client.get(f"/admin/gaps/matchrun/{run.pk}/change/").content.decode()
+    # The run records of the API say so too, for whoever watches runs without the admin.
+    body = client.get(f"/api/v1/match-runs/{run.pk}/").json()
+    assert (body["mails"], body["mails_display"]) == ("missed", "Mails not sent")
+
+
+def test_the_api_says_a_swapped_runs_mails_are_pending_then_sent(held, django_capture_on_commit_callbacks, client, make_user):
+    from accounts.models import Role
+
+    seed.seed_quarter()
+    run = swapped_run(held, django_capture_on_commit_callbacks)
+    client.force_login(make_user(Role.REVIEWER))
+    assert client.get(f"/api/v1/match-runs/{run.pk}/").json()["mails"] == "pending"
+    run_id, new_gap_ids = held[-1]
+    assert services.match_run_announce(run_id=run_id, new_gap_ids=new_gap_ids)
+    body = client.get(f"/api/v1/match-runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert body["mails"] == "sent" and body["mails_display"] == "Письма отправлены"
