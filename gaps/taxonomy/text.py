@@ -207,11 +207,13 @@ def script_of(text: str) -> str:
 CJK_APPRENTICE_SUFFIXES = ("学徒工", "学徒")
 
 # Abbreviations officials type, read as the words they stand for (labels and typed titles alike):
-# "зав. складом", "нач. участка", "гл. инженер", "ст. продавец", "asst manager". "эл." joins the next
-# word ("эл. монтер" = "электромонтер"); "с/х" and "ж/д" are the adjectives they shorten.
+# "зав. складом", "нач. участка", "гл. инженер", "ст. продавец", "пом. повара", "asst manager".
+# "эл." joins the next word ("эл. монтер" = "электромонтер"); "с/х" and "ж/д" are the adjectives
+# they shorten.
 ABBREVIATIONS = {
     "зав": "заведующий", "нач": "начальник", "зам": "заместитель", "гл": "главный", "ст": "старший",
     "мл": "младший", "рук": "руководитель", "инж": "инженер", "спец": "специалист",
+    "пом": "помощник",
     "asst": "assistant", "mgr": "manager", "supv": "supervisor", "supvr": "supervisor",
     # Not an abbreviation but the same word: "шофёр автобуса" is "водитель автобуса" (8331), which
     # the labels name; as a word of its own "шофер" would only find the bare label (8322).
