@@ -34,7 +34,7 @@ from projects.models import CooperationProject, GapDecision
 from training.models import Cohort, College, Program
 
 from .models import DemoState
-from .world import REVIEWER, Rules, World, build_world
+from .world import NOTE_TRANSLATIONS, REVIEWER, Rules, World, build_world
 
 # Shared by every demo account; printed by load_demo. For demonstrations only: never use the
 # demo users on a server that holds real data.
@@ -295,6 +295,7 @@ def _load_reports(summary: DemoSummary, world: World, regions, users) -> list[st
                     certification=line.certification,
                     languages=list(line.languages),
                     note=line.note,
+                    note_translations=_translations(line.note, NOTE_TRANSLATIONS.get(line.note, ())),
                 )
                 for line in spec.lines
             ],

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from core.choices import Sector
 from core.dates import BoundedDateField
 from core.quarters import validate_quarter
+from core.text import in_reader_language
 
 
 class ReportStatus(models.TextChoices):
@@ -96,6 +97,9 @@ class GapReportLine(models.Model):
     certification = models.CharField(_("required certification"), max_length=64, blank=True)
     languages = models.JSONField(_("required languages"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The note in the other page languages, as the demo gives them (core.text.in_reader_language):
+    # empty for a note a person typed; once the note is edited, the translations are of an older text.
+    note_translations = models.JSONField(_("note in each language"), default=dict, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -123,6 +127,11 @@ class GapReportLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} #{self.line_no}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the reader's language where a translation of it exists, else as written."""
+        return in_reader_language(self.note, self.note_translations)
 
     @property
     def is_uncoded(self) -> bool:

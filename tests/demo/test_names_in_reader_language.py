@@ -135,3 +135,36 @@ def test_the_demos_decision_comments_are_in_the_readers_language(demo_world, lan
     GapDecision.objects.filter(pk=edited.pk).update(comment="Edited by an administrator.")
     text = page("reviewer", f"/gaps/{edited.gap_id}/", language)
     assert "Edited by an administrator." in text and edited.comment_translations[language] not in text
+
+
+def test_every_note_the_demo_writes_on_a_report_line_has_its_translations():
+    """The demo's officials wrote their lines' notes in English; every one of them, on any day the
+    demo is dated, is given in Chinese, Russian and Kazakh (a new note without them fails here)."""
+    import datetime as dt
+
+    from demo.world import NOTE_TRANSLATIONS, build_world
+
+    notes = {
+        line.note
+        for day in (dt.date(2026, 12, 3), dt.date(2027, 3, 1), dt.date(2027, 6, 1), dt.date(2027, 9, 1))
+        for report in build_world(day).reports for line in report.lines if line.note
+    }
+    assert notes and notes <= set(NOTE_TRANSLATIONS)
+    for note in notes:
+        assert {code for code, _text in NOTE_TRANSLATIONS[note]} == {"zh-hans", "ru", "kk"}, note
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ru", "kk"])
+def test_a_report_lines_note_is_in_the_readers_language_until_someone_edits_it(demo_world, language):
+    from gaps.models import GapReportLine
+
+    line = GapReportLine.objects.filter(
+        report__region__code="KZ-VOS", report__status="submitted", note__startswith="Farms report"
+    ).select_related("report").order_by("-report__quarter").first()
+    url = f"/reports/KZ-VOS/{line.report.quarter}/"
+    translated = line.note_translations[language]
+    text = page("official.vko", url, language)
+    assert translated in text and line.note not in text
+    GapReportLine.objects.filter(pk=line.pk).update(note="Edited: two classes are needed.")
+    text = page("official.vko", url, language)
+    assert "Edited: two classes are needed." in text and translated not in text
