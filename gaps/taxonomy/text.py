@@ -453,10 +453,19 @@ def _place_stems() -> frozenset[str]:
     return _PLACE_STEMS
 
 
+# Before a head word the place is what is managed, not where: 宾馆总经理 is a hotel manager (1411),
+# 仓库主管 runs a warehouse; only the place says which unit group (as "супермаркет" before
+# "директор"). After the place, a head word with or without 总/副 (general, deputy) keeps it whole.
+CJK_PLACE_HEAD_WORDS = CJK_HEAD_WORDS | frozenset(["总监", "店长"])
+
+
 def _cjk_place(token: str) -> int:
-    """Length of the place a Chinese title starts with (小区保洁 -> 2), 0 if none."""
+    """Length of the place a Chinese title starts with (小区保洁 -> 2), 0 if none or if a head
+    word follows it (宾馆总经理: see CJK_PLACE_HEAD_WORDS)."""
     for prefix in CJK_PLACE_PREFIXES:
         if token.startswith(prefix) and len(token) > len(prefix) + 1:
+            if token[len(prefix) :].removeprefix("副").removeprefix("总") in CJK_PLACE_HEAD_WORDS:
+                return 0
             return len(prefix)
     return 0
 
