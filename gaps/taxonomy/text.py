@@ -125,7 +125,7 @@ _KAZAKH_QUALIFIER_ENDINGS = (*_KAZAKH_LOCATIVE, "нын", "нин", "дын", "�
 # "-дағы" does: "зауытта слесарь" (a fitter at a factory), "кафеде бармен". Not the market:
 # "базарда сатушы" is a market salesperson (5211), not a shop one (5223).
 # Only after a known place root (folded): -да/-де/-та/-те end Russian and Kazakh nouns too
-# ("сауда", "пошта", "шахта", "бригада"), and the possessive -нда/-нде ("зауытында").
+# ("пошта", "шахта", "бригада"); -нда/-нде also after the possessive ("зауытында", "фермасында").
 _KAZAKH_PLAIN_LOCATIVE = ("нда", "нде", "да", "де", "та", "те")
 KAZAKH_PLACE_ROOTS = frozenset(
     "ферма зауыт фабрика шахта кениш карьер цех дукен асхана мейрамхана конакуй мектеп аурухана емхана "
@@ -437,9 +437,14 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
 
 def _kazakh_place_locative(token: str) -> bool:
     """A known Kazakh place root in the plain locative ("зауытта", "базарда"; see KAZAKH_PLACE_ROOTS)."""
-    return any(
-        token.endswith(ending) and token[: -len(ending)] in KAZAKH_PLACE_ROOTS for ending in _KAZAKH_PLAIN_LOCATIVE
-    )
+    for ending in _KAZAKH_PLAIN_LOCATIVE:
+        if token.endswith(ending):
+            root = token[: -len(ending)]
+            if ending in ("нда", "нде"):  # the possessive before it: зауыт-ы-нда, ферма-сы-нда
+                root, _ = _strip(root, ("сы", "си", "ы", "и"), min_stem=2)
+            if root in KAZAKH_PLACE_ROOTS:
+                return True
+    return False
 
 
 # A Kazakh place in the dative before the job says where the job is, as "в сельхозпредприятие"
