@@ -121,6 +121,17 @@ QUALIFIER_WEIGHT = 0.5
 QUALIFIER_PREPOSITIONS = frozenset("at in for on from в во на при".split())
 _KAZAKH_LOCATIVE = ("дагы", "деги", "тагы", "теги")
 _KAZAKH_QUALIFIER_ENDINGS = (*_KAZAKH_LOCATIVE, "нын", "нин", "дын", "дин", "тын", "тин")
+# The plain Kazakh locative of an establishment before the job word says where the job is, as
+# "-дағы" does: "зауытта слесарь" (a fitter at a factory), "кафеде бармен". Not the market:
+# "базарда сатушы" is a market salesperson (5211), not a shop one (5223).
+# Only after a known place root (folded): -да/-де/-та/-те end Russian and Kazakh nouns too
+# ("пошта", "шахта", "бригада"); -нда/-нде also after the possessive ("зауытында", "фермасында").
+_KAZAKH_PLAIN_LOCATIVE = ("нда", "нде", "да", "де", "та", "те")
+KAZAKH_PLACE_ROOTS = frozenset(
+    "ферма зауыт фабрика шахта кениш карьер цех дукен асхана мейрамхана конакуй мектеп аурухана емхана "
+    "кенсе койма кафе вокзал ауежай жылыжай балабакша колледж университет банк супермаркет курылыс кеме "
+    "дарихана наубайхана".split()
+)
 PLACE_WORDS = frozenset(
     "supermarket shop store mall shopping centre center school hospital hotel office station restaurant cafe "
     "canteen warehouse factory council bank "
@@ -414,6 +425,7 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
             i >= before
             or i <= dative
             or word_stem in _place_stems()
+            or (i < len(tokens) - 1 and _kazakh_place_locative(token))
             or (
                 i < len(tokens) - 1
                 and _CYRILLIC.search(token) is not None
@@ -423,6 +435,18 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     if all(flags[i] or _CJK.match(t) for i, t in enumerate(tokens)):
         return [False] * len(tokens)
     return flags
+
+
+def _kazakh_place_locative(token: str) -> bool:
+    """A known Kazakh place root in the plain locative ("зауытта", "базарда"; see KAZAKH_PLACE_ROOTS)."""
+    for ending in _KAZAKH_PLAIN_LOCATIVE:
+        if token.endswith(ending):
+            root = token[: -len(ending)]
+            if ending in ("нда", "нде"):  # the possessive before it: зауыт-ы-нда, ферма-сы-нда
+                root, _ = _strip(root, ("сы", "си", "ы", "и"), min_stem=2)
+            if root in KAZAKH_PLACE_ROOTS:
+                return True
+    return False
 
 
 # A Kazakh place in the dative before the job says where the job is, as "в сельхозпредприятие"
