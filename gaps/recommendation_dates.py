@@ -92,7 +92,8 @@ def shortest_days_sql(occupation_column: str) -> str:
     """A correlated subquery: the shortest_days of the occupation in `occupation_column` (NULL when
     no program with cohorts trains it)."""
     sql, column = _durations_sql()
-    return f"(SELECT MIN(d.days) FROM ({sql} WHERE {column} = {occupation_column} GROUP BY po.program_id, po.occupation_id) d)"
+    return (f"(SELECT MIN(d.days) FROM ({sql} WHERE {column} = {occupation_column}"
+            " GROUP BY po.program_id, po.occupation_id) d)")
 
 
 def gap_act_by_sql(need_date_sql: str, occupation_column: str) -> str:

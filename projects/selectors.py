@@ -81,7 +81,8 @@ def with_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date | None 
     today = today or timezone.localdate()
     gap_table = connection.ops.quote_name(Gap._meta.db_table)
     need_sql = f"COALESCE({gap_table}.{connection.ops.quote_name('need_date')}, %s::date)"
-    act_by_sql = recommendation_dates.gap_act_by_sql(need_sql, f"{gap_table}.{connection.ops.quote_name('occupation_id')}")
+    occupation_sql = f"{gap_table}.{connection.ops.quote_name('occupation_id')}"
+    act_by_sql = recommendation_dates.gap_act_by_sql(need_sql, occupation_sql)
     return (
         gaps.annotate(needed_by=Coalesce("need_date", Value(season_start)))
         .annotate(act_by=RawSQL(act_by_sql, (season_start,), output_field=DateField()))
