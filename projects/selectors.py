@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, DateField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.db.models.expressions import RawSQL
@@ -24,6 +24,7 @@ from django.utils import timezone
 from core import text
 from core.permissions import college_ids_for, region_ids_for, sees_everything
 from core.quarters import Quarter
+from gaps import recommendation_dates
 from gaps.models import ExchangeRate, Gap, GapReport, GapReportLine, ReportStatus
 
 from .models import CohortOutcome, CooperationProject, GapDecision, ProjectCondition
@@ -57,23 +58,47 @@ def gaps_visible_to(user) -> QuerySet:
 
 
 def review_queue(*, user, quarter: str, today: dt.date | None = None) -> QuerySet:
-    """Active, undecided gaps of a quarter: first those training can still be in time for (their
-    need date, else the quarter's first day, is after today), then those it is too late for this
-    season; within each, new on the list first (the express lane), then by shortfall x salary
-    (Gap.priority: the midpoint of the CNY salary range). Each row carries `needed_by` (that date)
-    and `in_time`."""
+    """Active, undecided gaps of a quarter: first those training can still be in time for, then
+    those it is too late for this season; within each, new on the list first (the express lane),
+    then by shortfall x salary (Gap.priority: the midpoint of the CNY salary range). Each row
+    carries `needed_by` (its need date, else the quarter's first day), `act_by` (the last day
+    training can start and still finish by then: needed_by minus the shortest training known for
+    the occupation, else minus DEFAULT_LEAD_DAYS -- gaps.recommendation_dates.gap_act_by) and
+    `in_time` (today <= act_by), the rule the recommendations follow."""
     season_start = Quarter.parse(quarter).start  # ValueError on a bad quarter: the view answers 400
-    today = today or timezone.localdate()
-    return (
+    gaps = (
         gaps_visible_to(user)
         .filter(quarter=quarter, is_active=True)
         .exclude(Exists(GapDecision.objects.filter(gap=OuterRef("pk"))))
         .select_related("region", "occupation")
-        .annotate(needed_by=Coalesce("need_date", Value(season_start)))
-        .annotate(in_time=Case(When(needed_by__gt=today, then=Value(True)), default=Value(False),
-                               output_field=BooleanField()))
-        .order_by("-in_time", "-new_on_list", "-priority", "pk")
     )
+    return with_act_by(gaps, season_start, today=today).order_by("-in_time", "-new_on_list", "-priority", "pk")
+
+
+def with_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date | None = None) -> QuerySet:
+    """Gaps of one quarter (whose first day is `season_start`) with review_queue's `needed_by`,
+    `act_by` and `in_time`."""
+    today = today or timezone.localdate()
+    gap_table = connection.ops.quote_name(Gap._meta.db_table)
+    need_sql = f"COALESCE({gap_table}.{connection.ops.quote_name('need_date')}, %s::date)"
+    occupation_sql = f"{gap_table}.{connection.ops.quote_name('occupation_id')}"
+    act_by_sql = recommendation_dates.gap_act_by_sql(need_sql, occupation_sql)
+    return (
+        gaps.annotate(needed_by=Coalesce("need_date", Value(season_start)))
+        .annotate(act_by=RawSQL(act_by_sql, (season_start,), output_field=DateField()))
+        .annotate(in_time=Case(When(act_by__gte=today, then=Value(True)), default=Value(False),
+                               output_field=BooleanField()))
+    )
+
+
+def with_timing(gap: Gap, today: dt.date | None = None) -> Gap:
+    """The gap with review_queue's `needed_by`, `act_by` and `in_time` (for one gap read alone)."""
+    today = today or timezone.localdate()
+    gap.needed_by = gap.need_date or Quarter.parse(gap.quarter, bounded=False).start
+    shortest = recommendation_dates.occupation_lead_times([gap.occupation_id]).get(gap.occupation_id, (None, None))[1]
+    gap.act_by = recommendation_dates.gap_act_by(gap.needed_by, shortest)
+    gap.in_time = gap.act_by >= today
+    return gap
 
 
 def _need_date(season_start: dt.date | None, quarter: str) -> dt.date:
@@ -97,6 +122,7 @@ GAP_ROW_FIELDS = (
 # on the gap (flags, recommendations), and the priority.
 QUEUE_ROW_FIELDS = (
     "region_id", *GAP_ROW_FIELDS, "flag_count", "recommendation_count", "priority", "evidence_preview",
+    "needed_by", "act_by", "in_time",
 )
 
 

@@ -46,6 +46,11 @@ def order_regions_by_name(field) -> None:
     order_by_name(field, lambda region: region.name, code=lambda region: region.code)
 
 
+def order_occupations_by_name(field) -> None:
+    """Occupations by their title in the reader's language, the code beside it."""
+    order_by_name(field, lambda occupation: occupation.title, code=lambda occupation: occupation.code)
+
+
 def _region_label(region: Region) -> str:
     return f"{region.name} ({region.code})"
 
@@ -106,7 +111,8 @@ class _PlaceFilterSet(django_filters.FilterSet):
         order_regions_by_name(regions)
         regions.label_from_instance = _region_label
         occupations = self.form.fields["occupation"]
-        occupations.queryset = Occupation.objects.filter(code__in=held.values("occupation_id")).order_by("code")
+        occupations.queryset = Occupation.objects.filter(code__in=held.values("occupation_id"))
+        order_occupations_by_name(occupations)
         occupations.label_from_instance = _occupation_label
 
     def filter_q(self, queryset, name, value):
@@ -172,8 +178,8 @@ class ProgramFilter(django_filters.FilterSet):
         order_colleges_by_name(field)
         field.label_from_instance = lambda c: f"{c.display_name} ({c.code})"
         occupations = self.form.fields["occupation"]
-        occupations.queryset = Occupation.objects.filter(
-            code__in=queryset.order_by().values("occupations")).order_by("code")
+        occupations.queryset = Occupation.objects.filter(code__in=queryset.order_by().values("occupations"))
+        order_occupations_by_name(occupations)
         occupations.label_from_instance = _occupation_label
 
     def filter_q(self, queryset, name, value):
@@ -203,7 +209,8 @@ def project_filter(data, queryset):
     gaps = queryset.order_by().values("gaps")
     regions = text.sorted_by_name(Region.objects.filter(gaps__in=gaps).distinct(), lambda r: r.name,
                                   code=lambda r: r.code)
-    occupations = Occupation.objects.filter(gaps__in=gaps).distinct().order_by("code")
+    occupations = text.sorted_by_name(Occupation.objects.filter(gaps__in=gaps).distinct(), lambda o: o.title,
+                                      code=lambda o: o.code)
     quarters = (queryset.order_by().exclude(gaps__quarter=None).values_list("gaps__quarter", flat=True)
                 .distinct().order_by("-gaps__quarter"))
     projects = queryset.order_by().values("pk")

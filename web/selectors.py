@@ -450,15 +450,19 @@ def latest_gap_quarter() -> str | None:
 
 def default_gap_quarter(today: dt.date | None = None) -> str:
     """The first quarter, from the current one on, with an active gap training can still be in time
-    for (its need date, else its quarter's first day, after today): what a reviewer can act on. Else
-    the current quarter when it has active gaps, else the latest that has, else the current one."""
+    for (projects.selectors.review_queue's `in_time`: today <= its act_by): what a reviewer can act
+    on. Else the current quarter when it has active gaps, else the latest that has, else the current
+    one."""
+    from projects.selectors import with_act_by
+
     today = today or timezone.localdate()
     current = current_quarter(today)
-    ahead = (Gap.objects.filter(is_active=True, quarter__gte=current)
-             .filter(Q(need_date__gt=today) | Q(need_date__isnull=True, quarter__gt=current))
-             .order_by("quarter").values_list("quarter", flat=True).first())
-    if ahead:
-        return ahead
+    ahead = (Gap.objects.filter(is_active=True, quarter__gte=current).order_by("quarter")
+             .values_list("quarter", flat=True).distinct())
+    for quarter in ahead:  # a handful: the quarters under way or ahead that have gaps
+        gaps = Gap.objects.filter(is_active=True, quarter=quarter)
+        if with_act_by(gaps, Quarter.parse(quarter, bounded=False).start, today=today).filter(in_time=True).exists():
+            return quarter
     if Gap.objects.filter(quarter=current, is_active=True).exists():
         return current
     return latest_gap_quarter() or current
@@ -477,6 +481,61 @@ def gap_list(user, quarter: str) -> QuerySet[Gap]:
         .select_related("region", "occupation")
         .order_by("-new_on_list", "-shortfall", "pk")
     )
+
+
+# A month as durations are told in (365.25 / 12 days); shorter than two months, a duration is told in days.
+MONTH_DAYS = 30.4375
+
+
+def training_time(days: int) -> str:
+    """"6 months", "75 days" -> "2 months"; under two months in days: "45 days"."""
+    from core import text
+
+    if days < 60:
+        return text.format_count(days, "%(n)s day", "%(n)s days")
+    return text.format_count(int(text.round_half_up(days / MONTH_DAYS)), "%(n)s month", "%(n)s months")
+
+
+def queue_timing(gaps, today: dt.date | None = None) -> None:
+    """Give each review-queue row on a page (projects.selectors.review_queue: needed_by, act_by,
+    in_time) `when`: what the page says of by when to act. In time: "act by <act_by> (n days
+    left)", and when a typical program (lead_days) can no longer finish but the shortest training
+    still can, that a full program is too late, with its length and the need date. Too late: the
+    real reason -- a full program needs n months, the need date is ..., and the shortest
+    training's last day has passed. The durations are the occupation's (SPEC.md "Lead time"), else
+    DEFAULT_LEAD_DAYS, as the row's act_by counts them."""
+    from django.utils.translation import gettext
+
+    from core import text
+    from gaps import recommendation_dates
+
+    gaps = [g for g in gaps if getattr(g, "act_by", None) is not None]
+    if not gaps:
+        return
+    today = today or timezone.localdate()
+    leads = recommendation_dates.occupation_lead_times(g.occupation_id for g in gaps)
+    default = recommendation_dates.lead_days()
+    for gap in gaps:
+        lead, shortest = leads.get(gap.occupation_id, (default, default))
+        program_by = recommendation_dates.gap_act_by(gap.needed_by, lead)
+        full_late = gettext("too late for a full program: it needs %(time)s, the need date is %(date)s") % {
+            "time": training_time(lead), "date": text.format_date(gap.needed_by)}
+        when = {"in_time": gap.in_time, "act": text.format_act_by(gap.act_by, today=today), "late": "", "then": ""}
+        if gap.in_time and program_by >= today and program_by != gap.act_by:
+            when["then"] = gettext("a full program (%(time)s): %(act_by)s") % {
+                "time": training_time(lead), "act_by": text.format_act_by(program_by, today=today)}
+        elif gap.in_time and program_by < today:
+            when["late"] = full_late
+            when["then"] = gettext("short course (%(time)s): %(act_by)s") % {
+                "time": training_time(shortest), "act_by": when["act"]}
+        elif not gap.in_time:
+            when["late"] = full_late
+            if shortest < lead:
+                when["then"] = gettext("a short course (%(time)s) no longer fits either: the last day was %(date)s") % {
+                    "time": training_time(shortest), "date": text.format_date(gap.act_by)}
+            else:
+                when["then"] = when["act"]  # "too late: the last day was ..."
+        gap.when = when
 
 
 def sees_decided_gaps(user) -> bool:

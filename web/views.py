@@ -655,6 +655,7 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     problems += lists.filter_problems(filterset)
     page, more = lists.paginate(request, filterset.qs, fragment="#gap-list")
     problems += more
+    selectors.queue_timing(page.object_list, today)
     return render(request, "web/gaps.html", {
         "page": page,
         "gaps": page.object_list,

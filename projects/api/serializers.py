@@ -78,11 +78,21 @@ class ReviewGapSerializer(GapSummarySerializer):
 
     priority = serializers.DecimalField(max_digits=24, decimal_places=2, read_only=True, default=None)
     express_lane = serializers.BooleanField(source="new_on_list", read_only=True)
+    needed_by = BoundedDateSerializerField(
+        read_only=True, help_text=_("The need date, else the first day of the gap's quarter."))
+    act_by = BoundedDateSerializerField(
+        read_only=True, help_text=_("The last day training can start and still finish by needed_by: needed_by minus "
+                                    "the shortest training known for the occupation, else minus the usual lead time "
+                                    "(DEFAULT_LEAD_DAYS)."))
+    in_time = serializers.BooleanField(
+        read_only=True, help_text=_("Whether training can still be in time: today is act_by or earlier. The queue "
+                                    "lists the gaps in time first."))
     decision = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
 
     class Meta(GapSummarySerializer.Meta):
-        fields = GapSummarySerializer.Meta.fields + ["express_lane", "priority", "decision", "evidence"]
+        fields = GapSummarySerializer.Meta.fields + [
+            "express_lane", "priority", "needed_by", "act_by", "in_time", "decision", "evidence"]
 
     def get_decision(self, gap) -> dict | None:
         decision = GapDecision.objects.filter(gap=gap).select_related("decided_by").first() if self.context.get(
@@ -389,6 +399,9 @@ def review_gap_rows(rows: list[dict], evidence: dict) -> list[dict]:
             **gap_summary_row(gap, lang=lang, fmt=fmt),
             "express_lane": gap["new_on_list"],
             "priority": _fmt(fmt["priority"], gap["priority"]),
+            "needed_by": _fmt(fmt["need_date"], gap["needed_by"]),
+            "act_by": _fmt(fmt["need_date"], gap["act_by"]),
+            "in_time": gap["in_time"],
             "decision": None,
             "evidence": evidence.get(gap["id"], {}),
         }

@@ -188,7 +188,7 @@ class ReviewGapViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return selectors.gaps_visible_to(self.request.user).select_related("region", "occupation")
 
     def retrieve(self, request, *args, **kwargs):
-        gap = self.get_object()
+        gap = selectors.with_timing(self.get_object())
         context = self.get_serializer_context() | {"evidence": selectors.gap_evidence([gap]), "with_decision": True}
         return Response(ReviewGapSerializer(gap, context=context).data)
 

@@ -83,3 +83,57 @@ def test_the_plan_forms_colleges_programs_and_regions_are_in_name_order(colleges
             "Восточно-Казахстанская область (KZ-VOS)", "Хоргос (CN-HORGOS)"]
         assert labels(program_form.fields["college"])[0] == "ёлочный техникум (KZ-B)"
     assert plan.fields["lead_college"].clean(str(colleges["KZ-C"].pk)) == colleges["KZ-C"]  # still validates
+
+
+# Occupations by their title in the reader's language (ICU: pinyin order in Chinese), not by code
+# (7411, 7543, 8341); English: Building..., Mobile..., Product....
+OCCUPATION_ORDER = {
+    "ru": ["8341", "7543", "7411"],  # Операторы, Сортировщики, Электрики
+    "zh-hans": ["7543", "7411", "8341"],  # 产品 (chǎn), 建筑 (jiàn), 农业 (nóng)
+    "en": ["7411", "8341", "7543"],
+}
+
+
+def _codes(field) -> list[str]:
+    return [label.rsplit("(", 1)[1].rstrip(")") for label in labels(field)]
+
+
+@pytest.mark.parametrize("language", list(OCCUPATION_ORDER))
+def test_the_gap_list_lists_occupations_by_the_name_the_reader_sees(client, make_user, regions, occupations,
+                                                                    language):
+    from gaps.models import Gap
+
+    for n, code in enumerate(("7411", "7543", "8341")):
+        Gap.objects.create(region=regions["east"], quarter="2026Q3", occupation=occupations[code], headcount=n + 1,
+                           shortfall=n + 1)
+    client.force_login(make_user(Role.REVIEWER))
+    response = client.get(reverse("web:gaps"), {"quarter": "2026Q3"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    field = response.context["filter"].form.fields["occupation"]
+    assert _codes(field) == OCCUPATION_ORDER[language]
+    assert [str(label) for _, label in field.choices][0] == str(field.empty_label)  # "All occupations" stays first
+    html = response.content.decode()
+    with translation.override(language):
+        titles = [occupations[c].title for c in OCCUPATION_ORDER[language]]
+    select = html.split('name="occupation"', 1)[1].split("</select>", 1)[0]
+    assert [select.index(t) for t in titles] == sorted(select.index(t) for t in titles)
+
+
+@pytest.mark.parametrize("language", list(OCCUPATION_ORDER))
+def test_the_programs_and_projects_filters_list_occupations_by_name(colleges, occupations, language):
+    from gaps.models import Gap, Region
+    from projects.models import CooperationProject
+    from web.filters import ProgramFilter, project_filter
+    from training.models import Program
+
+    f.program(colleges["KZ-A"], "P1", trains=("7411", "7543", "8341"))
+    east = Region.objects.create(code="KZ-VOS", country="KZ", name_en="East Kazakhstan Region", kind="oblast")
+    project = CooperationProject.objects.create(title="Orchard crews", lead_college=colleges["KZ-A"])
+    for code in ("7411", "7543", "8341"):
+        project.gaps.add(Gap.objects.create(region=east, quarter="2026Q3", occupation=occupations[code], headcount=1,
+                                            shortfall=1))
+    with translation.override(language):
+        programs = ProgramFilter({}, queryset=Program.objects.all())
+        assert _codes(programs.form.fields["occupation"]) == OCCUPATION_ORDER[language]
+        form = project_filter({}, CooperationProject.objects.all()).form
+        assert [value for value, _ in form.fields["occupation"].choices if value] == OCCUPATION_ORDER[language]

@@ -1,5 +1,5 @@
-"""The review queue puts first what can still be acted on: gaps whose need date is ahead. Gaps whose
-need date has passed follow, marked too late with the date; past quarters are listed apart in the
+"""The review queue puts first what can still be acted on: gaps training can still finish by (their
+need date is at least the training time ahead). The others follow, marked too late with the reason; past quarters are listed apart in the
 quarter choice, and a past quarter's page says its season is over."""
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ def season(regions, occupations):
                               shortfall=900, salary_min_cny=9000, salary_max_cny=9000, new_on_list=True,
                               need_date=today - dt.timedelta(days=3))
     ahead = Gap.objects.create(region=regions["horgos"], quarter=quarter, occupation=occupations["8341"],
-                               headcount=10, shortfall=10, need_date=today + dt.timedelta(days=90))
+                               headcount=10, shortfall=10, need_date=today + dt.timedelta(days=200))
+    # 200 days: no program trains 8341 here, so training takes DEFAULT_LEAD_DAYS (180); a need date
+    # 90 days ahead, in time under the old rule (need date after today), is too late now.
     old = Gap.objects.create(region=regions["east"], quarter="2023Q4", occupation=occupations["8341"], headcount=5,
                              shortfall=5, need_date=dt.date(2023, 10, 1))
     return {"quarter": quarter, "late": late, "ahead": ahead, "old": old, "today": today}
@@ -41,8 +43,8 @@ def test_what_can_still_be_acted_on_comes_first_and_the_rest_is_marked_too_late(
     html = response.content.decode()
     with translation.override("ru"):
         since = text.format_date(season["late"].need_date)
-    assert f"готовить к этому сезону поздно с {since}" in html
-    assert html.count("готовить к этому сезону поздно") == 1  # the gap ahead is not marked
+    assert f"для полной программы слишком поздно: она занимает 6 месяцев, дата потребности — {since}" in html
+    assert html.count("для полной программы слишком поздно") == 1  # the gap ahead is not marked
     # The quarter choice: quarters under way or ahead, then the past ones apart and labelled.
     select = re.search(r'<select id="quarter-select".*?</select>', html, re.S).group(0)
     groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
@@ -54,7 +56,7 @@ def test_what_can_still_be_acted_on_comes_first_and_the_rest_is_marked_too_late(
 def test_a_past_quarter_says_its_season_is_over(reviewer_client, season):  # noqa: F811
     html = reviewer_client.get(reverse("web:gaps"), {"quarter": "2023Q4"}).content.decode()
     assert "Q4 2023 ended on 31 Dec 2023: it is too late to train for its season." in html
-    assert "too late to train for this season since 1 Oct 2023" in html
+    assert "too late for a full program: it needs 6 months, the need date is 1 Oct 2023" in html
     current = reviewer_client.get(reverse("web:gaps"), {"quarter": season["quarter"]}).content.decode()
     assert "it is too late to train for its season" not in current
 
@@ -70,7 +72,13 @@ def test_the_page_opens_on_the_first_quarter_that_can_still_be_acted_on(reviewer
                                                                         occupations):
     assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == season["quarter"]  # it has one ahead
     season["ahead"].delete()  # the current quarter now holds only a gap too late for its season
-    following = str(Quarter.containing(season["today"]).next())
-    Gap.objects.create(region=regions["east"], quarter=following, occupation=occupations["8341"], headcount=7,
-                       shortfall=7)  # no need date: from the quarter's first day, still ahead
-    assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == following
+    following = Quarter.containing(season["today"]).next()
+    Gap.objects.create(region=regions["east"], quarter=str(following), occupation=occupations["8341"], headcount=7,
+                       shortfall=7)  # no need date: from the quarter's first day, at most 92 days ahead
+    # Ahead, but within the 180 days training takes (no program trains 8341 here): not in time either,
+    # so the page stays on the current quarter (the old rule, need date after today, opened this one).
+    assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == season["quarter"]
+    later = following.next().next()  # its first day is at least 183 days ahead
+    Gap.objects.create(region=regions["east"], quarter=str(later), occupation=occupations["8341"], headcount=7,
+                       shortfall=7)
+    assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == str(later)

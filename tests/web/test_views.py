@@ -454,13 +454,14 @@ def test_the_queue_marks_a_need_date_that_has_passed(client, make_user, regions,
     from django.utils import timezone
 
     ahead = Gap.objects.create(region=regions["horgos"], quarter=QUARTER, occupation=occupations["7411"],
-                               headcount=5, shortfall=5, need_date=timezone.localdate() + dt.timedelta(days=30))
+                               headcount=5, shortfall=5, need_date=timezone.localdate() + dt.timedelta(days=200))
     client.force_login(make_user(Role.REVIEWER))
     html = client.get(reverse("web:gaps"), {"quarter": QUARTER}).content.decode()
     # each gap's row in the list (the heatmap above links the same pages)
     table = html.split('<table class="gaps', 1)[1]
     rows = {g.pk: table.split(reverse("web:gap", args=[g.pk]), 1)[1].split("</tr>", 1)[0] for g in (gap, ahead)}
-    assert "too late to train for this season since 15 Aug 2026" in rows[gap.pk]
+    # 200 days ahead (30 under the old rule): no program trains 7411, training takes the 180 days of DEFAULT_LEAD_DAYS.
+    assert "too late for a full program: it needs 6 months, the need date is 15 Aug 2026" in rows[gap.pk]
     assert "too late" not in rows[ahead.pk]
 
 
