@@ -88,31 +88,76 @@ def _durations_sql() -> tuple[str, str]:
     return sql, "po.occupation_id"
 
 
-def shortest_days_sql(occupation_column: str) -> str:
-    """A correlated subquery: the shortest_days of the occupation in `occupation_column` (NULL when
-    no program with cohorts trains it)."""
-    sql, column = _durations_sql()
-    return (f"(SELECT MIN(d.days) FROM ({sql} WHERE {column} = {occupation_column}"
-            " GROUP BY po.program_id, po.occupation_id) d)")
-
-
-def gap_act_by_sql(need_date_sql: str, occupation_column: str) -> str:
-    """gap_act_by() as a database expression: a date."""
-    return f"(({need_date_sql}) - COALESCE({shortest_days_sql(occupation_column)}, {lead_days():d}))"
+def _lower_median(values: list[int]) -> int:
+    """percentile_disc(0.5): the lower median."""
+    values = sorted(values)
+    return values[(len(values) - 1) // 2]
 
 
 def occupation_lead_times(codes) -> dict[str, tuple[int, int]]:
     """Occupation code -> (lead_days, shortest_days) for those of `codes` some program with cohorts
-    trains (gaps.warning.compute.lead_times over the database); the others are absent."""
+    trains (gaps.warning.compute.lead_times over the database: per program the lower median of its
+    cohorts' durations; lead_days the lower median of those, shortest_days the least); the others are
+    absent. On PostgreSQL the medians are taken there (percentile_disc, one query); elsewhere (the
+    embedded SQLite) from the cohorts' dates, which are few there."""
     from django.db import connection
 
     codes = sorted({c for c in codes if c})
     if not codes:
         return {}
-    sql, column = _durations_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.occupation_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY d.days), MIN(d.days)"
-            f" FROM ({sql} WHERE {column} = ANY(%s) GROUP BY po.program_id, po.occupation_id) d"
-            f" GROUP BY d.occupation_id", [codes])
-        return {code: (int(lead), int(shortest)) for code, lead, shortest in cursor.fetchall()}
+    if connection.vendor == "postgresql":
+        sql, column = _durations_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.occupation_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY d.days), MIN(d.days)"
+                f" FROM ({sql} WHERE {column} = ANY(%s) GROUP BY po.program_id, po.occupation_id) d"
+                f" GROUP BY d.occupation_id", [codes])
+            return {code: (int(lead), int(shortest)) for code, lead, shortest in cursor.fetchall()}
+    return lead_times_from_dates(codes)
+
+
+def lead_times_from_dates(codes) -> dict[str, tuple[int, int]]:
+    """occupation_lead_times() from the cohorts' dates, on any database."""
+    from training.models import Cohort, Program
+
+    through = Program.occupations.through
+    trained: dict[int, list[str]] = {}
+    for program_id, code in through.objects.filter(occupation_id__in=codes).values_list("program_id", "occupation_id"):
+        trained.setdefault(program_id, []).append(code)
+    durations: dict[int, list[int]] = {}
+    for program_id, intake, graduation in Cohort.objects.filter(program_id__in=trained).values_list(
+            "program_id", "intake_date", "graduation_date"):
+        durations.setdefault(program_id, []).append((graduation - intake).days)
+    per_occupation: dict[str, list[int]] = {}
+    for program_id, days in durations.items():
+        for code in trained[program_id]:
+            per_occupation.setdefault(code, []).append(_lower_median(days))
+    return {code: (_lower_median(medians), min(medians)) for code, medians in per_occupation.items()}
+
+
+def with_gap_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date) -> QuerySet:
+    """Gaps of one quarter (whose first day is `season_start`) annotated with `needed_by` (the need
+    date, else `season_start`), `act_by` (gap_act_by over the occupation's shortest_days) and
+    `in_time` (today <= act_by), in the database so that lists sort and page on them. The
+    occupations' durations are read once (occupation_lead_times), then written into the query
+    grouped by length: no per-row subquery, and the same on every database."""
+    from django.db.models import DateField, F
+    from django.db.models.functions import Cast, Coalesce
+
+    codes = gaps.order_by().values_list("occupation_id", flat=True).distinct()
+    by_days: dict[int, list[str]] = {}
+    for code, (_lead, shortest) in occupation_lead_times(codes).items():
+        by_days.setdefault(shortest, []).append(code)
+
+    def minus(days: int):
+        # A date minus an interval is a timestamp on PostgreSQL: back to a date.
+        return Cast(F("needed_by") - dt.timedelta(days=days), output_field=DateField())
+
+    whens = [When(occupation_id__in=sorted(group), then=minus(days)) for days, group in sorted(by_days.items())]
+    act = Case(*whens, default=minus(lead_days()), output_field=DateField()) if whens else minus(lead_days())
+    return (
+        gaps.annotate(needed_by=Coalesce("need_date", Value(season_start), output_field=DateField()))
+        .annotate(act_by=act)
+        .annotate(in_time=Case(When(act_by__gte=today, then=Value(True)), default=Value(False),
+                               output_field=BooleanField()))
+    )

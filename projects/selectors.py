@@ -15,9 +15,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, Case, DateField, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -77,18 +75,8 @@ def review_queue(*, user, quarter: str, today: dt.date | None = None) -> QuerySe
 
 def with_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date | None = None) -> QuerySet:
     """Gaps of one quarter (whose first day is `season_start`) with review_queue's `needed_by`,
-    `act_by` and `in_time`."""
-    today = today or timezone.localdate()
-    gap_table = connection.ops.quote_name(Gap._meta.db_table)
-    need_sql = f"COALESCE({gap_table}.{connection.ops.quote_name('need_date')}, %s::date)"
-    occupation_sql = f"{gap_table}.{connection.ops.quote_name('occupation_id')}"
-    act_by_sql = recommendation_dates.gap_act_by_sql(need_sql, occupation_sql)
-    return (
-        gaps.annotate(needed_by=Coalesce("need_date", Value(season_start)))
-        .annotate(act_by=RawSQL(act_by_sql, (season_start,), output_field=DateField()))
-        .annotate(in_time=Case(When(act_by__gte=today, then=Value(True)), default=Value(False),
-                               output_field=BooleanField()))
-    )
+    `act_by` and `in_time` (gaps.recommendation_dates.with_gap_act_by)."""
+    return recommendation_dates.with_gap_act_by(gaps, season_start, today=today or timezone.localdate())
 
 
 def with_timing(gap: Gap, today: dt.date | None = None) -> Gap:

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import FieldError
 from django.db.models import Case, Count, IntegerField, Max, Min, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404

@@ -80,6 +80,8 @@ def test_the_durations_are_the_early_warnings(trained):
 
     expected = compute.lead_times(fetch_programs(Program.objects.values("id")), fetch.program_durations(), 180)
     assert recommendation_dates.occupation_lead_times(["8341", "7411"]) == {"8341": (164, 80)} == expected
+    # The embedded default (SQLite) has no percentile_disc: the same figures from the cohorts' dates.
+    assert recommendation_dates.lead_times_from_dates(["8341", "7411"]) == expected
 
 
 def test_the_rule_on_hand_made_cases(make_user, queue):
