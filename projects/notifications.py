@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Role
 from core import text
+from core.quarters import Quarter
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ def notify_new_gaps(gap_ids: Iterable[int]) -> None:
 
 
 def _send_new_gaps(ids: list[int]) -> None:
+    from django.utils import translation
+
+    from gaps import recommendation_dates
     from gaps.models import Gap
 
     from .models import GapDecision
@@ -68,20 +72,43 @@ def _send_new_gaps(ids: list[int]) -> None:
     )
     if not gaps:
         return
-    lines = [
-        "%s%s %s %s: %s"
-        % (
-            _("[express lane] ") if gap.new_on_list else "",
-            gap.quarter,
-            gap.region.code,
-            gap.occupation.title,
-            _("shortfall %(n)d") % {"n": gap.shortfall},
-        )
-        for gap in gaps
-    ]
-    subject = _("%(n)d new gap(s) await review") % {"n": len(gaps)}
-    body = _("These gaps are waiting for a decision in the review queue:") + "\n\n" + "\n".join(lines) + "\n"
-    _send([(subject, body, [email]) for email in _emails(_reviewers())])
+    today = timezone.localdate()
+    # By when a decision still lets training finish: the review queue's act_by (the need date minus
+    # the shortest training known for the occupation), so the mail asks no one to act too late.
+    shortest = {code: days for code, (_lead, days) in recommendation_dates.occupation_lead_times(
+        g.occupation_id for g in gaps).items()}
+    act_by = {}
+    for gap in gaps:
+        need = gap.need_date or Quarter.parse(gap.quarter, bounded=False).start
+        act_by[gap.pk] = recommendation_dates.gap_act_by(need, shortest.get(gap.occupation_id))
+    messages = []
+    by_language: dict[str, list[str]] = {}
+    for user in _reviewers():
+        if user.email:
+            by_language.setdefault(text.page_language(user.preferred_language or settings.LANGUAGE_CODE), []).append(
+                user.email)
+    for language, emails in sorted(by_language.items()):
+        with translation.override(language):
+            lines = [
+                "- %s%s" % (
+                    _("[express lane] ") if gap.new_on_list else "",
+                    _("%(occupation)s, %(region)s, %(quarter)s: shortfall %(n)s; %(act_by)s") % {
+                        "occupation": text.occupation_label(gap.occupation_id),
+                        "region": text.region_label(gap.region.code),
+                        "quarter": text.quarter_name(gap.quarter),
+                        "n": text.format_number(gap.shortfall),
+                        "act_by": text.format_act_by(act_by[gap.pk], today=today),
+                    },
+                )
+                for gap in gaps
+            ]
+            subject = ngettext("%(n)s new gap awaits review", "%(n)s new gaps await review", len(gaps)) % {
+                "n": text.format_number(len(gaps))}
+            body = (_("These gaps are waiting for a decision in the review queue:") + "\n\n" + "\n".join(lines)
+                    + "\n\n" + _("The act-by date is the last day an intake can start and still finish by the need "
+                                  "date; past it, only next season can be planned.") + "\n")
+        messages.extend((subject, body, [email]) for email in sorted(set(emails)))
+    _send(messages)
 
 
 def notify_project_created(project_id: int) -> None:

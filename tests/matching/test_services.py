@@ -268,7 +268,7 @@ def test_reviewers_hear_of_new_gaps_once_when_a_run_swaps_in(make_user, mailoutb
     with django_capture_on_commit_callbacks(execute=True):
         run_inline()
     (mail,) = mailoutbox
-    assert "2 new gap(s)" in mail.subject and "EKZ" in mail.body
+    assert mail.subject == "2 new gaps await review" and "EKZ" in mail.body
     with django_capture_on_commit_callbacks(execute=True):
         run_inline()  # the same gaps again: nothing new to announce
     assert len(mailoutbox) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -29,7 +30,7 @@ def test_new_gaps_reach_reviewers_after_commit_express_lane_first(world, make_ga
     assert recipients() == ["rev2@example.org", "rev@example.org"]
     body = mail.outbox[0].body
     assert "[express lane]" in body and body.index("CN-HRG") < body.index("KZ-VOS")
-    assert "2 new gap(s)" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "2 new gaps await review"
 
 
 def test_decided_gaps_are_not_announced(world, make_gap, django_capture_on_commit_callbacks):
@@ -147,3 +148,31 @@ def test_colleges_hear_of_new_recommendations_once(world, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_college_recommendations(second.pk)
     assert recipients() == ["gansu@example.org"] and "- Retool " in mail.outbox[0].body
+
+
+def test_the_new_gaps_mail_says_by_when_to_decide_in_each_reviewers_language(world, make_gap, django_capture_on_commit_callbacks):
+    """Each gap with its names before codes and the last day training can still start (its need date
+    minus the shortest training known for the occupation: 302 days for 8341 here), plainly too late
+    once that day passed; one mail per reviewer, in their language, with the plural the count takes."""
+    today = timezone.localdate()
+    in_time = make_gap(need_date=today + dt.timedelta(days=400), shortfall=12)
+    world["reviewer2"].preferred_language = "ru"
+    world["reviewer2"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_new_gaps([in_time.pk])
+    english = next(m for m in mail.outbox if m.to == ["rev@example.org"])
+    russian = next(m for m in mail.outbox if m.to == ["rev2@example.org"])
+    assert english.subject == "1 new gap awaits review"
+    act_by = today + dt.timedelta(days=400 - 302)
+    assert "Mobile farm and forestry plant operators (8341), East Kazakhstan (KZ-VOS)" in english.body
+    assert text.format_act_by(act_by, today=today, language="en") in english.body
+    assert russian.subject != english.subject and re.search("[А-Яа-я]", russian.subject)
+    assert text.format_act_by(act_by, today=today, language="ru") in russian.body
+    mail.outbox.clear()
+
+    too_late = make_gap(region=world["horgos"], need_date=today + dt.timedelta(days=100), shortfall=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_new_gaps([in_time.pk, too_late.pk])
+    english = next(m for m in mail.outbox if m.to == ["rev@example.org"])
+    assert english.subject == "2 new gaps await review"
+    assert "too late: the last day was " + text.format_date(today - dt.timedelta(days=202), language="en") in english.body
