@@ -8,7 +8,6 @@ sample file are found too (checked here with such titles).
 from __future__ import annotations
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -20,41 +19,6 @@ from gaps.taxonomy.text import normalize
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "gaps" / "taxonomy" / "data"
 pytestmark = pytest.mark.django_db
-
-
-def _accuracy_module():
-    spec = importlib.util.spec_from_file_location("search_accuracy", ROOT / "bench" / "search_accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _unit_groups() -> set[str]:
-    with (DATA / "isco08.csv").open(encoding="utf-8") as fh:
-        return {row["code"] for row in csv.DictReader(fh) if row["level"] == "4"}
-
-
-def test_the_seventh_english_tuning_file_covers_every_major_group_and_is_fresh():
-    """At least 150 English titles, all ten major groups, more than 60 % in major groups 5-9, none
-    twice and none normalizing like a title of another sample file (the hold-outs included)."""
-    bench = _accuracy_module()
-    rows = bench.read_sample("tuning7_en")
-    assert len(rows) >= 150
-    assert {r["language"] for r in rows} == {"en"}
-    assert all(r["expected_isco"] in _unit_groups() for r in rows)
-    assert {r["expected_isco"][0] for r in rows} == set("0123456789")
-    assert sum(r["expected_isco"][0] in "56789" for r in rows) > 0.6 * len(rows)
-    titles = [normalize(r["title"]) for r in rows]
-    assert len(set(titles)) == len(titles)
-    other_parts = (
-        *bench.HOLDOUTS,
-        *bench.TUNING_FILES_ALONE,
-        *(f"tuning7_{lang}" for lang in ("ru", "zh", "kk")),
-    )
-    others = {normalize(r["title"]) for part in other_parts for r in bench.read_sample(part)}
-    others |= {normalize(r["title"]) for r in bench.read_sample("tuning")[:782]}  # sample_tuning.csv
-    assert not others & set(titles)
-    assert bench.PARTS["tuning7_en"][0] in bench.PARTS["tuning"]
 
 
 # Titles of the families the seventh round labelled, in no tuning file; before the round each

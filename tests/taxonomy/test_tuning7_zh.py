@@ -6,48 +6,9 @@ search code) before the round changed anything; these tests keep it what it clai
 
 from __future__ import annotations
 
-import csv
-import importlib.util
-import re
-from pathlib import Path
-
 import pytest
 
 from gaps.taxonomy.text import QUALIFIER_WEIGHT, analyze, normalize
-
-ROOT = Path(__file__).resolve().parents[2]
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("search_accuracy", ROOT / "bench" / "search_accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_seventh_chinese_tuning_file_covers_every_major_group_and_is_fresh():
-    """At least 150 Chinese titles, all ten major groups, more than 60 % in major groups 5-9, none
-    twice and none normalizing like a title of any other sample file (the hold-outs included)."""
-    bench = _bench()
-    rows = bench.read_sample("tuning7_zh")
-    path = bench.PARTS["tuning7_zh"][0]
-    assert len(rows) >= 150
-    assert {r["language"] for r in rows} == {"zh"}
-    assert all(_CJK.search(r["title"]) for r in rows)
-    assert all(re.fullmatch(r"\d{4}", r["expected_isco"]) for r in rows)
-    assert {r["expected_isco"][0] for r in rows} == set("0123456789")
-    assert sum(r["expected_isco"][0] in "56789" for r in rows) > 0.6 * len(rows)
-    titles = [normalize(r["title"]) for r in rows]
-    assert len(set(titles)) == len(titles)
-    other_files = {p for paths in bench.PARTS.values() for p in paths if p != path}
-    assert len(other_files) >= 12  # the tuning files, the other seventh-round files and the hold-outs
-    others = set()
-    for other in other_files:
-        with other.open(encoding="utf-8", newline="") as fh:
-            others |= {normalize(r["title"]) for r in csv.DictReader(fh)}
-    assert not others & set(titles)
-    assert path in bench.PARTS["tuning"]
 
 
 def test_a_chinese_place_before_a_head_word_is_not_a_qualifier():
