@@ -79,6 +79,8 @@ class LineFieldsSerializer(serializers.ModelSerializer):
     )
     occupation_name = serializers.SerializerMethodField(help_text=_("The unit group's title in the request's language."))
     is_uncoded = serializers.BooleanField(read_only=True)
+    display_note = serializers.CharField(
+        read_only=True, help_text=_("The note in the request's language where a translation exists, else as stored."))
     headcount = serializers.IntegerField(min_value=1, max_value=MAX_HEADCOUNT)
     salary_min = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     salary_max = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -106,6 +108,7 @@ class LineFieldsSerializer(serializers.ModelSerializer):
             "certification",
             "languages",
             "note",
+            "display_note",
         ]
         read_only_fields = ["coding_confidence"]
 

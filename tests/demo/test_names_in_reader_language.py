@@ -168,3 +168,14 @@ def test_a_report_lines_note_is_in_the_readers_language_until_someone_edits_it(d
     GapReportLine.objects.filter(pk=line.pk).update(note="Edited: two classes are needed.")
     text = page("official.vko", url, language)
     assert "Edited: two classes are needed." in text and translated not in text
+
+
+def test_the_api_gives_a_lines_note_as_stored_and_in_the_readers_language(demo_world):
+    from gaps.models import GapReportLine
+
+    line = GapReportLine.objects.filter(report__region__code="KZ-VOS", note__startswith="Farms report").first()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="official.vko"))
+    body = client.get(f"/api/v1/reports/{line.report_id}/", HTTP_ACCEPT_LANGUAGE="kk").json()
+    shown = next(row for row in body["lines"] if row["note"] == line.note)
+    assert shown["display_note"] == line.note_translations["kk"]
