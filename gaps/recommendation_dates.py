@@ -135,7 +135,8 @@ def lead_times_from_dates(codes) -> dict[str, tuple[int, int]]:
     return {code: (_lower_median(medians), min(medians)) for code, medians in per_occupation.items()}
 
 
-def with_gap_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date) -> QuerySet:
+def with_gap_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date,
+                    lead_times: dict[str, tuple[int, int]] | None = None) -> QuerySet:
     """Gaps of one quarter (whose first day is `season_start`) annotated with `needed_by` (the need
     date, else `season_start`), `act_by` (gap_act_by over the occupation's shortest_days) and
     `in_time` (today <= act_by), in the database so that lists sort and page on them. The
@@ -144,9 +145,10 @@ def with_gap_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date) ->
     from django.db.models import DateField, F
     from django.db.models.functions import Cast, Coalesce
 
-    codes = gaps.order_by().values_list("occupation_id", flat=True).distinct()
+    if lead_times is None:  # a caller looking at several quarters reads them once and passes them
+        lead_times = occupation_lead_times(gaps.order_by().values_list("occupation_id", flat=True).distinct())
     by_days: dict[int, list[str]] = {}
-    for code, (_lead, shortest) in occupation_lead_times(codes).items():
+    for code, (_lead, shortest) in lead_times.items():
         by_days.setdefault(shortest, []).append(code)
 
     def minus(days: int):

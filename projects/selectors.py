@@ -73,10 +73,12 @@ def review_queue(*, user, quarter: str, today: dt.date | None = None) -> QuerySe
     return with_act_by(gaps, season_start, today=today).order_by("-in_time", "-new_on_list", "-priority", "pk")
 
 
-def with_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date | None = None) -> QuerySet:
+def with_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date | None = None,
+                lead_times: dict[str, tuple[int, int]] | None = None) -> QuerySet:
     """Gaps of one quarter (whose first day is `season_start`) with review_queue's `needed_by`,
     `act_by` and `in_time` (gaps.recommendation_dates.with_gap_act_by)."""
-    return recommendation_dates.with_gap_act_by(gaps, season_start, today=today or timezone.localdate())
+    return recommendation_dates.with_gap_act_by(gaps, season_start, today=today or timezone.localdate(),
+                                                lead_times=lead_times)
 
 
 def with_timing(gap: Gap, today: dt.date | None = None) -> Gap:

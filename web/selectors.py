@@ -454,13 +454,18 @@ def default_gap_quarter(today: dt.date | None = None) -> str:
     one."""
     from projects.selectors import with_act_by
 
+    from gaps.recommendation_dates import occupation_lead_times
+
     today = today or timezone.localdate()
     current = current_quarter(today)
-    ahead = (Gap.objects.filter(is_active=True, quarter__gte=current).order_by("quarter")
-             .values_list("quarter", flat=True).distinct())
+    active_ahead = Gap.objects.filter(is_active=True, quarter__gte=current)
+    ahead = active_ahead.order_by("quarter").values_list("quarter", flat=True).distinct()
+    # The occupations' training times read once for all the quarters ahead, not once a quarter.
+    lead_times = occupation_lead_times(active_ahead.order_by().values_list("occupation_id", flat=True).distinct())
     for quarter in ahead:  # a handful: the quarters under way or ahead that have gaps
         gaps = Gap.objects.filter(is_active=True, quarter=quarter)
-        if with_act_by(gaps, Quarter.parse(quarter, bounded=False).start, today=today).filter(in_time=True).exists():
+        start = Quarter.parse(quarter, bounded=False).start
+        if with_act_by(gaps, start, today=today, lead_times=lead_times).filter(in_time=True).exists():
             return quarter
     if Gap.objects.filter(quarter=current, is_active=True).exists():
         return current

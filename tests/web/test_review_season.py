@@ -82,3 +82,25 @@ def test_the_page_opens_on_the_first_quarter_that_can_still_be_acted_on(reviewer
     Gap.objects.create(region=regions["east"], quarter=str(later), occupation=occupations["8341"], headcount=7,
                        shortfall=7)
     assert reviewer_client.get(reverse("web:gaps")).context["quarter"] == str(later)
+
+
+def test_the_opening_quarter_reads_the_training_times_once_whatever_the_quarters_ahead(season, regions, occupations):
+    """default_gap_quarter looks at each quarter ahead until one has a gap in time; the occupations'
+    training times (an aggregate over every cohort: 0.4 s at full scale) are read once for all of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from web.selectors import default_gap_quarter
+
+    season["ahead"].delete()
+    quarter = Quarter.containing(season["today"])
+    for _ in range(3):  # three quarters ahead, each within the 180 days training takes: none in time
+        quarter = quarter.next()
+        if (quarter.start - season["today"]).days >= 180:
+            break
+        Gap.objects.create(region=regions["east"], quarter=str(quarter), occupation=occupations["8341"],
+                           headcount=7, shortfall=7, need_date=season["today"] + dt.timedelta(days=30))
+    with CaptureQueriesContext(connection) as queries:
+        assert default_gap_quarter(season["today"]) == season["quarter"]
+    cohort_reads = [q["sql"] for q in queries.captured_queries if "training_cohort" in q["sql"]]
+    assert len(cohort_reads) == 1
