@@ -420,7 +420,7 @@ OFFICIAL, COLLEGE_STAFF, REVIEWER = "official", "college_staff", "reviewer"
 
 USERS = (
     UserSpec("admin", None, "Demo", "Administrator"),
-    UserSpec("reviewer", REVIEWER, "Ministry", "Reviewer"),
+    UserSpec("reviewer", REVIEWER, "Gulnara", "Abenova"),
     # The oblast's official also files for its county (Zaysan).
     UserSpec("official.vko", OFFICIAL, "Aigerim", "Nurlanovna", regions=("KZ-VOS", "KZ-VOS-ZAY")),
     UserSpec("official.almaty", OFFICIAL, "Yerlan", "Sadykov", regions=("KZ-ALM",)),
