@@ -96,7 +96,8 @@ ACT_WINDOW_DAYS and DEFAULT_LEAD_DAYS when those settings exist (the table is fo
 5. **Uncoded.** "универсал на сезон" resolves to no unit group: UNCODED_OCCUPATION.
 
 Besides: a report Horgos submitted early for the next quarter (the early warning uses its lines,
-`source: "reported"`), an East Kazakhstan draft for the next quarter, cohorts planned ahead
+`source: "reported"`; its stock clerks are needed more than a lead time ahead, so the review queue
+always has a gap training can still be in time for), an East Kazakhstan draft for the next quarter, cohorts planned ahead
 (intakes in the coming months, graduations in the target quarters), a county class (Zaysan
 county only, 75 days before the harvest; the training plan proposes one on every day: for the
 harvest, or in late June, when this year's class could no longer start, for next spring's field
@@ -763,6 +764,10 @@ NOTE_TRANSLATIONS: dict[str, tuple[tuple[str, str], ...]] = {
         "农场每年都报告这一缺口；本地班级规模太小。",
         "Хозяйства сообщают об этой нехватке каждый год; местная группа слишком мала.",
         "Шаруашылықтар бұл тапшылық туралы жыл сайын хабарлайды; жергілікті топ тым шағын."),
+    "Stock clerks for the new cold-chain warehouses, needed from the date given.": _in(
+        "新建冷链仓库的仓库保管员，自所填日期起需要。",
+        "Кладовщики для новых складов-холодильников, нужны с указанной даты.",
+        "Жаңа тоңазытқыш қоймаларға қоймашылар, көрсетілген күннен бастап керек."),
     "Filed ahead of the quarter: a new cross-border route opens.": _in(
         "提前于本季度提交：一条新的跨境线路开通。",
         "Подано до начала квартала: открывается новый трансграничный маршрут.",
@@ -834,6 +839,10 @@ def _reports(today: dt.date, qc: Quarter, anchors: tuple[Anchor, ...]) -> tuple[
         LineSpec("8332", "跨境重型卡车司机", "H", 55, (7800, 10500), "CNY", languages=("ru",),
                  note="Filed ahead of the quarter: a new cross-border route opens."),
         LineSpec("8344", "叉车司机", "H", 20, (5000, 6500), "CNY", languages=("zh",)),
+        # Needed more than a lead time ahead (no program trains stock clerks: DEFAULT_LEAD_DAYS), so on
+        # every day of the year the review queue has a gap that training can still be in time for.
+        LineSpec("4321", "冷链仓库保管员", "H", 18, (5500, 7000), "CNY", (s1 + _days(200), s1 + _days(290)),
+                 languages=("zh", "ru"), note="Stock clerks for the new cold-chain warehouses, needed from the date given."),
     )))
     # Still being written: East Kazakhstan's next quarter.
     reports.append(ReportSpec("KZ-VOS", str(nxt), (
