@@ -412,6 +412,10 @@ COLUMNS = {
     "training_program_serves_regions": ("id", "program_id", "region_id"),
     "training_cohort": ("id", "seats", "intake_date", "graduation_date", "created_at", "updated_at", "program_id"),
 }
+# Columns written with one value on every row, after the generated ones (NOT NULL, no database default).
+CONSTANT_COLUMNS = {
+    "gaps_gapreportline": {"note_translations": "{}"},  # since gaps 0016
+}
 WIPE = ["gaps_region", "gaps_exchangerate", "gaps_gapreport", "training_college"]
 # Matching runs describe data --reset removes; a run left "running" by a killed benchmark would
 # also hold the quarter's lock. Wiped when the table exists (CASCADE takes their results).
@@ -437,11 +441,13 @@ def write(conn, rows: dict[str, list[tuple]], *, reset: bool) -> dict[str, float
                 )
         for table, columns in COLUMNS.items():
             started = time.perf_counter()
+            constant = CONSTANT_COLUMNS.get(table, {})
+            columns, tail = (*columns, *constant), tuple(constant.values())
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
             with conn.cursor().copy(statement) as copy:
                 for row in rows[table]:
-                    copy.write_row(row)
+                    copy.write_row(row + tail)
             # Ids were given explicitly: move each identity past them so later inserts don't collide.
             conn.execute(sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), (SELECT max(id) FROM {}))").format(
                 sql.Literal(table), sql.Identifier(table)))

@@ -16,6 +16,10 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
+# The aggregate over the cohorts lives with the matching (gaps.matching.lead_times), which stores its
+# answer on the run that makes a quarter's gaps; the names stay here for their callers.
+from gaps.matching.lead_times import from_stored, lead_times_from_dates, occupation_lead_times  # noqa: F401
+
 
 def lead_days() -> int:
     return int(getattr(settings, "DEFAULT_LEAD_DAYS", 180))
@@ -73,80 +77,52 @@ def gap_act_by(need_date: dt.date | None, shortest_days: int | None) -> dt.date 
     return act_by(latest, need_date)
 
 
-def _durations_sql() -> tuple[str, str]:
-    """(per-program durations subquery, occupation column): program id, occupation code and the
-    lower median of the program's cohorts' durations (percentile_disc(0.5) is the lower median)."""
-    from training.models import Cohort, Program
+def quarter_lead_times(codes_by_quarter) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per quarter, occupation_lead_times' answer for its occupations `codes_by_quarter[quarter]`,
+    read from the mapping the quarter's current run stored (MatchRun.lead_times: one small query
+    for all the quarters) instead of aggregating every cohort. The occupations that mapping does
+    not cover (a quarter with no current run, a run stored before the mapping existed, a gap the
+    run did not make) are computed live, in one aggregate for all of them."""
+    from gaps.models import QuarterResults
 
-    through = Program.occupations.through._meta
-    cohort = Cohort._meta.db_table
-    sql = (
-        f'SELECT po.program_id, po.occupation_id, percentile_disc(0.5) WITHIN GROUP'
-        f' (ORDER BY c.graduation_date - c.intake_date) AS days'
-        f' FROM "{through.db_table}" po INNER JOIN "{cohort}" c ON c.program_id = po.program_id'
+    wanted = {quarter: {c for c in codes if c} for quarter, codes in codes_by_quarter.items()}
+    stored = dict(
+        QuarterResults.objects.filter(quarter__in=[q for q, codes in wanted.items() if codes],
+                                      current_run__isnull=False)
+        .values_list("quarter", "current_run__lead_times")
     )
-    return sql, "po.occupation_id"
+    answer: dict[str, dict[str, tuple[int, int]]] = {}
+    missing: dict[str, set[str]] = {}
+    for quarter, codes in wanted.items():
+        answer[quarter], missing[quarter] = from_stored(stored.get(quarter), codes)
+    live_codes = set().union(*missing.values()) if missing else set()
+    if live_codes:
+        live = occupation_lead_times(live_codes)
+        for quarter, codes in missing.items():
+            answer[quarter].update({code: live[code] for code in codes if code in live})
+    return answer
 
 
-def _lower_median(values: list[int]) -> int:
-    """percentile_disc(0.5): the lower median."""
-    values = sorted(values)
-    return values[(len(values) - 1) // 2]
-
-
-def occupation_lead_times(codes) -> dict[str, tuple[int, int]]:
-    """Occupation code -> (lead_days, shortest_days) for those of `codes` some program with cohorts
-    trains (gaps.warning.compute.lead_times over the database: per program the lower median of its
-    cohorts' durations; lead_days the lower median of those, shortest_days the least); the others are
-    absent. On PostgreSQL the medians are taken there (percentile_disc, one query); elsewhere (the
-    embedded SQLite) from the cohorts' dates, which are few there."""
-    from django.db import connection
-
-    codes = sorted({c for c in codes if c})
-    if not codes:
-        return {}
-    if connection.vendor == "postgresql":
-        sql, column = _durations_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.occupation_id, percentile_disc(0.5) WITHIN GROUP (ORDER BY d.days), MIN(d.days)"
-                f" FROM ({sql} WHERE {column} = ANY(%s) GROUP BY po.program_id, po.occupation_id) d"
-                f" GROUP BY d.occupation_id", [codes])
-            return {code: (int(lead), int(shortest)) for code, lead, shortest in cursor.fetchall()}
-    return lead_times_from_dates(codes)
-
-
-def lead_times_from_dates(codes) -> dict[str, tuple[int, int]]:
-    """occupation_lead_times() from the cohorts' dates, on any database."""
-    from training.models import Cohort, Program
-
-    through = Program.occupations.through
-    trained: dict[int, list[str]] = {}
-    for program_id, code in through.objects.filter(occupation_id__in=codes).values_list("program_id", "occupation_id"):
-        trained.setdefault(program_id, []).append(code)
-    durations: dict[int, list[int]] = {}
-    for program_id, intake, graduation in Cohort.objects.filter(program_id__in=trained).values_list(
-            "program_id", "intake_date", "graduation_date"):
-        durations.setdefault(program_id, []).append((graduation - intake).days)
-    per_occupation: dict[str, list[int]] = {}
-    for program_id, days in durations.items():
-        for code in trained[program_id]:
-            per_occupation.setdefault(code, []).append(_lower_median(days))
-    return {code: (_lower_median(medians), min(medians)) for code, medians in per_occupation.items()}
+def lead_times_of(quarter: str, codes) -> dict[str, tuple[int, int]]:
+    """quarter_lead_times for one quarter."""
+    return quarter_lead_times({quarter: set(codes)})[quarter]
 
 
 def with_gap_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date,
-                    lead_times: dict[str, tuple[int, int]] | None = None) -> QuerySet:
+                    lead_times: dict[str, tuple[int, int]] | None = None, quarter: str | None = None) -> QuerySet:
     """Gaps of one quarter (whose first day is `season_start`) annotated with `needed_by` (the need
     date, else `season_start`), `act_by` (gap_act_by over the occupation's shortest_days) and
     `in_time` (today <= act_by), in the database so that lists sort and page on them. The
     occupations' durations are read once (occupation_lead_times), then written into the query
-    grouped by length: no per-row subquery, and the same on every database."""
+    grouped by length: no per-row subquery, and the same on every database. Given the gaps'
+    `quarter`, the durations are those its current run stored (quarter_lead_times), not an
+    aggregate over every cohort."""
     from django.db.models import DateField, F
     from django.db.models.functions import Cast, Coalesce
 
     if lead_times is None:  # a caller looking at several quarters reads them once and passes them
-        lead_times = occupation_lead_times(gaps.order_by().values_list("occupation_id", flat=True).distinct())
+        codes = gaps.order_by().values_list("occupation_id", flat=True).distinct()
+        lead_times = lead_times_of(quarter, codes) if quarter else occupation_lead_times(codes)
     by_days: dict[int, list[str]] = {}
     for code, (_lead, shortest) in lead_times.items():
         by_days.setdefault(shortest, []).append(code)

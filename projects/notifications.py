@@ -75,12 +75,14 @@ def _send_new_gaps(ids: list[int]) -> None:
     today = timezone.localdate()
     # By when a decision still lets training finish: the review queue's act_by (the need date minus
     # the shortest training known for the occupation), so the mail asks no one to act too late.
-    shortest = {code: days for code, (_lead, days) in recommendation_dates.occupation_lead_times(
-        g.occupation_id for g in gaps).items()}
+    codes: dict[str, set[str]] = {}
+    for gap in gaps:
+        codes.setdefault(gap.quarter, set()).add(gap.occupation_id)
+    leads = recommendation_dates.quarter_lead_times(codes)  # those the quarter's current run stored
     act_by = {}
     for gap in gaps:
         need = gap.need_date or Quarter.parse(gap.quarter, bounded=False).start
-        act_by[gap.pk] = recommendation_dates.gap_act_by(need, shortest.get(gap.occupation_id))
+        act_by[gap.pk] = recommendation_dates.gap_act_by(need, leads[gap.quarter].get(gap.occupation_id, (None, None))[1])
     messages = []
     by_language: dict[str, list[str]] = {}
     for user in _reviewers():

@@ -70,22 +70,26 @@ def review_queue(*, user, quarter: str, today: dt.date | None = None) -> QuerySe
         .exclude(Exists(GapDecision.objects.filter(gap=OuterRef("pk"))))
         .select_related("region", "occupation")
     )
-    return with_act_by(gaps, season_start, today=today).order_by("-in_time", "-new_on_list", "-priority", "pk")
+    return with_act_by(gaps, season_start, today=today, quarter=quarter).order_by(
+        "-in_time", "-new_on_list", "-priority", "pk")
 
 
 def with_act_by(gaps: QuerySet, season_start: dt.date, *, today: dt.date | None = None,
-                lead_times: dict[str, tuple[int, int]] | None = None) -> QuerySet:
+                lead_times: dict[str, tuple[int, int]] | None = None, quarter: str | None = None) -> QuerySet:
     """Gaps of one quarter (whose first day is `season_start`) with review_queue's `needed_by`,
-    `act_by` and `in_time` (gaps.recommendation_dates.with_gap_act_by)."""
+    `act_by` and `in_time` (gaps.recommendation_dates.with_gap_act_by). Given the `quarter`, the
+    occupations' training times are those its current run stored (not an aggregate over every
+    cohort); `lead_times`: already read (gaps.recommendation_dates.quarter_lead_times)."""
     return recommendation_dates.with_gap_act_by(gaps, season_start, today=today or timezone.localdate(),
-                                                lead_times=lead_times)
+                                                lead_times=lead_times, quarter=quarter)
 
 
 def with_timing(gap: Gap, today: dt.date | None = None) -> Gap:
     """The gap with review_queue's `needed_by`, `act_by` and `in_time` (for one gap read alone)."""
     today = today or timezone.localdate()
     gap.needed_by = gap.need_date or Quarter.parse(gap.quarter, bounded=False).start
-    shortest = recommendation_dates.occupation_lead_times([gap.occupation_id]).get(gap.occupation_id, (None, None))[1]
+    shortest = recommendation_dates.lead_times_of(gap.quarter, [gap.occupation_id]).get(
+        gap.occupation_id, (None, None))[1]
     gap.act_by = recommendation_dates.gap_act_by(gap.needed_by, shortest)
     gap.in_time = gap.act_by >= today
     return gap

@@ -454,18 +454,21 @@ def default_gap_quarter(today: dt.date | None = None) -> str:
     one."""
     from projects.selectors import with_act_by
 
-    from gaps.recommendation_dates import occupation_lead_times
+    from gaps.recommendation_dates import quarter_lead_times
 
     today = today or timezone.localdate()
     current = current_quarter(today)
     active_ahead = Gap.objects.filter(is_active=True, quarter__gte=current)
-    ahead = active_ahead.order_by("quarter").values_list("quarter", flat=True).distinct()
-    # The occupations' training times read once for all the quarters ahead, not once a quarter.
-    lead_times = occupation_lead_times(active_ahead.order_by().values_list("occupation_id", flat=True).distinct())
-    for quarter in ahead:  # a handful: the quarters under way or ahead that have gaps
+    codes: dict[str, set[str]] = {}
+    for quarter, code in active_ahead.order_by().values_list("quarter", "occupation_id").distinct():
+        codes.setdefault(quarter, set()).add(code)
+    # The occupations' training times read once for all the quarters ahead, not once a quarter:
+    # those each quarter's current run stored.
+    lead_times = quarter_lead_times(codes)
+    for quarter in sorted(codes):  # a handful: the quarters under way or ahead that have gaps
         gaps = Gap.objects.filter(is_active=True, quarter=quarter)
         start = Quarter.parse(quarter, bounded=False).start
-        if with_act_by(gaps, start, today=today, lead_times=lead_times).filter(in_time=True).exists():
+        if with_act_by(gaps, start, today=today, lead_times=lead_times[quarter]).filter(in_time=True).exists():
             return quarter
     if Gap.objects.filter(quarter=current, is_active=True).exists():
         return current
@@ -517,10 +520,13 @@ def queue_timing(gaps, today: dt.date | None = None) -> None:
     if not gaps:
         return
     today = today or timezone.localdate()
-    leads = recommendation_dates.occupation_lead_times(g.occupation_id for g in gaps)
+    codes: dict[str, set[str]] = {}
+    for gap in gaps:
+        codes.setdefault(gap.quarter, set()).add(gap.occupation_id)
+    leads = recommendation_dates.quarter_lead_times(codes)  # those the quarter's current run stored
     default = recommendation_dates.lead_days()
     for gap in gaps:
-        lead, shortest = leads.get(gap.occupation_id, (default, default))
+        lead, shortest = leads[gap.quarter].get(gap.occupation_id, (default, default))
         program_by = recommendation_dates.gap_act_by(gap.needed_by, lead)
         full_late = gettext("too late for a full program: it needs %(time)s, the need date is %(date)s") % {
             "time": training_time(lead), "date": text.format_date(gap.needed_by)}

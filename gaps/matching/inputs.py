@@ -59,7 +59,7 @@ LOG_TABLE = "gaps_inputchange"
 
 # The modules whose code decides the results and how they are stored.
 _DECIDING_MODULES = (
-    "allocation.py", "allocation_kernel.py", "engine.py", "fetch.py", "flags.py", "misdirected.py",
+    "allocation.py", "allocation_kernel.py", "engine.py", "fetch.py", "flags.py", "lead_times.py", "misdirected.py",
     "pairs.py", "persist.py", "recommendations.py", "reuse.py", "rules.py", "types.py",
 )
 

@@ -54,6 +54,7 @@ from gaps.models import (
 )
 
 from . import engine, fetch, inputs, persist, reuse, scheduling, signals
+from . import lead_times as leads
 from .scheduling import _create_or_reuse, _stale_after, match_run_enqueue  # noqa: F401 - match_run_enqueue: part of this API
 from .flags import FlagKind
 from .recommendations import Recommendation as RecommendationData
@@ -329,6 +330,10 @@ def match_run_finalize(*, run_id: int, announce_here: bool = False) -> bool:
         steps: dict[str, float] = {}
         final = _finalize_compute_and_write(run, steps, kept)
         fresh_gap_ids = persist.upsert_gaps(run, final.gaps)
+        # The review queue's act-by reads these instead of aggregating every cohort per request.
+        t_leads = time.monotonic()
+        lead_times = leads.stored_form(g.occupation_code for g in final.gaps)
+        steps["finalize_lead_times"] = time.monotonic() - t_leads
         # The swap: only while this run still holds the quarter's claim.
         if not QuarterResults.objects.filter(quarter=run.quarter, running_run=run).update(
             current_run=run, running_run=None, claimed_at=None
@@ -355,7 +360,7 @@ def match_run_finalize(*, run_id: int, announce_here: bool = False) -> bool:
         run_id, new_gap_ids = run.pk, list(fresh_gap_ids)
         MatchRun.objects.filter(pk=run.pk).update(
             status=MatchRunStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts, timings=timings,
-            announce_gap_ids=new_gap_ids,
+            announce_gap_ids=new_gap_ids, lead_times=lead_times,
         )
         # The mails and the clean-up are a task of their own, sent once the swap has committed: the
         # results are visible now, and nobody waits for the mails (in-process, eager, it runs at once).

@@ -83,6 +83,10 @@ class MatchRun(models.Model):
     input_signature = models.JSONField(_("input signature"), default=dict, blank=True)
     # Set when the run found the same signature as the quarter's current run: it computed and wrote
     # nothing, and that run's results stay current (gaps.matching.services.match_run_plan).
+    # The occupations' training times the review queue's act-by counts, taken by finalize for the
+    # occupations of the run's gaps (gaps.matching.lead_times.stored_form): {code: [lead_days,
+    # shortest_days]}, {code: null} for one no program trains. Null: a run from before it existed.
+    lead_times = models.JSONField(_("training times of the gaps' occupations"), null=True, blank=True, default=None)
     unchanged_since = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("nothing changed since run"),

@@ -59,6 +59,19 @@ def test_bin_runs_steps_on_a_fresh_sqlite_database(tmp_path):
     assert asked == quarter
     summary = _manage(env, "match", "--quarter", asked)
     assert f"of {quarter}: succeeded" in summary
+    # The review queue's training times: each quarter's current run stored what the live aggregate
+    # gives on SQLite (from the cohorts' dates) for the occupations of its gaps.
+    stored = _manage(env, "shell", "-v0", "-c", (
+        "from gaps.models import Gap, QuarterResults; from gaps.matching.lead_times import occupation_lead_times\n"
+        "trained, differ = 0, []\n"
+        "for qr in QuarterResults.objects.exclude(current_run=None).select_related('current_run'):\n"
+        "    codes = set(Gap.objects.filter(quarter=qr.quarter, is_active=True).values_list('occupation_id', flat=True))\n"
+        "    live = occupation_lead_times(codes)\n"
+        "    if qr.current_run.lead_times != {c: list(live[c]) if c in live else None for c in codes}:\n"
+        "        differ.append(qr.quarter)\n"
+        "    trained += sum(1 for v in qr.current_run.lead_times.values() if v and v[0] != v[1])\n"
+        "print(trained, differ)")).split()
+    assert int(stored[0]) > 0 and stored[1:] == ["[]"], stored
     flags = _manage(env, "mismatches", "--quarter", quarter, "--kind", "MISDIRECTED_SUPPLY", "--format", "csv")
     assert "FV-GRADE" in flags and "8341" in flags
     # bin/run's early-warning step: every status on the demo's board, the run recorded in SQLite.
