@@ -403,7 +403,7 @@ COLUMNS = {
     "gaps_gapreport": ("id", "quarter", "status", "created_at", "updated_at", "submitted_at", "region_id"),
     "gaps_gapreportline": (
         "id", "line_no", "occupation_title", "coding_confidence", "sector", "headcount", "salary_min", "salary_max",
-        "currency", "season_start", "season_end", "certification", "languages", "note", "report_id", "occupation_id",
+        "currency", "season_start", "season_end", "certification", "languages", "note", "report_id", "occupation_id", "note_translations",
     ),
     "training_college": ("id", "code", "name", "country", "name_translations"),
     "training_program": ("id", "code", "title", "sector", "languages", "certifications", "created_at", "updated_at",
@@ -412,6 +412,9 @@ COLUMNS = {
     "training_program_serves_regions": ("id", "program_id", "region_id"),
     "training_cohort": ("id", "seats", "intake_date", "graduation_date", "created_at", "updated_at", "program_id"),
 }
+# Trailing columns of COLUMNS that every row gets with one value (JSON fields whose default is Python's,
+# not the database's: COPY would write NULL).
+CONSTANT_TAIL = {"gaps_gapreportline": ("{}",)}
 WIPE = ["gaps_region", "gaps_exchangerate", "gaps_gapreport", "training_college"]
 # Matching runs describe data --reset removes; a run left "running" by a killed benchmark would
 # also hold the quarter's lock. Wiped when the table exists (CASCADE takes their results).
@@ -440,8 +443,10 @@ def write(conn, rows: dict[str, list[tuple]], *, reset: bool) -> dict[str, float
             statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
                 sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
             with conn.cursor().copy(statement) as copy:
+                # (columns the rows do not hold: appended here, the same value on every row)
+                tail = CONSTANT_TAIL.get(table, ())
                 for row in rows[table]:
-                    copy.write_row(row)
+                    copy.write_row(row + tail if tail else row)
             # Ids were given explicitly: move each identity past them so later inserts don't collide.
             conn.execute(sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), (SELECT max(id) FROM {}))").format(
                 sql.Literal(table), sql.Identifier(table)))
