@@ -60,6 +60,11 @@ Reductions (each keeps the optimum, both the value and the fewest seats):
 6. Without a binding budget the independent parts (no line, no mobile route shared) are solved apart, in
    batches of about BATCH_CANDIDATES candidates (`_solve_apart`): the parts share no row, so the best
    value is the sum of the parts' best and the fewest seats the sum of theirs.
+7. Without a budget and without mobile workshops the fewest-seats solve needs no value row: an optimal
+   dual (u, v) of the value stage's transportation LP, checked exactly in whole cents (`_optimal_duals`),
+   describes every plan of the best value (complementary slackness: no count on a pair whose u + v
+   exceeds its salary, every line with u > 0 covered in full, every cohort with v > 0 full), so the
+   pairs left fall apart into parts solved apart for their fewest seats (`_seats_by_duals`).
 
 Not reduced, because it would not be exact: a cohort whose lines are a subset of another cohort's of
 the same program (both may open: two classes are not one bigger class with the minimum size); lines
@@ -70,7 +75,11 @@ Always a plan: `greedy` (value per CNY first, lazily re-evaluated; minimum seats
 mobile routes kept) is a feasible plan and the first solve's start, so what HiGHS returns is at least
 as good. With PLAN_TIME_LIMIT_SECONDS (50 by default in the app), the first solve may use 70% of it
 and the second what is left; the second is skipped when the first did not prove its value (its plan,
-without unfilled seats, stands). The gap is then (bound - value) / bound, with the bound HiGHS proved
+without unfilled seats, stands). The limit is one budget for the whole solve, counted from its start:
+the candidates, the model, both solves and the whole counts share it (a stage given no time keeps the
+plan it has, and the solver record says which stage stopped: `second_solve` `skipped` when the value
+was not proven, `stopped` when the seats were not; the fewest-seats plan's counts are integer already
+and only rounded, checked, not solved again). The gap is then (bound - value) / bound, with the bound HiGHS proved
 or, before it has one, the linear relaxation's or `_ceiling` (a fractional knapsack of the lines): the plan is within that share
 of the best possible. Status `optimal` only when both solves finished; else `time_limit`.
 
@@ -342,7 +351,8 @@ def solve(inp: PlanInput) -> PlanResult:
     solver = {"candidates": len(every), "candidates_reduced": n_k, "variables": 2 * n_k + n_z,
               "integer_variables": 2 * n_k, "constraints": 0, "mobile_cliques": 0, "gap": 0.0,
               "status": "optimal", "solves": 0, "components": 0, "decomposed": False,
-              "time_limit": conf.time_limit_seconds or None, "greedy_value": 0.0, "second_solve": "none"}
+              "time_limit": conf.time_limit_seconds or None, "greedy_value": 0.0, "second_solve": "none",
+              "seats_parts": 0}
     if n_k and n_z:
         merged = _merge(cands, pairs, lines)
         solver.update(merged_candidates=n_k - len(merged.cands), merged_lines=merged.merged_lines)
@@ -546,6 +556,8 @@ class _Model:
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # the cohort of each count
     mobile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per cohort: a mobile workshop's
     cap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # per candidate: one cohort's largest size
+    duals: np.ndarray | None = None  # the row duals of the value stage's transportation LP (no budget, no mobile)
+    seats_parts: int = 0  # the parts the fewest-seats stage was cut into by the duals (_seats_by_duals; 0: not cut)
 
     @property
     def n(self) -> int:
@@ -715,7 +727,8 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
            integer_counts: bool | None = None, presolve: bool = True) -> _Run:
     """One solve by HiGHS (highspy) with `start` as its first plan (a MIP start): what it returns is at
     least as good. `extra`: more rows as (sparse rows x n, lows, highs). presolve=False skips HiGHS's
-    presolve (see _seats_stage)."""
+    presolve (see _seats_stage). time_limit counts from this call: building and passing the model spend it too."""
+    called = time.perf_counter()
     matrix = sparse.vstack([m.matrix] + [a for a, _, _ in extra]).tocsc()
     lo = np.concatenate([m.lo] + [np.atleast_1d(low) for _, low, _ in extra])
     hi = np.concatenate([m.hi] + [np.atleast_1d(high) for _, _, high in extra])
@@ -723,8 +736,6 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("threads", 1)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     if not presolve:
         h.setOptionValue("presolve", "off")
     lp = highspy.HighsLp()
@@ -749,6 +760,8 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
         sol.col_value = start.astype(float).tolist()
         sol.value_valid = True
         h.setSolution(sol)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit) - (time.perf_counter() - called), 0.01))
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -829,21 +842,29 @@ def _lexicographic(m: _Model, budget, conf: PlanSettings, start: np.ndarray, sta
     info = {"constraints": m.matrix.shape[0] + (budget is not None), "mobile_cliques": m.cliques, "gap": 0.0,
             "status": "optimal", "solves": 0}
     limit = conf.time_limit_seconds or None
-    first_limit = None if limit is None else max(0.7 * limit - (time.perf_counter() - started), 0.05 * limit)
-    x, first = _value_stage(m, budget, conf, start, first_limit)
+    deadline = None if limit is None else started + limit
+    first_limit = None if limit is None else min(max(0.7 * limit - (time.perf_counter() - started), 0.05 * limit),
+                                                 deadline - time.perf_counter())
+    x, first = _value_stage(m, budget, conf, start, first_limit, deadline)
     info.update(solves=1, gap=first.gap, bound=first.bound, value_seconds=round(time.perf_counter() - started, 3))
     if not first.optimal:
         info.update(status="time_limit", second_solve="skipped")
         return x, info
-    left = None if limit is None else max(limit - (time.perf_counter() - started), 0.0)
+    left = None if limit is None else deadline - time.perf_counter()
+    if left is not None and left <= 0:  # the value stage spent the plan's time: its plan stands
+        info.update(status="time_limit", second_solve="stopped")
+        return x, info
     x, optimal = _seats_stage(m, budget, x, parts, left, conf)
-    info.update(solves=2, second_solve="optimal" if optimal else "stopped",
+    info.update(solves=2, seats_parts=m.seats_parts, second_solve="optimal" if optimal else "stopped",
                 status="optimal" if optimal else "time_limit")
     return x, info
 
 
-def _value_stage(m: _Model, budget, conf: PlanSettings, start: np.ndarray, time_limit: float | None):
-    """Solve (1): the best value, from `start`; its plan with whole counts, trimmed, and the run."""
+def _value_stage(m: _Model, budget, conf: PlanSettings, start: np.ndarray, time_limit: float | None,
+                 deadline: float | None = None):
+    """Solve (1): the best value, from `start`; its plan with whole counts, trimmed, and the run.
+    time_limit: this solve's seconds; deadline (time.perf_counter()): when the plan's whole time is up,
+    the latest the whole counts of the solver's plan may take (else: the start stands, not proven)."""
     m.ceiling = _ceiling(m, budget)
     lower = None
     if budget is None and not m.integer_counts:  # (the unreduced model of the tests: without it)
@@ -860,17 +881,37 @@ def _value_stage(m: _Model, budget, conf: PlanSettings, start: np.ndarray, time_
         # and the first solve is the transportation problem of _whole_counts, solved there directly.
         # Its counts are whole already (a vertex of _whole_counts): not solved a second time (at full scale
         # one LP of 151,083 counts, the larger part of the value stage).
-        whole = _whole_counts(lower, m)
+        whole = _whole_counts(lower, m, time_limit, keep_duals=True)
+        if whole is None:
+            return _trim(start, m, conf), _stopped(m, start, m.ceiling)
         first = _Run(whole, True, 0.0, float(m.weights @ whole), float(m.weights @ whole))
         return _trim(whole, m, conf), first
     first = _highs(m, m.weights, True, _budget_row(m, budget), time_limit, start, lower)
-    return _trim(_whole_counts(_integral(first.x, m), m), m, conf), first
+    whole = _whole_counts(_integral(first.x, m), m, None if deadline is None else deadline - time.perf_counter())
+    if whole is None:  # the plan's time ran out before the solver's plan was made whole: the start stands
+        return _trim(start, m, conf), _stopped(m, start, first.bound if math.isfinite(first.bound) else m.ceiling)
+    return _trim(whole, m, conf), first
+
+
+def _stopped(m: _Model, x: np.ndarray, bound: float) -> _Run:
+    """The run of a value stage stopped by the time limit with plan x (whole) and a true bound."""
+    value = float(m.weights @ x)
+    bound = max(float(bound), value)
+    return _Run(x, False, 0.0 if bound <= 0 else min(max((bound - value) / bound, 0.0), 1.0), value, bound)
 
 
 def _seats_stage(m: _Model, budget, x: np.ndarray, parts, time_limit: float | None, conf: PlanSettings):
     """Solve (2): the fewest seats at x's value (per part, with `parts`), from x; the plan and whether
     it is proven. The solver's plan is trimmed (_trim): among plans of as few seats, a merged class
-    opens as few cohorts as hold its counts (30 + 15 seats, not 25 + 10 + 10) -- never more seats."""
+    opens as few cohorts as hold its counts (30 + 15 seats, not 25 + 10 + 10) -- never more seats.
+    time_limit: the plan's time left, for the solve and the whole counts together (the counts are integer
+    variables here, so rounding the solver's plan is normally enough: _rounded; else _whole_counts with
+    what is left, and if that runs out too, x stands, not proven)."""
+    called = time.perf_counter()
+    if budget is None and m.duals is not None and not m.mobile.any() and not m.integer_counts:
+        apart = _seats_by_duals(m, x, time_limit, conf)
+        if apart is not None:
+            return apart
     seats = np.zeros(m.n)
     seats[m.n_k:2 * m.n_k] = 1
     if parts and len(parts) > 1:
@@ -894,7 +935,137 @@ def _seats_stage(m: _Model, budget, x: np.ndarray, parts, time_limit: float | No
     # without), so it stays on there (bench/README.md, "The training plan at full scale").
     second = _highs(m, seats, False, _budget_row(m, budget) + keep, time_limit, x, hint=False, integer_counts=True,
                     presolve=budget is not None)
-    return _trim(_whole_counts(_integral(second.x, m), m), m, conf), second.optimal
+    whole = _rounded(second.x, m, budget, float(m.weights @ x))
+    if whole is None:
+        left = None if time_limit is None else time_limit - (time.perf_counter() - called)
+        whole = _whole_counts(_integral(second.x, m), m, left)
+    if whole is None:
+        return x, False
+    return _trim(whole, m, conf), second.optimal
+
+
+def _optimal_duals(m: _Model, x: np.ndarray):
+    """(u per line row, v per cohort row) in whole cents: an optimal dual of the value stage's
+    transportation LP (every cohort open at its largest size, no budget, no mobile workshop), checked
+    exactly in integers -- dual feasible (u, v >= 0, u_line + v_cohort >= the pair's salary) and of the
+    value of x's counts -- so it proves x's value the best; None when the solver's duals do not pass."""
+    n_k, n_z = m.n_k, m.n_z
+    n_lines = m.matrix.shape[0] - 3 * n_k - m.cliques
+    rd = m.duals
+    if rd is None or len(rd) != m.matrix.shape[0] or n_lines <= 0:
+        return None
+    w = np.round(m.weights[2 * n_k:] * 100).astype(np.int64)
+    z = np.round(x[2 * n_k:]).astype(np.int64)
+    rows = m.matrix.tocsc()[3 * n_k:3 * n_k + n_lines, 2 * n_k:].tocoo()
+    line_of = np.zeros(n_z, dtype=np.int64)
+    line_of[rows.col] = rows.row
+    shortfall = np.round(m.hi[3 * n_k:3 * n_k + n_lines]).astype(np.int64)
+    size = np.round(m.upper[n_k:2 * n_k]).astype(np.int64)
+    for sign in (-1.0, 1.0):
+        v = np.round(sign * rd[2 * n_k:3 * n_k] * 100).astype(np.int64)
+        u = np.round(sign * rd[3 * n_k:3 * n_k + n_lines] * 100).astype(np.int64)
+        if (v < 0).any() or (u < 0).any() or (u[line_of] + v[m.owner] < w).any():
+            continue
+        if int(u @ shortfall + v @ size) == int(w @ z):
+            return u, v, line_of, w
+    return None
+
+
+def _seats_by_duals(m: _Model, x: np.ndarray, time_limit: float | None, conf: PlanSettings):
+    """The fewest seats at the best value without a budget and without mobile workshops, by parts that the
+    value's optimal dual cuts apart. With an optimal dual (u, v) of the transportation LP (checked in
+    whole cents: _optimal_duals), the plans of the best value are exactly the plans whose counts keep
+    complementary slackness: no count on a pair with u + v above its salary, every line with u > 0
+    covered to its shortfall, every cohort with v > 0 full (a plan's counts fit the LP with every cohort
+    at its largest size, and reach its optimum exactly when they meet these). So the value row is not
+    needed, and the pairs left fall apart into independent parts, each solved for its fewest seats on
+    its own (in batches of BATCH_CANDIDATES candidates). None when the duals do not pass the check."""
+    called = time.perf_counter()
+    got = _optimal_duals(m, x)
+    if got is None:
+        return None
+    u, v, line_of, w = got
+    n_k, n_z = m.n_k, m.n_z
+    n_lines = len(u)
+    keep = np.flatnonzero(u[line_of] + v[m.owner] == w)
+    from scipy.sparse.csgraph import connected_components
+    graph = sparse.coo_array((np.ones(len(keep)), (m.owner[keep], n_k + line_of[keep])),
+                             shape=(n_k + n_lines, n_k + n_lines))
+    _n, label = connected_components(graph, directed=False)
+    comps: dict[int, list[int]] = defaultdict(list)
+    for k in range(n_k):
+        comps[label[k]].append(k)
+    pairs_of: dict[int, list[int]] = defaultdict(list)
+    for p in keep:
+        pairs_of[label[m.owner[p]]].append(int(p))
+    out = np.zeros(m.n)
+    lo, hi = m.lo.copy(), m.hi.copy()
+    lo[3 * n_k:3 * n_k + n_lines] = np.where(u > 0, hi[3 * n_k:3 * n_k + n_lines], -np.inf)
+    full = v > 0
+    lower = np.zeros(m.n)
+    lower[:n_k] = np.where(full, m.upper[:n_k], 0)
+    lower[n_k:2 * n_k] = np.where(full, m.upper[n_k:2 * n_k], 0)
+    lo[2 * n_k:3 * n_k] = np.where(full, 0.0, -np.inf)  # a full cohort's counts fill it
+    csr = m.matrix.tocsr()
+    optimal = True
+    # the small parts first (most are proven in milliseconds), the largest last with the time left
+    parts = sorted(((ks, pairs_of[c]) for c, ks in comps.items() if pairs_of[c]), key=lambda kp: (len(kp[1]), kp[0][0]))
+    for batch in _batches(parts):
+        ks = [k for part_ks, _ in batch for k in part_ks]
+        ps = [p for _, part_ps in batch for p in part_ps]
+        cols = np.array(ks + [n_k + k for k in ks] + [2 * n_k + p for p in ps], dtype=int)
+        lines_in = sorted({int(line_of[p]) for p in ps})
+        rows = np.array([2 * k for k in ks] + [2 * k + 1 for k in ks] + [2 * n_k + k for k in ks]
+                        + [3 * n_k + j for j in lines_in], dtype=int)
+        sub = _Model(len(ks), len(ps), np.zeros(len(cols)), np.zeros(len(cols)), m.upper[cols],
+                     csr[rows][:, cols], lo[rows], hi[rows], 0)
+        seats = np.zeros(len(cols))
+        seats[len(ks):2 * len(ks)] = 1
+        left = None if time_limit is None else time_limit - (time.perf_counter() - called)
+        start = np.array(x[cols], dtype=float)
+        if left is not None and left <= 0:
+            run_x, proven = start, False
+        else:
+            run = _highs(sub, seats, False, _reach_rows(m, ks, ps), left, start, lower[cols], hint=True,
+                         integer_counts=True)
+            run_x, proven = run.x, run.optimal
+        out[cols] = run_x
+        optimal = optimal and proven
+    whole = _rounded(out, m, None, float(m.weights @ x))
+    if whole is None:
+        return None
+    m.seats_parts = len(parts)
+    return _trim(whole, m, conf), optimal
+
+
+def _reach_rows(m: _Model, ks: list[int], ps: list[int]) -> list:
+    """Rows that let the linear relaxation see the minimum class size, in the columns of the sub-model of
+    candidates ks and pairs ps (y, seats, counts): a cohort whose pairs can take at most `reach` workers
+    in all (their shortfalls, each at most its line's) with reach below its largest size gets
+    sum_j z_kj <= reach * y_k. Valid for every plan (an open cohort counts at most reach, a closed one
+    none; a merged class's y >= 1 when any of its counts is), and it ties y to the counts where
+    `x <= cap * y` is loose: at full scale this took the big part's fewest seats from 103,500 (no
+    better plan than the start in 32 s) to 102,648 in the same time (bench/README.md)."""
+    n_k, n_c = m.n_k, len(ks)
+    by_k: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(ps):
+        by_k[int(m.owner[p])].append(i)
+    rows, cols, vals = [], [], []
+    r = 0
+    for i, k in enumerate(ks):
+        reach = float(sum(m.upper[2 * n_k + ps[j]] for j in by_k[k]))
+        if by_k[k] and reach < m.cap[k]:
+            for j in by_k[k]:
+                rows.append(r)
+                cols.append(2 * n_c + j)
+                vals.append(1.0)
+            rows.append(r)
+            cols.append(i)
+            vals.append(-reach)
+            r += 1
+    if not r:
+        return []
+    return [(sparse.csr_array((vals, (rows, cols)), shape=(r, 2 * n_c + len(ps))), np.full(r, -np.inf), np.zeros(r))]
 
 
 BATCH_CANDIDATES = 100
@@ -936,7 +1107,7 @@ def _solve_apart(cands: list[Candidate], pairs: list[tuple[int, int]], lines: di
     x = np.zeros(2 * n_k + len(pairs), dtype=int)
     limit = conf.time_limit_seconds or None
     info = {"constraints": 0, "mobile_cliques": 0, "gap": 0.0, "status": "optimal", "solves": 2,
-            "second_solve": "optimal", "greedy_value": 0.0, "value_seconds": 0.0, "batches": 0}
+            "second_solve": "optimal", "greedy_value": 0.0, "value_seconds": 0.0, "batches": 0, "seats_parts": 0}
     value = bound = 0.0
     done = []
     for batch in _batches(parts):  # (1) every batch's best value first, within 70% of the limit
@@ -958,7 +1129,7 @@ def _solve_apart(cands: list[Candidate], pairs: list[tuple[int, int]], lines: di
             m.ceiling = _ceiling(m, None)
             sx, proven, part_bound = _trim(start, m, conf), False, m.ceiling
         else:
-            sx, first = _value_stage(m, None, conf, start, left)
+            sx, first = _value_stage(m, None, conf, start, left, None if limit is None else started + limit)
             proven, part_bound = first.optimal, first.bound
         value += float(m.weights @ sx)
         bound += max(float(part_bound), float(m.weights @ sx))
@@ -974,6 +1145,7 @@ def _solve_apart(cands: list[Candidate], pairs: list[tuple[int, int]], lines: di
                 info["second_solve"] = "stopped"
         else:
             sx, optimal = _seats_stage(m, None, sx, sub_parts, left, conf)
+            info["seats_parts"] += m.seats_parts
             if not optimal:
                 info["status"] = "time_limit"
                 if info["second_solve"] == "optimal":
@@ -1015,16 +1187,22 @@ def _integral(x: np.ndarray, m: _Model) -> np.ndarray:
     return out
 
 
-def _whole_counts(x: np.ndarray, m: _Model) -> np.ndarray:
+def _whole_counts(x: np.ndarray, m: _Model, time_limit: float | None = None,
+                 keep_duals: bool = False) -> np.ndarray | None:
     """Whole counts for the cohorts and seats of x, as valuable as x's counts (reduction 2): with the
     seats fixed, the counts form a transportation problem (seats of each cohort -> shortfall of each
-    line), whose matrix is totally unimodular, so the simplex's optimal vertex is whole."""
+    line), whose matrix is totally unimodular, so the simplex's optimal vertex is whole. None when
+    `time_limit` (seconds, the plan's time left) ran out first: the caller keeps a plan it has."""
     n_k = m.n_k
     if not m.n_z:
         return np.round(x).astype(int)
+    if time_limit is not None and time_limit <= 0:
+        return None
     fixed = np.array(m.upper, dtype=float)
     lower = np.zeros(m.n)
     lower[:2 * n_k] = fixed[:2 * n_k] = x[:2 * n_k]
+    if keep_duals:  # (the counts' bounds follow from the rows: without them every dual is a row's, _optimal_duals)
+        fixed[2 * n_k:] = np.inf
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", "simplex")
@@ -1041,7 +1219,11 @@ def _whole_counts(x: np.ndarray, m: _Model) -> np.ndarray:
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data.astype(float)
     h.passModel(lp)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.run()
+    if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+        return None
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise PlanError(f"The solver found no counts for the plan: {h.modelStatusToString(h.getModelStatus())}")
     z = np.array(h.getSolution().col_value)
@@ -1050,6 +1232,23 @@ def _whole_counts(x: np.ndarray, m: _Model) -> np.ndarray:
     if (np.abs(z[2 * n_k:] - out[2 * n_k:]).max(initial=0) > 1e-6
             or m.weights @ out < m.weights @ x - VALUE_TOLERANCE):
         raise PlanError("The solver's counts could not be made whole.")
+    if keep_duals:
+        m.duals = np.array(h.getSolution().row_dual)
+    return out
+
+
+def _rounded(x: np.ndarray, m: _Model, budget, value: float) -> np.ndarray | None:
+    """The solver's plan with every variable rounded, when that keeps every row (the budget's too) and the
+    value `value`: a plan of the fewest-seats solve, whose counts are integer variables already (HiGHS
+    leaves them within its tolerance of whole numbers), needs no transportation LP (_whole_counts,
+    seconds at full scale) to be whole. None when the rounded plan breaks a row: then _whole_counts."""
+    out = np.round(x).astype(int)
+    rows = m.matrix @ out
+    if ((out < 0).any() or (out > np.round(m.upper)).any() or (rows < m.lo - 1e-9).any()
+            or (rows > m.hi + 1e-9).any() or m.weights @ out < value - VALUE_TOLERANCE):
+        return None
+    if budget is not None and m.costs @ out > float(budget) + 1e-6:
+        return None
     return out
 
 
