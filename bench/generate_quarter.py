@@ -350,8 +350,6 @@ SEASON_PEAK = {"A": 3, "F": 2}
 def history_rows(args, quarter, report_rows, line_rows):
     """Reports and lines of the --history quarters ending with the generated quarter (its own rows
     last). A separate random stream: the generated quarter's rows are the same as without history."""
-    from core.quarters import Quarter
-
     rng = random.Random(args.seed + 1)
     quarters = [quarter]
     while len(quarters) < args.history:

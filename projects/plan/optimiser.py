@@ -437,7 +437,6 @@ def _merge(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict) ->
         key = ("k", k) if c.program.mobile else (c.program.cost_per_seat, c.program.max_seats, tuple(by_k[k]))
         classes.setdefault(key, []).append(k)
     members = list(classes.values())
-    class_of = {k: i for i, ks in enumerate(members) for k in ks}
     line_classes: dict[int, list[int]] = defaultdict(list)
     for i, ks in enumerate(members):
         for lid in by_k[ks[0]]:
@@ -985,7 +984,7 @@ def _seats_by_duals(m: _Model, x: np.ndarray, time_limit: float | None, conf: Pl
     if got is None:
         return None
     u, v, line_of, w = got
-    n_k, n_z = m.n_k, m.n_z
+    n_k = m.n_k
     n_lines = len(u)
     keep = np.flatnonzero(u[line_of] + v[m.owner] == w)
     from scipy.sparse.csgraph import connected_components
