@@ -6,26 +6,13 @@ committed before that language's changes. The rules each file's misses changed a
 from __future__ import annotations
 
 import csv
-import importlib.util
-from pathlib import Path
 
 import pytest
 
 from gaps.taxonomy.text import normalize
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("search_accuracy", ROOT / "bench" / "search_accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _unit_groups() -> set[str]:
-    with (ROOT / "gaps" / "taxonomy" / "data" / "isco08.csv").open(encoding="utf-8") as fh:
-        return {row["code"] for row in csv.DictReader(fh) if row["level"] == "4"}
+from .samples import bench as _bench
+from .samples import unit_groups as _unit_groups
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "zh", "kk"])
