@@ -103,6 +103,15 @@ def quarter_lead_times(codes_by_quarter) -> dict[str, dict[str, tuple[int, int]]
     return answer
 
 
+def gaps_lead_times(gaps) -> dict[str, dict[str, tuple[int, int]]]:
+    """quarter_lead_times for these gaps' quarters and occupations (objects with `quarter` and
+    `occupation_id`)."""
+    codes: dict[str, set[str]] = {}
+    for gap in gaps:
+        codes.setdefault(gap.quarter, set()).add(gap.occupation_id)
+    return quarter_lead_times(codes)
+
+
 def lead_times_of(quarter: str, codes) -> dict[str, tuple[int, int]]:
     """quarter_lead_times for one quarter."""
     return quarter_lead_times({quarter: set(codes)})[quarter]

@@ -75,10 +75,7 @@ def _send_new_gaps(ids: list[int]) -> None:
     today = timezone.localdate()
     # By when a decision still lets training finish: the review queue's act_by (the need date minus
     # the shortest training known for the occupation), so the mail asks no one to act too late.
-    codes: dict[str, set[str]] = {}
-    for gap in gaps:
-        codes.setdefault(gap.quarter, set()).add(gap.occupation_id)
-    leads = recommendation_dates.quarter_lead_times(codes)  # those the quarter's current run stored
+    leads = recommendation_dates.gaps_lead_times(gaps)  # those the quarter's current run stored
     act_by = {}
     for gap in gaps:
         need = gap.need_date or Quarter.parse(gap.quarter, bounded=False).start

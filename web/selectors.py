@@ -520,10 +520,7 @@ def queue_timing(gaps, today: dt.date | None = None) -> None:
     if not gaps:
         return
     today = today or timezone.localdate()
-    codes: dict[str, set[str]] = {}
-    for gap in gaps:
-        codes.setdefault(gap.quarter, set()).add(gap.occupation_id)
-    leads = recommendation_dates.quarter_lead_times(codes)  # those the quarter's current run stored
+    leads = recommendation_dates.gaps_lead_times(gaps)  # those the quarter's current run stored
     default = recommendation_dates.lead_days()
     for gap in gaps:
         lead, shortest = leads[gap.quarter].get(gap.occupation_id, (default, default))
