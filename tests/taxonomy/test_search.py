@@ -418,7 +418,7 @@ def test_sample_holdout3_is_independent_fresh_and_covers_every_language_and_majo
     assert len(set(titles)) == len(titles)
     earlier = {normalize(r["title"]) for part in ("tuning", "holdout", "holdout2") for r in bench.read_sample(part)}
     assert not earlier & set(titles)
-    assert bench.HOLDOUTS == ("holdout", "holdout2", "holdout3")
+    assert bench.HOLDOUTS[:3] == ("holdout", "holdout2", "holdout3")  # the fourth follows (test_holdout4_files.py)
     assert set(bench.HOLDOUTS) <= set(bench.PARTS)
 
 
