@@ -163,6 +163,31 @@ def stored_entries(run: EarlyWarningRun) -> dict[tuple[int, str, str], StoredEnt
     return out
 
 
+def stored_lines(run: EarlyWarningRun) -> list[PlanLine] | None:
+    """The run's stored plan lines of its plannable entries, in the warning's order (target quarters,
+    then the quarter's line order), when they are exact: the run recorded its input state and that
+    state is still the current one (gaps.warning.fetch.input_state: no report, region, rate, college,
+    program or cohort changed since the run read its input; the same settings and code), and every
+    plannable entry stored its lines. Else None: the lines are rebuilt (stored_plan_lines)."""
+    if not run.inputs or run.inputs != ew_fetch.input_state():
+        return None
+    rows = []
+    for region_id, occupation, quarter, stored in EarlyWarning.objects.filter(
+        last_run=run, is_active=True, status__in=PLANNABLE
+    ).values_list("region_id", "occupation_id", "quarter", "plan_lines"):
+        if stored is None:
+            return None
+        for position, line_id, region_code, shortfall, need, end, smin, smax, languages, certification in stored:
+            rows.append(((quarter, position), PlanLine(
+                id=line_id, region_id=region_id, region_code=region_code, occupation_code=occupation,
+                quarter=quarter, shortfall=shortfall, need_date=dt.date.fromisoformat(need),
+                end_date=dt.date.fromisoformat(end), weight=((Decimal(smin) + Decimal(smax)) / 2).quantize(CENT),
+                languages=tuple(languages), certification=certification,
+            )))
+    rows.sort(key=lambda r: r[0])
+    return [line for _, line in rows]
+
+
 def _same_line(entry: StoredEntry, line, target) -> bool:
     """The rebuilt line is the one the run's entry was computed from (headcount, salary terms, need and
     end dates), so a report changed since the run sends its quarter to the match instead."""
@@ -243,6 +268,11 @@ def plan_input(today: dt.date, budget: Decimal | None, *, progress=None,
         durations = (warning_in.program_durations if warning_in.program_durations is not None
                      else ew.program_durations(warning_in.cohorts))
         programs = plan_programs(warning_in.programs, durations, lines)
+    elif (lines := stored_lines(run)) is not None:
+        all_programs = fetch_programs(Program.objects.values("id"))
+        step("fetch")
+        step("early_warning")
+        programs = plan_programs(all_programs, ew_fetch.program_durations(), lines)
     else:
         _current, targets = ew.target_quarters(today)
         reports = ew_fetch.fetch_reports(targets[-1])
