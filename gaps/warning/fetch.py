@@ -77,10 +77,13 @@ def fetch_reports(last_quarter: Quarter) -> list[Report]:
     ]
 
 
-def program_durations() -> dict[int, int]:
-    """Program id -> lower median of its cohorts' durations in days, over every cohort."""
+def program_durations(program_ids_query=None) -> dict[int, int]:
+    """Program id -> lower median of its cohorts' durations in days, over every cohort (of the
+    programs whose ids `program_ids_query` yields; default: every program)."""
+    cohorts = CohortRow.objects.all() if program_ids_query is None else CohortRow.objects.filter(
+        program_id__in=program_ids_query)
     days = defaultdict(list)
-    for program_id, intake, graduation in rows(CohortRow.objects.all(), "program_id", "intake_date", "graduation_date"):
+    for program_id, intake, graduation in rows(cohorts, "program_id", "intake_date", "graduation_date"):
         days[program_id].append((graduation - intake).days)
     return {pid: lower_median(values) for pid, values in days.items()}
 

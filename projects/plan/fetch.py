@@ -221,12 +221,17 @@ def stored_plan_lines(entries: dict, reports, targets, programs, rates, conf, co
     return _build_lines(reports, targets, set(entries), outcomes_of)
 
 
+def training(occupation_codes):
+    """The ids of the programs that train one of these occupations, as a subquery."""
+    return Program.occupations.through.objects.filter(occupation_id__in=sorted(occupation_codes)).values("program_id")
+
+
 def plan_programs(all_programs, durations, lines: list[PlanLine]) -> list[PlanProgram]:
     """The programs that train an occupation of the lines, with country, mobility, duration (`durations`:
     program id -> days), capacity, cost, and a mobile workshop's existing cohorts (its route is busy then)."""
     wanted = {l.occupation_code for l in lines}
     programs = [p for p in all_programs if wanted & set(p.occupation_codes)]
-    ids = [p.id for p in programs]
+    ids = training(wanted)  # a subquery: tens of thousands of ids as parameters cost seconds to send
     facts = {
         pid: (country, mobile)
         for pid, country, mobile in Program.objects.filter(pk__in=ids).values_list("id", "college__country", "mobile")
@@ -269,10 +274,13 @@ def plan_input(today: dt.date, budget: Decimal | None, *, progress=None,
                      else ew.program_durations(warning_in.cohorts))
         programs = plan_programs(warning_in.programs, durations, lines)
     elif (lines := stored_lines(run)) is not None:
-        all_programs = fetch_programs(Program.objects.values("id"))
+        # Only the programs (and their cohorts' durations) that train an occupation of the lines:
+        # plan_programs keeps no other.
+        ids = training({l.occupation_code for l in lines})
+        wanted = fetch_programs(ids)
         step("fetch")
         step("early_warning")
-        programs = plan_programs(all_programs, ew_fetch.program_durations(), lines)
+        programs = plan_programs(wanted, ew_fetch.program_durations(ids), lines)
     else:
         _current, targets = ew.target_quarters(today)
         reports = ew_fetch.fetch_reports(targets[-1])
