@@ -3,14 +3,20 @@ programs in the database.
 
 The early warning (gaps.warning) gives the entries and their status; the plan needs the lines behind
 each entry (their need dates, salaries, languages and certification: a new cohort covers the lines
-it is eligible for under the matching rules), so the target quarters' lines are rebuilt here with
-the warning's own functions (gaps.warning.compute.quarter_lines, the same ids).
+it is eligible for under the matching rules): stored with the entries by the run, or rebuilt here
+with the warning's own functions (gaps.warning.compute.quarter_lines, the same ids).
 
-Two routes, the same plan (tests/plan/test_stored_warning.py):
+Three routes, the same plan (tests/plan/test_stored_warning.py):
 
-- **Stored** (the usual one): the current succeeded early-warning run was computed for the plan's
-  `today` (gaps.warning.services.is_fresh's rule). Its stored entries give which entries are
-  plannable and, for an entry of ONE line (every projected entry: one projected line per series),
+- **Stored lines** (the usual one): the current succeeded early-warning run was computed for the
+  plan's `today` (gaps.warning.services.is_fresh's rule), it stored each entry's lines
+  (EarlyWarning.plan_lines) and its input state (EarlyWarningRun.inputs, read before its input) is
+  still the current one (gaps.warning.fetch.input_state: no report, region, rate, college, program
+  or cohort written since, the same settings and code). The plannable entries' stored lines ARE the
+  lines the rebuild below would give (tests/plan/test_stored_warning.py): no history is read, no line
+  rebuilt, nothing matched; only the programs of the lines' occupations are read.
+- **Stored** (a run older than plan_lines, or an input changed since the run): its stored entries
+  give which entries are plannable and, for an entry of ONE line (every projected entry: one projected line per series),
   that line's shortfall, need and end dates and CNY salary range (the entry's figures are its one
   line's). Only a target quarter with a plannable entry of several lines (reported lines) is matched
   again, with the engine, as the warning does (so is a quarter whose rebuilt line no longer has its
