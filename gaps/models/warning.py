@@ -67,6 +67,10 @@ class EarlyWarningRun(models.Model):
     timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # What the entries' lines derive from, read before the run read its input
+    # (gaps.warning.fetch.input_state): the training plan reads the stored lines only while it is
+    # still the current state.
+    inputs = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -112,6 +116,9 @@ class EarlyWarning(models.Model):
     # Plain values the sentences are built from in the reader's language (gaps.warning.detail), e.g.
     # next year's need date and act-by for a missed entry, the series' history, the programs counted.
     context = models.JSONField(default=dict, blank=True)
+    # The entry's lines with a shortfall as the training plan reads them (gaps.warning.compute.plan_line_rows);
+    # None: stored by a run older than this field.
+    plan_lines = models.JSONField(null=True, blank=True)
     is_active = models.BooleanField(_("in the latest early warning"), default=True)
     last_run = models.ForeignKey(EarlyWarningRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     first_seen_at = models.DateTimeField(auto_now_add=True)

@@ -127,6 +127,9 @@ class Entry:
     salary_max_cny: Decimal | None = None
     context: dict = field(default_factory=dict)
     line_ids: tuple[int, ...] = ()
+    # The training plan's lines of the entry (plan_line_rows: its lines with a shortfall, each with its
+    # position in the target quarter's lines), stored so the plan need not rebuild them.
+    plan_lines: list = field(default_factory=list)
 
     JSON_FIELDS = (
         "region_code", "occupation_code", "quarter", "source", "forecast", "forecast_low", "forecast_high",
@@ -504,6 +507,7 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
             cohorts=cohorts_in_reach(target, lines, *sorted_cohorts, inp.match_settings), rates=inp.rates,
             reported_region_ids=frozenset(l.region_id for l in lines), settings=inp.match_settings,
         ), open_per_entry=conf.recommendations_per_entry)
+        position = {line.id: i for i, line in enumerate(lines)}
         groups: dict[tuple[int, str], list[Line]] = defaultdict(list)
         for line in lines:
             if line.occupation_code and line.id in result.outcomes:
@@ -516,6 +520,7 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
                 continue
             entry = _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_quarter,
                            persistence_of)
+            entry.plan_lines = plan_line_rows(members, outcomes, position)
             made[(region_id, occupation)] = entry
             entries.append(entry)
         kept: dict[tuple[int, str], int] = defaultdict(int)
@@ -541,6 +546,17 @@ def compute(inp: WarningInput, *, progress=None) -> WarningResult:
 
 
 STEPS = 2 + 4  # history, persistence, four target quarters
+
+
+def plan_line_rows(members: list[Line], outcomes, position: Mapping[int, int]) -> list[list]:
+    """What the training plan reads of an entry's lines with a shortfall (projects.plan.fetch,
+    PlanLine), as plain JSON: [position in the target quarter's lines, line id, region code,
+    shortfall, need date, end date, CNY salary min, CNY salary max, languages, certification]."""
+    return [
+        [position[line.id], line.id, line.region_code, o.shortfall, o.need_date.isoformat(), o.end_date.isoformat(),
+         str(o.salary_min_cny), str(o.salary_max_cny), list(line.languages), line.certification]
+        for line, o in zip(members, outcomes) if o.shortfall > 0
+    ]
 
 
 def _entry(inp, history, target, members, outcomes, projections, leads, gaps_by_quarter, persistence_of=8) -> Entry:

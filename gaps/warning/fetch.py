@@ -7,19 +7,43 @@ model instances: twelve quarters of 50,000 lines and 500,000 cohorts is SPEC.md'
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings as django_settings
 
 from core.quarters import Quarter
-from gaps.matching import rules
+from gaps.matching import inputs, rules
 from gaps.matching.fetch import LINE_FIELDS, _line, fetch_programs, fetch_rates, matching_settings, rows
 from gaps.models import Gap, GapReport, GapReportLine, QuarterResults, ReportStatus
 from training.models import Cohort as CohortRow
 from training.models import Program as ProgramRow
 
 from .compute import Report, WarningInput, WarningSettings, lower_median, moved, persistence_quarters, target_quarters
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    h = hashlib.md5()
+    here = Path(__file__).resolve().parent
+    for name in ("compute.py", "fetch.py", "forecast.py"):
+        h.update(name.encode())
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def input_state() -> dict:
+    """What an entry's lines and their projected match derive from: the versions of the tables
+    matching reads (gaps.matching.inputs: reports, lines, regions, rates, colleges, programs,
+    cohorts; kept by database triggers), the matching settings and code, and this package's code.
+    Read BEFORE the run reads its input, so a change committed after that read makes the state differ
+    (gaps.matching.inputs explains why that is exact). The persistence quarters' gaps are not in it:
+    they decide ratings, never lines."""
+    return {"versions": inputs.table_versions(), "settings": inputs.settings_digest(), "code": _code_digest(),
+            "warning_settings": hashlib.md5(repr(warning_settings()).encode()).hexdigest()}
 
 
 def warning_settings() -> WarningSettings:
@@ -53,10 +77,13 @@ def fetch_reports(last_quarter: Quarter) -> list[Report]:
     ]
 
 
-def program_durations() -> dict[int, int]:
-    """Program id -> lower median of its cohorts' durations in days, over every cohort."""
+def program_durations(program_ids_query=None) -> dict[int, int]:
+    """Program id -> lower median of its cohorts' durations in days, over every cohort (of the
+    programs whose ids `program_ids_query` yields; default: every program)."""
+    cohorts = CohortRow.objects.all() if program_ids_query is None else CohortRow.objects.filter(
+        program_id__in=program_ids_query)
     days = defaultdict(list)
-    for program_id, intake, graduation in rows(CohortRow.objects.all(), "program_id", "intake_date", "graduation_date"):
+    for program_id, intake, graduation in rows(cohorts, "program_id", "intake_date", "graduation_date"):
         days[program_id].append((graduation - intake).days)
     return {pid: lower_median(values) for pid, values in days.items()}
 

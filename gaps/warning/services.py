@@ -36,7 +36,7 @@ LOCK_KEY = zlib.crc32(b"talentgap.early_warning")
 FIGURES = (
     "source", "forecast", "forecast_low", "forecast_high", "headcount", "covered", "shortfall", "need_date",
     "end_date", "lead_days", "shortest_days", "act_by", "short_course_by", "status", "rating", "persistence",
-    "wage_pressure", "salary_min_cny", "salary_max_cny", "context",
+    "wage_pressure", "salary_min_cny", "salary_max_cny", "context", "plan_lines",
 )
 
 
@@ -82,6 +82,7 @@ def early_warning_compute(today: dt.date | None = None, trigger: str = WarningTr
 
     try:
         t = time.perf_counter()
+        state = fetch.input_state()  # before the input is read: a change racing the fetch makes it differ
         inp = fetch.warning_input(today)
         t = advance("fetch", t)
         marks = {"t": t}
@@ -97,7 +98,7 @@ def early_warning_compute(today: dt.date | None = None, trigger: str = WarningTr
             timings["persist"] = round(time.perf_counter() - t, 3)
             EarlyWarningRun.objects.filter(pk=run.pk).update(
                 status=WarningRunStatus.SUCCEEDED, finished_at=timezone.now(), steps_done=steps_total,
-                timings=timings, counts={**result.counts, **counts},
+                timings=timings, counts={**result.counts, **counts}, inputs=state,
             )
     except Exception as exc:  # noqa: BLE001 - recorded on the run; the previous entries stay current
         logger.exception("early warning run %s failed", run.pk)

@@ -3,14 +3,20 @@ programs in the database.
 
 The early warning (gaps.warning) gives the entries and their status; the plan needs the lines behind
 each entry (their need dates, salaries, languages and certification: a new cohort covers the lines
-it is eligible for under the matching rules), so the target quarters' lines are rebuilt here with
-the warning's own functions (gaps.warning.compute.quarter_lines, the same ids).
+it is eligible for under the matching rules): stored with the entries by the run, or rebuilt here
+with the warning's own functions (gaps.warning.compute.quarter_lines, the same ids).
 
-Two routes, the same plan (tests/plan/test_stored_warning.py):
+Three routes, the same plan (tests/plan/test_stored_warning.py):
 
-- **Stored** (the usual one): the current succeeded early-warning run was computed for the plan's
-  `today` (gaps.warning.services.is_fresh's rule). Its stored entries give which entries are
-  plannable and, for an entry of ONE line (every projected entry: one projected line per series),
+- **Stored lines** (the usual one): the current succeeded early-warning run was computed for the
+  plan's `today` (gaps.warning.services.is_fresh's rule), it stored each entry's lines
+  (EarlyWarning.plan_lines) and its input state (EarlyWarningRun.inputs, read before its input) is
+  still the current one (gaps.warning.fetch.input_state: no report, region, rate, college, program
+  or cohort written since, the same settings and code). The plannable entries' stored lines ARE the
+  lines the rebuild below would give (tests/plan/test_stored_warning.py): no history is read, no line
+  rebuilt, nothing matched; only the programs of the lines' occupations are read.
+- **Stored** (a run older than plan_lines, or an input changed since the run): its stored entries
+  give which entries are plannable and, for an entry of ONE line (every projected entry: one projected line per series),
   that line's shortfall, need and end dates and CNY salary range (the entry's figures are its one
   line's). Only a target quarter with a plannable entry of several lines (reported lines) is matched
   again, with the engine, as the warning does (so is a quarter whose rebuilt line no longer has its
@@ -163,6 +169,31 @@ def stored_entries(run: EarlyWarningRun) -> dict[tuple[int, str, str], StoredEnt
     return out
 
 
+def stored_lines(run: EarlyWarningRun) -> list[PlanLine] | None:
+    """The run's stored plan lines of its plannable entries, in the warning's order (target quarters,
+    then the quarter's line order), when they are exact: the run recorded its input state and that
+    state is still the current one (gaps.warning.fetch.input_state: no report, region, rate, college,
+    program or cohort changed since the run read its input; the same settings and code), and every
+    plannable entry stored its lines. Else None: the lines are rebuilt (stored_plan_lines)."""
+    if not run.inputs or run.inputs != ew_fetch.input_state():
+        return None
+    rows = []
+    for region_id, occupation, quarter, stored in EarlyWarning.objects.filter(
+        last_run=run, is_active=True, status__in=PLANNABLE
+    ).values_list("region_id", "occupation_id", "quarter", "plan_lines"):
+        if stored is None:
+            return None
+        for position, line_id, region_code, shortfall, need, end, smin, smax, languages, certification in stored:
+            rows.append(((quarter, position), PlanLine(
+                id=line_id, region_id=region_id, region_code=region_code, occupation_code=occupation,
+                quarter=quarter, shortfall=shortfall, need_date=dt.date.fromisoformat(need),
+                end_date=dt.date.fromisoformat(end), weight=((Decimal(smin) + Decimal(smax)) / 2).quantize(CENT),
+                languages=tuple(languages), certification=certification,
+            )))
+    rows.sort(key=lambda r: r[0])
+    return [line for _, line in rows]
+
+
 def _same_line(entry: StoredEntry, line, target) -> bool:
     """The rebuilt line is the one the run's entry was computed from (headcount, salary terms, need and
     end dates), so a report changed since the run sends its quarter to the match instead."""
@@ -196,12 +227,17 @@ def stored_plan_lines(entries: dict, reports, targets, programs, rates, conf, co
     return _build_lines(reports, targets, set(entries), outcomes_of)
 
 
+def training(occupation_codes):
+    """The ids of the programs that train one of these occupations, as a subquery."""
+    return Program.occupations.through.objects.filter(occupation_id__in=sorted(occupation_codes)).values("program_id")
+
+
 def plan_programs(all_programs, durations, lines: list[PlanLine]) -> list[PlanProgram]:
     """The programs that train an occupation of the lines, with country, mobility, duration (`durations`:
     program id -> days), capacity, cost, and a mobile workshop's existing cohorts (its route is busy then)."""
     wanted = {l.occupation_code for l in lines}
     programs = [p for p in all_programs if wanted & set(p.occupation_codes)]
-    ids = [p.id for p in programs]
+    ids = training(wanted)  # a subquery: tens of thousands of ids as parameters cost seconds to send
     facts = {
         pid: (country, mobile)
         for pid, country, mobile in Program.objects.filter(pk__in=ids).values_list("id", "college__country", "mobile")
@@ -243,6 +279,14 @@ def plan_input(today: dt.date, budget: Decimal | None, *, progress=None,
         durations = (warning_in.program_durations if warning_in.program_durations is not None
                      else ew.program_durations(warning_in.cohorts))
         programs = plan_programs(warning_in.programs, durations, lines)
+    elif (lines := stored_lines(run)) is not None:
+        # Only the programs (and their cohorts' durations) that train an occupation of the lines:
+        # plan_programs keeps no other.
+        ids = training({l.occupation_code for l in lines})
+        wanted = fetch_programs(ids)
+        step("fetch")
+        step("early_warning")
+        programs = plan_programs(wanted, ew_fetch.program_durations(ids), lines)
     else:
         _current, targets = ew.target_quarters(today)
         reports = ew_fetch.fetch_reports(targets[-1])

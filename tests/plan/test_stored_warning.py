@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from gaps.models import EarlyWarning
+from django.db.models import F
+
+from gaps.models import EarlyWarning, GapReportLine
 from gaps.models.warning import WarningRunStatus
 from gaps.warning.services import early_warning_compute
 from projects.choices import PlanStatus
@@ -57,9 +59,58 @@ def test_with_a_budget_that_binds_the_plans_are_the_same(dated):
     assert stored.proposals == again.proposals and stored.value == again.value
 
 
+def _before_plan_lines(run):
+    """The run as one stored before the entries kept their plan lines: the plan rebuilds the lines."""
+    EarlyWarning.objects.filter(last_run=run).update(plan_lines=None)
+
+
+def test_the_stored_lines_are_the_recomputed_lines(dated):
+    """The run stored each plannable entry's lines; nothing changed since, so the plan reads them
+    (no history read, no rebuild) and they are the recomputation's lines, in its order."""
+    day, run = dated
+    assert run.inputs["versions"] and run.inputs == fetch.ew_fetch.input_state()
+    again_in = fetch.plan_input(day, None, stored=False)[0]
+    assert fetch.stored_lines(run) == list(again_in.lines)
+    _before_plan_lines(run)
+    assert fetch.stored_lines(run) is None
+    assert fetch.plan_input(day, None)[0] == again_in
+
+
+def test_the_plan_reads_the_stored_lines(dated):
+    """The stored route takes a line's figures from the entry's stored plan lines (changed here)."""
+    day, run = dated
+    stored_in, used = fetch.plan_input(day, None)
+    line = stored_in.lines[0]
+    row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
+                                   occupation_id=line.occupation_code, quarter=line.quarter)
+    changed = [[*r[:3], r[3] + 7, *r[4:]] if r[1] == line.id else r for r in row.plan_lines]
+    EarlyWarning.objects.filter(pk=row.pk).update(plan_lines=changed)
+    read = fetch.plan_input(day, None)[0].lines[0]
+    assert (read.id, read.shortfall) == (line.id, line.shortfall + 7)
+
+
+def test_a_report_changed_after_the_run_falls_back_to_the_rebuilt_lines(dated):
+    """A report line written after the run (any write: the table's version moves) makes the stored lines
+    inexact: the plan rebuilds them and gets the recomputation's plan, not the stored lines."""
+    day, run = dated
+    before = fetch.stored_lines(run)
+    line = before[0]
+    touched = GapReportLine.objects.filter(report__region_id=line.region_id, occupation_id=line.occupation_code).update(
+        headcount=F("headcount") * 3 + 5)
+    assert touched
+    assert fetch.stored_lines(run) is None
+    stored_in, used = fetch.plan_input(day, None)
+    again_in = fetch.plan_input(day, None, stored=False)[0]
+    assert used == run and stored_in == again_in
+    assert list(again_in.lines) != before, "the change moved the plan's lines"
+    stored, again = optimiser.solve(stored_in), optimiser.solve(again_in)
+    assert stored.proposals == again.proposals and stored.value == again.value
+
+
 def test_the_stored_route_reads_the_stored_figures(dated):
     """A one-line entry's figures come from its stored row (changed here), not from a match."""
     day, run = dated
+    _before_plan_lines(run)
     stored_in, _ = fetch.plan_input(day, None)
     line = stored_in.lines[0]
     row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
@@ -75,6 +126,7 @@ def test_an_entry_of_several_lines_is_matched_again(dated):
     """When the stored line count is not one (reported lines of a target quarter), that quarter is
     matched again: the same lines as the recomputation (here the count is changed to force it)."""
     day, run = dated
+    _before_plan_lines(run)
     again_in = fetch.plan_input(day, None, stored=False)[0]
     line = again_in.lines[0]
     row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
@@ -104,6 +156,7 @@ def test_a_line_changed_since_the_run_is_matched_again(dated):
     """A stored one-line entry whose rebuilt line no longer has its headcount (a report changed since
     the run) is not read: its quarter is matched again, as the recomputation does."""
     day, run = dated
+    _before_plan_lines(run)
     again_in = fetch.plan_input(day, None, stored=False)[0]
     line = again_in.lines[-1]
     row = EarlyWarning.objects.get(last_run=run, is_active=True, region_id=line.region_id,
