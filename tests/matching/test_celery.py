@@ -173,12 +173,25 @@ def test_the_nightly_rematch_of_an_unchanged_quarter_keeps_results_and_the_curre
     assert current_run(str(quarter)) == changed
 
 
-def _worker_mails(mail_dir) -> list[str]:
-    """The mails the workers sent (the file backend: one file per connection, messages separated)."""
+def _split_mails(text: str) -> list[str]:
+    return [m for m in text.split("-" * 79) if m.strip()]
+
+
+def _mail_files(mail_dir) -> dict:
+    """How many mails each of the worker's mail files holds so far (the file backend writes one file
+    per connection, named by the time to the second and an object id: names do not sort in the
+    order they were written, and a reused name is appended to)."""
     from pathlib import Path
 
-    text = "".join(p.read_text() for p in sorted(Path(mail_dir).glob("*.log")))
-    return [m for m in text.split("-" * 79) if m.strip()]
+    return {p: len(_split_mails(p.read_text())) for p in Path(mail_dir).glob("*.log")}
+
+
+def _worker_mails(mail_dir, *, after: dict | None = None) -> list[str]:
+    """The mails the workers sent since `after` (_mail_files taken earlier), file by file."""
+    from pathlib import Path
+
+    after = after or {}
+    return [m for p in sorted(Path(mail_dir).glob("*.log")) for m in _split_mails(p.read_text())[after.get(p, 0):]]
 
 
 def _wait_announced(run_id: int, *, gone_run: int | None = None, timeout: float = 60) -> None:
@@ -222,7 +235,7 @@ def test_the_mails_and_the_clean_up_run_in_a_worker_after_the_swap_in_any_order(
     make_user("college_staff", colleges=[College.objects.get(code="GANSU-VC")], email="gansu@example.org")
     make_user("reviewer", email="reviewer@example.org")
     mail_dir = celery_worker["env"]["TALENTGAP_TEST_EMAIL_DIR"]
-    before = len(_worker_mails(mail_dir))
+    before = _mail_files(mail_dir)
     held: list[tuple[int, list[int]]] = []
     scheduling.register_announcement_sender(lambda run_id, new_gap_ids: held.append((run_id, new_gap_ids)))
     try:
@@ -239,12 +252,12 @@ def test_the_mails_and_the_clean_up_run_in_a_worker_after_the_swap_in_any_order(
 
     _send_announcement(*b_news)
     _wait_announced(b.pk)
-    assert _worker_mails(mail_dir)[before:] == []  # B advises what A already did: nothing new
+    assert _worker_mails(mail_dir, after=before) == []  # B advises what A already did: nothing new
     assert Flag.objects.filter(run=a).count() == a_flags  # kept: A's announcement is still to come
 
     _send_announcement(*a_news)
     _wait_announced(a.pk, gone_run=a.pk)
-    sent = _worker_mails(mail_dir)[before:]
+    sent = _worker_mails(mail_dir, after=before)
     assert len([m for m in sent if "To: gansu@example.org" in m]) == 1
     assert any("To: gansu@example.org" in m and "- Retool GRADERS" in m for m in sent)
     assert len([m for m in sent if "To: reviewer@example.org" in m and "new gap" in m]) == 1
@@ -274,7 +287,7 @@ def test_a_lost_announcement_is_sent_by_the_sweep_through_a_worker_once(celery_w
     make_user("college_staff", colleges=[College.objects.get(code="GANSU-VC")], email="gansu@example.org")
     make_user("reviewer", email="reviewer@example.org")
     mail_dir = celery_worker["env"]["TALENTGAP_TEST_EMAIL_DIR"]
-    before = len(_worker_mails(mail_dir))
+    before = _mail_files(mail_dir)
     held: list[tuple[int, list[int]]] = []
     scheduling.register_announcement_sender(lambda run_id, new_gap_ids: held.append((run_id, new_gap_ids)))
     try:
@@ -284,7 +297,7 @@ def test_a_lost_announcement_is_sent_by_the_sweep_through_a_worker_once(celery_w
     assert run.announce_gap_ids == held[-1][1] and run.announce_gap_ids
     assert scheduling.announcement_sweep() == {"resent": [], "given_up": []}  # too early: it may be on its way
     time.sleep(2)
-    assert _worker_mails(mail_dir)[before:] == []  # nothing went out
+    assert _worker_mails(mail_dir, after=before) == []  # nothing went out
 
     # The swap was longer ago than the sweep waits.
     MatchRun.objects.filter(pk=run.pk).update(
@@ -309,7 +322,7 @@ def test_a_lost_announcement_is_sent_by_the_sweep_through_a_worker_once(celery_w
     _wait_announced(run.pk)
     assert scheduling.announcement_sweep() == {"resent": [], "given_up": []}  # announced: not again
     time.sleep(3)  # anything sent twice would have arrived by now
-    sent = _worker_mails(mail_dir)[before:]
+    sent = _worker_mails(mail_dir, after=before)
     assert len([m for m in sent if "To: reviewer@example.org" in m and "new gap" in m]) == 1
     assert len([m for m in sent if "To: gansu@example.org" in m]) == 1
     run.refresh_from_db()
