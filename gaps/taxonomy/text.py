@@ -119,6 +119,30 @@ PREFIX_WEIGHT = 0.5
 # job word is not a qualifier: "duck farmer", "кран жүргізушісі", 汽车喷漆工 name the job by it.
 QUALIFIER_WEIGHT = 0.5
 QUALIFIER_PREPOSITIONS = frozenset("at in for on from в во на при".split())
+# English "of" with an article names the employer or the place ("cook of the kindergarten", "accountant
+# of the district akimat", "butcher of a meat processing plant"): a qualifier, as "at" is. Without an
+# article it names the object, which is the job ("welder of pipelines", "teacher of history"). After a
+# bare head word the employer is what is headed ("director of a polyclinic", "deputy head of the
+# finance department", "captain of a river vessel"), so it stays whole there; after a head word that
+# already says what it heads ("production director of a meat processing plant") it is the employer.
+_OF_ARTICLES = frozenset(("the", "a", "an"))
+OF_HEAD_WORDS = HEAD_WORDS | frozenset(
+    "director directors dean rector principal president chairman chairwoman chairperson commander akim "
+    "administrator superintendent leader governor mayor captain".split()
+)
+# Words that may stand before a bare head word: "general director", "gen. director", "acting head".
+_HEAD_MODIFIERS = frozenset("general gen acting first executive chief senior deputy vice".split())
+
+
+def _of_qualifies(parts: list[str], i: int) -> bool:
+    """Whether parts[i], an "of", starts a qualifier (see _OF_ARTICLES)."""
+    if parts[i] != "of" or i + 1 >= len(parts) or parts[i + 1] not in _OF_ARTICLES:
+        return False
+    before = [part for part in parts[:i] if part not in DROPPED_WORDS]
+    bare_head = bool(before) and before[-1] in OF_HEAD_WORDS and all(
+        part in OF_HEAD_WORDS or part in _HEAD_MODIFIERS for part in before
+    )
+    return not bare_head
 _KAZAKH_LOCATIVE = ("дагы", "деги", "тагы", "теги")
 _KAZAKH_QUALIFIER_ENDINGS = (*_KAZAKH_LOCATIVE, "нын", "нин", "дын", "дин", "тын", "тин")
 # The plain Kazakh locative of an establishment before the job word says where the job is, as
@@ -226,6 +250,7 @@ ABBREVIATIONS = {
     "мл": "младший", "рук": "руководитель", "инж": "инженер", "спец": "специалист",
     "пом": "помощник",
     "asst": "assistant", "mgr": "manager", "supv": "supervisor", "supvr": "supervisor",
+    "sr": "senior", "jr": "junior", "dept": "department", "mngr": "manager",
     # Not an abbreviation but the same word: "шофёр автобуса" is "водитель автобуса" (8331), which
     # the labels name; as a word of its own "шофер" would only find the bare label (8322).
     "шофер": "водитель", "шоферы": "водители",
@@ -406,7 +431,14 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     if len(tokens) < 2:
         return flags
     parts = _expand(normalized.split())
-    cut = next((i for i, part in enumerate(parts) if i and part in QUALIFIER_PREPOSITIONS), len(parts))
+    cut = next(
+        (
+            i
+            for i, part in enumerate(parts)
+            if i and (part in QUALIFIER_PREPOSITIONS or _of_qualifies(parts, i))
+        ),
+        len(parts),
+    )
     before = len(_tokens(" ".join(parts[:cut]))) if cut < len(parts) else len(tokens)
     # Before a generic job word the genitive names the work, not a place: "жол полициясының
     # қызметкері" is a traffic police officer ("employee of the road police"), as "полиция
