@@ -74,6 +74,10 @@ _ORDINAL = re.compile(r"^\d+(st|nd|rd|th|й|я|го|ой|ый|ий|ая|ши|ш�
 CATEGORY_WORDS = frozenset("category cat licence license категории категория кат санатты санаты санатындагы".split())
 _CATEGORY_LETTER = re.compile(r"^[a-eавсде][a-eавсде1]?$")
 _LATIN_LOOKALIKE = str.maketrans("авсде", "abcde")
+# Officials also type the letter alone after the driver: "жүргізуші D", "водитель С", "driver C, E".
+# Right after one of these words, as the title's last word (or before another category letter), the
+# letter is a category too; elsewhere a lone "с" is the Russian preposition ("водитель с опытом").
+DRIVER_WORDS = frozenset("driver drivers водитель водителя шофер жургизуши жургизушиси".split())
 DROPPED_WORDS = STOP_WORDS | QUALIFIER_WORDS | CATEGORY_WORDS
 # A Chinese title ends in a job-title suffix (焊工 welder, 驾驶员 driver, 药剂师 pharmacist) that
 # hundreds of titles share: stripped from the word-level key, and counted low as a character.
@@ -619,6 +623,19 @@ def _tokens(normalized: str) -> list[str]:
                 tokens.append("cat:" + parts[j].translate(_LATIN_LOOKALIKE))
                 consumed.add(j)
                 break
+    for i, part in enumerate(parts):
+        if part not in DRIVER_WORDS:
+            continue
+        j = i + 1
+        while (
+            j < len(parts)
+            and j not in consumed
+            and _CATEGORY_LETTER.match(parts[j])
+            and all(_CATEGORY_LETTER.match(rest) for rest in parts[j + 1 :])
+        ):
+            tokens.append("cat:" + parts[j].translate(_LATIN_LOOKALIKE))
+            consumed.add(j)
+            j += 1
     for i, part in enumerate(parts):
         if i in consumed:
             continue
