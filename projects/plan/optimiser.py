@@ -64,7 +64,9 @@ Reductions (each keeps the optimum, both the value and the fewest seats):
    dual (u, v) of the value stage's transportation LP, checked exactly in whole cents (`_optimal_duals`),
    describes every plan of the best value (complementary slackness: no count on a pair whose u + v
    exceeds its salary, every line with u > 0 covered in full, every cohort with v > 0 full), so the
-   pairs left fall apart into parts solved apart for their fewest seats (`_seats_by_duals`).
+   pairs left fall apart into parts solved apart for their fewest seats (`_seats_by_duals`), each batch over
+   classes of alike cohorts (the same lines left; cost enters nothing there), a large batch first from the
+   plan of its linear relaxation's support (`_SeatClasses`, exact: see there).
 
 Not reduced, because it would not be exact: a cohort whose lines are a subset of another cohort's of
 the same program (both may open: two classes are not one bigger class with the minimum size); lines
