@@ -64,7 +64,9 @@ Reductions (each keeps the optimum, both the value and the fewest seats):
    dual (u, v) of the value stage's transportation LP, checked exactly in whole cents (`_optimal_duals`),
    describes every plan of the best value (complementary slackness: no count on a pair whose u + v
    exceeds its salary, every line with u > 0 covered in full, every cohort with v > 0 full), so the
-   pairs left fall apart into parts solved apart for their fewest seats (`_seats_by_duals`).
+   pairs left fall apart into parts solved apart for their fewest seats (`_seats_by_duals`), each batch over
+   classes of alike cohorts (the same lines left; cost enters nothing there), a large batch first from the
+   plan of its linear relaxation's support (`_SeatClasses`, exact: see there).
 
 Not reduced, because it would not be exact: a cohort whose lines are a subset of another cohort's of
 the same program (both may open: two classes are not one bigger class with the minimum size); lines
@@ -723,7 +725,7 @@ class _Run:
 
 def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_limit: float | None,
            start: np.ndarray, lower: np.ndarray | None = None, hint: bool = True,
-           integer_counts: bool | None = None, presolve: bool = True) -> _Run:
+           integer_counts: bool | None = None, presolve: bool = True, relax: bool = False) -> _Run:
     """One solve by HiGHS (highspy) with `start` as its first plan (a MIP start): what it returns is at
     least as good. `extra`: more rows as (sparse rows x n, lows, highs). presolve=False skips HiGHS's
     presolve (see _seats_stage). time_limit counts from this call: building and passing the model spend it too."""
@@ -751,6 +753,8 @@ def _highs(m: _Model, objective: np.ndarray, maximise: bool, extra: list, time_l
     integrality = m.integrality
     if integer_counts:
         integrality = np.ones(m.n, dtype=int)
+    if relax:  # the linear relaxation
+        integrality = np.zeros(m.n, dtype=int)
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in integrality]
     h.passModel(lp)
@@ -1001,34 +1005,20 @@ def _seats_by_duals(m: _Model, x: np.ndarray, time_limit: float | None, conf: Pl
     lo, hi = m.lo.copy(), m.hi.copy()
     lo[3 * n_k:3 * n_k + n_lines] = np.where(u > 0, hi[3 * n_k:3 * n_k + n_lines], -np.inf)
     full = v > 0
-    lower = np.zeros(m.n)
-    lower[:n_k] = np.where(full, m.upper[:n_k], 0)
-    lower[n_k:2 * n_k] = np.where(full, m.upper[n_k:2 * n_k], 0)
-    lo[2 * n_k:3 * n_k] = np.where(full, 0.0, -np.inf)  # a full cohort's counts fill it
-    csr = m.matrix.tocsr()
     optimal = True
     # the small parts first (most are proven in milliseconds), the largest last with the time left
     parts = sorted(((ks, pairs_of[c]) for c, ks in comps.items() if pairs_of[c]), key=lambda kp: (len(kp[1]), kp[0][0]))
     for batch in _batches(parts):
         ks = [k for part_ks, _ in batch for k in part_ks]
         ps = [p for _, part_ps in batch for p in part_ps]
-        cols = np.array(ks + [n_k + k for k in ks] + [2 * n_k + p for p in ps], dtype=int)
-        lines_in = sorted({int(line_of[p]) for p in ps})
-        rows = np.array([2 * k for k in ks] + [2 * k + 1 for k in ks] + [2 * n_k + k for k in ks]
-                        + [3 * n_k + j for j in lines_in], dtype=int)
-        sub = _Model(len(ks), len(ps), np.zeros(len(cols)), np.zeros(len(cols)), m.upper[cols],
-                     csr[rows][:, cols], lo[rows], hi[rows], 0)
-        seats = np.zeros(len(cols))
-        seats[len(ks):2 * len(ks)] = 1
+        classes = _SeatClasses(m, ks, ps, line_of, lo, hi, full, conf.min_cohort_seats)
         left = None if time_limit is None else time_limit - (time.perf_counter() - called)
-        start = np.array(x[cols], dtype=float)
+        start = classes.aggregate(x)
         if left is not None and left <= 0:
             run_x, proven = start, False
         else:
-            run = _highs(sub, seats, False, _reach_rows(m, ks, ps), left, start, lower[cols], hint=True,
-                         integer_counts=True)
-            run_x, proven = run.x, run.optimal
-        out[cols] = run_x
+            run_x, proven = classes.solve(start, left)
+        classes.split(run_x, out)
         optimal = optimal and proven
     whole = _rounded(out, m, None, float(m.weights @ x))
     if whole is None:
@@ -1037,34 +1027,188 @@ def _seats_by_duals(m: _Model, x: np.ndarray, time_limit: float | None, conf: Pl
     return _trim(whole, m, conf), optimal
 
 
-def _reach_rows(m: _Model, ks: list[int], ps: list[int]) -> list:
-    """Rows that let the linear relaxation see the minimum class size, in the columns of the sub-model of
-    candidates ks and pairs ps (y, seats, counts): a cohort whose pairs can take at most `reach` workers
-    in all (their shortfalls, each at most its line's) with reach below its largest size gets
-    sum_j z_kj <= reach * y_k. Valid for every plan (an open cohort counts at most reach, a closed one
-    none; a merged class's y >= 1 when any of its counts is), and it ties y to the counts where
-    `x <= cap * y` is loose: at full scale this took the big part's fewest seats from 103,500 (no
-    better plan than the start in 32 s) to 102,648 in the same time (bench/README.md)."""
-    n_k, n_c = m.n_k, len(ks)
-    by_k: dict[int, list[int]] = defaultdict(list)
-    for i, p in enumerate(ps):
-        by_k[int(m.owner[p])].append(i)
-    rows, cols, vals = [], [], []
-    r = 0
-    for i, k in enumerate(ks):
-        reach = float(sum(m.upper[2 * n_k + ps[j]] for j in by_k[k]))
-        if by_k[k] and reach < m.cap[k]:
-            for j in by_k[k]:
+# A batch of the fewest-seats stage with at least this many classes first looks for a plan where its linear
+# relaxation opens classes (_SeatClasses.solve): measured at full scale (bench/README.md).
+RENS_CLASSES = 500
+
+
+class _SeatClasses:
+    """One batch of the fewest-seats stage (_seats_by_duals) with its alike cohorts as one class. There the
+    budget is gone, so a cohort's cost enters no row and no objective: cohorts with the same pairs left by
+    the duals (the same lines) and the same `full` flag are interchangeable but for their largest sizes,
+    and become one class (at full scale the largest part's 11,152 cohorts are 3,018 classes):
+
+        Y_c  whole, 0..M_c            its open cohorts (M_c: its members' cohorts, reduction 4 counted)
+        X_c  whole                    its seats: MIN_COHORT_SEATS * Y_c <= X_c <= f_c(Y_c)
+        Z_cj whole >= 0               its counts on line j, sum_j Z_cj <= X_c (= X_c when full)
+
+    f_c(Y) is the sum of the Y largest sizes among its cohorts: concave and piecewise linear, so
+    `X_c <= f_c(Y_c)` is one row per distinct size s (X_c - s * Y_c <= f_c(t) - s * t, t: the cohorts
+    larger than s). Exact: Y cohorts with sizes in [MIN, their largest] hold exactly the whole totals in
+    [MIN * Y, the sum of their largest], the union over the choices of Y cohorts is [MIN * Y, f_c(Y)], and
+    the counts, on the same lines for every member, go to any members whose seats hold them; `split` gives
+    Y to the largest cohorts first, MIN seats each then filled in that order, the counts in line order.
+    Cohorts whose largest size is below MIN (which never open) are classes of their own size.
+
+    With the reach row of the old sub-model (bench/README.md): a class whose lines can take at most
+    `reach` workers in all, below its largest size, gets sum_j Z_cj <= reach * Y_c (valid: an open class
+    counts at most reach, a closed one none), so the relaxation sees the minimum class size."""
+
+    def __init__(self, m: _Model, ks: list[int], ps: list[int], line_of: np.ndarray, lo: np.ndarray,
+                 hi: np.ndarray, full: np.ndarray, minimum: int):
+        n_k = m.n_k
+        self.m, self.n_k, self.minimum = m, n_k, minimum
+        lines_of: dict[int, list[int]] = defaultdict(list)
+        for p in ps:
+            lines_of[int(m.owner[p])].append(int(line_of[p]))
+        index: dict[tuple, int] = {}
+        self.members: list[list[int]] = []
+        for k in ks:
+            size = int(m.cap[k])
+            key = (tuple(sorted(lines_of[k])), bool(full[k]), size if size < minimum else None)
+            if key not in index:
+                index[key] = len(self.members)
+                self.members.append([])
+            self.members[index[key]].append(k)
+        for members in self.members:
+            members.sort(key=lambda k: (-int(m.cap[k]), k))
+        self.pair_of = {(int(m.owner[p]), int(line_of[p])): int(p) for p in ps}
+        self.lines = [sorted(lines_of[members[0]]) for members in self.members]
+        n_c = len(self.members)
+        self.cpairs = [(c, j) for c in range(n_c) for j in self.lines[c]]
+        n_p = len(self.cpairs)
+        n = 2 * n_c + n_p
+        upper = np.zeros(n)
+        lower = np.zeros(n)
+        rows, cols, vals, rlo, rhi = [], [], [], [], []
+        r = 0
+
+        def row(entries, low, high):
+            nonlocal r
+            for col, val in entries:
                 rows.append(r)
-                cols.append(2 * n_c + j)
-                vals.append(1.0)
-            rows.append(r)
-            cols.append(i)
-            vals.append(-reach)
+                cols.append(col)
+                vals.append(val)
+            rlo.append(low)
+            rhi.append(high)
             r += 1
-    if not r:
-        return []
-    return [(sparse.csr_array((vals, (rows, cols)), shape=(r, 2 * n_c + len(ps))), np.full(r, -np.inf), np.zeros(r))]
+
+        by_c: dict[int, list[int]] = defaultdict(list)
+        by_line: dict[int, list[int]] = defaultdict(list)
+        for i, (c, j) in enumerate(self.cpairs):
+            by_c[c].append(i)
+            by_line[j].append(i)
+        for c, members in enumerate(self.members):
+            count = int(sum(round(m.upper[k]) for k in members))
+            most = int(sum(int(m.cap[k]) * round(m.upper[k]) for k in members))
+            upper[c], upper[n_c + c] = count, most
+            if full[members[0]]:
+                lower[c], lower[n_c + c] = count, most
+            row([(n_c + c, 1.0), (c, -float(minimum))], 0.0, np.inf)  # X >= MIN * Y
+            taken, total = 0, 0
+            for k in members:  # X <= f(Y), one row per distinct size, largest first
+                size, copies = int(m.cap[k]), int(round(m.upper[k]))
+                if taken == 0 or size != last:
+                    row([(n_c + c, 1.0), (c, -float(size))], -np.inf, float(total - size * taken))
+                last = size
+                taken += copies
+                total += size * copies
+            for i in by_c[c]:
+                upper[2 * n_c + i] = min(hi[3 * n_k + self.cpairs[i][1]], most)
+            row([(2 * n_c + i, 1.0) for i in by_c[c]] + [(n_c + c, -1.0)], 0.0 if full[members[0]] else -np.inf, 0.0)
+        for j, idx in sorted(by_line.items()):
+            row([(2 * n_c + i, 1.0) for i in idx], float(lo[3 * n_k + j]), float(hi[3 * n_k + j]))
+        for c, members in enumerate(self.members):
+            reach = float(sum(upper[2 * n_c + i] for i in by_c[c]))
+            if by_c[c] and reach < int(m.cap[members[0]]):
+                row([(2 * n_c + i, 1.0) for i in by_c[c]] + [(c, -reach)], -np.inf, 0.0)
+        matrix = sparse.csr_array((vals, (rows, cols)), shape=(r, n))
+        self.model = _Model(n_c, n_p, np.zeros(n), np.zeros(n), upper, matrix, np.array(rlo, dtype=float),
+                            np.array(rhi, dtype=float), 0)
+        self.lower = lower
+        self.seats = np.zeros(n)
+        self.seats[n_c:2 * n_c] = 1
+
+    def aggregate(self, x: np.ndarray) -> np.ndarray:
+        """x (a plan of the whole model) in the classes' columns."""
+        n_k, n_c = self.n_k, len(self.members)
+        out = np.zeros(self.model.n)
+        for c, members in enumerate(self.members):
+            out[c] = sum(x[k] for k in members)
+            out[n_c + c] = sum(x[n_k + k] for k in members)
+        for i, (c, j) in enumerate(self.cpairs):
+            out[2 * n_c + i] = sum(x[2 * n_k + self.pair_of[(k, j)]] for k in self.members[c])
+        return out
+
+    def solve(self, start: np.ndarray, time_limit: float | None) -> tuple[np.ndarray, bool]:
+        """The fewest seats of the batch from `start` (the classes' plan and whether it is proven). A large
+        batch first solves its linear relaxation and then the model with only the classes that relaxation
+        opens (a restriction: any plan found is a plan of the whole, RENS): at full scale that finds the
+        optimum in seconds, where HiGHS alone found no better plan than the start in 50 s; the whole model
+        is then solved from the better of the two plans, which proves it (or finds better)."""
+        called = time.perf_counter()
+        sub = self.model
+        n_c = len(self.members)
+        if n_c >= RENS_CLASSES:
+            half = None if time_limit is None else 0.5 * time_limit
+            relaxed = _highs(sub, self.seats, False, [], half, start, self.lower, hint=False, relax=True)
+            if relaxed.optimal:
+                restricted = _Model(sub.n_k, sub.n_z, sub.weights, sub.costs, sub.upper.copy(), sub.matrix, sub.lo,
+                                    sub.hi, 0)
+                closed = relaxed.x[:n_c] <= 1e-9
+                restricted.upper[:n_c][closed] = 0
+                restricted.upper[n_c:2 * n_c][closed] = 0
+                restricted.upper[2 * n_c:][closed[[c for c, _ in self.cpairs]]] = 0
+                left = None if half is None else half - (time.perf_counter() - called)
+                if left is None or left > 0:
+                    found = _highs(restricted, self.seats, False, [], left, start, self.lower, hint=False,
+                                   integer_counts=True)
+                    if self.seats @ found.x < self.seats @ start:
+                        start = found.x
+        left = None if time_limit is None else time_limit - (time.perf_counter() - called)
+        if left is not None and left <= 0:
+            return start, False
+        run = _highs(sub, self.seats, False, [], left, start, self.lower, hint=True, integer_counts=True)
+        return run.x, run.optimal
+
+    def split(self, xs: np.ndarray, out: np.ndarray) -> None:
+        """The classes' plan xs back to the cohorts, into out (the whole model's columns): a class's open
+        cohorts the largest first, MIN seats each and the rest filled in that order, its counts per line in
+        line order into its cohorts' seats."""
+        n_k, n_c, m = self.n_k, len(self.members), self.m
+        xs = np.round(xs).astype(int)
+        counts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for i, (c, j) in enumerate(self.cpairs):
+            if xs[2 * n_c + i] > 0:
+                counts[c].append((j, int(xs[2 * n_c + i])))
+        for c, members in enumerate(self.members):
+            opened, extra = int(xs[c]), int(xs[n_c + c]) - self.minimum * int(xs[c])
+            room = []  # (cohort, seats) of the members that open
+            for k in members:
+                y = min(int(round(m.upper[k])), opened)
+                opened -= y
+                seats = self.minimum * y
+                more = min(max(int(m.cap[k]) - self.minimum, 0) * y, max(extra, 0))
+                seats += more
+                extra -= more
+                out[k], out[n_k + k] = y, seats
+                if y:
+                    room.append([k, seats])
+            if opened or extra:  # not a plan of the class's rows: the caller's check (_rounded) rejects it
+                out[members[0]] += opened
+                out[n_k + members[0]] += extra
+            at = 0
+            for j, count in counts[c]:
+                while count > 0 and at < len(room):
+                    take = min(count, room[at][1])
+                    if take:
+                        out[2 * n_k + self.pair_of[(room[at][0], j)]] += take
+                        room[at][1] -= take
+                        count -= take
+                    if room[at][1] == 0:
+                        at += 1
+                if count:  # more counts than seats: rejected by _rounded
+                    out[2 * n_k + self.pair_of[(members[0], j)]] += count
 
 
 BATCH_CANDIDATES = 100
