@@ -157,7 +157,9 @@ RUSSIAN_PLACE_ROOTS = ("завод", "комбинат", "фабрик")
 _RUSSIAN_GENITIVE_ADJECTIVE = ("ого", "его", "ой", "ей", "ых", "их")
 # Nouns declined like adjectives, which are jobs' objects, not a place's attributes ("оператор
 # котельной завода" keeps its boiler room).
-_SUBSTANTIVE_ADJECTIVES = frozenset("котельной столовой мастерской прачечной парикмахерской приемной насосной диспетчерской".split())
+_SUBSTANTIVE_ADJECTIVES = frozenset(
+    "котельной столовой мастерской прачечной парикмахерской приемной насосной диспетчерской".split()
+)
 # A labourer is coded by where they labour: "подсобный рабочий на ферме КРС" is a livestock farm
 # labourer (9212), "разнорабочий на завод" a manufacturing one (9329). When nothing but these words
 # (and generic words) is left outside the qualifiers, the place keeps its full weight.
@@ -462,7 +464,8 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     if all(flags[i] or _CJK.match(t) for i, t in enumerate(tokens)):
         return [False] * len(tokens)
     unflagged = [t for i, t in enumerate(tokens) if not flags[i] and not _CJK.match(t)]
-    if any(t in LABOURER_WORDS for t in unflagged) and all(t in LABOURER_WORDS or t in GENERIC_WORDS for t in unflagged):
+    labourer = any(t in LABOURER_WORDS for t in unflagged)
+    if labourer and all(t in LABOURER_WORDS or t in GENERIC_WORDS for t in unflagged):
         return [False] * len(tokens)
     return flags
 
