@@ -169,6 +169,34 @@ PLACE_WORDS = frozenset(
     "сауда орталыгы орталык мектеп мектептин аурухана ауруханасы конак конакуй кенсе кенсенин дукен дукеннин "
     "мейрамхана мейрамханасы асхана асханасы койма коймасы коймага коймада".split()
 )
+# Russian puts the job word first and the place after it, in the genitive: "пекарь хлебозавода",
+# "закройщик швейного цеха", "директор завода ЖБИ", "HR-директор ТОО «Агро-Сервис»". After the job
+# word, one of these establishments (stems; a compound ending in one of RUSSIAN_PLACE_ROOTS counts:
+# хлебозавод, мясокомбинат), the adjectives just before it ("швейного", "кирпичного") and every word
+# after it ("ЖБИ", the firm's name) are a qualifier, as a place after "в"/"на" already is: the place
+# must not outweigh the job ("пекарь хлебозавода" is a baker, not the bread factory's director).
+RUSSIAN_PLACE_WORDS = frozenset(
+    "завод комбинат фабрика цех поликлиника амбулатория больница кинотеатр университет колледж институт "
+    "холдинг компания фирма предприятие организация учреждение отель гостиница заповедник хозяйство акимат "
+    "трц тц тоо ао ооо ип кх кгу гкп гккп ргп".split()
+)
+RUSSIAN_PLACE_ROOTS = ("завод", "комбинат", "фабрик")
+# Adjectives in the genitive (and the plural) before the place: "швейного цеха", "кирпичного завода".
+_RUSSIAN_GENITIVE_ADJECTIVE = ("ого", "его", "ой", "ей", "ых", "их")
+# Nouns declined like adjectives, which are jobs' objects, not a place's attributes ("оператор
+# котельной завода" keeps its boiler room).
+_SUBSTANTIVE_ADJECTIVES = frozenset(
+    "котельной столовой мастерской прачечной парикмахерской приемной насосной диспетчерской".split()
+)
+# A labourer is coded by where they labour: "подсобный рабочий на ферме КРС" is a livestock farm
+# labourer (9212), "разнорабочий на завод" a manufacturing one (9329). When nothing but these words
+# (and generic words) is left outside the qualifiers, the place keeps its full weight.
+LABOURER_WORDS = frozenset(
+    "worker workers labourer labourers laborer laborers рабочий рабочая рабочие разнорабочий разнорабочая "
+    "разнорабочие подсобный подсобная подсобные подсобник подсобница чернорабочий чернорабочая "
+    "жумысшы жумысшысы жумысшылар".split()
+)
+
 # Chinese titles put the place first: 小区保洁, 超市收银员, 商场保安.
 CJK_PLACE_PREFIXES = (
     "写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "物业", "饭店", "餐厅", "食堂", "仓库", "工厂", "银行",
@@ -251,7 +279,7 @@ CJK_APPRENTICE_SUFFIXES = ("学徒工", "学徒")
 # they shorten.
 ABBREVIATIONS = {
     "зав": "заведующий", "нач": "начальник", "зам": "заместитель", "гл": "главный", "ст": "старший",
-    "мл": "младший", "рук": "руководитель", "инж": "инженер", "спец": "специалист",
+    "мл": "младший", "рук": "руководитель", "инж": "инженер", "спец": "специалист", "фин": "финансовый",
     "пом": "помощник",
     "asst": "assistant", "mgr": "manager", "supv": "supervisor", "supvr": "supervisor",
     "sr": "senior", "jr": "junior", "dept": "department", "mngr": "manager",
@@ -468,9 +496,44 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
                 and token.endswith(kazakh_endings)
             )
         )
+    _russian_place_phrase(tokens, stems, flags)
     if all(flags[i] or _CJK.match(t) for i, t in enumerate(tokens)):
         return [False] * len(tokens)
+    unflagged = [t for i, t in enumerate(tokens) if not flags[i] and not _CJK.match(t)]
+    labourer = any(t in LABOURER_WORDS for t in unflagged)
+    if labourer and all(t in LABOURER_WORDS or t in GENERIC_WORDS for t in unflagged):
+        return [False] * len(tokens)
     return flags
+
+
+def _russian_place(token: str, word_stem: str) -> bool:
+    return (
+        _CYRILLIC.search(token) is not None
+        and not token.endswith(_KAZAKH_QUALIFIER_ENDINGS)
+        and (word_stem in _russian_place_stems() or (word_stem.endswith(RUSSIAN_PLACE_ROOTS) and len(word_stem) > 7))
+    )
+
+
+def _russian_place_phrase(tokens: list[str], stems: list[str], flags: list[bool]) -> None:
+    """Flag the place phrase after a Russian job word (see RUSSIAN_PLACE_WORDS), in place."""
+    place = next((i for i in range(1, len(tokens)) if _russian_place(tokens[i], stems[i])), None)
+    if place is None:
+        return
+    after = tokens[place + 1 :]
+    # A Kazakh job word after the place ("кірпіш заводының жұмысшысы") is the job: not this rule.
+    if any(t.endswith((*_KAZAKH_AGENT_ENDINGS, "сы", "си", *_KAZAKH_QUALIFIER_ENDINGS)) for t in after):
+        return
+    start = place
+    while (
+        start - 1 >= 1
+        and tokens[start - 1].endswith(_RUSSIAN_GENITIVE_ADJECTIVE)
+        and tokens[start - 1] not in _SUBSTANTIVE_ADJECTIVES
+        and _CYRILLIC.search(tokens[start - 1]) is not None
+    ):
+        start -= 1
+    for i in range(start, len(tokens)):
+        if not _CJK.match(tokens[i]):
+            flags[i] = True
 
 
 def _kazakh_place_locative(token: str) -> bool:
@@ -504,6 +567,16 @@ def _kazakh_dative_end(tokens: list[str]) -> int:
 
 
 _PLACE_STEMS: frozenset[str] = frozenset()
+
+
+_RUSSIAN_PLACE_STEMS: frozenset[str] = frozenset()
+
+
+def _russian_place_stems() -> frozenset[str]:
+    global _RUSSIAN_PLACE_STEMS
+    if not _RUSSIAN_PLACE_STEMS:
+        _RUSSIAN_PLACE_STEMS = frozenset(stem(word) for word in RUSSIAN_PLACE_WORDS)
+    return _RUSSIAN_PLACE_STEMS
 
 
 def _place_stems() -> frozenset[str]:
