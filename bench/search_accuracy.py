@@ -59,7 +59,8 @@ DATA = ROOT / "gaps" / "taxonomy" / "data"
 PARTS = {
     "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv", DATA / "sample_tuning4.csv",
                DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv",
-               *(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk"))),
+               *(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk")),
+               DATA / "sample_tuning8_zh.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -90,6 +91,9 @@ PARTS = {
     # before that language's changes.
     "tuning7": tuple(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk")),
     **{f"tuning7_{lang}": (DATA / f"sample_tuning7_{lang}.csv",) for lang in ("en", "ru", "zh", "kk")},
+    # The eighth round, Chinese (2026-12-04): qualified zh titles (place, employer, grade, product
+    # prefixes), written blind from isco08.csv before the round's changes.
+    "tuning8_zh": (DATA / "sample_tuning8_zh.csv",),
 }
 TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5", "tuning6")
 HOLDOUTS = ("holdout", "holdout2", "holdout3", "holdout4")
