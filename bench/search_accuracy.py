@@ -60,7 +60,7 @@ PARTS = {
     "tuning": (DATA / "sample_tuning.csv", DATA / "sample_tuning2.csv", DATA / "sample_tuning3.csv", DATA / "sample_tuning4.csv",
                DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv",
                *(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk")),
-               DATA / "sample_tuning8_en.csv", DATA / "sample_tuning8_ru.csv", DATA / "sample_tuning8_kk.csv"),
+               DATA / "sample_tuning8_en.csv", DATA / "sample_tuning8_ru.csv", DATA / "sample_tuning8_zh.csv", DATA / "sample_tuning8_kk.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -95,6 +95,7 @@ PARTS = {
     # weighted to qualified titles (a place, employer, grade, seniority or machine), before the round's changes.
     "tuning8_en": (DATA / "sample_tuning8_en.csv",),
     "tuning8_ru": (DATA / "sample_tuning8_ru.csv",),
+    "tuning8_zh": (DATA / "sample_tuning8_zh.csv",),
     "tuning8_kk": (DATA / "sample_tuning8_kk.csv",),
 }
 TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5", "tuning6")

@@ -51,7 +51,17 @@ from django.conf import settings
 from django.db.models import Count, Max
 from scipy import sparse
 
-from gaps.taxonomy.text import Analysis, analyze, deletions, is_cjk, normalize, script_of, strip_markup, within_one_edit
+from gaps.taxonomy.text import (
+    Analysis,
+    analyze,
+    cjk_heads_something,
+    deletions,
+    is_cjk,
+    normalize,
+    script_of,
+    strip_markup,
+    within_one_edit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +91,11 @@ SOURCE_WEIGHTS = {"ILO": 1.0, "OKZ": 1.0, "TALENTGAP": 1.0, "CN2022": 0.98, "ESC
 # safety officer" is ESCO's under 3117 mine safety and written under 2263) counts this much more
 # again: ESCO's noisy synonyms never outrank a label written for the title.
 ESCO_CONTESTED_WEIGHT = 0.8
+# The head of a Chinese title is at its end (gaps.taxonomy.text.CJK_MANAGING_HEADS): a title that
+# does the work and a label that heads it, or the other way round, share their place or product
+# (公交公司驾驶员 and 公交公司经理, 福利院护理员 and 福利院院长, 水泥厂生产部经理 and 水泥生产工) but not
+# their unit group, so such a label counts this much.
+CJK_HEAD_MISMATCH_WEIGHT = 0.75
 # How much a unit group's second-best label adds to its score, and how many leading groups get
 # that second look.
 SECOND_LABEL_WEIGHT = 0.05
@@ -135,7 +150,7 @@ CODE_CACHE_SIZE = 50_000
 INDEX_FILES_KEPT = 4
 INDEX_FILE_PREFIX = "occupation-index-"
 # Changes with the layout of the pickled index, together with the code hashed into its key.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 _CODE_FILES = (Path(__file__), Path(__file__).parent / "taxonomy" / "text.py")
 # "Watchman/woman", "Nursing aide (clinic or hospital)": also indexed as "Watchman", "Nursing aide".
 _SLASH_TAIL = re.compile(r"/\S*")
@@ -200,6 +215,7 @@ class _Index:
         near: dict[str, list[int]] = {}
         content: dict[str, list[int]] = {}
         generic_keys: list[int] = []  # per document: a hash of its generic words (0: none)
+        heads: list[int] = []  # per document: 1 a Chinese title heading something, 0 one doing the work, -1 not Chinese
         word_rows: list[dict[str, float]] = []
         char_rows: list[dict[str, float]] = []
         doc_script: list[str] = []
@@ -229,12 +245,15 @@ class _Index:
                 if content_key and content_key != near_key:
                     content.setdefault(content_key, []).append(doc)
                 generic_keys.append(_key_hash(analysis.generic_key) if analysis.generic_key else 0)
+                head = cjk_heads_something(analysis)
+                heads.append(-1 if head is None else int(head))
                 word_rows.append(analysis.word_features)
                 char_rows.append(analysis.char_features)
                 doc_script.append(script_of(variant))
             if label_starts[-1] == len(doc_weight):  # nothing to compare ("(…)"): an empty document
                 doc_weight.append(0.0)
                 generic_keys.append(0)
+                heads.append(-1)
                 word_rows.append({})
                 char_rows.append({})
                 doc_script.append("latn")
@@ -247,6 +266,7 @@ class _Index:
         self.label_starts = np.array(label_starts, dtype=np.int64)  # into docs
         self.doc_weight = np.array(doc_weight, dtype=np.float32)
         self.doc_generic = np.array(generic_keys, dtype=np.int64)
+        self.doc_head = np.array(heads, dtype=np.int8)
         docs_per_label = np.diff(np.r_[self.label_starts, self.n_docs])
         self.doc_lang = np.repeat(self.label_lang, docs_per_label)
         self.doc_label = np.repeat(np.arange(len(rows), dtype=np.int32), docs_per_label)
@@ -325,6 +345,9 @@ class _Index:
             docs = table.get(key) if key else None
             if docs is not None:
                 scores[docs] = np.maximum(scores[docs], tier * factor)
+        head = cjk_heads_something(analysis)
+        if head is not None:
+            scores[(self.doc_head >= 0) & (self.doc_head != int(head))] *= CJK_HEAD_MISMATCH_WEIGHT
         return scores * self.doc_weight
 
 

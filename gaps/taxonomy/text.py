@@ -197,10 +197,19 @@ LABOURER_WORDS = frozenset(
     "жумысшы жумысшысы жумысшылар".split()
 )
 
-# Chinese titles put the place first: 小区保洁, 超市收银员, 商场保安.
+# Chinese titles put the place first: 小区保洁, 超市收银员, 商场保安. Those of CJK_PLACES_ANYWHERE also
+# after a word that says which one (县医院护工, 百货商场营业员, 学校食堂大厨, 乡政府保洁): the place then
+# runs to the end of the last of them with a job of two characters or more after it. Not 工厂 or 公司
+# there: 化工厂, 水产养殖公司, 公交公司 name the product or the trade, and with it the unit group; nor
+# 卫生院: a doctor of a township health centre (乡镇卫生院医生) is a generalist (2211) by it.
 CJK_PLACE_PREFIXES = (
     "写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "物业", "饭店", "餐厅", "食堂", "仓库", "工厂", "银行",
     "工地", "车间", "公司", "农场", "门店", "商店", "机场", "车站", "景区",
+    "养老院", "福利院", "幼儿园", "托儿所", "政府", "口岸", "单位",
+)
+CJK_PLACES_ANYWHERE = frozenset(
+    ["写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "饭店", "餐厅", "食堂", "工地", "机场", "车站", "景区",
+     "养老院", "福利院", "幼儿园", "托儿所", "政府", "口岸", "单位"]
 )
 
 # British and American spellings of the same job-title words share a stem ("call centre operator" is
@@ -590,17 +599,39 @@ def _place_stems() -> frozenset[str]:
 # 仓库主管 runs a warehouse; only the place says which unit group (as "супермаркет" before
 # "директор"). After the place, a head word with or without 总/副 (general, deputy) keeps it whole.
 CJK_PLACE_HEAD_WORDS = CJK_HEAD_WORDS | frozenset(["总监", "店长"])
+# The head of a Chinese title is at its end. One that ends in one of these heads something (an
+# establishment, a department, a shift): 公交公司经理, 养老院院长, 证券营业部经理, 保洁主管, 生产线领班;
+# one that ends otherwise does the work (公交公司驾驶员, 养老院厨师, 证券营业部经纪人, 保洁员). Not the
+# 长 of a rank or a crew (船长, 机长, 列车长, 厨师长, 护士长, and 班长, 队长: a squad or a team leads its work, in
+# the army as on a site): those do the work of their unit group.
+CJK_MANAGING_HEADS = (
+    *sorted(CJK_HEAD_WORDS), "总监", "总裁", "董事长", "院长", "校长", "所长", "站长", "厂长", "矿长", "行长", "局长", "部长",
+    "处长", "科长", "馆长", "园长", "场长", "店长", "会长", "主席", "理事长", "秘书长", "村长", "乡长", "县长", "市长", "镇长",
+    "领班", "组长", "工长",
+)
+
+
+def cjk_heads_something(analysis: Analysis) -> bool | None:
+    """Whether a Chinese title heads something (see CJK_MANAGING_HEADS); None for a title whose
+    first word is not Chinese. The first word: what follows it qualifies it (酒店总经理（四星级）,
+    县医院护工（男）)."""
+    if not analysis.words or not _CJK.match(analysis.words[0]):
+        return None
+    return analysis.words[0].endswith(CJK_MANAGING_HEADS)
 
 
 def _cjk_place(token: str) -> int:
-    """Length of the place a Chinese title starts with (小区保洁 -> 2), 0 if none or if a head
-    word follows it (宾馆总经理: see CJK_PLACE_HEAD_WORDS)."""
+    """Length of the place a Chinese title starts with (小区保洁 -> 2, 县医院护工 -> 3), 0 if none
+    or if a head word follows it (宾馆总经理: see CJK_PLACE_HEAD_WORDS)."""
+    place = 0
     for prefix in CJK_PLACE_PREFIXES:
-        if token.startswith(prefix) and len(token) > len(prefix) + 1:
-            if token[len(prefix) :].removeprefix("副").removeprefix("总") in CJK_PLACE_HEAD_WORDS:
-                return 0
-            return len(prefix)
-    return 0
+        at = 0 if token.startswith(prefix) else (token.find(prefix) if prefix in CJK_PLACES_ANYWHERE else -1)
+        if at >= 0 and len(token) > at + len(prefix) + 1:
+            place = max(place, at + len(prefix))
+    rest = token[place:].removeprefix("副").removeprefix("总")
+    if place and (rest in CJK_PLACE_HEAD_WORDS or rest in CJK_MANAGING_HEADS):
+        return 0
+    return place
 
 
 def _fill_features(result: Analysis) -> None:
