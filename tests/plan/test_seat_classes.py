@@ -106,6 +106,18 @@ def test_alike_programs_of_other_sizes_and_costs_give_the_fewest_seats():
     assert result.solver["status"] == "optimal" and result.solver["seats_parts"] >= 1
 
 
+def test_a_class_of_unequal_cohorts_opens_as_many_as_their_sizes_need():
+    """23 workers, cohorts of 12, 10 and 10 seats on the same line, a minimum class of 10: two cohorts hold
+    at most 22, so all three open, at least 10 seats each (30 seats). A class row that allowed Y times the
+    largest size would let two cohorts promise 24 and claim 23 seats, a plan no split of them can hold."""
+    inp = _alike([12, 10, 10], [6000, 6000, 6000], [23])
+    result = opt.solve(inp)
+    assert result.value == Decimal(6000 * 23)
+    assert sorted(p.seats for p in result.proposals) == [10, 10, 10]
+    _assert_a_plan_each_cohort_can_hold(inp, result)
+    assert result.solver["status"] == "optimal"
+
+
 @st.composite
 def alike_programs(draw, most=4):
     """No budget, no mobile workshop; programs that often share their lines but differ in size and cost
@@ -121,6 +133,22 @@ def alike_programs(draw, most=4):
                 for i in range(draw(st.integers(1, most)))]
     conf = opt.PlanSettings(min_cohort_seats=draw(st.integers(1, 10)))
     return opt.PlanInput(TODAY, None, tuple(lines), tuple(programs), conf)
+
+
+def _assert_a_plan_each_cohort_can_hold(inp, result):
+    """Every proposed cohort within its program's sizes (MIN_COHORT_SEATS to its largest cohort) and holding
+    the workers it covers, every line covered at most to its shortfall, the value the covers' sum: an
+    over-generous class row (e.g. X <= Y * the largest size) lets the model promise seats no split can give."""
+    covered = {}
+    for p in result.proposals:
+        assert inp.settings.min_cohort_seats <= p.seats <= p.program.max_seats
+        assert sum(count for _, count in p.covers) <= p.seats
+        for ln, count in p.covers:
+            assert count > 0 and opt.qualifies(ln, p.program)
+            covered[ln.id] = covered.get(ln.id, 0) + count
+    shortfall = {ln.id: ln.shortfall for ln in inp.lines}
+    assert all(count <= shortfall[lid] for lid, count in covered.items())
+    assert sum(p.value for p in result.proposals) == result.value
 
 
 def _solve_with(inp, rens_classes):
@@ -140,6 +168,7 @@ def test_the_seat_classes_keep_the_optimum_of_the_unreduced_model(inp):
     for rens_classes in (0, 10**9):
         result = _solve_with(inp, rens_classes)
         assert (result.value, sum(p.seats for p in result.proposals)) == want
+        _assert_a_plan_each_cohort_can_hold(inp, result)
         assert result.solver["status"] == "optimal" and result.solver["gap"] == 0.0
 
 
@@ -151,3 +180,4 @@ def test_the_seat_classes_equal_a_brute_force(inp):
         return
     result = _solve_with(inp, 0)
     assert (result.value, sum(p.seats for p in result.proposals)) == no_budget_brute_force(inp)
+    _assert_a_plan_each_cohort_can_hold(inp, result)
