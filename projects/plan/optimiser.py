@@ -1105,7 +1105,7 @@ class _SeatClasses:
             if full[members[0]]:
                 lower[c], lower[n_c + c] = count, most
             row([(n_c + c, 1.0), (c, -float(minimum))], 0.0, np.inf)  # X >= MIN * Y
-            taken, total = 0, 0
+            taken, total, last = 0, 0, None
             for k in members:  # X <= f(Y), one row per distinct size, largest first
                 size, copies = int(m.cap[k]), int(round(m.upper[k]))
                 if taken == 0 or size != last:
