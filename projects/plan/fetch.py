@@ -190,6 +190,7 @@ def stored_lines(run: EarlyWarningRun) -> list[PlanLine] | None:
                 end_date=dt.date.fromisoformat(end), weight=((Decimal(smin) + Decimal(smax)) / 2).quantize(CENT),
                 languages=tuple(languages), certification=certification,
             )))
+    _still_current(run)
     rows.sort(key=lambda r: r[0])
     return [line for _, line in rows]
 
@@ -264,12 +265,45 @@ def plan_programs(all_programs, durations, lines: list[PlanLine]) -> list[PlanPr
     return out
 
 
+# How often the plan reads its day's current early-warning run again when a newer run of that day committed
+# while it read (a newer run moves every entry to itself: the entries read would be none or another run's);
+# after that it computes the warning in memory.
+READ_ATTEMPTS = 3
+
+
+class Superseded(Exception):
+    """A newer early-warning run committed while the plan read this run's entries."""
+
+
+def _still_current(run: EarlyWarningRun) -> None:
+    """Raise Superseded unless `run` is still the latest succeeded run. Called after a read of the run's
+    entries: a newer run's persist and its SUCCEEDED status commit together (gaps.warning.services), so
+    when `run` is still the latest after the read, no newer run had moved the entries before it."""
+    latest = latest_run()
+    if latest is None or latest.pk != run.pk:
+        raise Superseded(run.pk)
+
+
 def plan_input(today: dt.date, budget: Decimal | None, *, progress=None,
                stored: bool = True) -> tuple[PlanInput, EarlyWarningRun | None]:
     """The plan's input for `today`, with the stored early-warning run it rests on (None: the warning
-    was computed in memory). `stored=False` always recomputes. No budget: no limit."""
+    was computed in memory). `stored=False` always recomputes. No budget: no limit. A run that a newer
+    one replaces while the plan reads it is read again as the newer one (READ_ATTEMPTS times at most)."""
     step = progress or (lambda name: None)
-    run = current_run(today) if stored else None
+    for _attempt in range(READ_ATTEMPTS if stored else 0):
+        run = current_run(today)
+        if run is None:
+            break
+        try:
+            return _plan_input(today, budget, run, step), run
+        except Superseded:
+            continue
+    return _plan_input(today, budget, None, step), None
+
+
+def _plan_input(today: dt.date, budget: Decimal | None, run: EarlyWarningRun | None, step) -> PlanInput:
+    """The input from `run`'s stored entries (their stored lines while its input state is current, else
+    rebuilt), or computed in memory when `run` is None; Superseded when a newer run replaced `run`."""
     if run is None:
         warning_in = ew_fetch.warning_input(today)
         step("fetch")
@@ -293,8 +327,9 @@ def plan_input(today: dt.date, budget: Decimal | None, *, progress=None,
         conf = matching_settings()
         all_programs = fetch_programs(Program.objects.values("id"))
         rates = fetch_rates()
-        step("fetch")
         entries = stored_entries(run)
+        _still_current(run)
+        step("fetch")
         step("early_warning")
         lines = stored_plan_lines(entries, reports, targets, all_programs, rates, conf,
                                   lambda: ew_fetch.cohorts_in_reach(reports, targets, conf))
@@ -302,4 +337,4 @@ def plan_input(today: dt.date, budget: Decimal | None, *, progress=None,
     step("lines")
     inp = PlanInput(today=today, budget=budget, lines=tuple(lines), programs=tuple(programs),
                     settings=plan_settings())
-    return inp, run
+    return inp

@@ -163,3 +163,45 @@ def test_a_line_changed_since_the_run_is_matched_again(dated):
                                    occupation_id=line.occupation_code, quarter=line.quarter)
     EarlyWarning.objects.filter(pk=row.pk).update(headcount=row.headcount + 1, shortfall=line.shortfall + 7)
     assert fetch.plan_input(day, None)[0] == again_in
+
+
+def _newer_run_of(day, run):
+    """Another run of the same day, committed after `run`: its persist moves every entry to itself."""
+    newer = early_warning_compute(day)
+    assert newer.status == WarningRunStatus.SUCCEEDED and newer.pk != run.pk
+    assert not EarlyWarning.objects.filter(last_run=run).exists()
+    return newer
+
+
+def test_a_run_replaced_while_the_plan_reads_it_is_read_again_as_the_newer_one(dated, monkeypatch):
+    """The plan took `run` as its day's current run, and a newer run of the day committed before it read
+    the entries (they then belong to the newer run: reading `run`'s would give none). The plan reads the
+    newer run instead, and gets the recomputation's input, not an empty plan."""
+    day, run = dated
+    newer = _newer_run_of(day, run)
+    with pytest.raises(fetch.Superseded):
+        fetch.stored_lines(run)
+    real, calls = fetch.current_run, []
+
+    def read_just_before_the_newer_run_committed(today):
+        calls.append(today)
+        return run if len(calls) == 1 else real(today)
+
+    monkeypatch.setattr(fetch, "current_run", read_just_before_the_newer_run_committed)
+    got, used = fetch.plan_input(day, None)
+    assert used == newer and len(calls) == 2
+    assert got.lines and got == fetch.plan_input(day, None, stored=False)[0]
+
+
+def test_when_a_newer_run_commits_at_every_read_the_plan_computes_the_warning(dated, monkeypatch):
+    """Also on the route that rebuilds the lines (no stored lines): after READ_ATTEMPTS superseded reads the
+    warning is computed in memory (no run), the same input."""
+    day, run = dated
+    _newer_run_of(day, run)
+    EarlyWarning.objects.update(plan_lines=None)
+    steps = []
+    monkeypatch.setattr(fetch, "current_run", lambda today: run)
+    got, used = fetch.plan_input(day, None, progress=steps.append)
+    assert used is None
+    assert steps == ["fetch", "early_warning", "lines"]
+    assert got.lines and got == fetch.plan_input(day, None, stored=False)[0]
