@@ -9,6 +9,7 @@ characters).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -207,10 +208,8 @@ CJK_PLACE_PREFIXES = (
     "工地", "车间", "公司", "农场", "门店", "商店", "机场", "车站", "景区",
     "养老院", "福利院", "幼儿园", "托儿所", "政府", "口岸", "单位",
 )
-CJK_PLACES_ANYWHERE = frozenset(
-    ["写字楼", "小区", "超市", "商场", "医院", "酒店", "宾馆", "学校", "饭店", "餐厅", "食堂", "工地", "机场", "车站", "景区",
-     "养老院", "福利院", "幼儿园", "托儿所", "政府", "口岸", "单位"]
-)
+# The prefixes above but those that also end a trade's or a workplace's own name (化工厂, 公交公司, 银行 …).
+CJK_PLACES_ANYWHERE = frozenset(CJK_PLACE_PREFIXES) - {"物业", "仓库", "工厂", "银行", "车间", "公司", "农场", "门店", "商店"}
 
 # British and American spellings of the same job-title words share a stem ("call centre operator" is
 # "call center operator", "labourer" "laborer"): the American one, after the plural is stripped.
@@ -578,14 +577,9 @@ def _kazakh_dative_end(tokens: list[str]) -> int:
 _PLACE_STEMS: frozenset[str] = frozenset()
 
 
-_RUSSIAN_PLACE_STEMS: frozenset[str] = frozenset()
-
-
+@functools.cache
 def _russian_place_stems() -> frozenset[str]:
-    global _RUSSIAN_PLACE_STEMS
-    if not _RUSSIAN_PLACE_STEMS:
-        _RUSSIAN_PLACE_STEMS = frozenset(stem(word) for word in RUSSIAN_PLACE_WORDS)
-    return _RUSSIAN_PLACE_STEMS
+    return frozenset(stem(word) for word in RUSSIAN_PLACE_WORDS)
 
 
 def _place_stems() -> frozenset[str]:
