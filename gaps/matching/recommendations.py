@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -106,10 +108,11 @@ def make_recommendation(*, kind, quarter, college_id, college_code, line, outcom
     return rec
 
 
-def recommendation_detail(r) -> str:
+def recommendation_detail(r, today: dt.date | None = None) -> str:
     """A sentence for the college, in the active language: the program and college, occupation and
     region by name (core.text), the dates in the reader's style, the salary with its currency and its
-    CNY equivalent once."""
+    CNY equivalent once. The intake's last day is asked for while it is ahead (today counts) and told
+    as closed once it has passed: the sentence is read long after the match that stored the date."""
     from gaps.matching.flags import _date, _seats, _workers, program_phrase
 
     args = {
@@ -137,8 +140,14 @@ def recommendation_detail(r) -> str:
     else:
         return ""
     parts = [sentence % args]
-    if r.get("latest_intake_date"):
-        parts.append(gettext("Take the intake by %(date)s.") % {"date": _date(r.get("latest_intake_date"))})
+    intake = r.get("latest_intake_date")
+    if isinstance(intake, str):
+        intake = parse_date(intake)
+    if intake and intake < (today or timezone.localdate()):
+        # Read after the day: the sentence must not still ask for what can no longer be done.
+        parts.append(gettext("The intake closed on %(date)s.") % {"date": _date(intake)})
+    elif intake:
+        parts.append(gettext("Take the intake by %(date)s.") % {"date": _date(intake)})
     salary = text.format_salary_range(
         r.get("salary_min"), r.get("salary_max"), r.get("currency") or "",
         cny_min=r.get("salary_min_cny"), cny_max=r.get("salary_max_cny"),

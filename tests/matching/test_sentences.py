@@ -112,16 +112,33 @@ def recommendation(**extra):
 
 
 def test_a_recommendation_formats_its_money_once_with_the_cny_equivalent(names):
-    detail = recommendation_detail(recommendation())
+    detail = recommendation_detail(recommendation(), today=D(2026, 1, 20))
     assert "350,000–500,000\u00a0KZT a month (≈ 4,900–7,000\u00a0CNY)" in detail
     assert "350000.00" not in detail and detail.count("CNY") == 1
     assert "Take the intake by 10 Feb 2026." in detail and "25 workers" in detail
     with translation.override("ru"):
-        ru = recommendation_detail(recommendation())
+        ru = recommendation_detail(recommendation(), today=D(2026, 1, 20))
     assert "350\u00a0000–500\u00a0000\u00a0KZT" in ru and "10 февраля 2026" in ru
     cny = recommendation_detail(recommendation(kind=RecommendationKind.OPEN.value, program_code=None, currency="CNY",
                                                salary_min=Decimal(6000), salary_max=Decimal(8000), latest_intake_date=None))
     assert "6,000–8,000\u00a0CNY a month." in cny and "≈" not in cny and "intake" not in cny
+
+
+def test_a_recommendation_read_after_its_intake_closed_says_so_instead_of_asking_for_it(names):
+    """The detail is rendered when it is read; a college reading it after the last intake day must
+    not be told to take the intake by a day that has passed."""
+    on_the_day = recommendation_detail(recommendation(), today=D(2026, 2, 10))
+    assert "Take the intake by 10 Feb 2026." in on_the_day and "closed" not in on_the_day
+    after = recommendation_detail(recommendation(), today=D(2026, 2, 11))
+    assert "The intake closed on 10 Feb 2026." in after and "Take the intake" not in after
+    stored = recommendation_detail(recommendation(latest_intake_date="2026-02-10"), today=D(2026, 12, 4))
+    assert "The intake closed on 10 Feb 2026." in stored
+    with translation.override("zh-hans"):
+        zh = recommendation_detail(recommendation(), today=D(2026, 2, 11))
+    assert "招生已于 2026年2月10日 截止。" in zh
+    with translation.override("ru"):
+        ru = recommendation_detail(recommendation(), today=D(2026, 2, 11))
+    assert "Набор закрылся 10 февраля 2026" in ru and "Проведите набор" not in ru
 
 
 def test_a_page_of_flags_reads_its_program_titles_in_one_query(names):
