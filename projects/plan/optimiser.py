@@ -571,6 +571,32 @@ class _Model:
         return out
 
 
+class _Rows:
+    """A constraint matrix written row by row (HiGHS's rows: low <= sum of coefficient * column <= high)."""
+
+    def __init__(self):
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def add(self, entries, low: float, high: float) -> None:
+        """One row: entries are (column, coefficient) pairs."""
+        r = len(self.lo)
+        for col, val in entries:
+            self.rows.append(r)
+            self.cols.append(col)
+            self.vals.append(val)
+        self.lo.append(low)
+        self.hi.append(high)
+
+    def arrays(self, n: int) -> tuple:
+        """The matrix (rows x n columns, CSR) and the rows' lower and upper bounds."""
+        matrix = sparse.csr_array((self.vals, (self.rows, self.cols)), shape=(len(self.lo), n))
+        return matrix, np.array(self.lo, dtype=float), np.array(self.hi, dtype=float)
+
+
 def _build(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, conf: PlanSettings,
            mult: np.ndarray | None = None) -> _Model:
     """mult: per candidate, how many identical cohorts it stands for (reduction 4; 1 when None): y is then
@@ -592,19 +618,8 @@ def _build(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, co
     for p, (k, lid) in enumerate(pairs):
         upper[2 * n_k + p] = min(lines[lid].shortfall, upper[n_k + k])
 
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r = 0
-
-    def row(entries, low, high):
-        nonlocal r
-        for col, val in entries:
-            rows.append(r)
-            cols.append(col)
-            vals.append(val)
-        lo.append(low)
-        hi.append(high)
-        r += 1
-
+    built = _Rows()
+    row = built.add
     for k, c in enumerate(cands):
         row([(n_k + k, 1.0), (k, -float(conf.min_cohort_seats))], 0.0, np.inf)  # x >= MIN * y
         row([(n_k + k, 1.0), (k, -float(c.program.max_seats))], -np.inf, 0.0)  # x <= cap * y
@@ -620,11 +635,11 @@ def _build(cands: list[Candidate], pairs: list[tuple[int, int]], lines: dict, co
     cliques = mobile_cliques(cands, conf.mobile_transfer_days)
     for clique in cliques:
         row([(k, 1.0) for k in clique], -np.inf, 1.0)
-    matrix = sparse.csr_array((vals, (rows, cols)), shape=(r, n))
+    matrix, lo, hi = built.arrays(n)
     # per line: (salary, workers its candidates could take, the cheapest seat among them) for the ceiling
     reach = [(float(lines[lid].weight), min(lines[lid].shortfall, sum(upper[n_k + pairs[p][0]] for p in ps)),
               min(cands[pairs[p][0]].program.cost_per_seat for p in ps)) for lid, ps in by_line.items()]
-    return _Model(n_k, n_z, weights, costs, upper, matrix, np.array(lo, dtype=float), np.array(hi, dtype=float),
+    return _Model(n_k, n_z, weights, costs, upper, matrix, lo, hi,
                   len(cliques), cliques, reach=reach, mobile=np.array([c.program.mobile for c in cands], dtype=bool),
                   owner=np.array([k for k, _ in pairs], dtype=int), cap=cap)
 
@@ -1080,19 +1095,8 @@ class _SeatClasses:
         n = 2 * n_c + n_p
         upper = np.zeros(n)
         lower = np.zeros(n)
-        rows, cols, vals, rlo, rhi = [], [], [], [], []
-        r = 0
-
-        def row(entries, low, high):
-            nonlocal r
-            for col, val in entries:
-                rows.append(r)
-                cols.append(col)
-                vals.append(val)
-            rlo.append(low)
-            rhi.append(high)
-            r += 1
-
+        built = _Rows()
+        row = built.add
         by_c: dict[int, list[int]] = defaultdict(list)
         by_line: dict[int, list[int]] = defaultdict(list)
         for i, (c, j) in enumerate(self.cpairs):
@@ -1122,9 +1126,8 @@ class _SeatClasses:
             reach = float(sum(upper[2 * n_c + i] for i in by_c[c]))
             if by_c[c] and reach < int(m.cap[members[0]]):
                 row([(2 * n_c + i, 1.0) for i in by_c[c]] + [(c, -reach)], -np.inf, 0.0)
-        matrix = sparse.csr_array((vals, (rows, cols)), shape=(r, n))
-        self.model = _Model(n_c, n_p, np.zeros(n), np.zeros(n), upper, matrix, np.array(rlo, dtype=float),
-                            np.array(rhi, dtype=float), 0)
+        matrix, rlo, rhi = built.arrays(n)
+        self.model = _Model(n_c, n_p, np.zeros(n), np.zeros(n), upper, matrix, rlo, rhi, 0)
         self.lower = lower
         self.seats = np.zeros(n)
         self.seats[n_c:2 * n_c] = 1
