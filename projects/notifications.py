@@ -318,28 +318,35 @@ def _warning_recipients(warning) -> list:
 
 
 def _warning_message(warning, user, *, today: dt.date) -> tuple[str, str, list[str]]:
-    """The act_now mail in the recipient's language (their preferred one, else the site's)."""
+    """The mail of a warning that entered act_now or short_course_only, in the recipient's language
+    (their preferred one, else the site's). A short-course-only warning names the short course's last
+    day, not the full program's act-by, which has passed."""
     from django.utils import translation
 
     from core import text
+    from gaps.models import WarningStatus
     from gaps.warning_selectors import warning_detail
 
+    short = warning.status == WarningStatus.SHORT_COURSE_ONLY
     language = text.page_language(user.preferred_language or settings.LANGUAGE_CODE)
     with translation.override(language):
         values = {
             "occupation": text.occupation_name(warning.occupation_id),
             "region": text.region_name(warning.region.code),
             "quarter": text.quarter_name(warning.quarter),
-            "act_by": text.format_act_by(warning.act_by, today=today),
+            "act_by": text.format_act_by(warning.short_course_by if short else warning.act_by, today=today),
         }
-        subject = _("Act now: %(occupation)s in %(region)s, %(quarter)s") % values
+        if short:
+            subject = _("Short course only: %(occupation)s in %(region)s, %(quarter)s") % values
+            lead = _("The early warning expects a shortfall that a full program can no longer meet in time; "
+                     "a short course still can if it starts soon.")
+            act = _("To train in time, start a short course: %(act_by)s.") % values
+        else:
+            subject = _("Act now: %(occupation)s in %(region)s, %(quarter)s") % values
+            lead = _("The early warning expects a shortfall that training can still meet if someone acts now.")
+            act = _("To train in time, start an intake: %(act_by)s.") % values
         body = (
-            _("The early warning expects a shortfall that training can still meet if someone acts now.")
-            + "\n\n"
-            + warning_detail(warning, today=today)
-            + "\n\n"
-            + _("To train in time, start an intake: %(act_by)s.") % values
-            + "\n"
+            lead + "\n\n" + warning_detail(warning, today=today) + "\n\n" + act + "\n"
             + _("The early-warning board shows what is planned and what each college could open or expand.")
             + "\n"
         )
@@ -347,7 +354,11 @@ def _warning_message(warning, user, *, today: dt.date) -> tuple[str, str, list[s
 
 
 def notify_warnings_act_now(*, today: dt.date | None = None) -> int:
-    """Mail each warning that entered `act_now` to its region's officials and the colleges that could act.
+    """Mail each warning that entered `act_now` or `short_course_only` (SPEC.md "Act by": a full program is
+    too late, a short course still in time) to its region's officials and the colleges that could act,
+    while its deadline (act_by, or short_course_by) has not passed: once per warning and status, so an
+    entry mailed as act_now is mailed again when only a short course is left, and an entry that became
+    short-course-only without passing through act_now is mailed too.
 
     Never twice for the same warning and status, whatever the concurrency: the WarningNotice row
     (unique per warning and status) is inserted first, in the warning's own transaction; a second
@@ -357,21 +368,26 @@ def notify_warnings_act_now(*, today: dt.date | None = None) -> int:
     from gaps.models import EarlyWarning, WarningNotice, WarningStatus
 
     today = today or timezone.localdate()
-    pending = (
-        EarlyWarning.objects.filter(is_active=True, status=WarningStatus.ACT_NOW, act_by__gte=today)
-        .exclude(notices__status=WarningStatus.ACT_NOW)
+    pending = [
+        (pk, status)
+        for status, in_time in ((WarningStatus.ACT_NOW, Q(act_by__gte=today)),
+                                (WarningStatus.SHORT_COURSE_ONLY, Q(short_course_by__gte=today)))
+        for pk in EarlyWarning.objects.filter(in_time, is_active=True, status=status)
+        .exclude(notices__status=status)
         .order_by("act_by", "pk")
         .values_list("pk", flat=True)
-    )
+    ]
     announced = 0
-    for warning_id in list(pending):
+    for warning_id, status in pending:
         with transaction.atomic():
+            warning = EarlyWarning.objects.select_related("region", "occupation").get(pk=warning_id)
+            if warning.status != status:
+                continue  # recomputed since it was listed: the next run announces its new status
             try:
                 with transaction.atomic():
-                    notice = WarningNotice.objects.create(warning_id=warning_id, status=WarningStatus.ACT_NOW)
+                    notice = WarningNotice.objects.create(warning_id=warning_id, status=status)
             except IntegrityError:
                 continue  # another run claimed it
-            warning = EarlyWarning.objects.select_related("region", "occupation").get(pk=warning_id)
             recipients = _warning_recipients(warning)
             messages = [_warning_message(warning, user, today=today) for user in recipients]
             notice.recipients = len(messages)
@@ -379,5 +395,5 @@ def notify_warnings_act_now(*, today: dt.date | None = None) -> int:
             transaction.on_commit(lambda messages=messages: _send(messages))
             announced += 1
     if announced:
-        logger.info("announced %d early warning(s) entering act_now", announced)
+        logger.info("announced %d early warning(s) entering act_now or short_course_only", announced)
     return announced

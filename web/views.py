@@ -77,10 +77,17 @@ def home(request: HttpRequest) -> HttpResponse:
         from gaps import warning_selectors
         from gaps.models import WarningStatus
 
-        from django.db.models import Count, Min
-        act_now = warning_selectors.warnings_visible_to(user).filter(status=WarningStatus.ACT_NOW).aggregate(
-            n=Count("id"), first=Min("act_by"))
-        context["act_now"], context["act_now_by"] = act_now["n"], act_now["first"]
+        from django.db.models import Count, Min, Q
+        # What must be acted on now (SPEC.md "Act by"): the entries to act on within ACT_WINDOW_DAYS and
+        # those a full program can no longer meet but a short course still can, whose deadline is the
+        # short course's (often the earliest of all: a headline without them named a later day).
+        short = Q(status=WarningStatus.SHORT_COURSE_ONLY)
+        urgent = warning_selectors.warnings_visible_to(user).filter(
+            status__in=[WarningStatus.ACT_NOW, WarningStatus.SHORT_COURSE_ONLY]).aggregate(
+            n=Count("id"), short=Count("id", filter=short),
+            act_by=Min("act_by", filter=Q(status=WarningStatus.ACT_NOW)), short_by=Min("short_course_by", filter=short))
+        context["act_now"], context["act_now_short"] = urgent["n"], urgent["short"]
+        context["act_now_by"] = min((d for d in (urgent["act_by"], urgent["short_by"]) if d), default=None)
         context.setdefault("today", timezone.localdate())
     return render(request, "web/home.html", context)
 

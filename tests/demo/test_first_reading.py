@@ -148,7 +148,10 @@ def test_home_gives_the_earliest_day_to_act_and_says_when_nothing_is_urgent(warn
     official = User.objects.get(username="official.vko")
     urgent = warning_selectors.warnings_visible_to(official).filter(status=WarningStatus.ACT_NOW)
     assert urgent.exists()
-    first = urgent.aggregate(first=Min("act_by"))["first"]
+    # The earliest of the act-now entries' act-by and the short-course-only entries' short-course day.
+    short = warning_selectors.warnings_visible_to(official).filter(status=WarningStatus.SHORT_COURSE_ONLY)
+    first = min(d for d in (urgent.aggregate(first=Min("act_by"))["first"],
+                            short.aggregate(first=Min("short_course_by"))["first"]) if d)
     page = read_text(client_for("official.vko", "en").get("/").content.decode())
     expected = text.format_act_by(first, today=timezone.localdate(), language="en")
     assert f"Earliest deadline: {expected}." in page, page
@@ -157,7 +160,7 @@ def test_home_gives_the_earliest_day_to_act_and_says_when_nothing_is_urgent(warn
     from gaps.models import Region
 
     calm = make_user("official", regions=[Region.objects.get(code="KZ-ZHT")], username="official.zht")
-    assert not warning_selectors.warnings_visible_to(calm).filter(status=WarningStatus.ACT_NOW).exists()
+    assert not warning_selectors.warnings_visible_to(calm).filter(status__in=[WarningStatus.ACT_NOW, WarningStatus.SHORT_COURSE_ONLY]).exists()
     page = read_text(client_for(calm.username, "en").get("/").content.decode())
     assert "0 coming shortfalls" not in page
     assert "No coming shortfall must be acted on now" in page

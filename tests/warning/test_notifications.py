@@ -1,5 +1,6 @@
-"""A warning entering act_now is mailed once, in each recipient's language, to its region's officials
-and the colleges that could act; never twice, even by two runs at the same moment."""
+"""A warning entering act_now, or short_course_only (a full program too late, a short course still in
+time), is mailed once for each, in each recipient's language, to its region's officials and the colleges
+that could act; never twice, even by two runs at the same moment."""
 
 from __future__ import annotations
 
@@ -103,6 +104,43 @@ def test_a_warning_whose_act_by_passed_since_its_computation_is_not_announced(sc
     with django_capture_on_commit_callbacks(execute=True):
         assert notifications.notify_warnings_act_now(today=later) == 0
     assert mail.outbox == []
+
+
+def test_an_entry_only_a_short_course_can_meet_is_mailed_with_the_short_courses_last_day(
+        scene, django_capture_on_commit_callbacks):
+    """An entry that is short_course_only (its act-by passed) still asks for action: a short course by
+    short_course_by. It is mailed once, naming that day, whether or not it was mailed as act_now before;
+    once that day has passed it is not mailed."""
+    today = scene["today"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_warnings_act_now(today=today) == 1  # the act-now entry
+    mail.outbox.clear()
+    short = f.warning(scene["east"], "8341", "2027Q4", status=WarningStatus.SHORT_COURSE_ONLY, today=today)
+    # The act-now entry moves on too: a full program is now too late for it.
+    scene["now"].status = WarningStatus.SHORT_COURSE_ONLY
+    scene["now"].save(update_fields=["status"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_warnings_act_now(today=today) == 2
+    assert {n.status for n in WarningNotice.objects.filter(warning=scene["now"])} == {
+        WarningStatus.ACT_NOW, WarningStatus.SHORT_COURSE_ONLY}
+    assert WarningNotice.objects.get(warning=short).status == WarningStatus.SHORT_COURSE_ONLY
+    english = [m for m in mail.outbox if m.to == ["ust@example.org"]]
+    assert len(english) == 2 and all(m.subject.startswith("Short course only:") for m in english)
+    from core import text
+
+    expected = text.format_act_by(short.short_course_by, today=today, language="en")
+    assert any(f"To train in time, start a short course: {expected}." in m.body for m in english)
+    assert all(text.format_act_by(short.act_by, today=today, language="en") not in m.body for m in english)
+    russian = next(m for m in mail.outbox if m.to == ["east@example.org"])
+    assert "Short course only" not in russian.subject and any("\u0400" <= ch <= "\u04ff" for ch in russian.subject)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_warnings_act_now(today=today) == 0
+    # Not mailed once the short course's last day has passed.
+    late = f.warning(scene["east"], "8344", "2027Q2", status=WarningStatus.SHORT_COURSE_ONLY, today=today)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_warnings_act_now(today=late.short_course_by + timezone.timedelta(days=1)) == 0
+    assert mail.outbox == [] and not WarningNotice.objects.filter(warning=late).exists()
 
 
 def test_the_daily_task_runs_the_service(scene, django_capture_on_commit_callbacks, settings):

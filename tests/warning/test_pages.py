@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
-from gaps.models import Gap, WarningNotice, WarningRating, WarningStatus
+from gaps.models import EarlyWarning, Gap, WarningNotice, WarningRating, WarningStatus
 from projects import services
 from projects.choices import ProjectStatus
 from projects.models import CooperationProject, GapDecision
@@ -135,7 +135,36 @@ def test_home_and_nav_lead_to_the_board(board):
     for who in ("official", "staff", "reviewer"):
         html = client_for(board[who]).get("/").content.decode()
         assert 'href="/early-warnings/"' in html
-    assert "1 coming shortfall must be acted on now." in client_for(board["official"]).get("/").content.decode()
+    home = client_for(board["official"]).get("/").content.decode()
+    # The act-now entry and the one only a short course can still meet.
+    assert "2 coming shortfalls must be acted on now." in home
+    assert "For 1 of them a full program no longer finishes in time, only a short course." in home
+
+
+def test_the_home_headline_names_a_short_courses_deadline_when_it_comes_first(db, make_user):
+    """A short-course-only entry must be acted on by its short course's last day, which can come before any
+    act-now entry's: the headline's earliest deadline is the earlier of the two (it named only act-now
+    entries and so a later day than the board's first action)."""
+    from core import text
+
+    af.occupations()
+    west = af.region("KZ-ZAP", name_en="West Kazakhstan")
+    today = timezone.localdate()
+    soon = f.warning(west, "7515", "2027Q1", status=WarningStatus.SHORT_COURSE_ONLY, today=today, act_in_days=-100)
+    f.warning(west, "8341", "2027Q3", status=WarningStatus.ACT_NOW, today=today, act_in_days=60)
+    official = make_user(Role.OFFICIAL, regions=[west])
+    assert soon.short_course_by == today + dt.timedelta(days=20)
+
+    home = re.sub(r"\s+", " ", client_for(official).get("/").content.decode())
+    assert "2 coming shortfalls must be acted on now." in home
+    assert f"Earliest deadline: {text.format_act_by(soon.short_course_by, today=today, language='en')}." in home
+
+    # Only short-course entries: said of all of them, in the reader's language.
+    EarlyWarning.objects.filter(region=west, occupation_id="8341").delete()
+    home = re.sub(r"\s+", " ", client_for(official).get("/").content.decode())
+    assert "1 coming shortfall must be acted on now. A full program no longer finishes in time: only a short course can still meet it." in home
+    ru = re.sub(r"\s+", " ", client_for(official, "ru").get("/").content.decode())
+    assert "Полная программа уже не успевает: успеть можно только коротким курсом." in ru
 
 
 def test_the_notification_list_shows_announced_warnings(board):
