@@ -195,6 +195,11 @@ def plan_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         "uncovered": uncovered.object_list, "uncovered_page": uncovered})
         if request.method != "POST" and lists.status_for(problems) != 200:
             return render(request, "web/training_plan.html", context, status=lists.status_for(problems))
+    elif not reviewer:
+        # Nothing proposed to the college: say whether the ministry made no plan yet or its latest plan
+        # leaves the college out, so that an empty page does not read as a fault.
+        latest = TrainingPlan.objects.filter(status=PlanStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
+        context["latest_day"] = text.format_date(latest.today) if latest else None
     status = 422 if request.method == "POST" else 200
     return render(request, "web/training_plan.html", context, status=status)
 

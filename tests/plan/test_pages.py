@@ -108,3 +108,23 @@ def test_the_page_promises_an_exact_optimum_only_without_a_time_limit(demo_world
     _login(client, "reviewer")
     html = client.get(reverse("web:training-plans")).content.decode()
     assert says in html and never not in html
+
+
+def test_college_staff_with_nothing_proposed_read_why_the_page_is_empty(demo_world, client, make_user):
+    """No plan yet, or a plan that leaves the college out: the page says which, instead of a bare
+    "nothing proposed" that reads like a fault."""
+    from accounts.models import Role
+
+    from ..api import factories as af
+
+    staff = make_user(Role.COLLEGE_STAFF, colleges=[af.college("EMPTY")])
+    client.force_login(staff)
+    html = client.get(reverse("web:training-plans")).content.decode()
+    assert "The ministry has not made a training plan yet." in html
+    plan = services.training_plan_compute(DAY, None)
+    assert plan.proposals.exists() and not plan.proposals.filter(college__code="EMPTY").exists()
+    html = client.get(reverse("web:training-plans")).content.decode()
+    day = f"{DAY.day} {DAY.strftime('%b %Y')}"
+    assert f"The latest training plan, for {day}, proposes no class to your college." in html
+    ru = client.get(reverse("web:training-plans"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "не предлагает вашему колледжу ни одной группы" in ru
