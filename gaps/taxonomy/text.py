@@ -795,7 +795,28 @@ def _tokens(normalized: str) -> list[str]:
             if len(piece) > 1 and piece not in DROPPED_WORDS and not _ORDINAL.match(piece):
                 tokens.append(piece)
         tokens.extend(_cjk_unqualified(run) for run in _CJK_RUN.findall(part))
-    return _join_compounds(tokens)
+    return _join_compounds(_kazakh_working_at(tokens))
+
+
+# "кафеде жұмыс істейтін бармен" (a barman working at a cafe) is "кафедегі бармен": the plain
+# locative before "жұмыс істейтін" (working) becomes the locative-attributive (-дағы/-дегі/-тағы/-тегі,
+# folded), a qualifier like it (see _qualifiers), and the two words go; without a locative before
+# them they go alone ("жұмыс" must not meet labels of work: "жұмыс жүргізуші", "жару жұмыстары").
+_WORKING = ("жумыс", "истейтин")
+
+
+def _kazakh_working_at(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tuple(tokens[i : i + 2]) == _WORKING and i + 2 < len(tokens):
+            if out and _CYRILLIC.search(out[-1]) and out[-1].endswith(("да", "та", "де", "те")) and len(out[-1]) > 4:
+                out[-1] += "гы" if out[-1].endswith(("да", "та")) else "ги"
+            i += 2
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
 
 
 def _cjk_unqualified(run: str) -> str:
