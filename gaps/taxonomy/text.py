@@ -329,6 +329,9 @@ def stem(word: str) -> str:
         elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
             word = word[:-1]
         return _AMERICAN.get(word, word)
+    plural_root = kazakh_plural_root(word)
+    if plural_root:
+        return stem(plural_root)
     word, ending = _strip(word, _ENDINGS)
     if not ending:
         # Kazakh genitive after a short root: үйдің -> үй, астың -> ас
@@ -337,19 +340,65 @@ def stem(word: str) -> str:
         # машинасының -> машинасы -> машина -> машин; жүргізушісі -> жүргізуші -> жүргізуш
         word, _ = _strip(word, ("сы", "си"))
         word, _ = _strip(word, tuple(_VOWELS))
+    voiced = word
+    word = _voiceless_final(word)
+    voiced = voiced != word
     for typed, meant in _SH_TYPO:
         if word.endswith(typed) and len(word) > len(typed) + 2:
             word = word[: -len(typed)] + meant
     for feminine, masculine in _FEMININE:
         if word.endswith(feminine) and len(word) - len(feminine) + len(masculine) >= MIN_STEM:
             return stem(word[: -len(feminine)] + masculine)
-    if not ending and word.endswith("ок") and len(word) > 5 and word[-3] not in _VOWELS:
+    if (not ending or voiced) and word.endswith("ок") and len(word) > 5 and word[-3] not in _VOWELS:
         # The fleeting vowel of the genitive plural: лесозаготовок, перевозок, упаковок -> лесозаготовк
         # (as лесозаготовки, лесозаготовках); станок -> станк (as станка, станков).
         word = word[:-2] + "к"
     if word.endswith("ец") and len(word) > 4:
         # The fleeting vowel: продавец, продавца, продавцы -> продавц (кузнец, кузнеца -> кузнц alike).
         word = word[:-2] + "ц"
+    return word
+
+
+# Kazakh plurals ("қойшылар", "мұғалімдер", "кузнецтер", "жұмысшылары", "сатушылардың") are their
+# singulars. The ending's first consonant follows the root's last letter (-лар/-лер after a vowel or
+# р, у, й; -дар/-дер after л, м, н, ң, з, ж; -тар/-тер after a voiceless consonant) and its vowel the
+# root's last front vowel (е, і folded и: -лер ...; ы: -лар); a word whose end only looks like a
+# plural is left alone: "секретарь", "монтер", "бухгалтер", "кондитер" (the ending does not fit the
+# root), "мастер", "шахтер", "актер" (Russian words listed in _NOT_PLURALS). A possessive or genitive
+# after the plural ("-лары", "-ларының") comes off with it.
+_KAZAKH_PLURAL_TAILS = ("ынын", "инин", "дын", "дин", "дагы", "деги", "ы", "и", "")
+_PLURAL_AFTER = {"л": "аеиоуыюяэр" + "уй", "д": "лмнзж", "т": "пткфхцчшщсбвгд"}
+_NO_PLURAL_ROOT_ENDS = ("ь",)
+_NOT_PLURALS = frozenset("мастер шахтер актер тостер фломастер дептер".split())
+
+
+def kazakh_plural_root(word: str) -> str:
+    """The root of a Kazakh plural (see above), "" if the word is not one."""
+    for tail in _KAZAKH_PLURAL_TAILS:
+        if not word.endswith(tail):
+            continue
+        body = word[: len(word) - len(tail)]
+        if body[-3:] not in _KAZAKH_PLURAL or body in _NOT_PLURALS:
+            continue
+        plural, root = body[-3:], body[:-3]
+        if len(root) < MIN_STEM or root.endswith(_NO_PLURAL_ROOT_ENDS) or root[-1] not in _PLURAL_AFTER[plural[0]]:
+            continue
+        if plural[0] == "д" and root[-1] == "н" and len(root) < 4:  # "тендер" is no plural of "тен"
+            continue
+        last_vowel = next((ch for ch in reversed(root) if ch in "аеиоуыэюя"), "")
+        if (last_vowel in "еиэ" and plural[1] != "е") or (last_vowel == "ы" and plural[1] != "а"):
+            continue
+        return root
+    return ""
+
+
+# Kazakh roots voice their last consonant before a vowel: "электрик" -> "электригі", "станок" ->
+# "станогы", "шаруашылық" -> "шаруашылығы", "мектеп" -> "мектебі". The last г of a stem reads as к and
+# the last б as п, in every word, so the voiced form meets the plain one ("хирург", "хирурги" ->
+# "хирурк" alike). Only stems of four letters or more.
+def _voiceless_final(word: str) -> str:
+    if len(word) >= 4 and word[-1] in "гб" and _CYRILLIC.search(word):
+        return word[:-1] + ("к" if word[-1] == "г" else "п")
     return word
 
 
@@ -746,7 +795,28 @@ def _tokens(normalized: str) -> list[str]:
             if len(piece) > 1 and piece not in DROPPED_WORDS and not _ORDINAL.match(piece):
                 tokens.append(piece)
         tokens.extend(_cjk_unqualified(run) for run in _CJK_RUN.findall(part))
-    return _join_compounds(tokens)
+    return _join_compounds(_kazakh_working_at(tokens))
+
+
+# "кафеде жұмыс істейтін бармен" (a barman working at a cafe) is "кафедегі бармен": the plain
+# locative before "жұмыс істейтін" (working) becomes the locative-attributive (-дағы/-дегі/-тағы/-тегі,
+# folded), a qualifier like it (see _qualifiers), and the two words go; without a locative before
+# them they go alone ("жұмыс" must not meet labels of work: "жұмыс жүргізуші", "жару жұмыстары").
+_WORKING = ("жумыс", "истейтин")
+
+
+def _kazakh_working_at(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tuple(tokens[i : i + 2]) == _WORKING and i + 2 < len(tokens):
+            if out and _CYRILLIC.search(out[-1]) and out[-1].endswith(("да", "та", "де", "те")) and len(out[-1]) > 4:
+                out[-1] += "гы" if out[-1].endswith(("да", "та")) else "ги"
+            i += 2
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
 
 
 def _cjk_unqualified(run: str) -> str:
