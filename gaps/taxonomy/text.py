@@ -65,14 +65,18 @@ QUALIFIER_WORDS = frozenset(
     "grade grades class level th st nd rd "
     "разряд разряда разряду разрядов разр класса класс квалификации разрядты дарежели "
     # ordinal endings split off by the hyphen: "4-го разряда", "5-ші разряд"
-    "го ого й ой ый ий ая ши шы инши ынши".split()
+    "го ого й ой ый ий ая ши шы инши ынши "
+    # typed in Latin letters: "santekhnik 5 razryad", "tokar 4 razryada"
+    "razryad razryada razryadov razr".split()
 )
 # Numbers and ordinals ("5", "4th", "6-й") are grades; letters with digits ("1С", "3D") are names.
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th|й|я|го|ой|ый|ий|ая|ши|шы|инши|ынши)?$")
 # A driving licence category is not a grade: "водитель категории C" drives lorries, "кат. D"
 # buses. The letter (Latin or its Cyrillic look-alike) next to one of these words becomes one
 # word, "cat:c", whichever script and order it was typed in ("С санатты жүргізуші").
-CATEGORY_WORDS = frozenset("category cat licence license категории категория кат санатты санаты санатындагы".split())
+CATEGORY_WORDS = frozenset(
+    "category cat licence license категории категория кат санатты санаты санатындагы kategorii kategoriya kategoria".split()
+)
 _CATEGORY_LETTER = re.compile(r"^[a-eавсде][a-eавсде1]?$")
 _LATIN_LOOKALIKE = str.maketrans("авсде", "abcde")
 # Officials also type the letter alone after the driver: "жүргізуші D", "водитель С", "driver C, E".
