@@ -305,11 +305,17 @@ class _Index:
         or one a typo away ("krovelshik" -> кровельщик). Either way the title is a guess, never coded
         without a person (title_candidates)."""
         stems = list(analysis.stems)
+        # Only a title with no English job word is read as Russian: in "postman of Kazpost" or "welder
+        # (argon)" the English word is the job, and the other word a name or a detail.
+        english = any(
+            "w:" + s in self.word_vocab and not g and script_of(s) == "latn" and not s.startswith("cat:")
+            for s, g in zip(analysis.stems, analysis.generic, strict=True)
+        )
         for i, word_stem in enumerate(stems):
             if "w:" + word_stem in self.word_vocab or is_cjk(word_stem):
                 continue
             found = self._one_typo_away(word_stem) if len(word_stem) >= TYPO_MIN_LENGTH else None
-            if found is None and len(word_stem) >= TRANSLITERATED_MIN_LENGTH:
+            if found is None and not english and len(word_stem) >= TRANSLITERATED_MIN_LENGTH:
                 cyrillic = latin_to_cyrillic(word_stem)
                 if cyrillic is not None:
                     cyrillic = stem(cyrillic)

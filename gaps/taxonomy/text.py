@@ -323,7 +323,7 @@ _SH_TYPO = (("шиц", "щиц"), ("шик", "щик"))
 
 # English plurals that are not the word plus "s" (stemmed to the singular, in labels and typed titles
 # alike): "coaches", "brushes", "boxes", "businesses" lose "es"; "midwives", "shelves" end in f/fe again;
-# "fishermen", "policemen", "salesmen" are "-man".
+# "fishermen", "policemen", "salesmen" are "-man" (not "women": "hairdresser (women's)" is no woman's job).
 _ENGLISH_ES_PLURALS = ("ches", "shes", "xes", "sses")
 _ENGLISH_VES_PLURALS = {"wives": "wife", "knives": "knife", "thieves": "thief", "shelves": "shelf", "calves": "calf",
                         "halves": "half", "wolves": "wolf", "leaves": "leaf"}
@@ -397,7 +397,7 @@ def stem(word: str) -> str:
         elif word.endswith(tuple(_ENGLISH_VES_PLURALS)) and len(word) > 5:
             ending = next(e for e in _ENGLISH_VES_PLURALS if word.endswith(e))
             word = word[: -len(ending)] + _ENGLISH_VES_PLURALS[ending]  # midwives, shelves
-        elif word.endswith("men") and len(word) > 4:
+        elif word.endswith("men") and len(word) > 5:
             word = word[:-3] + "man"  # fishermen, salesmen, policemen, women
         elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
             word = word[:-1]
@@ -796,6 +796,11 @@ def _labourers(parts: list[str]) -> list[str]:
     if not any(p in UNSKILLED_WORDS for p in parts) or not any(p in _WORKER_WORDS for p in parts):
         return parts
     if any(p.endswith(_AGENT_ENDINGS) and p not in _WORKER_WORDS for p in parts):
+        return parts
+    # Only where a word before the worker says what work ("construction", "factory"): "auxiliary worker
+    # in a workshop" stays the auxiliary worker it was, not a labourer coded by the workshop.
+    first = next(i for i, p in enumerate(parts) if p in _WORKER_WORDS)
+    if not any(p not in UNSKILLED_WORDS and p not in DROPPED_WORDS and not p.isdigit() for p in parts[:first]):
         return parts
     return [_WORKER_WORDS.get(p, p) for p in parts if p not in UNSKILLED_WORDS]
 
