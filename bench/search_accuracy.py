@@ -61,7 +61,8 @@ PARTS = {
                DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv",
                *(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk")),
                DATA / "sample_tuning8_en.csv", DATA / "sample_tuning8_ru.csv", DATA / "sample_tuning8_zh.csv", DATA / "sample_tuning8_kk.csv",
-               DATA / "sample_tuning9_kk.csv"),
+               DATA / "sample_tuning9_kk.csv",
+               DATA / "sample_tuning9_en.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -102,6 +103,10 @@ PARTS = {
     # Kazakh morphology as officials type it (genitive/possessive compounds, case endings on places,
     # plurals, joined/split compounds, Russian-Kazakh mixes, Russian letters, grades, typos).
     "tuning9_kk": (DATA / "sample_tuning9_kk.csv",),
+    # The ninth round, English (2026-12-04): written blind like the eighth round's files, weighted to titles
+    # as non-native officials type them (seniority, grades, licence categories, transliterated trade words,
+    # plurals, hyphen and slash forms, abbreviations, typos), before the round's changes.
+    "tuning9_en": (DATA / "sample_tuning9_en.csv",),
 }
 TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5", "tuning6")
 HOLDOUTS = ("holdout", "holdout2", "holdout3", "holdout4")

@@ -57,8 +57,10 @@ from gaps.taxonomy.text import (
     cjk_heads_something,
     deletions,
     is_cjk,
+    latin_to_cyrillic,
     normalize,
     script_of,
+    stem,
     strip_markup,
     within_one_edit,
 )
@@ -81,6 +83,9 @@ WORD_SHARE = 0.5  # of the similar tier: word stems vs character n-grams
 # than TYPO_MIN_LENGTH are too short to correct safely.
 TYPO_FACTOR = 0.92
 TYPO_MIN_LENGTH = 5
+# A Latin word this long or longer that no English label has may be a Russian word typed in Latin
+# letters ("prorab", "myasnik"); shorter ones are too likely to be something else.
+TRANSLITERATED_MIN_LENGTH = 5
 # "Sales representative (industrial products)" also matches "sales representative", but the
 # qualifier was there for a reason: the shortened form counts this much of the label.
 QUALIFIER_DROPPED_WEIGHT = 0.9
@@ -294,22 +299,47 @@ class _Index:
         self.deleted = _KeyTable(deleted)
 
     def corrected(self, analysis: Analysis) -> Analysis:
-        """The analysis with each unknown word read as the commonest label word one typo away."""
+        """The analysis with each unknown word read as the commonest label word one typo away, and a
+        Latin word that is neither a label word nor one typo from one read as a Russian word typed in
+        Latin letters (text.latin_to_cyrillic: "santekhnik", "stolyar") when the labels have that word
+        or one a typo away ("krovelshik" -> кровельщик). Either way the title is a guess, never coded
+        without a person (title_candidates)."""
         stems = list(analysis.stems)
+        # Only a title with no English job word is read as Russian: in "postman of Kazpost" or "welder
+        # (argon)" the English word is the job, and the other word a name or a detail.
+        english = any(
+            "w:" + s in self.word_vocab and not g and script_of(s) == "latn" and not s.startswith("cat:")
+            for s, g in zip(analysis.stems, analysis.generic, strict=True)
+        )
         for i, word_stem in enumerate(stems):
-            if len(word_stem) < TYPO_MIN_LENGTH or "w:" + word_stem in self.word_vocab or is_cjk(word_stem):
+            if "w:" + word_stem in self.word_vocab or is_cjk(word_stem):
                 continue
-            found: set[int] = set()
-            for key in deletions(word_stem) | {word_stem}:
-                hit = self.deleted.get(key)
-                if hit is not None:
-                    found.update(int(v) for v in hit)
-            found = {v for v in found if within_one_edit(word_stem, self.stems[v])}
-            if found:
-                # The word most labels have; ties by spelling, so every process reads it alike.
-                best = max(sorted(found, key=lambda v: self.stems[v]), key=lambda v: self.stem_df[v])
-                stems[i] = self.stems[best]
+            found = self._one_typo_away(word_stem) if len(word_stem) >= TYPO_MIN_LENGTH else None
+            if found is None and not english and len(word_stem) >= TRANSLITERATED_MIN_LENGTH:
+                cyrillic = latin_to_cyrillic(word_stem)
+                if cyrillic is not None:
+                    cyrillic = stem(cyrillic)
+                    if "w:" + cyrillic in self.word_vocab:
+                        found = cyrillic
+                    elif len(cyrillic) >= TYPO_MIN_LENGTH:
+                        found = self._one_typo_away(cyrillic)
+            if found is not None:
+                stems[i] = found
         return analysis if stems == analysis.stems else analysis.with_stems(stems)
+
+    def _one_typo_away(self, word_stem: str) -> str | None:
+        """The label word one typo from this one that most labels have, or None."""
+        found: set[int] = set()
+        for key in deletions(word_stem) | {word_stem}:
+            hit = self.deleted.get(key)
+            if hit is not None:
+                found.update(int(v) for v in hit)
+        found = {v for v in found if within_one_edit(word_stem, self.stems[v])}
+        if not found:
+            return None
+        # The word most labels have; ties by spelling, so every process reads it alike.
+        best = max(sorted(found, key=lambda v: self.stems[v]), key=lambda v: self.stem_df[v])
+        return self.stems[best]
 
     def doc_scores(self, analysis: Analysis) -> np.ndarray | None:
         word = _similarity(self.word_vocab, self.word_idf, self.word_matrix, analysis.word_features)

@@ -65,14 +65,18 @@ QUALIFIER_WORDS = frozenset(
     "grade grades class level th st nd rd "
     "разряд разряда разряду разрядов разр класса класс квалификации разрядты дарежели "
     # ordinal endings split off by the hyphen: "4-го разряда", "5-ші разряд"
-    "го ого й ой ый ий ая ши шы инши ынши".split()
+    "го ого й ой ый ий ая ши шы инши ынши "
+    # typed in Latin letters: "santekhnik 5 razryad", "tokar 4 razryada"
+    "razryad razryada razryadov razr".split()
 )
 # Numbers and ordinals ("5", "4th", "6-й") are grades; letters with digits ("1С", "3D") are names.
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th|й|я|го|ой|ый|ий|ая|ши|шы|инши|ынши)?$")
 # A driving licence category is not a grade: "водитель категории C" drives lorries, "кат. D"
 # buses. The letter (Latin or its Cyrillic look-alike) next to one of these words becomes one
 # word, "cat:c", whichever script and order it was typed in ("С санатты жүргізуші").
-CATEGORY_WORDS = frozenset("category cat licence license категории категория кат санатты санаты санатындагы".split())
+CATEGORY_WORDS = frozenset(
+    "category cat licence license категории категория кат санатты санаты санатындагы kategorii kategoriya kategoria".split()
+)
 _CATEGORY_LETTER = re.compile(r"^[a-eавсде][a-eавсде1]?$")
 _LATIN_LOOKALIKE = str.maketrans("авсде", "abcde")
 # Officials also type the letter alone after the driver: "жүргізуші D", "водитель С", "driver C, E".
@@ -291,6 +295,11 @@ ABBREVIATIONS = {
     "пом": "помощник",
     "asst": "assistant", "mgr": "manager", "supv": "supervisor", "supvr": "supervisor",
     "sr": "senior", "jr": "junior", "dept": "department", "mngr": "manager",
+    # The ninth round's (sample_tuning9_en.csv): "senior civil eng.", "senior acct.", "system admin",
+    # "lab tech", "crane op.", "elec. fitter", "insp. of customs".
+    "eng": "engineer", "engr": "engineer", "acct": "accountant", "accnt": "accountant", "admin": "administrator",
+    "tech": "technician", "techn": "technician", "op": "operator", "opr": "operator", "mech": "mechanic",
+    "elec": "electrical", "insp": "inspector", "dir": "director", "coord": "coordinator", "supt": "superintendent",
     # Not an abbreviation but the same word: "шофёр автобуса" is "водитель автобуса" (8331), which
     # the labels name; as a word of its own "шофер" would only find the bare label (8322).
     "шофер": "водитель", "шоферы": "водители",
@@ -312,6 +321,63 @@ _COMPOUND_SECONDS = frozenset(second for _first, second in _KAZAKH_COMPOUNDS)
 _SH_TYPO = (("шиц", "щиц"), ("шик", "щик"))
 
 
+# English plurals that are not the word plus "s" (stemmed to the singular, in labels and typed titles
+# alike): "coaches", "brushes", "boxes", "businesses" lose "es"; "midwives", "shelves" end in f/fe again;
+# "fishermen", "policemen", "salesmen" are "-man" (not "women": "hairdresser (women's)" is no woman's job).
+_ENGLISH_ES_PLURALS = ("ches", "shes", "xes", "sses")
+_ENGLISH_VES_PLURALS = {"wives": "wife", "knives": "knife", "thieves": "thief", "shelves": "shelf", "calves": "calf",
+                        "halves": "half", "wolves": "wolf", "leaves": "leaf"}
+
+# Russian trade words typed in Latin letters ("santekhnik", "stolyar", "slesar-remontnik", "svarshik",
+# "gornorabochiy", "oficiant"), as officials in Kazakhstan and Xinjiang write English reports: read
+# back into Cyrillic, longest letter group first, so the search can look the word up among the Russian
+# labels (gaps.search reads a Latin word no English label has this way). Both common romanizations
+# ("shch"/"sch", "kh"/"x"/"h", "ts"/"c", "ya"/"ja") are read; "auto" is "авто", a word-initial "e" is "э"
+# (электрик, экскаваторщик), a final "iy"/"yi"/"oi" is "ий"/"ый"/"ой"; the soft sign, never typed, is
+# restored by the spelling correction when a label has it ("krovelshik" -> кровельщик).
+_LATIN_GROUPS = (
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
+    ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"), ("yo", "е"), ("ye", "е"),
+    ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"),
+    ("j", "ж"), ("k", "к"), ("q", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"),
+    ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"), ("h", "х"), ("x", "х"), ("c", "ц"), ("y", "ы"),
+)
+_LATIN_FINALS = (("iy", "ий"), ("yi", "ый"), ("iy", "ий"), ("oi", "ой"), ("oy", "ой"), ("ei", "ей"), ("ey", "ей"), ("ai", "ай"), ("ay", "ай"))
+_LATIN_WORD = re.compile(r"^[a-z]+$")
+
+
+def latin_to_cyrillic(word: str) -> str | None:
+    """A Latin-typed Russian word in Cyrillic, folded as normalize() folds ("santekhnik" -> "сантехник"),
+    or None when the word is not plain Latin letters."""
+    if not _LATIN_WORD.match(word):
+        return None
+    head, tail = word, ""
+    for latin, cyrillic in _LATIN_FINALS:
+        if word.endswith(latin) and len(word) > len(latin) + 2:
+            head, tail = word[: -len(latin)], cyrillic
+            break
+    out = []
+    if head.startswith("auto"):
+        out.append("авто")
+        head = head[4:]
+    elif head.startswith("e"):
+        out.append("э")
+        head = head[1:]
+    i = 0
+    while i < len(head):
+        for latin, cyrillic in _LATIN_GROUPS:
+            if head.startswith(latin, i):
+                # "y" after a vowel is й ("moyshik"), after a consonant ы ("vzryvnik")
+                if latin == "y" and i > 0 and head[i - 1] in "aeiouy":
+                    cyrillic = "й"
+                out.append(cyrillic)
+                i += len(latin)
+                break
+        else:
+            return None
+    return ("".join(out) + tail).translate(_FOLD)
+
+
 def kazakh_object(word: str) -> str:
     """A Kazakh object before an agent noun without its accusative and plural endings (see above)."""
     word, _ = _strip(word, _KAZAKH_ACCUSATIVE)
@@ -326,6 +392,13 @@ def stem(word: str) -> str:
             return _AMERICAN[word]
         if word.endswith("ies") and len(word) > 4:
             word = word[:-3] + "y"
+        elif word.endswith(_ENGLISH_ES_PLURALS) and len(word) > 5:
+            word = word[:-2]  # coaches, brushes, boxes, businesses
+        elif word.endswith(tuple(_ENGLISH_VES_PLURALS)) and len(word) > 5:
+            ending = next(e for e in _ENGLISH_VES_PLURALS if word.endswith(e))
+            word = word[: -len(ending)] + _ENGLISH_VES_PLURALS[ending]  # midwives, shelves
+        elif word.endswith("men") and len(word) > 5:
+            word = word[:-3] + "man"  # fishermen, salesmen, policemen, women
         elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
             word = word[:-1]
         return _AMERICAN.get(word, word)
@@ -758,9 +831,32 @@ def _expand(parts: list[str]) -> list[str]:
     return expanded
 
 
+# "unskilled construction worker", "forestry auxiliary worker", "production worker (unskilled)": the
+# modifier says the worker is a labourer (major group 9), which is how the labels name them
+# ("construction labourer", "forestry labourer"); read so, in labels and typed titles alike.
+UNSKILLED_WORDS = frozenset("unskilled auxiliary auxilary ancillary".split())
+_WORKER_WORDS = {"worker": "labourer", "workers": "labourers"}
+_AGENT_ENDINGS = ("er", "ers", "or", "ors", "ist", "ists", "man", "men")
+
+
+def _labourers(parts: list[str]) -> list[str]:
+    """An unskilled or auxiliary worker read as a labourer (see UNSKILLED_WORDS); not beside another
+    agent noun ("auxiliary miner worker" may be a miner's helper or a miner: left as typed)."""
+    if not any(p in UNSKILLED_WORDS for p in parts) or not any(p in _WORKER_WORDS for p in parts):
+        return parts
+    if any(p.endswith(_AGENT_ENDINGS) and p not in _WORKER_WORDS for p in parts):
+        return parts
+    # Only where a word before the worker says what work ("construction", "factory"): "auxiliary worker
+    # in a workshop" stays the auxiliary worker it was, not a labourer coded by the workshop.
+    first = next(i for i, p in enumerate(parts) if p in _WORKER_WORDS)
+    if not any(p not in UNSKILLED_WORDS and p not in DROPPED_WORDS and not p.isdigit() for p in parts[:first]):
+        return parts
+    return [_WORKER_WORDS.get(p, p) for p in parts if p not in UNSKILLED_WORDS]
+
+
 def _tokens(normalized: str) -> list[str]:
     tokens = []
-    parts = _expand(normalized.split())
+    parts = _labourers(_expand(normalized.split()))
     consumed: set[int] = set()
     for i, part in enumerate(parts):
         if part not in CATEGORY_WORDS:
