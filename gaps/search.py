@@ -150,7 +150,7 @@ CODE_CACHE_SIZE = 50_000
 INDEX_FILES_KEPT = 4
 INDEX_FILE_PREFIX = "occupation-index-"
 # Changes with the layout of the pickled index, together with the code hashed into its key.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 _CODE_FILES = (Path(__file__), Path(__file__).parent / "taxonomy" / "text.py")
 # "Watchman/woman", "Nursing aide (clinic or hospital)": also indexed as "Watchman", "Nursing aide".
 _SLASH_TAIL = re.compile(r"/\S*")
