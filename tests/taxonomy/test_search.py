@@ -343,9 +343,11 @@ def _accuracy_module():
 # search"), so that a change that makes the search worse fails here. The hold-out is not used.
 # Measured 2026-12-03 on both tuning files (1,289 titles): top-1 en 96.1, ru 99.1, zh 98.8,
 # kk 98.1 %; top-3 99.4, 99.4, 100, 99.7 %. Third round, on the three tuning files (1,460 titles):
-# top-1 98.2, 99.4, 99.7, 99.1 %; top-3 99.7, 100, 100, 100 %.
-TOP1_FLOORS = {"en": 0.94, "ru": 0.97, "zh": 0.97, "kk": 0.96}
-TOP3_FLOORS = {"en": 0.98, "ru": 0.98, "zh": 0.99, "kk": 0.98}
+# top-1 98.2, 99.4, 99.7, 99.1 %; top-3 99.7, 100, 100, 100 %. Ninth round, Chinese (2026-12-04): the blind
+# sample_tuning9_zh.csv (868 titles, 84.8 % top-1 after its rules) joins the part, so zh measures 95.0 % top-1
+# and 97.4 % top-3 on 2,956 titles (94.3 / 96.5 % with main's code): its floors are lowered to 0.94 / 0.97.
+TOP1_FLOORS = {"en": 0.94, "ru": 0.97, "zh": 0.94, "kk": 0.96}
+TOP3_FLOORS = {"en": 0.98, "ru": 0.98, "zh": 0.97, "kk": 0.98}
 
 
 def test_top1_accuracy_on_the_tuning_sample_stays_above_its_floor(taxonomy):
