@@ -61,8 +61,7 @@ PARTS = {
                DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv",
                *(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk")),
                DATA / "sample_tuning8_en.csv", DATA / "sample_tuning8_ru.csv", DATA / "sample_tuning8_zh.csv", DATA / "sample_tuning8_kk.csv",
-               DATA / "sample_tuning9_kk.csv",
-               DATA / "sample_tuning9_en.csv"),
+               DATA / "sample_tuning9_kk.csv", DATA / "sample_tuning9_en.csv", DATA / "sample_tuning9_zh.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -107,6 +106,9 @@ PARTS = {
     # as non-native officials type them (seniority, grades, licence categories, transliterated trade words,
     # plurals, hyphen and slash forms, abbreviations, typos), before the round's changes.
     "tuning9_en": (DATA / "sample_tuning9_en.csv",),
+    # The ninth round, Chinese (2026-12-04): written blind like the eighth round's files, aimed at Chinese
+    # compounds (a place, employer, product or grade before the head), before the round's changes.
+    "tuning9_zh": (DATA / "sample_tuning9_zh.csv",),
 }
 TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5", "tuning6")
 HOLDOUTS = ("holdout", "holdout2", "holdout3", "holdout4")

@@ -891,7 +891,7 @@ def _tokens(normalized: str) -> list[str]:
             if len(piece) > 1 and piece not in DROPPED_WORDS and not _ORDINAL.match(piece):
                 tokens.append(piece)
         tokens.extend(_cjk_unqualified(run) for run in _CJK_RUN.findall(part))
-    return _join_compounds(_kazakh_working_at(tokens))
+    return _join_compounds(_kazakh_working_at(_without_cjk_notes(tokens)))
 
 
 # "кафеде жұмыс істейтін бармен" (a barman working at a cafe) is "кафедегі бармен": the plain
@@ -915,17 +915,95 @@ def _kazakh_working_at(tokens: list[str]) -> list[str]:
     return out
 
 
+# Ninth round (Chinese compounds). Officials in Xinjiang and Kazakhstan type traditional characters as
+# often as simplified ones (廚師, 電工, 貨車司機): the analysis reads a Chinese run in simplified characters,
+# by this table of the traditional characters of job titles (and 缷, a common variant of 卸). As with
+# fold_latin_i, normalize() is left alone: it stays the key the sample files are split on.
+_CJK_TRADITIONAL = str.maketrans(
+    "師員廚務機車貨電護鍋爐遞銀會計髮發術醫藥農業場廠長導裝運輸駕駛維銷營經責衛潔傭飯館麵點縫紉織紡紗鋼鐵鋁銅礦煉鑄鍛鉗銑塗築樓設劃畫攝聽說譯記帳賬錄檔書圖園藝養飼獸雞鴨魚漁蟲線網絡腦軟體數據庫倉揀郵區開關門間陽東蘭熱氣壓燈聲視頻廣傳評論審稅險證質檢驗測試實習級資訓練學兒殯儀禮單輛飛騎鐘鍾錶針繡製膠紙標簽貼調劑價買賣換擔總監處隊組辦幹廳樂劇臺報編輯遊觀覽賓饃饢殺醬糧滷聯輪潛鑽採選環綠掃棄儲鏟揚鋪磚漿結構頂層鎖寫讀優權個們與為對從來後裡裏專職華僑國際貿購義財戶龍鳥馬驢駝豬蠶療診產婦嬰齒鏡駐縣鄉鎮礎礙勞動衝擊軸輥閥溫濕壺燒灣漢語詞講課歷範屬項領團黨幣錢貸額債紀雜繫統頁碼識別號頭膚補麗燙臉顧寵種棗蘋穀麥獵災幫賽籃韁轎軍鋸廢貝殼遲鈑鉚鏈絲綫櫃櫥傢窯錫鍍鋅轉饅餅餃鹵蝦湯飲執齡託殘聾啞缷",
+    "师员厨务机车货电护锅炉递银会计发发术医药农业场厂长导装运输驾驶维销营经责卫洁佣饭馆面点缝纫织纺纱钢铁铝铜矿炼铸锻钳铣涂筑楼设划画摄听说译记账账录档书图园艺养饲兽鸡鸭鱼渔虫线网络脑软体数据库仓拣邮区开关门间阳东兰热气压灯声视频广传评论审税险证质检验测试实习级资训练学儿殡仪礼单辆飞骑钟钟表针绣制胶纸标签贴调剂价买卖换担总监处队组办干厅乐剧台报编辑游观览宾馍馕杀酱粮卤联轮潜钻采选环绿扫弃储铲扬铺砖浆结构顶层锁写读优权个们与为对从来后里里专职华侨国际贸购义财户龙鸟马驴驼猪蚕疗诊产妇婴齿镜驻县乡镇础碍劳动冲击轴辊阀温湿壶烧湾汉语词讲课历范属项领团党币钱贷额债纪杂系统页码识别号头肤补丽烫脸顾宠种枣苹谷麦猎灾帮赛篮缰轿军锯废贝壳迟钣铆链丝线柜橱家窑锡镀锌转馒饼饺卤虾汤饮执龄托残聋哑卸",
+)
+# Variant spellings and the homophone typos officials make most, read as the word meant: 砼 is the
+# construction sites' one-character 混凝土 (砼工 = 混凝土工), 收营员 the cashier's 收银员 typed by sound,
+# 挖据机 the 挖掘机.
+CJK_SPELLINGS = {"砼": "混凝土", "收营员": "收银员", "挖据机": "挖掘机"}
+# Notes in brackets or after a title say who may apply, not the job: 电工（持证上岗）, 保安(男), 普工 长白班.
+# Dropped when a title remains; 持证/有证 before a title (持证电工) are dropped like a grade.
+CJK_NOTE_WORDS = frozenset([
+    "持证", "持证上岗", "有证", "持证优先", "有证优先", "男", "女", "男女不限", "长白班", "急招", "急聘", "包吃住",
+    "若干", "多名", "数名",
+])
+# Places of the border region before a title (霍尔果斯装卸工, 伊宁市厨师, 霍城县钢筋工): where, not which job.
+# Dropped (with the 市/县/州/地区 after them) when two characters or more remain.
+CJK_PLACE_NAMES = (
+    "乌鲁木齐", "霍尔果斯", "阿拉山口", "察布查尔", "克拉玛依", "巴音郭楞", "博尔塔拉", "伊宁", "塔城", "博乐",
+    "奎屯", "阿勒泰", "喀什", "石河子", "昌吉", "霍城", "伊犁", "阿克苏", "哈密", "和田", "库尔勒", "吐鲁番", "精河",
+    "新疆", "北疆", "南疆", "阿拉木图", "阿斯塔纳", "努尔苏丹", "奇姆肯特", "扎尔肯特", "哈萨克斯坦",
+)
+_CJK_ADMIN_SUFFIXES = ("地区", "市", "县", "州", "区")
+# A workplace (a name ending in one of these) before a trade's own title: 棉纺厂电工, 钢结构厂电焊工, 加油站收银员,
+# 煤矿井下电工 are electricians, welders and cashiers wherever they work. Only before the heads of
+# CJK_TRADE_HEADS, whose unit group no employer changes (not 司机 or 驾驶员: 公交公司司机 drives a bus;
+# not 操作工, 工人 or 普工: 化工厂操作工 is told by its plant; not 木工 or 油漆工: 家具厂木工 makes furniture
+# (7522); not 服务员, 营业员 or 理货员: 加油站服务员, 银行营业员, 超市理货员 are told by their place), is the
+# workplace dropped.
+CJK_WORKPLACE_ENDINGS = ("厂", "矿", "公司", "店", "站", "场", "园", "院", "所", "队", "局", "中心", "集团", "工地", "车间", "井下")
+CJK_TRADE_HEADS = (
+    "电工", "维修电工", "电焊工", "焊工", "气焊工", "厨师", "保洁员", "保洁工", "清洁工", "保安", "保安员", "门卫", "会计",
+    "出纳", "出纳员", "文员", "锅炉工", "司炉工", "瓦工", "水暖工", "管道工", "仓管员", "仓库管理员",
+    "库管员", "保管员", "叉车司机", "叉车工", "收银员", "洗碗工", "帮厨", "装卸工", "搬运工", "货车司机", "挖掘机司机",
+    "装载机司机", "铲车司机", "塔吊司机", "吊车司机", "洗衣工", "水电工", "汽车修理工", "汽修工", "绿化工", "育婴师", "保育员", "统计员", "资料员", "打字员",
+)
+
+
 def _cjk_unqualified(run: str) -> str:
     """A Chinese title without a grade or season word before it (see CJK_QUALIFIER_PREFIXES) or an
     apprentice's word after it (电工学徒 is an electrician in training, as "apprentice" is generic)."""
-    for prefix in CJK_QUALIFIER_PREFIXES:
+    run = run.translate(_CJK_TRADITIONAL)
+    if run in CJK_NOTE_WORDS:
+        return run
+    for wrong, right in CJK_SPELLINGS.items():
+        if wrong in run:
+            run = run.replace(wrong, right)
+    run = _cjk_without_place_name(run)
+    for prefix in (*CJK_QUALIFIER_PREFIXES, "持证", "有证"):
         if run.startswith(prefix) and len(run) - len(prefix) >= 2:
             run = run[len(prefix) :]
             break
+    run = _cjk_trade_without_workplace(run)
     for suffix in CJK_APPRENTICE_SUFFIXES:
         if run.endswith(suffix) and len(run) - len(suffix) >= 2:
             return run[: -len(suffix)]
     return run
+
+
+def _cjk_without_place_name(run: str) -> str:
+    """A Chinese title without a border-region place name before it (see CJK_PLACE_NAMES)."""
+    for name in CJK_PLACE_NAMES:
+        if run.startswith(name):
+            rest = run[len(name) :]
+            for suffix in _CJK_ADMIN_SUFFIXES:
+                if rest.startswith(suffix) and len(rest) - len(suffix) >= 2:
+                    rest = rest[len(suffix) :]
+                    break
+            return rest if len(rest) >= 2 else run
+    return run
+
+
+def _cjk_trade_without_workplace(run: str) -> str:
+    """A trade's own title without the workplace before it (see CJK_TRADE_HEADS)."""
+    head = max((h for h in CJK_TRADE_HEADS if run.endswith(h)), key=len, default="")
+    before = run[: len(run) - len(head)]
+    if head and len(before) >= 2 and before.endswith(CJK_WORKPLACE_ENDINGS):
+        return head
+    return run
+
+
+def _without_cjk_notes(tokens: list[str]) -> list[str]:
+    """The tokens without the notes of CJK_NOTE_WORDS, nor a bare place after the title (砼工（工地）,
+    保洁（医院）: see CJK_PLACE_PREFIXES), if any other token remains."""
+    kept = [t for i, t in enumerate(tokens) if t not in CJK_NOTE_WORDS and not (i and t in CJK_PLACE_PREFIXES)]
+    return kept if kept and len(kept) < len(tokens) else tokens
 
 
 def _join_compounds(tokens: list[str]) -> list[str]:
