@@ -346,10 +346,10 @@ def _accuracy_module():
 # top-1 98.2, 99.4, 99.7, 99.1 %; top-3 99.7, 100, 100, 100 %.
 # Ninth round, Kazakh (2026-12-04): its blind file (602 titles, 89.9 % top-1 after the round's rules) is
 # in the tuning part, so kk there measures 95.9 % (95.2 % before the rules); the kk floor is 95 %.
-# Ninth round, Chinese (2026-12-04): the blind
-# sample_tuning9_zh.csv (868 titles, 84.8 % top-1 after its rules) joins the part, so zh measures 95.0 % top-1
-# and 97.4 % top-3 on 2,956 titles (94.3 / 96.5 % with main's code): its floors are lowered to 0.94 / 0.97.
-TOP1_FLOORS = {"en": 0.94, "ru": 0.97, "zh": 0.94, "kk": 0.95}
+# Ninth round, Chinese (2026-12-04): the blind sample_tuning9_zh.csv (841 titles after 27 two-group titles were
+# taken out; 87.9 % top-1 after its rules) joins the part. All three ninth-round files in (9,768 titles): top-1
+# en 95.8, ru 98.1, zh 96.0, kk 95.9 %; top-3 98.7, 99.2, 98.1, 98.4 %.
+TOP1_FLOORS = {"en": 0.94, "ru": 0.97, "zh": 0.95, "kk": 0.95}
 TOP3_FLOORS = {"en": 0.98, "ru": 0.98, "zh": 0.97, "kk": 0.98}
 
 
