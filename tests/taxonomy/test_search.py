@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -9,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from gaps.models import OccupationLabel
-from gaps.taxonomy.text import normalize
 from gaps import search
+from gaps.models import OccupationLabel
 from gaps.search import code_title, search_occupations
+from gaps.taxonomy.text import normalize
+
+from . import samples
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -333,10 +334,7 @@ def test_without_an_index_dir_each_process_builds_its_own(taxonomy, settings, tm
 
 
 def _accuracy_module():
-    spec = importlib.util.spec_from_file_location("search_accuracy", ROOT / "bench" / "search_accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return samples.bench()
 
 
 # A little under what bench/search_accuracy.py measures on the tuning part (README, "Occupation
