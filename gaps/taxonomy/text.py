@@ -541,10 +541,9 @@ _KAZAKH_MARKS = (*_KAZAKH_AGENT_ENDINGS, *_KAZAKH_QUALIFIER_ENDINGS, *_KAZAKH_LO
 # machine, the vehicle or the speciality after them names ("машинист погрузчика" is a lift-truck operator
 # as "оператор погрузчика" is, "врач-офтальмолог" an ophthalmologist, "медсестра по уходу" a care worker
 # as "медицинская сестра" is).
-_GENERIC_NOUNS = frozenset(w for w in GENERIC_WORDS if _CYRILLIC.search(w) and not w.endswith(_RUSSIAN_ADJECTIVE_ENDINGS)) | frozenset(
-    "рабочий рабочая рабочие служащий служащая машинист машинистка водитель водительница шофер врач "
-    "медсестра медбрат".split()
-)
+_GENERIC_NOUNS = frozenset(
+    w for w in GENERIC_WORDS if _CYRILLIC.search(w) and not w.endswith(_RUSSIAN_ADJECTIVE_ENDINGS)
+) | frozenset("рабочий рабочая рабочие служащий служащая машинист машинистка водитель водительница врач медсестра медбрат".split())
 
 
 def russian_head(analysis: Analysis) -> int | None:
