@@ -61,7 +61,8 @@ PARTS = {
                DATA / "sample_tuning5.csv", DATA / "sample_tuning6.csv",
                *(DATA / f"sample_tuning7_{lang}.csv" for lang in ("en", "ru", "zh", "kk")),
                DATA / "sample_tuning8_en.csv", DATA / "sample_tuning8_ru.csv", DATA / "sample_tuning8_zh.csv", DATA / "sample_tuning8_kk.csv",
-               DATA / "sample_tuning9_kk.csv", DATA / "sample_tuning9_en.csv", DATA / "sample_tuning9_zh.csv"),
+               DATA / "sample_tuning9_kk.csv", DATA / "sample_tuning9_en.csv", DATA / "sample_tuning9_zh.csv",
+               DATA / "sample_tuning9_ru.csv"),
     "holdout": (DATA / "sample_holdout.csv",),
     # The second hold-out (2026-12-03), written before the fourth round changed anything and
     # sharing no title with the earlier files; never tuned on either.
@@ -109,6 +110,10 @@ PARTS = {
     # The ninth round, Chinese (2026-12-04): written blind like the eighth round's files, aimed at Chinese
     # compounds (a place, employer, product or grade before the head), before the round's changes.
     "tuning9_zh": (DATA / "sample_tuning9_zh.csv",),
+    # The ninth round, Russian (2026-12-04): written blind from isco08.csv like the eighth round's files,
+    # weighted to officials' forms (genitive and prepositional qualifiers, hyphenated double titles, grades,
+    # abbreviations, feminine forms, Kazakh words, typos, Latin look-alike letters), before the round's changes.
+    "tuning9_ru": (DATA / "sample_tuning9_ru.csv",),
 }
 TUNING_FILES_ALONE = ("tuning2", "tuning3", "tuning4", "tuning5", "tuning6")
 HOLDOUTS = ("holdout", "holdout2", "holdout3", "holdout4")

@@ -52,6 +52,7 @@ from django.db.models import Count, Max
 from scipy import sparse
 
 from gaps.taxonomy.text import (
+    RUSSIAN_MANAGING_HEADS,
     Analysis,
     analyze,
     cjk_heads_something,
@@ -59,6 +60,7 @@ from gaps.taxonomy.text import (
     is_cjk,
     latin_to_cyrillic,
     normalize,
+    russian_head,
     script_of,
     stem,
     strip_markup,
@@ -101,6 +103,9 @@ ESCO_CONTESTED_WEIGHT = 0.8
 # (公交公司驾驶员 and 公交公司经理, 福利院护理员 and 福利院院长, 水泥厂生产部经理 and 水泥生产工) but not
 # their unit group, so such a label counts this much.
 CJK_HEAD_MISMATCH_WEIGHT = 0.75
+# A label without the head noun of a typed Russian title (text.russian_head) shares at most its
+# qualifier or an attribute: weighed down so that the labels of the head go first.
+HEAD_MISMATCH_WEIGHT = 0.85
 # How much a unit group's second-best label adds to its score, and how many leading groups get
 # that second look.
 SECOND_LABEL_WEIGHT = 0.05
@@ -378,7 +383,28 @@ class _Index:
         head = cjk_heads_something(analysis)
         if head is not None:
             scores[(self.doc_head >= 0) & (self.doc_head != int(head))] *= CJK_HEAD_MISMATCH_WEIGHT
+        missing = self.lacking_russian_head(analysis)
+        if missing is not None:
+            scores[missing] *= HEAD_MISMATCH_WEIGHT
         return scores * self.doc_weight
+
+    def lacking_russian_head(self, analysis: Analysis) -> np.ndarray | None:
+        """A mask of the documents without the head noun of a Russian title (see text.russian_head), or
+        None: no head, or a head no Russian label has (a typo left uncorrected, a word of another language)."""
+        i = russian_head(analysis)
+        if i is None:
+            return None
+        stems = [analysis.stems[i]]
+        if analysis.words[i] in RUSSIAN_MANAGING_HEADS:
+            stems = sorted({stem(word) for word in RUSSIAN_MANAGING_HEADS})
+        has = np.zeros(self.n_docs, dtype=bool)
+        for word_stem in stems:
+            col = self.word_vocab.get("w:" + word_stem)
+            if col is not None:
+                has[self.word_matrix.indices[self.word_matrix.indptr[col] : self.word_matrix.indptr[col + 1]]] = True
+        if not (has & (self.doc_lang == "ru")).any():
+            return None
+        return ~has
 
 
 def _variants(label: str, norm: str) -> list[tuple[str, float]]:

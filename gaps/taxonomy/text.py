@@ -253,11 +253,18 @@ _LOWER_CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]")
 _CYRILLIC_WORD_WITH_I = re.compile(r"\w*[\u0400-\u04ff]\w*")
 
 
+# Officials also type other Latin letters that look like Cyrillic ones inside a Russian word ("пoвар",
+# "свaрщик", "oхранник": a Latin o, a, c, e, p, x, y ...): inside a word with Cyrillic letters they are
+# read as the Cyrillic ones, as the Latin i is. A word of Latin letters alone ("Glovo", "SMM") keeps them.
+_LATIN_LOOKALIKES = str.maketrans("aceopxykmhtb", "асеорхукмнтв")
+
+
 def fold_latin_i(normalized: str) -> str:
-    """A normalized title with the Latin i of its Cyrillic words read as і (folded: и)."""
-    if "i" not in normalized:
+    """A normalized title with the Latin look-alike letters of its Cyrillic words read as Cyrillic
+    ones: i as і (folded: и), a, c, e, o, p, x, y ... as а, с, е, о, р, х, у ... (see above)."""
+    if normalized.isascii() or not _CYRILLIC.search(normalized):
         return normalized
-    return _CYRILLIC_WORD_WITH_I.sub(lambda m: m.group().replace("i", "и"), normalized)
+    return _CYRILLIC_WORD_WITH_I.sub(lambda m: m.group().replace("i", "и").translate(_LATIN_LOOKALIKES), normalized)
 
 
 def normalize(text: str) -> str:
@@ -634,6 +641,52 @@ def _qualifiers(normalized: str, tokens: list[str], stems: list[str]) -> list[bo
     if labourer and all(t in LABOURER_WORDS or t in GENERIC_WORDS for t in unflagged):
         return [False] * len(tokens)
     return flags
+
+
+# A Russian title names its job by its head noun, the first one: "сторож детского сада" is a watchman,
+# "электрик жилых зданий" an electrician, "управляющий лесхозом" a manager; a label that shares only the
+# qualifier ("директор детского сада", "архитектор жилых зданий", "рабочий лесхоза") must not outrank one
+# that shares the head (gaps.search weighs such labels by HEAD_MISMATCH_WEIGHT). The head is the first
+# word outside the qualifiers that is neither generic nor an adjective before another word ("школьный
+# инспектор", "главный зоотехник"). The managing heads (начальник, директор, управляющий ...) stand for
+# one another. Not for a Kazakh title (its head comes last) nor an English or Chinese one.
+RUSSIAN_MANAGING_HEADS = frozenset(
+    "начальник начальница заведующий заведующая руководитель руководительница директор директриса "
+    "управляющий управляющая председатель".split()
+)
+_RUSSIAN_ADJECTIVE_ENDINGS = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ого", "его", "ых", "их")
+_KAZAKH_MARKS = (*_KAZAKH_AGENT_ENDINGS, *_KAZAKH_QUALIFIER_ENDINGS, *_KAZAKH_LOCATIVE, "сы", "си")
+
+
+# A generic noun first ("оператор фасовочного аппарата", "рабочий по хозяйству") leaves the job to the
+# words after it, as a labourer's place does (LABOURER_WORDS): no head then. So do the heads that the
+# machine, the vehicle or the speciality after them names ("машинист погрузчика" is a lift-truck operator
+# as "оператор погрузчика" is, "врач-офтальмолог" an ophthalmologist, "медсестра по уходу" a care worker
+# as "медицинская сестра" is).
+_GENERIC_NOUNS = frozenset(
+    w for w in GENERIC_WORDS if _CYRILLIC.search(w) and not w.endswith(_RUSSIAN_ADJECTIVE_ENDINGS)
+) | frozenset("рабочий рабочая рабочие служащий служащая машинист машинистка водитель водительница врач медсестра медбрат".split())
+
+
+def russian_head(analysis: Analysis) -> int | None:
+    """Index of the head noun of a Russian title of two or more words, None if there is none (see above)."""
+    words = analysis.words
+    if len(words) < 2 or any(not _CYRILLIC.search(w) for w in words):
+        return None
+    if any(w.endswith(_KAZAKH_MARKS) for w in words):
+        return None
+    qualifier = analysis.qualifier or [False] * len(words)
+    candidates = [i for i, q in enumerate(qualifier) if not q]
+    for n, i in enumerate(candidates):
+        word = words[i]
+        if word in LABOURER_WORDS or word in _GENERIC_NOUNS:
+            return None  # "оператор фасовочного аппарата", "разнорабочий по хозяйству": the rest decides
+        if analysis.generic[i]:
+            continue  # "старший", "ведущий"
+        if n + 1 < len(candidates) and word.endswith(_RUSSIAN_ADJECTIVE_ENDINGS) and word not in RUSSIAN_MANAGING_HEADS:
+            continue
+        return i
+    return None
 
 
 def _russian_place(token: str, word_stem: str) -> bool:
