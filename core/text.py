@@ -207,11 +207,14 @@ def format_act_by(d: dt.date, *, today: dt.date, language: str | None = None) ->
 
 def tidy_sentence(sentence: str) -> str:
     """One full stop where a date ending in an abbreviation ends a sentence: "к 1 января 2027 г.." and
-    "2 жел. 2026 ж.." read as typos (the ru and kk date styles end in "г." / "ж."); an ellipsis stays."""
-    return _DOUBLED_STOP.sub(".", sentence)
+    "2 жел. 2026 ж.." read as typos (the ru and kk date styles end in "г." / "ж."); an ellipsis stays.
+    No space after Chinese full-width punctuation: sentences joined with a space ("…名工人。 工资：…") read
+    as a gap in Chinese, whose full stop carries its own space."""
+    return _CJK_PUNCT_SPACE.sub(r"\1", _DOUBLED_STOP.sub(".", sentence))
 
 
 _DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+_CJK_PUNCT_SPACE = re.compile(r"([。！？；：，、）])[ \t\n]+")
 
 
 def is_past(d: dt.date | None, *, today: dt.date) -> bool:

@@ -36,6 +36,13 @@ def _today(value) -> dt.date:
 # --- Dates -------------------------------------------------------------------------------------------
 
 
+@register.filter(is_safe=True)
+def tidy(value):
+    """core.text.tidy_sentence over a rendered paragraph of sentences ({% filter tidy %}…{% endfilter %}):
+    no doubled full stop after an abbreviated date, no space after Chinese full-width punctuation."""
+    return text.tidy_sentence(str(value))
+
+
 @register.filter
 def fdate(value):
     """A date in the reader's one style; "" for None (use |default:"—" in a cell)."""

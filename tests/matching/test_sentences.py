@@ -172,3 +172,7 @@ def test_tidy_sentence_keeps_an_ellipsis_and_single_stops():
     assert tidy_sentence("до 1 июля 2026 г.. Зарплата.") == "до 1 июля 2026 г. Зарплата."
     assert tidy_sentence("и ещё... три.") == "и ещё... три."
     assert tidy_sentence("Done.") == "Done."
+    # Chinese sentences joined with a space: the full-width stop carries its own.
+    assert tidy_sentence("需要 80 名工人。 招生已于 2026年1月9日 截止。 工资：每月 5,000 CNY。") == (
+        "需要 80 名工人。招生已于 2026年1月9日 截止。工资：每月 5,000 CNY。")
+    assert tidy_sentence("Needs 80 workers. Salary: 5,000 CNY.") == "Needs 80 workers. Salary: 5,000 CNY."

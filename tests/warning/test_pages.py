@@ -165,6 +165,10 @@ def test_the_home_headline_names_a_short_courses_deadline_when_it_comes_first(db
     assert "1 coming shortfall must be acted on now. A full program no longer finishes in time: only a short course can still meet it." in home
     ru = re.sub(r"\s+", " ", client_for(official, "ru").get("/").content.decode())
     assert "Полная программа уже не успевает: успеть можно только коротким курсом." in ru
+    # Chinese sentences follow each other without the space English puts between them.
+    zh = client_for(official, "zh-hans").get("/").content.decode()
+    paragraph = zh.split('id="ew-home-title"', 1)[1].split("</p>", 1)[0]
+    assert "完整课程已来不及按时结业" in paragraph and "。 " not in paragraph and "。\n" not in paragraph
 
 
 def test_the_notification_list_shows_announced_warnings(board):
