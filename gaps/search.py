@@ -106,6 +106,8 @@ CJK_HEAD_MISMATCH_WEIGHT = 0.75
 # A label without the head noun of a typed Russian title (text.russian_head) shares at most its
 # qualifier or an attribute: weighed down so that the labels of the head go first.
 HEAD_MISMATCH_WEIGHT = 0.85
+# The manager words count as one head (начальник участка, директор участка): their stems, once.
+_MANAGING_HEAD_STEMS = tuple(sorted({stem(word) for word in RUSSIAN_MANAGING_HEADS}))
 # How much a unit group's second-best label adds to its score, and how many leading groups get
 # that second look.
 SECOND_LABEL_WEIGHT = 0.05
@@ -394,9 +396,7 @@ class _Index:
         i = russian_head(analysis)
         if i is None:
             return None
-        stems = [analysis.stems[i]]
-        if analysis.words[i] in RUSSIAN_MANAGING_HEADS:
-            stems = sorted({stem(word) for word in RUSSIAN_MANAGING_HEADS})
+        stems = _MANAGING_HEAD_STEMS if analysis.words[i] in RUSSIAN_MANAGING_HEADS else (analysis.stems[i],)
         has = np.zeros(self.n_docs, dtype=bool)
         for word_stem in stems:
             col = self.word_vocab.get("w:" + word_stem)
