@@ -243,15 +243,53 @@ class ReviewerOverview:
     awaiting: int
     express_lane: int
     quarters: list[tuple[str, int]] = field(default_factory=list)
+    # Of those awaiting: how many training can still be in time for (today <= act_by, the review
+    # queue's rule), the earliest act-by among them, and the quarters whose season is over.
+    in_time: int = 0
+    earliest_act_by: dt.date | None = None
+    past_quarters: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def too_late(self) -> int:
+        return self.awaiting - self.in_time
 
 
-def reviewer_overview() -> ReviewerOverview:
+def reviewer_overview(today: dt.date | None = None) -> ReviewerOverview:
+    """What awaits a reviewer, and how much of it can still be acted on in time: a home that said
+    only "100 gaps await a decision" counted gaps of seasons two years gone beside this quarter's.
+    The quarters under way or ahead (`quarters`, the current first) carry the in-time count; those
+    whose season is over (`past_quarters`, newest first) are too late to train for whatever is
+    decided."""
+    from projects.selectors import with_act_by
+
+    from gaps.recommendation_dates import quarter_lead_times
+
+    today = today or timezone.localdate()
     awaiting = gaps_awaiting_decision()
-    per_quarter = awaiting.order_by().values_list("quarter").annotate(n=Count("id")).order_by("-quarter")
+    per_quarter = list(awaiting.order_by().values_list("quarter").annotate(n=Count("id")).order_by("quarter"))
+    ahead = [(q, n) for q, n in per_quarter if Quarter.parse(q, bounded=False).end >= today]
+    past = [(q, n) for q, n in reversed(per_quarter) if Quarter.parse(q, bounded=False).end < today]
+    codes: dict[str, set[str]] = {}
+    for quarter, code in (awaiting.filter(quarter__in=[q for q, _n in ahead]).order_by()
+                          .values_list("quarter", "occupation_id").distinct()):
+        codes.setdefault(quarter, set()).add(code)
+    lead_times = quarter_lead_times(codes)
+    in_time, earliest = 0, None
+    for quarter, _n in ahead:  # a handful: the quarters under way or ahead
+        start = Quarter.parse(quarter, bounded=False).start
+        timely = with_act_by(awaiting.filter(quarter=quarter), start, today=today,
+                             lead_times=lead_times.get(quarter, {})).filter(in_time=True)
+        figures = timely.order_by().aggregate(n=Count("id"), first=Min("act_by"))
+        in_time += figures["n"]
+        if figures["first"] and (earliest is None or figures["first"] < earliest):
+            earliest = figures["first"]
     return ReviewerOverview(
-        awaiting=awaiting.count(),
+        awaiting=sum(n for _q, n in per_quarter),
         express_lane=awaiting.filter(new_on_list=True).count(),
-        quarters=list(per_quarter),
+        quarters=ahead,
+        in_time=in_time,
+        earliest_act_by=earliest,
+        past_quarters=past,
     )
 
 

@@ -67,12 +67,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.COLLEGE_STAFF in roles:
         context["programs"] = list(selectors.programs_for(user)[:20])
         context["recommendations"] = selectors.recommendations_for(user)
+        # When every one is too late (the latest matched quarter's season is running), the page says so
+        # above the list and points to the seasons ahead; one without any date is not called too late.
+        context["recommendations_in_time"] = any(r.feasible or r.act_by is None for r in context["recommendations"])
         from . import warning_board
 
         context["today"] = timezone.localdate()
         context["forward"] = warning_board.college_actions(user, today=context["today"])[:5]
     if Role.REVIEWER in roles:
-        context["review"] = selectors.reviewer_overview()
+        context.setdefault("today", timezone.localdate())
+        context["review"] = selectors.reviewer_overview(context["today"])
     if roles:
         from gaps import warning_selectors
         from gaps.models import WarningStatus

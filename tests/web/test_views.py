@@ -168,6 +168,72 @@ def test_reviewer_home_counts_gaps_awaiting_decision(client, make_user, regions,
     assert "Building and related electricians" not in gaps_html
 
 
+def test_reviewer_home_says_how_many_gaps_training_can_still_be_in_time_for(client, make_user, regions, occupations):
+    """"100 gaps await a decision" counted seasons two years gone beside this one: the home says how
+    many can still be trained for, by when, and keeps the past quarters apart."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    current = Quarter.parse(selectors.current_quarter())
+    ahead = str(current.next().next())
+    common = dict(region=regions["east"], headcount=40, shortfall=40)
+    # In time: needed in 400 days, no program trains 8341 here, so act by need - DEFAULT_LEAD_DAYS (180).
+    Gap.objects.create(quarter=ahead, occupation=occupations["8341"], need_date=today + dt.timedelta(days=400), **common)
+    # This quarter, needed tomorrow: 180 days of training no longer fit.
+    Gap.objects.create(quarter=str(current), occupation=occupations["7411"], need_date=today + dt.timedelta(days=1),
+                       **common)
+    # A season two years gone.
+    Gap.objects.create(quarter=str(current.previous().previous().previous().previous().previous().previous().previous()
+                                   .previous()), occupation=occupations["7411"], **common)
+    client.force_login(make_user(Role.REVIEWER))
+    response = client.get(reverse("web:home"))
+    review = response.context["review"]
+    assert (review.awaiting, review.in_time, review.too_late) == (3, 1, 2)
+    assert review.earliest_act_by == today + dt.timedelta(days=220)
+    assert [q for q, _n in review.quarters] == [str(current), ahead]
+    assert len(review.past_quarters) == 1
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    assert "Training can still be in time for 1 of them." in text
+    assert "act by" in text and "220 days left" in text
+    assert "For 2 it is too late: their season is over or training would no longer finish by the need date." in text
+    assert "1 past quarter, its season over" in text
+
+    Gap.objects.filter(need_date__gt=today + dt.timedelta(days=300)).update(need_date=today + dt.timedelta(days=100))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()))
+    assert client.get(reverse("web:home")).context["review"].in_time == 0
+    assert "Ни для одного из них обучение в этом сезоне уже не успевает." in text
+    assert "Для 3 уже поздно: сезон окончен или обучение не закончится к дате потребности." in text
+    assert "1 прошедший квартал, его сезон окончен" in text
+
+
+def test_college_home_says_when_every_recommendation_is_too_late(client, make_user, regions, occupations):
+    """The latest matched quarter's season under way: its recommendations are all too late, and the
+    home says so above them instead of heading them "Top recommendations" without a word."""
+    from django.utils import timezone
+
+    from gaps.models import MatchRun, QuarterResults, Recommendation
+
+    today = timezone.localdate()
+    mine = College.objects.create(code="GS-01", name="Gansu Vocational Centre", country="CN")
+    run = MatchRun.objects.create(quarter=QUARTER, status="succeeded")
+    QuarterResults.objects.create(quarter=QUARTER, current_run=run)
+    rec = Recommendation.objects.create(
+        run=run, quarter=QUARTER, region=regions["east"], region_code="KZ-VOS", headcount=40, shortfall=40,
+        salary_min=250000, salary_max=320000, currency="KZT", salary_min_cny=3500, salary_max_cny=4480,
+        need_date=today + dt.timedelta(days=30), feasibility=1, kind="EXPAND", college=mine, college_code="GS-01",
+        occupation_code="8341", latest_intake_date=today - dt.timedelta(days=1), score=10)
+    client.force_login(make_user(Role.COLLEGE_STAFF, colleges=[mine]))
+    response = client.get(reverse("web:home"))
+    assert response.context["recommendations_in_time"] is False
+    text = re.sub(r"\s+", " ", response.content.decode())
+    assert "None of the recommendations for Q3 2026 can still be acted on in time" in text
+    rec.latest_intake_date = today  # the last day itself is still in time
+    rec.save()
+    response = client.get(reverse("web:home"))
+    assert response.context["recommendations_in_time"] is True
+    assert "None of the recommendations" not in response.content.decode()
+
+
 def test_the_gap_list_opens_on_the_current_quarter_before_a_later_one(client, make_user, regions, occupations):
     """A report filed early gives a later quarter gaps; the list still opens on the current one while
     training can still be in time for a gap of it (tests/web/test_review_season.py: else the next)."""
