@@ -232,12 +232,31 @@ def test_officials_of_regions_without_a_report_get_a_reminder(make_user, mailout
 
     rows = seed.seed_quarter()
     ili = seed.region("ILI", "CN")
+    ili.name_en, ili.name_ru = "Ili Prefecture", "Илийский округ"
+    ili.save()
     make_user("official", regions=[ili], email="ili@example.org")
     make_user("official", regions=[rows["ekz"]], email="ekz@example.org")  # EKZ reported
     make_user("official", regions=[ili])  # no address
     assert remind_missing_reports(today=dt.date(2026, 8, 1)) == 1
     (mail,) = mailoutbox
-    assert mail.to == ["ili@example.org"] and "2026Q3" in mail.subject and "ILI" in mail.subject
+    assert mail.to == ["ili@example.org"]
+    # The quarter and the region as people say them, and the day to submit by.
+    assert mail.subject == "talentgap: the Q3 2026 report of Ili Prefecture (ILI) is missing"
+    assert "Submit it by the quarter's last day, 30 Sep 2026 (60 days left)." in mail.body
+
+
+def test_the_missing_report_reminder_is_in_the_officials_language(make_user, mailoutbox):
+    from gaps.matching.reminders import remind_missing_reports
+
+    seed.seed_quarter()
+    ili = seed.region("ILI", "CN")
+    ili.name_en, ili.name_ru = "Ili Prefecture", "Илийский округ"
+    ili.save()
+    make_user("official", regions=[ili], email="ili@example.org", preferred_language="ru")
+    assert remind_missing_reports(today=dt.date(2026, 9, 30)) == 1
+    (mail,) = mailoutbox
+    assert mail.subject == "talentgap: нет отчёта за 3-й квартал 2026 г. — Илийский округ (ILI)"
+    assert "30 сентября 2026 г. (сегодня)" in mail.body and "Submit" not in mail.body
 
 
 def test_cohort_changes_queue_one_rematch_per_affected_quarter(django_capture_on_commit_callbacks):
