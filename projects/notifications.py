@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,6 +43,18 @@ def _emails(users: Iterable) -> list[str]:
     return sorted({u.email for u in users if u.email and u.is_active})
 
 
+def _emails_by_language(users: Iterable) -> list[tuple[str, list[str]]]:
+    """The users' addresses grouped by the language each reads (preferred_language, else the
+    site's): every mail is composed once per language, under translation.override, so each reader
+    gets names, dates and sentences in their own language."""
+    by_language: dict[str, set[str]] = {}
+    for user in users:
+        if user.email and user.is_active:
+            language = text.page_language(user.preferred_language or settings.LANGUAGE_CODE)
+            by_language.setdefault(language, set()).add(user.email)
+    return [(language, sorted(emails)) for language, emails in sorted(by_language.items())]
+
+
 def _reviewers():
     User = get_user_model()
     return User.objects.filter(Q(groups__name=Role.REVIEWER) | Q(is_superuser=True), is_active=True).distinct()
@@ -56,7 +68,6 @@ def notify_new_gaps(gap_ids: Iterable[int]) -> None:
 
 
 def _send_new_gaps(ids: list[int]) -> None:
-    from django.utils import translation
 
     from gaps import recommendation_dates
     from gaps.models import Gap
@@ -124,11 +135,24 @@ def _send_project_created(project_id: int) -> None:
     if project is None:
         return
     officials = project.origin_gap.region.members.filter(groups__name=Role.OFFICIAL)
-    subject = _("Gap approved: cooperation project \"%(title)s\"") % {"title": project.display_title}
-    body = _(
-        "The gap of your region was approved and became a fast-tracked cooperation project:\n\n%(title)s\n"
-    ) % {"title": project.display_title}
-    _send([(subject, body, [email]) for email in _emails(officials)])
+    gap = project.origin_gap
+    today = timezone.localdate()
+    due = project.conditions.open().order_by("due_date").values_list("due_date", flat=True).first()
+    messages = []
+    for language, emails in _emails_by_language(officials):
+        with translation.override(language):
+            subject = _("Gap approved: cooperation project \"%(title)s\"") % {"title": project.display_title}
+            body = _(
+                "The gap of your region was approved and became a fast-tracked cooperation project:\n\n%(title)s\n"
+            ) % {"title": project.display_title}
+            body += "\n" + _("%(occupation)s, %(region)s, %(quarter)s: shortfall %(n)s.") % {
+                "occupation": text.occupation_label(gap.occupation_id), "region": text.region_label(gap.region.code),
+                "quarter": text.quarter_name(gap.quarter), "n": text.format_number(gap.shortfall)} + "\n"
+            if due:
+                body += _("Its performance conditions are to be supplemented by %(date)s (%(left)s).") % {
+                    "date": text.format_date(due), "left": text.format_days_left(due, today=today)} + "\n"
+        messages += [(subject, body, [email]) for email in emails]
+    _send(messages)
     college_ids = list(project.partner_colleges.values_list("pk", flat=True))
     if project.lead_college_id:
         college_ids.append(project.lead_college_id)
@@ -153,12 +177,14 @@ def _send_colleges_named(project_id: int, college_ids: list[int]) -> None:
         return
     messages = []
     for college in College.objects.filter(pk__in=college_ids).prefetch_related("staff"):
-        role = _("lead college") if college.pk == project.lead_college_id else _("partner college")
-        subject = _("%(college)s named in cooperation project \"%(title)s\"") % {
-            "college": college.display_name, "title": project.display_title}
-        body = _("%(college)s is the %(role)s of the cooperation project \"%(title)s\".\n") % {
-            "college": college.display_name, "role": role, "title": project.display_title}
-        messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
+        for language, emails in _emails_by_language(college.staff.all()):
+            with translation.override(language):
+                role = _("lead college") if college.pk == project.lead_college_id else _("partner college")
+                subject = _("%(college)s named in cooperation project \"%(title)s\"") % {
+                    "college": college.display_name, "title": project.display_title}
+                body = _("%(college)s is the %(role)s of the cooperation project \"%(title)s\".\n") % {
+                    "college": college.display_name, "role": role, "title": project.display_title}
+            messages += [(subject, body, [email]) for email in emails]
     _send(messages)
 
 
@@ -200,24 +226,26 @@ def remind_due_conditions(*, today: dt.date | None = None) -> int:
         recipients = [project.owner] if project.owner else []
         if project.lead_college:
             recipients += list(project.lead_college.staff.all())
-        lines = [
-            "- %s: %s"
-            % (
-                (_("OVERDUE since %(date)s") if c.due_date < today else _("due %(date)s"))
-                % {"date": text.format_date(c.due_date)},
-                c.display_text,
-            )
-            for c in items
-        ]
-        subject = _("Conditions of \"%(title)s\" fall due") % {"title": project.display_title}
-        body = (
-            _("These performance conditions of the cooperation project \"%(title)s\" must be supplemented:")
-            % {"title": project.display_title}
-            + "\n\n"
-            + "\n".join(lines)
-            + "\n"
-        )
-        messages += [(subject, body, [email]) for email in _emails(recipients)]
+        for language, emails in _emails_by_language(recipients):
+            with translation.override(language):
+                lines = [
+                    "- %s: %s"
+                    % (
+                        (_("OVERDUE since %(date)s") if c.due_date < today else _("due %(date)s"))
+                        % {"date": text.format_date(c.due_date)},
+                        c.display_text,
+                    )
+                    for c in items
+                ]
+                subject = _("Conditions of \"%(title)s\" fall due") % {"title": project.display_title}
+                body = (
+                    _("These performance conditions of the cooperation project \"%(title)s\" must be supplemented:")
+                    % {"title": project.display_title}
+                    + "\n\n"
+                    + "\n".join(lines)
+                    + "\n"
+                )
+            messages += [(subject, body, [email]) for email in emails]
     transaction.on_commit(lambda: _send(messages))
     logger.info("reminded of %d due condition(s) in %d project(s)", len(claimed), len(by_project))
     return len(claimed)
@@ -265,7 +293,12 @@ def _college_recommendation_messages(run_id: int) -> list:
     seen = set(Recommendation.objects.filter(run=previous).values_list(*RECOMMENDATION_KEY)) if previous else set()
     shown: dict[str, list[int]] = {}
     totals: dict[str, int] = {}
-    ranked = Recommendation.objects.filter(run=run).order_by("-score", "pk").values_list("pk", *RECOMMENDATION_KEY)
+    from gaps import recommendation_dates
+
+    # Those still in time first, as on the pages (SPEC.md: the others ranked after them, marked).
+    ranked = recommendation_dates.rank_feasible_first(
+        Recommendation.objects.filter(run=run), today=timezone.localdate(), then=("-score", "pk"),
+    ).values_list("pk", *RECOMMENDATION_KEY)
     for pk, *key in ranked.iterator(chunk_size=5000):
         if tuple(key) in seen:
             continue
@@ -277,21 +310,26 @@ def _college_recommendation_messages(run_id: int) -> list:
         return []
     rows = Recommendation.objects.in_bulk([pk for pks in shown.values() for pk in pks])
     messages = []
+    from gaps.matching.flags import prime_flag_names
+
     for college in College.objects.filter(code__in=totals).prefetch_related("staff"):
         recs = [rows[pk] for pk in shown[college.code]]
-        from gaps.matching.flags import prime_flag_names
-
         prime_flag_names(recs)  # the sentences' program titles in one query
-        lines = [f"- {rec.detail}" for rec in recs]  # each sentence starts with what to do
-        if totals[college.code] > len(recs):
-            lines.append(_("... and %(n)d more.") % {"n": totals[college.code] - len(recs)})
-        subject = ngettext(
-            "%(n)d new recommendation for %(college)s, %(quarter)s",
-            "%(n)d new recommendations for %(college)s, %(quarter)s", totals[college.code],
-        ) % {"n": totals[college.code], "college": college.display_name, "quarter": text.quarter_name(run.quarter)}
-        body = _("The matching of %(quarter)s recommends to %(college)s:") % {
-            "quarter": run.quarter, "college": college.display_name} + "\n\n" + "\n".join(lines) + "\n"
-        messages += [(subject, body, [email]) for email in _emails(college.staff.all())]
+        total, more = totals[college.code], totals[college.code] - len(recs)
+        for language, emails in _emails_by_language(college.staff.all()):
+            with translation.override(language):
+                lines = [f"- {rec.detail}" for rec in recs]  # each sentence starts with what to do
+                if more > 0:
+                    lines.append(_("... and %(n)s more.") % {"n": text.format_number(more)})
+                subject = ngettext(
+                    "%(n)s new recommendation for %(college)s, %(quarter)s",
+                    "%(n)s new recommendations for %(college)s, %(quarter)s", total,
+                ) % {"n": text.format_number(total), "college": college.display_name,
+                     "quarter": text.quarter_name(run.quarter)}
+                body = _("The matching of %(quarter)s recommends to %(college)s:") % {
+                    "quarter": text.quarter_name(run.quarter), "college": college.display_name,
+                } + "\n\n" + "\n".join(lines) + "\n"
+            messages += [(subject, body, [email]) for email in emails]
     return messages
 
 
@@ -321,7 +359,6 @@ def _warning_message(warning, user, *, today: dt.date) -> tuple[str, str, list[s
     """The mail of a warning that entered act_now or short_course_only, in the recipient's language
     (their preferred one, else the site's). A short-course-only warning names the short course's last
     day, not the full program's act-by, which has passed."""
-    from django.utils import translation
 
     from core import text
     from gaps.models import WarningStatus

@@ -176,3 +176,62 @@ def test_the_new_gaps_mail_says_by_when_to_decide_in_each_reviewers_language(wor
     english = next(m for m in mail.outbox if m.to == ["rev@example.org"])
     assert english.subject == "2 new gaps await review"
     assert "too late: the last day was " + text.format_date(today - dt.timedelta(days=202), language="en") in english.body
+
+
+def _reads(user, language):
+    user.preferred_language = language
+    user.save()
+
+
+def test_project_mails_are_in_each_readers_language(world, gap, django_capture_on_commit_callbacks):
+    """The approval, the colleges named and the conditions reminder were composed once, in the
+    language active when they were sent: a Kazakh official read an English mail. Each reader now
+    gets their own language, and the official's mail names the gap and the conditions' due date."""
+    _reads(world["official"], "ru")
+    _reads(world["college"], "zh-hans")
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        project = services.gap_approve(gap=gap, user=world["reviewer"])
+    (approved,) = mail.outbox
+    due = project.conditions.get().due_date
+    assert re.search("[А-Яа-я]", approved.subject) and "Gap approved" not in approved.subject
+    assert "KZ-VOS" in approved.body and "3-й квартал 2026 г." in approved.body
+    assert text.format_date(due, language="ru") in approved.body
+    assert text.format_days_left(due, today=today, language="ru") in approved.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_update(project=project, user=world["reviewer"], lead_college=world["ust"],
+                                partner_colleges=[world["gansu"]])
+    lead = next(m for m in mail.outbox if m.to == ["ust@example.org"])
+    partner = next(m for m in mail.outbox if m.to == ["gansu@example.org"])
+    assert re.search("[\u4e00-\u9fff]", lead.body) and "lead college" not in lead.body
+    assert "partner college" in partner.body  # the other reader keeps English
+    mail.outbox.clear()
+    ProjectCondition.objects.filter(project=project).update(due_date=today + dt.timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.remind_due_conditions(today=today) == 1
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert set(by_address) == {"rev@example.org", "ust@example.org"}
+    assert text.format_date(today + dt.timedelta(days=3), language="zh-hans") in by_address["ust@example.org"].body
+    assert "due " + text.format_date(today + dt.timedelta(days=3), language="en") in by_address["rev@example.org"].body
+
+
+def test_recommendation_mails_are_in_each_readers_language_with_the_timely_first(world, django_capture_on_commit_callbacks):
+    import gaps.models as gap_models
+
+    today = timezone.localdate()
+    _reads(world["college"], "kk")
+    run = gap_models.MatchRun.objects.create(quarter="2026Q3", status="succeeded")
+    common = dict(run=run, quarter="2026Q3", college_code="KZ-UK", region_code="KZ-VOS", headcount=40,
+                  shortfall=30, salary_min=1, salary_max=2, currency="KZT", salary_min_cny=1, salary_max_cny=2,
+                  feasibility=1)
+    gap_models.Recommendation.objects.create(kind="EXPAND", occupation_code="8341", score=900,
+                                             need_date=today - dt.timedelta(days=10), **common)  # too late
+    gap_models.Recommendation.objects.create(kind="OPEN", occupation_code="7515", score=10,
+                                             need_date=today + dt.timedelta(days=400), **common)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_college_recommendations(run.pk)
+    (message,) = mail.outbox
+    assert "2026 ж. 3-тоқсан" in message.subject and "2026Q3" not in message.body
+    lines = [line for line in message.body.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2 and "7515" in lines[0] and "8341" in lines[1]  # the one still in time first
