@@ -92,6 +92,16 @@ def test_home_is_in_the_chosen_language(official_client, regions):
     assert "Восточно-Казахстанская область" in html  # the region's own Russian name
 
 
+def test_a_chinese_label_ends_in_a_full_width_colon(official_client, regions):
+    """"状态: 已提交" put an English colon and space after a Chinese label; the label carries its
+    own colon in each language, and Chinese takes no space after it."""
+    official_client.post(report_url(regions["east"], action="line-add"), VALID_LINE)
+    html = official_client.get(report_url(regions["east"]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert re.search(r"状态：<", html) and "状态:" not in html
+    html = official_client.get(report_url(regions["east"]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Статус: <" in html
+
+
 def test_college_home_lists_programs_of_their_colleges_only(client, make_user, occupations):
     mine = College.objects.create(code="GS-01", name="Gansu Vocational Centre", country="CN")
     other = College.objects.create(code="XJ-09", name="Other College", country="CN")
