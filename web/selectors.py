@@ -652,6 +652,13 @@ def gap_evidence(gap: Gap, user) -> dict:
     return evidence
 
 
+def gap_is_decided(gap: Gap) -> bool:
+    """Whether a reviewer approved or rejected the gap, whoever asks (gap_decision hides it from some)."""
+    from projects.models import GapDecision
+
+    return GapDecision.objects.filter(gap=gap).exists()
+
+
 def gap_decision(gap: Gap, user):
     """The gap's decision with its project, or None while undecided, as `user` may read it: college
     staff (who do not see decisions) read only a project that names their college, as `project`."""

@@ -722,6 +722,13 @@ def _render_gap(request, gap, *, form: GapDecisionForm | None = None, status: in
     # Back to where the gap came from: the region's report (for those who may open it), the list.
     report_url = (_report_page_url(gap.region, gap.quarter)
                   if selectors.regions_for(user).filter(pk=gap.region_id).exists() else "")
+    if gap.is_active and not selectors.gap_is_decided(gap):
+        # Still to be decided: by when training must start, and the real reason when it is too late,
+        # as the review queue says it (a decision asks someone to act, so it carries the date).
+        from projects.selectors import with_timing
+
+        today = timezone.localdate()
+        selectors.queue_timing([with_timing(gap, today)], today)
     return render(request, "web/gap.html", {
         "sees_gap_list": can_review(user) or user.has_role(Role.COLLEGE_STAFF),
         "decided_list": (reverse("web:gaps-decided") + f"?region={gap.region.code}"

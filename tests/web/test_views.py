@@ -544,6 +544,30 @@ def test_the_queue_marks_a_need_date_that_has_passed(client, make_user, regions,
     assert "too late" not in rows[ahead.pk]
 
 
+def test_the_gap_page_says_by_when_to_decide_and_why_it_is_too_late(client, make_user, regions, occupations, gap):
+    """The decision form asked a reviewer to act without a date; the page now carries the review
+    queue's deadline: the act-by date while in time, the real reason once it is too late; nothing
+    once the gap is decided."""
+    from django.utils import timezone
+
+    from projects import services as project_services
+
+    today = timezone.localdate()
+    ahead = Gap.objects.create(region=regions["horgos"], quarter=QUARTER, occupation=occupations["7411"],
+                               headcount=5, shortfall=5, need_date=today + dt.timedelta(days=200))
+    client.force_login(make_user(Role.REVIEWER))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(reverse("web:gap", args=[ahead.pk])).content.decode()))
+    # 200 days ahead, 180 days of training (DEFAULT_LEAD_DAYS: no program trains 7411): act within 20 days.
+    assert "Deadline" in text and "act by" in text and "20 days left" in text
+    page = client.get(reverse("web:gap", args=[gap.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "too late for a full program: it needs 6 months, the need date is 15 Aug 2026" in page
+    zh = client.get(reverse("web:gap", args=[ahead.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    h1 = re.search(r"<h1>(.*?)</h1>", zh, re.S).group(1)
+    assert "：" in h1 and "，" in h1 and ":" not in re.sub(r"<[^>]+>", "", h1)  # Chinese punctuation in the heading
+    project_services.gap_reject(gap=ahead, user=make_user(Role.REVIEWER), comment="no")
+    assert "Deadline" not in client.get(reverse("web:gap", args=[ahead.pk])).content.decode()
+
+
 def test_reviewer_approves_a_gap_and_the_project_exists(client, make_user, gap):
     from projects.models import CooperationProject
 
