@@ -152,8 +152,23 @@ class _Candidates:
     language_only: list[int] = field(default_factory=list)
 
 
+_FEN = Decimal("0.01")
+
+
 def _line_money(line: Line, n: dt.date, rates: RateTable) -> tuple[Decimal, Decimal]:
     return rates.to_cny(line.salary_min, line.currency, n), rates.to_cny(line.salary_max, line.currency, n)
+
+
+def _line_figures(line: Line, quarter: Quarter, rates: RateTable) -> tuple:
+    """(N, E, salary_min in CNY, salary_max in CNY, allocation priority) of one line: what
+    rules.need_date, rules.end_date, _line_money and _line_priority give, with the rate in force on N
+    looked up once instead of three times (RateTable.to_cny's arithmetic, to the last fen)."""
+    n = rules.need_date(line, quarter)
+    e = rules.end_date(line, quarter)
+    rate = rates.rate(line.currency, n)
+    low = (Decimal(line.salary_min) * rate).quantize(_FEN)
+    high = (Decimal(line.salary_max) * rate).quantize(_FEN)
+    return n, e, low, high, (-(line.salary_min + line.salary_max) * rate, n, *line.order_key())
 
 
 def _line_priority(line: Line, n: dt.date, rates: RateTable) -> tuple:
@@ -183,14 +198,17 @@ def line_faults(inp: MatchInput) -> list[LineFault]:
     the run naming the currency (SPEC.md). What remains: a salary whose CNY value the results cannot
     hold, and anything unforeseen -- logged and recorded rather than stopping every region's run.
     """
+    return _faults_and_figures(inp)[0]
+
+
+def _faults_and_figures(inp: MatchInput) -> tuple[list[LineFault], dict[int, tuple]]:
+    """line_faults, and the figures (_line_figures) of every line it does not leave out, by line id:
+    match_components reads them instead of computing them a second time."""
     quarter = Quarter.parse(inp.quarter, bounded=False)
-    faults = []
+    faults, figures = [], {}
     for line in sorted((l for l in inp.lines if l.occupation_code), key=Line.order_key):
         try:
-            n = rules.need_date(line, quarter)
-            rules.end_date(line, quarter)
-            low, high = _line_money(line, n, inp.rates)
-            _line_priority(line, n, inp.rates)
+            found = _line_figures(line, quarter, inp.rates)
         except MatchInputError:
             raise
         except Exception as exc:  # noqa: BLE001 - one line must never stop the quarter
@@ -198,13 +216,16 @@ def line_faults(inp: MatchInput) -> list[LineFault]:
                              line.line_no)
             faults.append(LineFault(line.id, line.region_code, line.line_no, "unexpected", f"{type(exc).__name__}: {exc}"))
             continue
+        n, _e, low, high, _priority = found
         if max(abs(low), abs(high)) > MAX_STORED_CNY:
             faults.append(LineFault(
                 line.id, line.region_code, line.line_no, "salary_out_of_range",
                 f"salary {line.salary_min}-{line.salary_max} {line.currency} is {low}-{high} CNY at {n.isoformat()}, "
                 f"more than the results can hold ({MAX_STORED_CNY} CNY)",
             ))
-    return faults
+            continue
+        figures[line.id] = found
+    return faults, figures
 
 
 def match_components(inp: MatchInput, *, forward_only: bool = False) -> PartialResult:
@@ -237,11 +258,11 @@ def match_components(inp: MatchInput, *, forward_only: bool = False) -> PartialR
             programs_by_occupation[code].append(p)
     cohort_by_id = {c.id: c for c in cohort_list}
 
-    result = PartialResult(faults=line_faults(inp))
-    left_out = {fault.line_id for fault in result.faults}
-    lines = sorted((l for l in inp.lines if l.occupation_code and l.id not in left_out), key=Line.order_key)
-    dates = {line.id: (rules.need_date(line, quarter), rules.end_date(line, quarter)) for line in lines}
-    money = {line.id: _line_money(line, dates[line.id][0], inp.rates) for line in lines}
+    faults, figures = _faults_and_figures(inp)
+    result = PartialResult(faults=faults)
+    lines = sorted((l for l in inp.lines if l.id in figures), key=Line.order_key)
+    dates = {line.id: figures[line.id][:2] for line in lines}
+    money = {line.id: figures[line.id][2:4] for line in lines}
     cohort_ids = [c.id for c in cohort_list]  # position -> id, in the allocation's cohort order
     found = pairs.line_pairs(lines, dates, program_list, cohort_list, settings)
 
@@ -250,7 +271,7 @@ def match_components(inp: MatchInput, *, forward_only: bool = False) -> PartialR
     cohort_id_of = np.array(cohort_ids, dtype=np.int64)
     allocated = allocate_rows(
         [line.headcount for line in lines],
-        [_line_priority(l, dates[l.id][0], inp.rates) for l in lines],
+        [figures[l.id][4] for l in lines],
         [c.seats for c in cohort_list],
         [found[line.id].eligible for line in lines],
     )
@@ -319,20 +340,29 @@ def match_components(inp: MatchInput, *, forward_only: bool = False) -> PartialR
     # OVERSUPPLY, per program (revision 2): its assessed cohorts with at least OVERSUPPLY_RATIO of
     # their seats unallocated; surplus = their unallocated seats, the date = the earliest of them.
     oversupplied: dict[int, list[Cohort]] = defaultdict(list)
-    for cid in () if forward_only else cohort_ids:
-        c = cohort_by_id[cid]
-        p = programs[c.program_id]
-        if not rules.is_assessed(c, p, quarter, inp.reported_region_ids, settings):
-            continue
-        surplus = c.seats - used[cid]
-        if surplus > 0 and surplus >= settings.oversupply_ratio * c.seats:
-            oversupplied[p.id].append(c)
+    if not forward_only and cohort_list:
+        # rules.is_assessed and the surplus test as array operations over every cohort (~220,000 at
+        # full scale, where the call per cohort cost ~0.5 s): the same cohorts, met in the same
+        # (cohort) order. Seats are far below 2**53, so comparing them as floats is exact.
+        start, end = rules.assessment_window(quarter, settings)
+        reported = inp.reported_region_ids
+        serves_reported = {p.id: (not p.serves_region_ids.isdisjoint(reported)) if p.serves_region_ids
+                           else bool(reported) for p in program_list}
+        count = len(cohort_list)
+        day = np.fromiter((c.graduation_date.toordinal() for c in cohort_list), dtype=np.int64, count=count)
+        seats = np.fromiter((c.seats for c in cohort_list), dtype=np.int64, count=count)
+        assessed = np.fromiter((serves_reported[c.program_id] for c in cohort_list), dtype=bool, count=count)
+        surplus = seats - np.asarray(used_of, dtype=np.int64)
+        assessed &= (day >= start.toordinal()) & (day <= end.toordinal())
+        for i in np.flatnonzero(assessed & (surplus > 0) & (surplus >= settings.oversupply_ratio * seats)).tolist():
+            c = cohort_list[i]
+            oversupplied[c.program_id].append(c)
     for pid, members in oversupplied.items():
         p = programs[pid]
         members.sort(key=_graduation_key)
         surplus = sum(c.seats - used[c.id] for c in members)
         result.flags.append(new_flag(
-            kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=sorted(p.occupation_codes)[0],
+            kind=FlagKind.OVERSUPPLY.value, quarter=q, occupation_code=min(p.occupation_codes),
             college_code=p.college_code, program_code=p.code, cohort_graduation_date=members[0].graduation_date,
             surplus=surplus, count=surplus, college_id=p.college_id, program_id=p.id, cohort_id=members[0].id,
             context={"seats": sum(c.seats for c in members), "cohorts": len(members)},
