@@ -133,14 +133,30 @@ def board_rows(warnings, *, today: dt.date, charts: bool = False) -> list[BoardR
 
 
 def college_actions(user, *, today: dt.date) -> list:
-    """Forward recommendations to the user's colleges: the feasible ones by act-by, then the late ones."""
+    """Forward recommendations to the user's colleges: the feasible ones by act-by; then those a full
+    program is too late for but a short course can still meet (the entry is short_course_only), by
+    the short course's last day; then the ones nothing can meet any more. Ordered by the full
+    program's act-by alone, a dead entry whose act-by passed in September was listed above a short
+    course that can still start in June."""
     recs = list(warning_selectors.forward_recommendations_for(user)[:BOARD_LIMIT])
+
+    def order(rec):
+        if rec.feasible:
+            return (0, rec.act_by, -rec.score, rec.pk)
+        if rec.short_course_by is not None:
+            return (1, rec.short_course_by, -rec.score, rec.pk)
+        return (2, rec.act_by, -rec.score, rec.pk)
+
     for rec in recs:
         rec.feasible = rec.act_by >= today
+        warning = rec.warning
+        # What the page offers when the full program is too late (partials/forward_when.html).
+        rec.short_course_by = (warning.short_course_by if not rec.feasible and warning.status == "short_course_only"
+                               and warning.short_course_by and warning.short_course_by >= today else None)
         # The season it trains for has already begun: stale advice, marked "past" as on the programs
         # page (issue 14).
         rec.is_past = text.is_past(rec.warning.need_date, today=today)
-    return sorted(recs, key=lambda r: (not r.feasible, r.act_by, -r.score, r.pk))
+    return sorted(recs, key=order)
 
 
 def notices_for(user, *, limit: int | None = 20):

@@ -354,3 +354,21 @@ def test_the_entrys_recommendations_are_headed_for_the_reader(board, who, headin
     html = client_for(board[who]).get(f"/early-warnings/{board['now'].pk}/").content.decode()
     section = html.split('id="ew-recs-title"', 1)[1].split("</h2>", 1)[0]
     assert section.strip(">").strip() == heading
+
+
+def test_a_short_course_that_can_still_start_comes_before_what_nothing_can_meet(board):
+    """Ordered by the full program's act-by alone, a recommendation nothing can meet any more (its
+    act-by passed first) was listed above one a short course can still meet: the still-actionable
+    ones come first, the short course by its own last day, the dead ones last."""
+    from web import warning_board
+
+    today = board["today"]
+    short_rec = board["short"].recommendations.get()
+    dead = f.recommendation(board["missed"], board["ust"], seats=5, act_by=short_rec.act_by - dt.timedelta(days=30))
+    assert dead.act_by < short_rec.act_by < today
+    order = [r.pk for r in warning_board.college_actions(board["staff"], today=today)]
+    now_rec = board["now"].recommendations.get()
+    assert order == [now_rec.pk, short_rec.pk, dead.pk]
+    html = client_for(board["staff"]).get("/").content.decode()
+    section = html.split('id="forward-title"', 1)[1].split("</section>", 1)[0]
+    assert section.index("short course:") < section.index("next year: act by")
