@@ -237,6 +237,8 @@ def test_college_home_says_when_every_recommendation_is_too_late(client, make_us
     assert response.context["recommendations_in_time"] is False
     text = re.sub(r"\s+", " ", response.content.decode())
     assert "None of the recommendations for Q3 2026 can still be acted on in time" in text
+    zh = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2026年第3季度的建议已无一能及时执行" in zh  # no space between Chinese words
     rec.latest_intake_date = today  # the last day itself is still in time
     rec.save()
     response = client.get(reverse("web:home"))
