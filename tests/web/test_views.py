@@ -1120,3 +1120,17 @@ def test_a_submitted_reports_status_names_the_status_once_with_its_date(official
         word = str(ReportStatus.SUBMITTED.label).lower()
     assert status.lower().count(word) == 1, status
     assert str(GapReport.objects.get(pk=report.pk).submitted_at.year) in status, status
+
+
+def test_a_gaps_report_lines_read_as_cards_on_a_phone(client, demo_data):
+    """The evidence table squeezed a Chinese line title into one character a row on a 390 px screen:
+    it is a stacked table (a card per line, each value with its label), as the other lists are."""
+    from django.contrib.auth import get_user_model
+
+    gap = Gap.objects.filter(is_active=True, quarter=DEMO_QUARTER).order_by("pk").first()
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    html = client.get(reverse("web:gap", args=[gap.pk])).content.decode()
+    evidence = html.split('id="evidence-title"', 1)[1]
+    table = evidence[evidence.index("<table"):evidence.index("</table>")]
+    assert table.startswith('<table class="stack">')
+    assert 'data-label="Workers needed"' in table and 'data-label="Monthly salary"' in table
