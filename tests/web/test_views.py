@@ -1053,6 +1053,9 @@ def test_reviewer_records_a_cohort_outcome_and_the_results_chain_follows(client,
     page = client.get(reverse("web:project", args=[project.pk]))
     assert page.context["results"].pass_rate == Decimal("0.75")
     assert "75%" in page.content.decode()  # English writes the sign without a space
+    # Six columns do not fit a phone: a card per cohort, each figure with its label.
+    outcomes = page.content.decode().split('id="outcomes-title"', 1)[1].split("</table>", 1)[0]
+    assert '<table class="stack">' in outcomes and 'data-label="Passed the assessment">21<' in outcomes
 
 
 def test_repository_charts_the_results_chain_of_projects_with_outcomes(client, make_user, gap, occupations):
