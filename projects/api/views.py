@@ -39,6 +39,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.models import Role
+from core import text
 from core.api import Conflict, CountedRows  # 409; the shared exception handler adds its `code` to the body
 from core.permissions import can_review, sees_everything
 
@@ -280,7 +281,8 @@ except ImportError:  # pragma: no cover - only before core.imports exists
 
 
 EXPORT_COLUMNS = [
-    "id", "title", "display_title", "status", "overdue", "quarter", "region_code", "country", "occupation_code", "occupation_title",
+    "id", "title", "display_title", "status", "status_name", "overdue", "quarter", "quarter_name", "region_code", "region_name",
+    "country", "occupation_code", "occupation_title",
     "lead_college", "lead_college_name", "partner_colleges", "partner_college_names", "programs", "program_titles",
     "planned_trainees", "planned_intake_date",
     "budget_amount", "budget_currency", "funding_source", "approved_at",
@@ -301,9 +303,12 @@ def _export_row(project, results) -> list:
         "title": project.title,
         "display_title": project.display_title,  # in the request's language (LocaleMiddleware)
         "status": project.status,
+        "status_name": project.get_status_display(),  # the request's language, as the name columns below
         "overdue": "yes" if project.is_overdue else "no",
         "quarter": gap.quarter if gap else "",
+        "quarter_name": text.quarter_name(gap.quarter) if gap else "",
         "region_code": region.code if region else "",
+        "region_name": text.region_name(region.code) if region else "",
         "country": region.country if region else "",
         "occupation_code": gap.occupation_id if gap else "",
         "occupation_title": gap.occupation.title if gap else "",

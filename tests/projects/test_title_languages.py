@@ -4,9 +4,12 @@ edits the title, their wording is what everyone reads."""
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils import translation
 
+from core import text
 from projects import services
 
 
@@ -120,6 +123,11 @@ def test_the_export_names_partner_colleges_and_programs_in_the_requests_language
     assert row["partner_college_names"] == "Профессиональный колледж Ганьсу"
     assert row["programs"] == f"{operators.college.code}/{operators.code}"
     assert row["program_titles"] == "Операторы комбайнов"
+    # The status, the quarter and the region by name beside their codes.
+    assert (row["status"], row["quarter"], row["region_code"]) == ("fast_tracked", "2026Q3", "KZ-VOS")
+    assert row["quarter_name"] == "3-й квартал 2026 г."
+    assert row["status_name"] and row["status_name"] != "fast_tracked" and re.search("[А-Яа-я]", row["status_name"])
+    assert row["region_name"] == text.region_name("KZ-VOS", language="ru")
 
     sheet = load_workbook(io.BytesIO(client.get("/api/v1/projects/export/?format=xlsx",
                                                 HTTP_ACCEPT_LANGUAGE="en").content)).active
