@@ -31,8 +31,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/talentgap_bench"
 
 def engine_arguments(quarter_code: str) -> tuple:
     """allocate_rows' arguments for the quarter, built as gaps.matching.engine.match_components does."""
-    from core.quarters import Quarter
-    from gaps.matching import engine, pairs, rules
+    from gaps.matching import engine, pairs
     from gaps.matching.fetch import fetch_quarter_input
     from gaps.matching.types import Line, cohort_order_key
 
@@ -40,17 +39,16 @@ def engine_arguments(quarter_code: str) -> tuple:
     inp = fetch_quarter_input(quarter_code)
     print(f"fetch: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
-    quarter = Quarter.parse(inp.quarter, bounded=False)
     program_list = sorted(inp.programs, key=engine._program_key)
     programs = {p.id: p for p in program_list}
     cohort_list = sorted(inp.cohorts, key=lambda c: cohort_order_key(c, programs[c.program_id]))
-    left_out = {fault.line_id for fault in engine.line_faults(inp)}
-    lines = sorted((l for l in inp.lines if l.occupation_code and l.id not in left_out), key=Line.order_key)
-    dates = {line.id: (rules.need_date(line, quarter), rules.end_date(line, quarter)) for line in lines}
+    _faults, figures = engine._faults_and_figures(inp)  # N, E, salaries, priority of each line matched
+    lines = sorted((l for l in inp.lines if l.id in figures), key=Line.order_key)
+    dates = {line.id: figures[line.id][:2] for line in lines}
     found = pairs.line_pairs(lines, dates, program_list, cohort_list, inp.settings)
     arguments = (
         [line.headcount for line in lines],
-        [engine._line_priority(l, dates[l.id][0], inp.rates) for l in lines],
+        [figures[l.id][4] for l in lines],
         [c.seats for c in cohort_list],
         [found[line.id].eligible for line in lines],
     )

@@ -92,12 +92,7 @@ def _send_new_gaps(ids: list[int]) -> None:
         need = gap.need_date or Quarter.parse(gap.quarter, bounded=False).start
         act_by[gap.pk] = recommendation_dates.gap_act_by(need, leads[gap.quarter].get(gap.occupation_id, (None, None))[1])
     messages = []
-    by_language: dict[str, list[str]] = {}
-    for user in _reviewers():
-        if user.email:
-            by_language.setdefault(text.page_language(user.preferred_language or settings.LANGUAGE_CODE), []).append(
-                user.email)
-    for language, emails in sorted(by_language.items()):
+    for language, emails in _emails_by_language(_reviewers()):
         with translation.override(language):
             lines = [
                 "- %s%s" % (
@@ -117,7 +112,7 @@ def _send_new_gaps(ids: list[int]) -> None:
             body = (_("These gaps are waiting for a decision in the review queue:") + "\n\n" + "\n".join(lines)
                     + "\n\n" + _("The act-by date is the last day an intake can start and still finish by the need "
                                   "date; past it, only next season can be planned.") + "\n")
-        messages.extend((subject, body, [email]) for email in sorted(set(emails)))
+        messages.extend((subject, body, [email]) for email in emails)
     _send(messages)
 
 

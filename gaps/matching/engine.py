@@ -155,28 +155,19 @@ class _Candidates:
 _FEN = Decimal("0.01")
 
 
-def _line_money(line: Line, n: dt.date, rates: RateTable) -> tuple[Decimal, Decimal]:
-    return rates.to_cny(line.salary_min, line.currency, n), rates.to_cny(line.salary_max, line.currency, n)
-
-
 def _line_figures(line: Line, quarter: Quarter, rates: RateTable) -> tuple:
-    """(N, E, salary_min in CNY, salary_max in CNY, allocation priority) of one line: what
-    rules.need_date, rules.end_date, _line_money and _line_priority give, with the rate in force on N
-    looked up once instead of three times (RateTable.to_cny's arithmetic, to the last fen)."""
+    """(N, E, salary_min in CNY, salary_max in CNY, allocation priority) of one line, with the rate
+    in force on N looked up once. The salaries are RateTable.to_cny's arithmetic, to the last fen.
+    The priority is SPEC.md's line order for the allocation (revision 2): the higher salary midpoint
+    in CNY at the rate in force on N first, then the earlier N, then region code and line number.
+    The midpoint is exact (min + max, times the rate, unrounded: two lines a fraction of a fen apart
+    are not a tie); halving it would not change the order."""
     n = rules.need_date(line, quarter)
     e = rules.end_date(line, quarter)
     rate = rates.rate(line.currency, n)
     low = (Decimal(line.salary_min) * rate).quantize(_FEN)
     high = (Decimal(line.salary_max) * rate).quantize(_FEN)
     return n, e, low, high, (-(line.salary_min + line.salary_max) * rate, n, *line.order_key())
-
-
-def _line_priority(line: Line, n: dt.date, rates: RateTable) -> tuple:
-    """SPEC.md's line order for the allocation (revision 2): the higher salary midpoint in CNY at
-    the rate in force on N first, then the earlier N, then region code and line number. The
-    midpoint is exact (min + max, times the rate, unrounded: two lines a fraction of a fen apart
-    are not a tie); halving it would not change the order."""
-    return (-(line.salary_min + line.salary_max) * rates.rate(line.currency, n), n, *line.order_key())
 
 
 def _program_key(program: Program) -> tuple:
@@ -341,9 +332,10 @@ def match_components(inp: MatchInput, *, forward_only: bool = False) -> PartialR
     # their seats unallocated; surplus = their unallocated seats, the date = the earliest of them.
     oversupplied: dict[int, list[Cohort]] = defaultdict(list)
     if not forward_only and cohort_list:
-        # rules.is_assessed and the surplus test as array operations over every cohort (~220,000 at
-        # full scale, where the call per cohort cost ~0.5 s): the same cohorts, met in the same
-        # (cohort) order. Seats are far below 2**53, so comparing them as floats is exact.
+        # A cohort is assessed when it graduates within rules.assessment_window and its program serves a
+        # region that reported (any region, for a program that lists none). That test and the surplus
+        # test run as array operations over every cohort (~220,000 at full scale, where a call per
+        # cohort cost ~0.5 s), meeting the cohorts in cohort order. Seats are far below 2**53, so comparing them as floats is exact.
         start, end = rules.assessment_window(quarter, settings)
         reported = inp.reported_region_ids
         serves_reported = {p.id: (not p.serves_region_ids.isdisjoint(reported)) if p.serves_region_ids

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from enum import Enum
 
 from core.quarters import Quarter
 
-from .types import Cohort, Line, Program, Settings
+from .types import Line, Program, Settings
 
 
 def need_date(line: Line, quarter: Quarter) -> dt.date:
@@ -73,21 +72,6 @@ def certifies(line: Line, program: Program) -> bool:
 def assessment_window(quarter: Quarter, settings: Settings) -> tuple[dt.date, dt.date]:
     """A cohort is assessed in the quarter when it graduates within this window (both ends included)."""
     return days_before(quarter.start, settings.supply_window_days), quarter.end
-
-
-@functools.lru_cache(maxsize=64)
-def _assessment_window(quarter: Quarter, settings: Settings) -> tuple[dt.date, dt.date]:
-    return assessment_window(quarter, settings)
-
-
-def is_assessed(cohort: Cohort, program: Program, quarter: Quarter, reported_region_ids, settings: Settings) -> bool:
-    """Graduates within [quarter start - window, quarter end] and serves a region that reported."""
-    start, end = _assessment_window(quarter, settings)
-    if not start <= cohort.graduation_date <= end:
-        return False
-    if not program.serves_region_ids:
-        return bool(reported_region_ids)
-    return not program.serves_region_ids.isdisjoint(reported_region_ids)
 
 
 def is_adjacent(line: Line, program: Program) -> bool:
