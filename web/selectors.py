@@ -78,6 +78,17 @@ def report_for_page(region: Region, quarter: str) -> GapReport | None:
     return reports_of(region, quarter).first()
 
 
+def report_due(region: Region, quarter: str, today: dt.date | None = None) -> dt.date | None:
+    """The day the quarter's report is still to be submitted by (the quarter's last day, as the
+    missing-report reminder says), or None: a report is in force, or the quarter is over."""
+    end = Quarter.parse(quarter).end
+    if end < (today or timezone.localdate()):
+        return None
+    if reports_of(region, quarter).filter(status=ReportStatus.SUBMITTED).exists():
+        return None
+    return end
+
+
 def report_lines(report: GapReport | None):
     if report is None:
         return []
@@ -101,10 +112,12 @@ def report_quarter_nav(region: Region, quarter: str) -> dict:
     return {"previous": str(q.previous()), "next": str(q.next()), "filed": [f for f in filed if f != quarter]}
 
 
-def region_quarters(user) -> list[dict]:
-    """Each of the user's regions with every quarter it has a report for, newest first, and the quarter
-    after the latest of them (or after the current one) to start the next report."""
-    current = Quarter.containing(timezone.localdate())
+def region_quarters(user, today: dt.date | None = None) -> list[dict]:
+    """Each of the user's regions with every quarter it has a report for, newest first, and the
+    report to start next: the first quarter from the current one on that has none. The current
+    quarter's report is due by its last day (the missing-report reminder asks for it), so a region
+    that has not started it is offered that one, not the next quarter's."""
+    current = Quarter.containing(today or timezone.localdate())
     by_region: dict[int, list[str]] = {}
     for region_id, quarter in (GapReport.objects.filter(region__in=regions_for(user))
                                .order_by("region_id", "-quarter").values_list("region_id", "quarter").distinct()):
@@ -112,8 +125,11 @@ def region_quarters(user) -> list[dict]:
     rows = []
     for region in regions_for(user).order_by("code"):
         quarters = by_region.get(region.pk, [])
-        latest = max([Quarter.parse(quarters[0], bounded=False), current]) if quarters else current
-        rows.append({"region": region, "quarters": quarters, "next": str(latest.next())})
+        filed = set(quarters)
+        start = current
+        while str(start) in filed:
+            start = start.next()
+        rows.append({"region": region, "quarters": quarters, "next": str(start), "due": start.end})
     return rows
 
 
@@ -123,20 +139,33 @@ class RegionQuarterStatus:
     quarter: str
     report: GapReport | None
     line_count: int = 0
+    # A submitted report is in force for the quarter (an amendment's draft may be the one shown).
+    submitted: bool = False
+
+    @property
+    def due(self) -> dt.date:
+        """The day the report must be submitted by: the quarter's last day (the reminder's)."""
+        return Quarter.parse(self.quarter).end
 
 
 def official_overview(user) -> list[RegionQuarterStatus]:
     """Each of the user's regions, for the current and the next quarter, with its report's status."""
     rows = []
     quarters = home_quarters()
-    for region in regions_for(user).order_by("code"):
+    regions = regions_for(user).order_by("code")
+    submitted = set(
+        GapReport.objects.filter(region__in=regions, quarter__in=quarters, status=ReportStatus.SUBMITTED)
+        .values_list("region_id", "quarter")
+    )
+    for region in regions:
         for quarter in quarters:
             report = (
                 reports_of(region, quarter).annotate(line_count=Count("lines")).first()
             )
-            rows.append(
-                RegionQuarterStatus(region, quarter, report, report.line_count if report else 0)
-            )
+            rows.append(RegionQuarterStatus(
+                region, quarter, report, report.line_count if report else 0,
+                submitted=(region.pk, quarter) in submitted,
+            ))
     return rows
 
 

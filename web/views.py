@@ -163,6 +163,7 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
         "line_query": line_query,
         "line_total": all_lines.count() if report is not None else 0,
         "quarter_nav": selectors.report_quarter_nav(region, quarter),
+        "due": selectors.report_due(region, quarter),
     }
     return render(request, "web/report.html", context, status=status)
 
