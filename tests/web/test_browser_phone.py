@@ -73,3 +73,29 @@ def test_a_colleges_recommendations_read_as_cards_on_a_phone(page, demo, code): 
         # Each cell on its own line with its column's name: the region is not broken a letter a line.
         region = page.locator("table.recommendations tbody tr").first.locator("td").nth(2)
         assert region.bounding_box()["width"] > 200, (path, code, region.bounding_box())
+
+
+def test_a_reports_season_chart_gives_way_to_its_table_on_a_phone(page, demo):  # noqa: F811
+    """The season chart scaled to 390 px had labels a few pixels high and opened on the months before
+    the seasons: on a phone the table's cards carry the seasons and cohorts, at a desk both show."""
+    from django.utils import timezone
+
+    from core.quarters import Quarter
+    from demo.services import DEMO_PASSWORD
+
+    page.goto(page.base_url + "/login/")
+    page.fill("#id_username", "official.vko")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form:has(#id_password) button[type=submit]").click()
+    page.wait_for_url(page.base_url + "/")
+    url = page.base_url + f"/reports/KZ-VOS/{Quarter.containing(timezone.localdate())}/"
+    for width, chart_shown in ((1280, True), (390, False)):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url)
+        rows = page.locator("table.timeline-table tbody tr")
+        expect(rows.first).to_be_visible()
+        assert page.locator("svg.timeline").is_visible() is chart_shown, width
+        assert page.locator("#timeline .legend").is_visible() is chart_shown, width
+        # The definition of timely and late stays: the cards use those words.
+        expect(page.locator("#timeline p.muted")).to_contain_text("A cohort is timely when")
+    assert page.console_errors == []
