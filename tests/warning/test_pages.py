@@ -372,3 +372,27 @@ def test_a_short_course_that_can_still_start_comes_before_what_nothing_can_meet(
     html = client_for(board["staff"]).get("/").content.decode()
     section = html.split('id="forward-title"', 1)[1].split("</section>", 1)[0]
     assert section.index("short course:") < section.index("next year: act by")
+
+
+def test_the_seasons_ahead_read_with_chinese_punctuation(board):
+    """A Chinese college read "开设 农林机械操作员, 东哈萨克斯坦州, 2027年第1季度: 完整课程已来不及; 短期课程： 请在…":
+    English commas, colon and semicolon between Chinese words and a space after the full-width colon.
+    Each item is now one translatable sentence, and its parts are joined as Chinese joins them."""
+    from core import text
+
+    missed_rec = f.recommendation(board["missed"], board["ust"], seats=5)
+    assert missed_rec.act_by < board["today"]
+    html = client_for(board["staff"], "zh-hans").get("/").content.decode()
+    section = html.split('id="forward-title"', 1)[1].split("</section>", 1)[0]
+    items = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+             for item in re.findall(r"<li>(.*?)</li>", section, re.S)]
+    short = board["short"]
+    occupation = text.occupation_name(short.occupation_id, language="zh")
+    assert len(items) == 3, items
+    for item in items:
+        assert not re.search(r"[,:;]", item), item  # no ASCII punctuation between Chinese words
+        assert "： " not in item and "； " not in item, item
+    short_item = next(item for item in items if "短期课程" in item)
+    assert "；短期课程：" in short_item
+    assert text.quarter_name(short.quarter, language="zh") + "：" in short_item
+    assert short_item.split(" ", 1)[1].startswith(occupation + "，"), short_item
