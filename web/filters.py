@@ -92,6 +92,16 @@ class QuarterFilter(django_filters.CharFilter):
     field_class = QuarterField
 
 
+def offer_quarters(field, quarters, *, empty_label, newest_first: bool = False) -> None:
+    """Show a quarter filter as a choice of the quarters the list holds, by name ("Q3 2027",
+    "2027年第3季度"), instead of a box to type "2027Q3" into. The value stays the code, so links and
+    bookmarks keep working, and the field still parses what it is sent (a quarter not held finds
+    nothing; anything else gets the field's error)."""
+    held = sorted({str(q) for q in quarters if q}, key=Quarter.parse, reverse=newest_first)
+    field.widget = forms.Select(choices=[("", empty_label), *((q, text.quarter_name(q)) for q in held)])
+    field.help_text = ""
+
+
 class _PlaceFilterSet(django_filters.FilterSet):
     """Region, occupation and a text search, over a model with `region` and `occupation`."""
 
@@ -127,15 +137,17 @@ class GapFilter(_PlaceFilterSet):
 class DecidedGapFilter(_PlaceFilterSet):
     """Decided gaps: every quarter unless one is chosen; approved, rejected or both."""
 
-    quarter = QuarterFilter(label=_("Quarter"), help_text=_("For example 2026Q3; empty: every quarter."))
+    quarter = QuarterFilter(label=_("Quarter"))
     decision = django_filters.ChoiceFilter(field_name="decision__decision", label=_("Decision"),
                                            empty_label=_("All"), choices=())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, data=None, queryset=None, **kwargs):
         from projects.choices import DecisionKind
 
-        super().__init__(*args, **kwargs)
+        super().__init__(data, queryset=queryset, **kwargs)
         self.form.fields["decision"].choices = [("", _("All")), *DecisionKind.choices]
+        offer_quarters(self.form.fields["quarter"], queryset.order_by().values_list("quarter", flat=True).distinct(),
+                       empty_label=_("All quarters"), newest_first=True)
 
     def filter_q(self, queryset, name, value):
         text = value.strip()
@@ -148,14 +160,16 @@ class WarningFilter(_PlaceFilterSet):
     """The early-warning board."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), empty_label=_("All"), choices=())
-    quarter = QuarterFilter(label=_("Season"), help_text=_("For example 2027Q3; empty: every season."))
+    quarter = QuarterFilter(label=_("Season"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, data=None, queryset=None, **kwargs):
         from gaps.models import WarningStatus
 
-        super().__init__(*args, **kwargs)
+        super().__init__(data, queryset=queryset, **kwargs)
         # The field itself puts empty_label ("All") first; listing it here showed "All" twice.
         self.form.fields["status"].choices = WarningStatus.choices
+        offer_quarters(self.form.fields["quarter"], queryset.order_by().values_list("quarter", flat=True).distinct(),
+                       empty_label=_("All seasons"))
 
 
 class ProgramFilter(django_filters.FilterSet):

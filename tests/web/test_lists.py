@@ -310,3 +310,38 @@ def test_the_board_filters_by_region_and_occupation(client, make_user, regions, 
     assert "Last day to act" in html and ">Act by<" not in html
     ru = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Последний день для действий" in ru and "действовать до" not in ru.split("ew-board", 1)[1]
+
+
+def test_the_season_and_quarter_filters_offer_the_quarters_held_by_name(client, make_user, regions, occupations):
+    """The board's "Season" and the decided gaps' "Quarter" were boxes to type "2027Q3" into ("For
+    example 2027Q3"): they now offer the quarters the list holds, named in the reader's language; the
+    value stays the code, so links keep working, and a malformed one still names the parameter."""
+    from django.utils import timezone
+
+    from gaps.models import WarningStatus
+
+    from ..warning import factories as f
+
+    today = timezone.localdate()
+    f.warning(regions["east"], "8341", "2027Q4", status=WarningStatus.PLAN, today=today)
+    f.warning(regions["horgos"], "8341", "2027Q3", status=WarningStatus.ACT_NOW, today=today)
+    client.force_login(make_user(Role.REVIEWER))
+    url = reverse("web:warnings")
+
+    def options(html: str) -> list[tuple[str, str]]:
+        select = html.split('name="quarter"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert options(zh) == [("", "全部季节"), ("2027Q3", "2027年第3季度"), ("2027Q4", "2027年第4季度")]
+    assert "2027Q3；" not in zh and "For example" not in zh
+    chosen = client.get(url, {"quarter": "2027Q4"})
+    assert [row.warning.quarter for row in chosen.context["rows"]] == ["2027Q4"]
+    assert re.search(r'<option value="2027Q4"[^>]*selected', chosen.content.decode())
+    assert options(chosen.content.decode())[0] == ("", "All seasons")
+    bad = client.get(url, {"quarter": "Q3"})
+    assert bad.status_code == 400 and {p.param for p in bad.context["problems"]} == {"quarter"}
+
+    decided_url = reverse("web:gaps-decided")
+    empty = client.get(decided_url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert options(empty) == [("", "Все кварталы")]  # nothing decided yet: no quarter to offer
