@@ -679,6 +679,7 @@ LANGUAGE_NAMES = {
     "uz": pgettext_lazy("language name in a sentence", "Uzbek"),
     "ky": pgettext_lazy("language name in a sentence", "Kyrgyz"),
     "tg": pgettext_lazy("language name in a sentence", "Tajik"),
+    "tk": pgettext_lazy("language name in a sentence", "Turkmen"),
     "ug": pgettext_lazy("language name in a sentence", "Uyghur"),
     "mn": pgettext_lazy("language name in a sentence", "Mongolian"),
     "tr": pgettext_lazy("language name in a sentence", "Turkish"),

@@ -26,6 +26,79 @@ DEFAULT_CURRENCY_BY_COUNTRY = {"KZ": "KZT", "CN": "CNY", "RU": "RUB", "KG": "KGS
 MAX_HEADCOUNT = 100_000
 
 
+class CodeChoicesField(forms.MultipleChoiceField):
+    """Codes ticked by name from a list (checkboxes: "Kazakh (kk)"), the list being the known ones
+    and whatever the record already holds. What a script posts as one "kk;ru" string is read too,
+    and a well-formed code that is not listed is kept; a malformed one is named in the error."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, pattern: re.Pattern, bad_message, normalise=str.strip, **kwargs):
+        self.pattern, self.bad_message, self.normalise = pattern, bad_message, normalise
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        values = [value] if isinstance(value, str) else value
+        parts = (part.strip() for v in values for part in re.split(r"[;,\s]+", str(v)))
+        return list(dict.fromkeys(self.normalise(part) for part in parts if part))
+
+    def validate(self, value) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        bad = [code for code in value if not self.pattern.match(code)]
+        if bad:
+            raise ValidationError(str(self.bad_message) % {"codes": ", ".join(bad)}, code="invalid")
+
+
+class CodeSelectField(forms.ChoiceField):
+    """One code chosen by name from a list (a select), the list being the known ones and the record's;
+    a well-formed code posted that is not listed is kept as well."""
+
+    def __init__(self, *, pattern: re.Pattern, bad_message, **kwargs):
+        self.pattern, self.bad_message = pattern, bad_message
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> str:
+        return (value or "").strip()
+
+    def validate(self, value) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if value and not self.pattern.match(value):
+            raise ValidationError(str(self.bad_message) % {"codes": value}, code="invalid")
+
+
+CERTIFICATION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _held(form: forms.Form, name: str) -> list[str]:
+    """The codes a choice field must list beside the known ones: the record's (initial) and, on a
+    form sent back, what was posted, so that nothing ticked disappears from the page."""
+    values = form.initial.get(name) or []
+    values = [values] if isinstance(values, str) else list(values)
+    if form.is_bound:
+        values += form.data.getlist(form.add_prefix(name)) if hasattr(form.data, "getlist") else [form.data.get(name, "")]
+    return [part.strip() for v in values for part in re.split(r"[;,\s]+", str(v or "")) if part.strip()]
+
+
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def language_choices(held=()) -> list[tuple[str, str]]:
+    """The languages of the region's cooperation, then any other the record holds: "Kazakh (kk)",
+    named in the reader's language (capitalised: a label, not a word inside a sentence)."""
+    codes = list(dict.fromkeys([*text.LANGUAGE_NAMES, *(c.lower() for c in held if LANGUAGE_RE.match(c.lower()))]))
+    return [(code, text.label(_capitalised(text.language_name(code)), code)) for code in codes]
+
+
+def certification_choices(held=()) -> list[tuple[str, str]]:
+    codes = list(dict.fromkeys([*text.CERTIFICATION_NAMES, *(c for c in held if CERTIFICATION_RE.match(c))]))
+    return [(code, text.certification_label(code)) for code in codes]
+
+
 class DateInput(forms.DateInput):
     # The browser's date picker always exchanges ISO dates, whatever the page's language.
     input_type = "date"
@@ -66,13 +139,14 @@ class ReportLineForm(forms.Form):
     )
     season_start = BoundedDateFormField(label=_("Needed from"), required=False, widget=DateInput)
     season_end = BoundedDateFormField(label=_("Needed until"), required=False, widget=DateInput)
-    certification = forms.CharField(
-        label=_("Required certification"), required=False, max_length=64,
-        help_text=_("For example KZ: Kazakhstan's national skill assessment."),
+    certification = CodeSelectField(
+        label=_("Required certification"), required=False, pattern=CERTIFICATION_RE,
+        bad_message=_("Not a certification code: %(codes)s."),
     )
-    languages = forms.CharField(
-        label=_("Required languages"), required=False, max_length=100,
-        help_text=_("ISO 639-1 codes separated by semicolons, e.g. kk;ru."),
+    languages = CodeChoicesField(
+        label=_("Required languages"), required=False, pattern=LANGUAGE_RE, normalise=str.lower,
+        help_text=_("Any of those ticked will do; none ticked: no language is required."),
+        bad_message=_("Not ISO 639-1 language codes: %(codes)s. Use two letters, e.g. kk;ru."),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -80,23 +154,15 @@ class ReportLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         if region is not None and not self.is_bound:
             self.fields["currency"].initial = DEFAULT_CURRENCY_BY_COUNTRY.get(region.country, "")
+        self.fields["languages"].choices = language_choices(_held(self, "languages"))
+        self.fields["certification"].choices = [("", _("None required")),
+                                                *certification_choices(_held(self, "certification"))]
 
     def clean_currency(self) -> str:
         value = self.cleaned_data["currency"].strip().upper()
         if not CURRENCY_RE.match(value):
             raise ValidationError(gettext("Enter a three-letter ISO 4217 currency code, such as KZT."))
         return value
-
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data["languages"]
-        codes = [part.strip().lower() for part in re.split(r"[;,\s]+", raw) if part.strip()]
-        bad = [code for code in codes if not LANGUAGE_RE.match(code)]
-        if bad:
-            raise ValidationError(
-                gettext("Not ISO 639-1 language codes: %(codes)s. Use two letters, e.g. kk;ru.")
-                % {"codes": ", ".join(bad)}
-            )
-        return list(dict.fromkeys(codes))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -207,18 +273,20 @@ class ProgramForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     occupation_codes = forms.CharField(
         label=_("Occupations trained"), max_length=200,
-        help_text=_("ISCO-08 unit group codes (4 digits) separated by semicolons, e.g. 7515;8341."),
+        help_text=_("Find each occupation by its title below and add it, or type 4-digit ISCO-08 codes "
+                    "separated by semicolons."),
     )
     sector = forms.ChoiceField(
         label=_("Sector (ISIC section)"), required=False, choices=[("", _("(not specified)"))] + Sector.choices
     )
-    languages = forms.CharField(
-        label=_("Languages of instruction"), max_length=100,
-        help_text=_("ISO 639-1 codes separated by semicolons, e.g. kk;ru."),
+    languages = CodeChoicesField(
+        label=_("Languages of instruction"), pattern=LANGUAGE_RE, normalise=str.lower,
+        bad_message=_("Not ISO 639-1 language codes: %(codes)s. Use two letters, e.g. kk;ru."),
+        error_messages={"required": _("Tick at least one language of instruction.")},
     )
-    certifications = forms.CharField(
-        label=_("Certifications prepared for"), required=False, max_length=200,
-        help_text=_("Separated by semicolons, e.g. KZ for Kazakhstan's national skill assessment."),
+    certifications = CodeChoicesField(
+        label=_("Certifications prepared for"), required=False, pattern=CERTIFICATION_RE,
+        bad_message=_("Not a certification code: %(codes)s."),
     )
     serves_regions = forms.ModelMultipleChoiceField(
         label=_("Regions served"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
@@ -232,8 +300,8 @@ class ProgramForm(forms.Form):
             kwargs["initial"] = {
                 "college": program.college_id, "code": program.code, "title": program.title,
                 "occupation_codes": ";".join(o.code for o in program.occupations.order_by("code")),
-                "sector": program.sector, "languages": ";".join(program.languages),
-                "certifications": ";".join(program.certifications),
+                "sector": program.sector, "languages": list(program.languages),
+                "certifications": list(program.certifications),
                 "serves_regions": list(program.serves_regions.values_list("pk", flat=True)),
             }
         super().__init__(*args, **kwargs)
@@ -245,6 +313,8 @@ class ProgramForm(forms.Form):
         self.fields["serves_regions"].label_from_instance = lambda region: f"{region.name} ({region.code})"
         if program is not None:  # a program's college never changes (training.services)
             self.fields["college"].disabled = True
+        self.fields["languages"].choices = language_choices(_held(self, "languages"))
+        self.fields["certifications"].choices = certification_choices(_held(self, "certifications"))
 
     def clean_occupation_codes(self) -> list:
         codes = _split_codes(self.cleaned_data["occupation_codes"])
@@ -258,18 +328,12 @@ class ProgramForm(forms.Form):
             raise ValidationError(gettext("A program prepares for at least one occupation."))
         return [found[code] for code in codes]
 
-    def clean_languages(self) -> list[str]:
-        codes = [code.lower() for code in _split_codes(self.cleaned_data["languages"])]
-        bad = [code for code in codes if not LANGUAGE_RE.match(code)]
-        if bad or not codes:
-            raise ValidationError(
-                gettext("Not ISO 639-1 language codes: %(codes)s. Use two letters, e.g. kk;ru.")
-                % {"codes": ", ".join(bad) or "—"}
-            )
-        return codes
-
-    def clean_certifications(self) -> list[str]:
-        return _split_codes(self.cleaned_data["certifications"])
+    def chosen_occupations(self) -> list[Occupation]:
+        """The unit groups the field now names (the program's, or what was typed), to show by title."""
+        raw = self["occupation_codes"].value() or ""
+        codes = _split_codes(raw if isinstance(raw, str) else ";".join(raw))
+        found = Occupation.objects.in_bulk([c for c in codes if CODE_RE.match(c)])
+        return [found[c] for c in codes if c in found and found[c].level == Occupation.Level.UNIT]
 
     def service_fields(self) -> dict:
         data = self.cleaned_data

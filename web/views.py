@@ -273,7 +273,7 @@ def _line_initial(line) -> dict:
         "sector": line.sector, "headcount": line.headcount, "salary_min": line.salary_min,
         "salary_max": line.salary_max, "currency": line.currency, "season_start": line.season_start,
         "season_end": line.season_end, "certification": line.certification,
-        "languages": ";".join(line.languages or []), "note": line.note,
+        "languages": list(line.languages or []), "note": line.note,
     }
 
 

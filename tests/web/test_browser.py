@@ -56,14 +56,19 @@ def test_official_adds_a_line_picked_by_search_and_submits(page, make_user, regi
     page.get_by_label("Currency").fill("KZT")
     page.get_by_label("Needed from").fill((following.start + dt.timedelta(days=45)).isoformat())
     page.get_by_label("Needed until").fill((following.start + dt.timedelta(days=85)).isoformat())
-    page.get_by_label("Required certification").fill("KZ")
-    page.get_by_label("Required languages").fill("kk;ru")
+    # Certification and languages are chosen by name, not typed as codes.
+    page.get_by_label("Required certification").select_option(label="Kazakhstan's national skill assessment (KZ)")
+    page.get_by_role("group", name="Required languages").get_by_label("Kazakh (kk)").check()
+    page.get_by_role("group", name="Required languages").get_by_label("Russian (ru)").check()
     page.get_by_role("button", name="Add line").click()
 
-    # The error is shown next to its field; the picked occupation is kept.
+    # The error is shown next to its field; the picked occupation and the ticked languages are kept.
     expect(page.locator("#id_salary_max_error")).to_contain_text("must not be below")
     expect(page.get_by_label("Monthly salary to")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_occupation_code")).to_have_value("8341")
+    expect(page.get_by_label("Kazakh (kk)")).to_be_checked()
+    expect(page.get_by_label("Chinese (zh)")).not_to_be_checked()
+    expect(page.get_by_label("Required certification")).to_have_value("KZ")
     page.get_by_label("Monthly salary to").fill("320000")
     page.get_by_role("button", name="Add line").click()
 
@@ -80,7 +85,9 @@ def test_official_adds_a_line_picked_by_search_and_submits(page, make_user, regi
 
     report = GapReport.objects.get(region=regions["east"], quarter=quarter)
     assert report.status == ReportStatus.SUBMITTED
-    assert list(report.lines.values_list("occupation_id", "headcount", "languages")) == [("8341", 40, ["kk", "ru"])]
+    assert [(o, h, sorted(langs), c) for o, h, langs, c in
+            report.lines.values_list("occupation_id", "headcount", "languages", "certification")] == [
+        ("8341", 40, ["kk", "ru"], "KZ")]  # the languages in the order the form lists them
 
     # Submitting queued a re-match; the real worker runs it while the page polls the results in.
     # No college trains the occupation, so all 40 are missing: unmet demand.

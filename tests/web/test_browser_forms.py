@@ -200,3 +200,39 @@ def test_axe_finds_what_it_should(page, world):
         '<input type="text" id="nameless"><button id="empty"></button>'); }""")
     found = " ".join(axe_violations(page))
     assert "critical label" in found and "critical button-name" in found, found
+
+
+def test_a_programs_occupations_are_found_by_title_and_added(page, world):
+    """The program form asked for "ISCO-08 unit group codes (4 digits) separated by semicolons": a
+    college's staff now finds an occupation by its title in their language and adds it; the field
+    keeps the codes (what a form without JavaScript sends), the titles selected are listed by name,
+    and Enter in the finder searches instead of saving the program."""
+    program = world["program"]
+    login(page, "li.wei")
+    language(page, "ru")
+    page.goto(page.base_url + f"/programs/{program.pk}/edit/")
+    codes = page.locator("#id_occupation_codes")
+    expect(codes).to_have_value("7543")
+    chosen = page.locator("#occupations-chosen")
+    expect(chosen).to_contain_text("7543 Сортировщики и испытатели продукции")
+
+    finder = page.locator("#occupation-find")
+    finder.press_sequentially("сельскохоз", delay=30)
+    pick = page.locator("#occupation-add-results .occ-pick[data-code='8341']")
+    expect(pick).to_be_visible()
+    finder.press("Enter")  # searches; the program is not saved
+    assert page.url.endswith(f"/programs/{program.pk}/edit/")
+    pick.click()
+    expect(codes).to_have_value("7543;8341")
+    expect(chosen).to_contain_text("8341 Операторы передвижных сельскохозяйственных и лесных машин")
+    expect(finder).to_have_value("")
+    expect(page.locator("#occupation-add-results .occ-pick")).to_have_count(0)
+    # Added twice, it is listed once.
+    finder.press_sequentially("сельскохоз", delay=30)
+    page.locator("#occupation-add-results .occ-pick[data-code='8341']").click()
+    expect(codes).to_have_value("7543;8341")
+
+    page.locator("form:has(#id_occupation_codes) button[type=submit]").click()
+    page.wait_for_url(lambda url: "/edit/" not in url)
+    assert sorted(program.occupations.values_list("code", flat=True)) == ["7543", "8341"]
+    assert page.console_errors == []

@@ -13,6 +13,7 @@
     var button = event.target.closest(".occ-pick");
     if (!button) return;
     var picker = button.closest(".occupation-picker");
+    if (!picker) return;
     var input = picker.querySelector("input[type=search]");
     var code = picker.querySelector("input[name=occupation_code]");
     code.value = button.dataset.code;
@@ -22,6 +23,33 @@
       (document.documentElement.dataset.selectedLabel || "✓") + " " + input.value;
     picker.querySelector(".results").innerHTML = "";
     input.focus();
+  });
+
+  // A program's occupations: a result adds its code to the codes field (once) and its title to the
+  // list of those selected; the search is cleared for the next one.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".occ-pick");
+    var adder = button && button.closest(".occupation-adder");
+    if (!adder) return;
+    var field = adder.querySelector("input[name=occupation_codes]");
+    var codes = field.value.split(/[;,\s]+/).filter(Boolean);
+    var chosen = adder.querySelector(".picked");
+    if (codes.indexOf(button.dataset.code) === -1) {
+      codes.push(button.dataset.code);
+      field.value = codes.join(";");
+      var label = document.documentElement.dataset.selectedLabel || "✓";
+      var item = button.dataset.code + " " + button.dataset.title;
+      chosen.textContent = chosen.textContent.trim() ? chosen.textContent.trim() + (chosen.dataset.separator || "; ") + item : label + " " + item;
+    }
+    adder.querySelector(".results").innerHTML = "";
+    var find = adder.querySelector("input[type=search]");
+    find.value = "";
+    find.focus();
+  });
+
+  // Enter in the occupation finder searches; it does not save the program.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.closest(".occupation-adder input[type=search]")) event.preventDefault();
   });
 
   // Typing again after a pick means a different occupation: forget the picked code.
