@@ -705,6 +705,17 @@ def languages_phrase(codes: Iterable[str], *, conjunction: str = "or", language:
         return join_phrase(names, conjunction=conjunction)
 
 
+def join_list(items: Iterable, *, separator: str = "list", language: str | None = None) -> str:
+    """Items joined as a list is written, without a conjunction: "a, b, c" / "a、b、c"; separator
+    "items" for items that carry codes or commas of their own: "a 1234; b 5678" / "a 1234；b 5678"."""
+    with _In(language):
+        if separator == "items":
+            sep = pgettext("between list items", "; ")
+        else:
+            sep = pgettext("list separator", ", ")
+        return sep.join(str(item) for item in items)
+
+
 def join_phrase(items: list[str], *, conjunction: str = "or", language: str | None = None) -> str:
     """Items joined as a sentence joins them: "a, b or c" / "a、b或c"."""
     with _In(language):

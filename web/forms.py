@@ -460,8 +460,10 @@ class OutcomeForm(forms.Form):
         self.fields["cohort"].label_from_instance = (
             # Names before codes, dates in the reader's style: "Combine harvester operator (HARV-OP),
             # Luban Workshop: 21 Nov 2022 – 17 Sept 2023".
-            lambda c: f"{text.label(c.program.display_title, c.program.code)}, {c.program.college.display_name}: "
-                      f"{text.format_date_range(c.intake_date, c.graduation_date)}"
+            lambda c: gettext("%(program)s, %(college)s: %(dates)s") % {
+                "program": text.label(c.program.display_title, c.program.code),
+                "college": c.program.college.display_name,
+                "dates": text.format_date_range(c.intake_date, c.graduation_date)}
         )
 
     def clean_income_currency(self) -> str:

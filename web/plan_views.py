@@ -68,16 +68,16 @@ def _proposal_rows(proposals, *, countries: dict[int, str]) -> list[dict]:
             "college": text.college_label(p.college.code),
             "program": text.program_label(p.college.code, p.program.code),
             "mobile": p.mobile,
-            "regions": ", ".join(text.region_label(code) for code in p.region_codes),
+            "regions": text.join_list(text.region_label(code) for code in p.region_codes),
             "occupation": text.occupation_label(p.occupation_id),
             "seats": text.format_count(p.seats, "%(n)s seat", "%(n)s seats"),
             "cost": text.format_money(p.cost_cny, "CNY"),
-            "covers": "; ".join(
+            "covers": text.join_list((
                 _("%(region)s, %(quarter)s: %(count)s") % {
                     "region": text.region_name(c["region_code"]), "quarter": text.quarter_name(c["quarter"]),
                     "count": text.format_count(c["count"], "%(n)s worker", "%(n)s workers")}
                 for c in _by_season(p.covers)
-            ),
+            ), separator="items"),
             "project": p.project_id,
             "country": countries.get(p.college_id, ""),
             "program_key": (p.college.code, p.program.code),
@@ -101,10 +101,10 @@ def _plan_context(plan: TrainingPlan, proposals) -> dict:
         {"region": text.region_label(u["region_code"]), "occupation": text.occupation_label(u["occupation_code"]),
          "quarter": text.quarter_name(u["quarter"]),
          "workers": text.format_count(u["remaining"], "%(n)s worker", "%(n)s workers"),
-         "reasons": "; ".join(
+         "reasons": text.join_list((
              _("%(reason)s: %(count)s") % {"reason": reasons.get(r, r), "count": text.format_number(n)}
              for r, n in (u.get("by_reason") or {u["reason"]: u["remaining"]}).items()
-         )}
+         ), separator="items")}
         for u in plan.uncovered
     ]
     # Per region and season (target quarter): workers the plan covers, and those it leaves uncovered.

@@ -297,7 +297,8 @@ def test_quarters_are_named_not_coded_on_the_home_report_and_gap_pages(client, m
     assert named in heading and QUARTER not in heading
     client.force_login(make_user(Role.REVIEWER))
     home = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    assert f">{named}</a>: 1</li>" in home and not re.search(r">\d{4}Q\d<", home)  # each quarter links its gap list
+    colon = "：" if language == "zh-hans" else ": "  # Chinese takes its full-width colon, no space after it
+    assert f">{named}</a>{colon}1</li>" in home and not re.search(r">\d{4}Q\d<", home)  # each quarter links its gap list
     page = client.get(reverse("web:gap", args=[gap.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
     assert named in heading and QUARTER not in heading

@@ -1137,3 +1137,73 @@ def test_a_gaps_report_lines_read_as_cards_on_a_phone(client, demo_data):
     table = evidence[evidence.index("<table"):evidence.index("</table>")]
     assert table.startswith('<table class="stack">')
     assert 'data-label="Workers needed"' in table and 'data-label="Monthly salary"' in table
+
+
+# ASCII ", " / ": " / "; " between Chinese words (a closing full-width bracket ends a Chinese name too).
+_HAN_ASCII = re.compile(r"[\u3400-\u9fff）][,;:] ?[\u3400-\u9fff\d（]")
+
+
+def _visible_text(html: str) -> str:
+    """The page's text, a line per block: inline tags go without a trace (as a reader sees the text)."""
+    html = re.sub(r"<(script|style|title)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?(p|li|td|th|tr|div|br|dt|dd|h\d|option|ul|ol|section|nav|table|label)\b[^>]*>", "\n", html)
+    return re.sub(r"[ \t]+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def _demo_page(username: str, page: str) -> str:
+    region = "KZ-VOS"
+    if page == "report":
+        return reverse("web:report", kwargs={"region_code": region, "quarter": DEMO_QUARTER})
+    if page == "report-line":
+        report = GapReport.objects.get(region__code=region, quarter=DEMO_QUARTER)
+        line = report.lines.order_by("line_no").first()
+        return f"/reports/{region}/{DEMO_QUARTER}/lines/{line.line_no}/edit/"
+    return {"home": "/", "programs": "/programs/", "warnings": "/early-warnings/"}[page]
+
+
+@pytest.mark.parametrize("username, page", [
+    ("reviewer", "home"), ("reviewer", "programs"), ("reviewer", "warnings"), ("reviewer", "warning"),
+    ("reviewer", "gap"), ("reviewer", "project"), ("reviewer", "plan"), ("college.gansu", "home"),
+    ("college.gansu", "project"), ("official.vko", "report"), ("official.vko", "report-line"),
+    ("official.vko", "warnings"), ("official.vko", "project"),
+])
+def test_chinese_pages_join_their_parts_with_chinese_punctuation(client, demo_data, username, page):
+    """Chinese pages read "2026年第4季度: 7", "伊犁哈萨克自治州, 阿拉木图州", "HARV-OP: 2026年9月16日, 30 个名额",
+    "农林机械操作员, 东哈萨克斯坦州, 2024年第4季度" and "(TRUCK), 伊犁职业技术学院: 2023年4月13日 – …": the parts
+    were joined with English commas, colons and semicolons outside the translated text. Each joined phrase is
+    one translatable sentence now, or its parts are joined by a translatable separator; English reads as before."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    if page in ("warning", "gap", "project"):
+        listing = {"warning": "/early-warnings/", "gap": "/gaps/", "project": "/projects/"}[page]
+        pattern = {"warning": r"/early-warnings/\d+/", "gap": r"/gaps/\d+/", "project": r"/projects/\d+/"}[page]
+        found = re.search(f'href="({pattern})"', client.get(listing).content.decode())
+        assert found, listing
+        url = found.group(1)
+    elif page == "plan":
+        url = "/plan/"
+    else:
+        url = _demo_page(username, page)
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert zh.status_code == 200
+    zh_text = _visible_text(zh.content.decode())
+    assert re.search(r"[\u3400-\u9fff]", zh_text)
+    assert not _HAN_ASCII.findall(zh_text), sorted({m.group(0) for m in _HAN_ASCII.finditer(zh_text)})
+    assert not re.search(r"[：，；] \S", zh_text), re.findall(r".{0,12}[：，；] \S.{0,12}", zh_text)
+
+    en_text = _visible_text(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "：" not in en_text and "，" not in en_text and "、" not in en_text
+    english = {
+        ("reviewer", "home"): r"Q[1-4] 20\d\d: \d",
+        ("reviewer", "programs"): r"Regions served\s+\w[^\n]*, \w",
+        ("official.vko", "warnings"): r"\w, [^,\n]+, Q[1-4] 20\d\d",
+        ("reviewer", "warning"): r"\n(Open|Expand) [^\n]+, [^\n]+: \d+ seats?,\n",
+        ("reviewer", "gap"): r"\n(Open|Expand) [^:\n]+: (Open|Expand) [^\n]+ 5,500",
+        ("college.gansu", "project"): r"\n\w[^\n]*, \d{1,2} \w+ 20\d\d\n",
+        ("reviewer", "project"): r"\(\w[\w-]*\), [^:]+: \d",
+        ("official.vko", "report"): r"[A-Z]+-?[A-Z]*: \d{1,2} \w+ \d{4}, \d+ seats?\n",
+        ("official.vko", "report-line"): r"Home › [^,]+, Q[1-4] 20\d\d",
+    }.get((username, page))
+    if english:
+        assert re.search(english, en_text), english
