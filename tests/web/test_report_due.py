@@ -87,3 +87,13 @@ def test_a_report_page_says_by_when_until_a_report_is_in_force(client, make_user
     past = current.previous()
     page = _plain(client.get(reverse("web:report", args=[region.code, str(past)])).content.decode())
     assert "Submit it by" not in page  # the quarter is over: no deadline to meet
+
+
+def test_the_homes_labels_end_in_the_chinese_colon_without_a_space(client, make_user, regions):
+    region = regions["east"]
+    GapReport.objects.create(region=region, quarter="2025Q2", status=ReportStatus.SUBMITTED)
+    client.force_login(make_user(Role.OFFICIAL, regions=[region]))
+    html = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    text_ = re.sub(r"<[^>]+>", "", html)  # tags dropped, spaces kept as written
+    assert "所有有报告的季度：2025年第2季度" in text_
+    assert not re.search(r"[：；，]\s", text_)

@@ -8,6 +8,12 @@
     if (select) select.form.submit();
   });
 
+  // "Selected:" before a picked occupation; a Chinese full-width colon carries its own space.
+  function selectedLabel() {
+    var label = document.documentElement.dataset.selectedLabel || "✓";
+    return /[：；，。]$/.test(label) ? label : label + " ";
+  }
+
   // Occupation picker: a result button fills the hidden code and the visible field.
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".occ-pick");
@@ -19,8 +25,7 @@
     code.value = button.dataset.code;
     input.value = button.dataset.code + " " + button.dataset.title;
     input.dataset.picked = input.value;
-    picker.querySelector(".picked").textContent =
-      (document.documentElement.dataset.selectedLabel || "✓") + " " + input.value;
+    picker.querySelector(".picked").textContent = selectedLabel() + input.value;
     picker.querySelector(".results").innerHTML = "";
     input.focus();
   });
@@ -37,9 +42,8 @@
     if (codes.indexOf(button.dataset.code) === -1) {
       codes.push(button.dataset.code);
       field.value = codes.join(";");
-      var label = document.documentElement.dataset.selectedLabel || "✓";
       var item = button.dataset.code + " " + button.dataset.title;
-      chosen.textContent = chosen.textContent.trim() ? chosen.textContent.trim() + (chosen.dataset.separator || "; ") + item : label + " " + item;
+      chosen.textContent = chosen.textContent.trim() ? chosen.textContent.trim() + (chosen.dataset.separator || "; ") + item : selectedLabel() + item;
     }
     adder.querySelector(".results").innerHTML = "";
     var find = adder.querySelector("input[type=search]");
