@@ -437,7 +437,7 @@ class ProjectPlanForm(forms.Form):
 class OutcomeForm(forms.Form):
     """One cohort's results (projects.services.outcome_create checks the counts against each other)."""
 
-    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=None)
+    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=None, empty_label=_("Choose the cohort"))
     enrolled = forms.IntegerField(label=_("Enrolled"), min_value=0)
     completed = forms.IntegerField(label=_("Completed"), min_value=0)
     passed_assessment = forms.IntegerField(label=_("Passed the assessment"), min_value=0)

@@ -1044,6 +1044,10 @@ def test_reviewer_records_a_cohort_outcome_and_the_results_chain_follows(client,
     client.force_login(reviewer)
     client.post(reverse("web:project-plan", args=[project.pk]), {"programs": [program.pk]})
     assert list(project.programs.all()) == [program]
+    # The cohort is chosen from a list that asks for it (was Django's bare "---------").
+    ru = client.get(reverse("web:project", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert re.search(r'<select name="cohort"[^>]*>\s*<option value="" selected>Выберите набор</option>', ru)
+    assert "---------" not in ru
     bad = client.post(reverse("web:outcome-add", args=[project.pk]), {
         "cohort": cohort.pk, "enrolled": "30", "completed": "28", "passed_assessment": "29", "employed_6m": "20"})
     assert bad.status_code == 422
