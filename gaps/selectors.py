@@ -8,9 +8,10 @@ existence does not leak.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.permissions import region_ids_for
@@ -63,3 +64,32 @@ def exchange_rate_on(*, currency: str, day: dt.date) -> Decimal | None:
         .values_list("rate_to_cny", flat=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class MissingRate:
+    """A line whose salary has no exchange rate to CNY in force on its need date."""
+
+    line_no: int
+    currency: str
+    need_date: dt.date
+
+
+def lines_without_rate(report: GapReport | None) -> tuple[list[MissingRate], list[str]]:
+    """The report's lines whose currency has no rate on or before the line's need date (its season's
+    start, else the quarter's first day), in line order, and the currencies that have a rate. Matching
+    converts every salary at that rate and stops the quarter's run -- every region's -- when one is
+    missing (it never compares a salary as zero), so the report's page says so while it can be fixed."""
+    from core.quarters import Quarter
+
+    if report is None:
+        return [], []
+    earliest = dict(ExchangeRate.objects.values("currency").annotate(first=Min("date")).values_list("currency", "first"))
+    start = Quarter.parse(report.quarter, bounded=False).start
+    missing = []
+    for line_no, currency, season_start in report.lines.order_by("line_no").values_list("line_no", "currency",
+                                                                                         "season_start"):
+        code, need = (currency or "").upper(), season_start or start
+        if code != "CNY" and not (code in earliest and earliest[code] <= need):
+            missing.append(MissingRate(line_no, code, need))
+    return missing, sorted({"CNY", *earliest})

@@ -24,6 +24,7 @@ from core import text
 from core.imports.api import RETRY_AFTER_SECONDS
 from core.permissions import can_edit_region_reports, can_review, sees_everything
 from core.quarters import Quarter
+from gaps import selectors as gap_selectors
 from gaps import services as report_services
 from gaps.models import ReportStatus
 
@@ -125,6 +126,13 @@ def _import_interrupted(request, exc, render_page) -> HttpResponse:
 LINES_PER_PAGE = 50
 
 
+def _missing_rates(report) -> tuple[list, str]:
+    """The report's lines without an exchange rate on their need date, and the currencies that have
+    one, listed as the reader's language lists ("CNY, KZT" / "CNY、KZT")."""
+    missing, currencies = gap_selectors.lines_without_rate(report)
+    return missing, text.join_list(currencies)
+
+
 def _render_report(request, region, quarter: str, *, form: ReportLineForm | None = None, problems=None,
                    status: int = 200):
     report = selectors.report_for_page(region, quarter)
@@ -164,6 +172,7 @@ def _render_report(request, region, quarter: str, *, form: ReportLineForm | None
         "line_total": all_lines.count() if report is not None else 0,
         "quarter_nav": selectors.report_quarter_nav(region, quarter),
         "due": selectors.report_due(region, quarter),
+        "missing_rates": _missing_rates(report),
     }
     return render(request, "web/report.html", context, status=status)
 
