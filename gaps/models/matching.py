@@ -9,7 +9,11 @@ interleave.
 
 Foreign keys from result rows to reports, cohorts, programs and colleges carry no database
 constraint (`db_constraint=False`): results are written in bulk by the hundred thousand and are
-snapshots of one run; the codes beside them keep them readable when a referenced row goes.
+snapshots of one run; the codes beside them keep them readable when a referenced row goes. Nor
+does their run: PostgreSQL checked each row's run at the commit (~1.2-1.5 s per 263,000 flags at
+full scale, bench/README.md "The result rows' run without a database constraint"), for a run that
+the same transaction (or the run's own chunk) has just written; result rows are deleted by run
+(services.match_results_cleanup), and deleting a run through Django still cascades to them.
 """
 
 from django.conf import settings
@@ -217,7 +221,8 @@ def _ref(model: str, **kw):
 class LineOutcome(models.Model):
     """covered / shortfall of one report line in one run (what finalize and gaps aggregate)."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="line_outcomes", db_index=False)
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="line_outcomes", db_index=False,
+                            db_constraint=False)
     line = _ref("gaps.GapReportLine")
     covered = models.PositiveIntegerField()
     shortfall = models.PositiveIntegerField()
@@ -235,7 +240,8 @@ class LineOutcome(models.Model):
 class Flag(models.Model):
     """A mismatch flag of SPEC.md; the JSON object is `as_json()` (fields per kind: gaps.matching.flags)."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="flags", db_index=False)
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="flags", db_index=False,
+                            db_constraint=False)
     quarter = models.CharField(max_length=6)
     kind = models.CharField(max_length=24, choices=FlagKind.choices)
     region = _ref("gaps.Region")
@@ -291,7 +297,8 @@ class Flag(models.Model):
 class Recommendation(models.Model):
     """A recommendation to one college (RETOOL, EXPAND, OPEN, RESCHEDULE, ALIGN_CERTIFICATION, ADD_LANGUAGE)."""
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="recommendations", db_index=False)
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="recommendations", db_index=False,
+                            db_constraint=False)
     quarter = models.CharField(max_length=6)
     kind = models.CharField(max_length=24, choices=RecommendationKind.choices)
     college = _ref("training.College")
