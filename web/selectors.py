@@ -436,6 +436,9 @@ class RegionResults:
     gaps: dict = field(default_factory=dict)  # occupation code -> the region's gap of the quarter (its page)
     # The latest run that found nothing changed since the current one (its results still hold then).
     checked_at: object | None = None
+    # The latest run newer than the current one that stopped without results (a missing exchange
+    # rate, say): the page says the results shown are older, and why.
+    failed_run: object | None = None
 
     @property
     def in_progress(self) -> bool:
@@ -460,6 +463,10 @@ def region_results(region: Region, quarter: str) -> RegionResults | None:
     if run is not None:
         pending = pending.filter(created_at__gt=run.created_at)
     results = RegionResults(run=run, pending_run=pending.order_by("-created_at").first())
+    failed = MatchRun.objects.filter(quarter=quarter, status=MatchRunStatus.FAILED)
+    if run is not None:
+        failed = failed.filter(created_at__gt=run.created_at)
+    results.failed_run = failed.order_by("-created_at").first()
     if run is not None:
         results.checked_at = (
             MatchRun.objects.filter(unchanged_since=run).order_by("-finished_at")

@@ -57,3 +57,30 @@ def test_the_report_page_names_them_in_the_officials_language(client, make_user,
 
     ExchangeRate.objects.create(currency="USD", date=dt.date(2027, 1, 1), rate_to_cny=Decimal("7.1"))
     assert 'id="missing-rates"' not in client.get(url).content.decode()
+
+
+def test_a_run_stopped_by_a_missing_rate_is_said_above_the_older_results(client, make_user, regions, occupations):
+    """The results shown after a run that stopped are the run's before it: the page says so, and why."""
+    from gaps.matching import services as matching
+
+    region = regions["east"]
+    report = GapReport.objects.create(region=region, quarter="2027Q1", status=ReportStatus.SUBMITTED)
+    ExchangeRate.objects.create(currency="KZT", date=dt.date(2026, 12, 1), rate_to_cny=Decimal("0.0145"))
+    _line(report, 1, "KZT")
+    first = matching.match_quarter_inline(quarter="2027Q1", trigger="command")
+    client.force_login(make_user(Role.OFFICIAL, regions=[region]))
+    url = reverse("web:report", args=[region.code, "2027Q1"])
+    assert 'id="run-failed"' not in client.get(url).content.decode()
+
+    _line(report, 2, "USD")
+    try:
+        matching.match_quarter_inline(quarter="2027Q1", trigger="command")
+    except Exception as exc:  # noqa: BLE001 - the run fails naming the currency
+        assert "USD" in str(exc)
+    html = client.get(url).content.decode()
+    notice = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split('id="run-failed"', 1)[1].split("</div>", 1)[0]))
+    assert "stopped without results; the results below are those of the run before it." in notice
+    assert "A line above has no exchange rate on its need date: that alone stops the run." in notice
+    assert "No exchange rate for USD" in notice  # the run's own words, for an administrator
+    assert first.pk  # the earlier results are still the ones shown
+    assert "Line 2: USD" in html
