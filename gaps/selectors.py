@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.permissions import region_ids_for
@@ -76,20 +76,29 @@ class MissingRate:
 
 
 def lines_without_rate(report: GapReport | None) -> tuple[list[MissingRate], list[str]]:
-    """The report's lines whose currency has no rate on or before the line's need date (its season's
-    start, else the quarter's first day), in line order, and the currencies that have a rate. Matching
-    converts every salary at that rate and stops the quarter's run -- every region's -- when one is
-    missing (it never compares a salary as zero), so the report's page says so while it can be fixed."""
+    """The report's lines whose currency has no rate in force on the line's need date N, in line
+    order, and the currencies that have a rate. Matching converts every salary at that rate and stops
+    the quarter's run -- every region's -- when one is missing (it never compares a salary as zero), so
+    the report's page says so while it can be fixed. N and the rate in force are the engine's own
+    (rules.need_date, RateTable.rate)."""
     from core.quarters import Quarter
+
+    from .matching.rules import need_date
+    from .matching.types import MatchInputError, RateTable
 
     if report is None:
         return [], []
-    earliest = dict(ExchangeRate.objects.values("currency").annotate(first=Min("date")).values_list("currency", "first"))
-    start = Quarter.parse(report.quarter, bounded=False).start
+    lines = list(report.lines.order_by("line_no").only("line_no", "currency", "season_start"))
+    rates = RateTable.from_rows(
+        ExchangeRate.objects.filter(currency__in={line.currency.upper() for line in lines})
+        .values_list("currency", "date", "rate_to_cny")
+    )
+    quarter = Quarter.parse(report.quarter, bounded=False)
     missing = []
-    for line_no, currency, season_start in report.lines.order_by("line_no").values_list("line_no", "currency",
-                                                                                         "season_start"):
-        code, need = (currency or "").upper(), season_start or start
-        if code != "CNY" and not (code in earliest and earliest[code] <= need):
-            missing.append(MissingRate(line_no, code, need))
-    return missing, sorted({"CNY", *earliest})
+    for line in lines:
+        need = need_date(line, quarter)
+        try:
+            rates.rate(line.currency, need)
+        except MatchInputError:
+            missing.append(MissingRate(line.line_no, line.currency.upper(), need))
+    return missing, sorted({"CNY", *ExchangeRate.objects.order_by().values_list("currency", flat=True).distinct()})
