@@ -96,6 +96,39 @@ def _start_worker(env: dict, *, name: str, concurrency: int = 1) -> subprocess.P
     return proc
 
 
+def _wait_for_idle_workers(app, broker_url: str, *, timeout: float = 30.0) -> None:
+    """Until no task waits in the broker's queue and no worker holds or runs one, twice in a row.
+
+    A test ends when what it asserts is true, but a worker may still run what the test set off (a
+    run's announcement, its clean-up and ANALYZE come after the swap); the database flush at
+    teardown then truncated the tables under that task and deadlocked with it."""
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(broker_url)
+    quiet, deadline = 0, time.monotonic() + timeout
+    while quiet < 2 and time.monotonic() < deadline:
+        inspect = app.control.inspect(timeout=0.5)
+        busy = broker.llen(settings.CELERY_TASK_DEFAULT_QUEUE) or any(
+            tasks for answer in (inspect.active(), inspect.reserved()) for tasks in (answer or {}).values())
+        quiet = 0 if busy else quiet + 1
+        if busy:
+            time.sleep(0.2)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before a worker test's fixtures are torn down (the database flush among them), let the worker
+    finish what the test set off."""
+    if "celery_worker" in getattr(item, "fixturenames", ()):
+        from django.conf import settings
+
+        from config.celery_app import app
+
+        _wait_for_idle_workers(app, settings.CELERY_BROKER_URL)
+    yield
+
+
 @pytest.fixture(scope="session")
 def celery_worker(worker_env):
     """A real Celery worker process consuming from the test Redis broker."""
